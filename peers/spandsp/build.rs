@@ -1,0 +1,4 @@
+fn main() {
+    println!("cargo:rustc-link-lib=spandsp");
+    println!("cargo:rerun-if-changed=build.rs");
+}

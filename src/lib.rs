@@ -1,0 +1,15 @@
+//! softmodem: a software modem, sans-IO, for native use and for a web page.
+//!
+//! Samples and bytes go in, samples and bytes come out; time is counted in samples at
+//! [`dsp::SAMPLE_RATE`]. Nothing here reads a clock, starts a thread or touches a device, so the
+//! same code runs in tests, the `softmodem` command and an AudioWorklet.
+#![deny(missing_docs)]
+
+pub mod bits;
+pub mod dsp;
+pub mod fsk;
+pub mod line;
+pub mod modem;
+pub mod queue;
+pub mod rng;
+pub mod startstop;

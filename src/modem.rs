@@ -1,0 +1,710 @@
+//! The sans-IO modem: line samples in and out, bytes in and out through bounded queues, events.
+//!
+//! ```
+//! use softmodem::modem::{Config, Event, Family, Modem, Role};
+//! let mut caller = Modem::new(Config::new(Family::Bell103, Role::Call));
+//! let mut answerer = Modem::new(Config::new(Family::Bell103, Role::Answer));
+//! answerer.write(b"hello");
+//! let (mut a_to_b, mut b_to_a) = (vec![0.0f32; 160], vec![0.0f32; 160]);
+//! let mut got = Vec::new();
+//! for _ in 0..200 {
+//!     let heard_by_a = b_to_a.clone();
+//!     caller.process(&heard_by_a, &mut a_to_b);
+//!     let heard_by_b = a_to_b.clone();
+//!     answerer.process(&heard_by_b, &mut b_to_a);
+//!     let mut buf = [0u8; 64];
+//!     let n = caller.read(&mut buf);
+//!     got.extend_from_slice(&buf[..n]);
+//! }
+//! assert_eq!(got, b"hello");
+//! ```
+
+use crate::bits::BitSink;
+use crate::dsp::SAMPLE_RATE;
+use crate::fsk::{self, ChannelSpec};
+use crate::queue::ByteQueue;
+use crate::startstop::{Deframer, Format, Framer, Received};
+
+/// A family of modems, named as the standards name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Bell 103: 300 bit/s FSK, full duplex (originate 1070/1270 Hz, answer 2025/2225 Hz).
+    Bell103,
+    /// ITU-T V.21: 300 bit/s FSK, full duplex (channel 1 980/1180 Hz, channel 2 1650/1850 Hz).
+    V21,
+    /// ITU-T V.23: 1200 bit/s forward channel from the answerer, 75 bit/s backward channel from
+    /// the caller (the videotex arrangement).
+    V23,
+    /// Bell 202: 1200 bit/s FSK, half duplex: the carrier is keyed while there is data to send.
+    Bell202,
+}
+
+impl Family {
+    /// Parses a family name as the CLI spells it (`bell103`, `v21`, `v23`, `bell202`).
+    pub fn parse(s: &str) -> Option<Family> {
+        Some(match s {
+            "bell103" => Family::Bell103,
+            "v21" => Family::V21,
+            "v23" => Family::V23,
+            "bell202" => Family::Bell202,
+            _ => return None,
+        })
+    }
+
+    /// The CLI name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Bell103 => "bell103",
+            Family::V21 => "v21",
+            Family::V23 => "v23",
+            Family::Bell202 => "bell202",
+        }
+    }
+
+    /// The channels a modem of this family transmits and receives in `role`.
+    pub fn channels(self, role: Role) -> (ChannelSpec, ChannelSpec) {
+        let (call_tx, ans_tx) = match self {
+            Family::Bell103 => (fsk::BELL103_ORIGINATE, fsk::BELL103_ANSWER),
+            Family::V21 => (fsk::V21_CH1, fsk::V21_CH2),
+            Family::V23 => (fsk::V23_BACKWARD, fsk::V23_FORWARD),
+            Family::Bell202 => (fsk::BELL202, fsk::BELL202),
+        };
+        match role {
+            Role::Call => (call_tx, ans_tx),
+            Role::Answer => (ans_tx, call_tx),
+        }
+    }
+}
+
+/// Which end of the call the modem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The calling (originating) modem.
+    Call,
+    /// The answering modem.
+    Answer,
+}
+
+impl Role {
+    /// Parses `call`/`originate` or `answer`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "call" | "originate" | "orig" => Some(Role::Call),
+            "answer" | "ans" => Some(Role::Answer),
+            _ => None,
+        }
+    }
+}
+
+/// How a modem is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The modulation family.
+    pub family: Family,
+    /// Calling or answering.
+    pub role: Role,
+    /// Transmit level in dBm0.
+    pub level_dbm0: f32,
+    /// Character format on the line.
+    pub format: Format,
+    /// Capacity of each byte queue.
+    pub queue_capacity: usize,
+    /// How long the far carrier must be present before the modem acts on it, in ms.
+    pub carrier_qualify_ms: u32,
+    /// How long a calling modem sends its carrier before it declares the connection, in ms (so the
+    /// answerer has found it before data flows).
+    pub call_settle_ms: u32,
+    /// How long the far carrier may be lost before the modem hangs up, in ms (Hayes S10).
+    pub carrier_loss_ms: u32,
+    /// Bell 202 only: how long the carrier is sent before the first character, and after the
+    /// last, in ms.
+    pub turnaround_ms: u32,
+}
+
+impl Config {
+    /// The defaults for `family` in `role`: -13 dBm0, 8N1, 150 ms to qualify the carrier, 1.4 s
+    /// carrier-loss delay.
+    pub fn new(family: Family, role: Role) -> Self {
+        Config {
+            family,
+            role,
+            level_dbm0: -13.0,
+            format: Format::N81,
+            queue_capacity: 4096,
+            carrier_qualify_ms: 150,
+            call_settle_ms: 300,
+            carrier_loss_ms: 1400,
+            turnaround_ms: 30,
+        }
+    }
+}
+
+/// Something the modem reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The modems are connected; data flows at `rate` bit/s (the receive rate).
+    Connected {
+        /// Receive rate in bit/s.
+        rx_rate: u32,
+        /// Transmit rate in bit/s.
+        tx_rate: u32,
+    },
+    /// The far carrier has been lost for longer than the carrier-loss delay; the modem has hung up.
+    NoCarrier,
+    /// The far modem sent a break.
+    Break,
+}
+
+/// Where the modem is in a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Waiting for the far modem's carrier (the answerer already sends its own).
+    Handshake,
+    /// A calling modem found the answerer and is sending its own carrier before connecting.
+    Settling,
+    /// Connected: data flows.
+    Data,
+    /// Hung up (carrier lost, or [`Modem::hang_up`]). The transmitter is silent.
+    Idle,
+}
+
+/// Counts of what happened on the receive side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Characters received and delivered.
+    pub chars: u64,
+    /// Characters with a bad parity bit (delivered anyway).
+    pub parity_errors: u64,
+    /// Characters with a bad stop bit (dropped).
+    pub framing_errors: u64,
+    /// Breaks received.
+    pub breaks: u64,
+    /// Received characters dropped because the receive queue was full.
+    pub overruns: u64,
+}
+
+const EVENTS: usize = 8;
+
+/// Receive-side bookkeeping, the [`BitSink`] of the demodulator.
+#[derive(Debug, Clone)]
+struct RxSide {
+    deframer: Deframer,
+    queue: ByteQueue,
+    stats: Stats,
+    deliver: bool,
+    break_seen: bool,
+}
+
+impl BitSink for RxSide {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        match self.deframer.push(bit) {
+            Some(Received::Char(c)) => self.take(c),
+            Some(Received::ParityError(c)) => {
+                self.stats.parity_errors += 1;
+                self.take(c)
+            }
+            Some(Received::FramingError(_)) => self.stats.framing_errors += 1,
+            Some(Received::Break) => {
+                if self.deliver {
+                    self.stats.breaks += 1;
+                    self.break_seen = true;
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn wants_resync(&self) -> bool {
+        self.deframer.is_hunting()
+    }
+
+    fn carrier(&mut self, _on: bool) {
+        self.deframer.reset();
+    }
+}
+
+impl RxSide {
+    fn take(&mut self, c: u8) {
+        if !self.deliver {
+            return;
+        }
+        self.stats.chars += 1;
+        if !self.queue.push(c) {
+            self.stats.overruns += 1;
+        }
+    }
+}
+
+/// A complete modem for one end of a call, sans-IO.
+///
+/// Feed it the samples heard on the line and it fills the same number of samples to send
+/// ([`Modem::process`]); exchange bytes with [`Modem::write`] and [`Modem::read`]; take events with
+/// [`Modem::poll_event`]. Samples are `f32` at 8000 Hz, full scale 1.0.
+///
+/// The FSK start-up is the one the Bell 103 and V.21 modems use: the answerer sends its mark carrier
+/// at once; the caller, once it has heard that carrier for the qualifying time, sends its own and
+/// connects after a settling time; the answerer connects once it has heard the caller's carrier for
+/// the qualifying time. (Answer tones, V.8 and automode come with the call set-up layer.)
+#[derive(Debug, Clone)]
+pub struct Modem {
+    config: Config,
+    state: State,
+    tx: fsk::Transmitter,
+    rx: fsk::Receiver,
+    framer: Framer,
+    tx_queue: ByteQueue,
+    side: RxSide,
+    events: [Option<Event>; EVENTS],
+    ev_head: usize,
+    ev_len: usize,
+    /// Samples counted towards the current timer (qualify, settle, loss, turnaround).
+    timer: u32,
+    /// Samples since the modem started.
+    clock: u64,
+    break_pending: bool,
+    /// Bell 202: samples of mark still to send after keying up, before the first character.
+    lead: u32,
+}
+
+fn ms_to_samples(ms: u32) -> u32 {
+    (ms as u64 * SAMPLE_RATE as u64 / 1000) as u32
+}
+
+impl Modem {
+    /// A modem set up by `config`, starting its handshake.
+    pub fn new(config: Config) -> Self {
+        let (tx_spec, rx_spec) = config.family.channels(config.role);
+        let mut tx = fsk::Transmitter::new(tx_spec, config.level_dbm0);
+        // The answerer (and a keyed Bell 202) starts with carrier; a caller waits for the answerer.
+        tx.set_carrier(config.role == Role::Answer && config.family != Family::Bell202);
+        let state = if config.family == Family::Bell202 {
+            State::Data
+        } else {
+            State::Handshake
+        };
+        let mut m = Modem {
+            tx,
+            rx: fsk::Receiver::new(rx_spec),
+            framer: Framer::new(config.format),
+            tx_queue: ByteQueue::new(config.queue_capacity),
+            side: RxSide {
+                deframer: Deframer::new(config.format),
+                queue: ByteQueue::new(config.queue_capacity),
+                stats: Stats::default(),
+                deliver: state == State::Data,
+                break_seen: false,
+            },
+            events: [None; EVENTS],
+            ev_head: 0,
+            ev_len: 0,
+            timer: 0,
+            clock: 0,
+            state,
+            config,
+            break_pending: false,
+            lead: 0,
+        };
+        if m.state == State::Data {
+            let r = m.rates();
+            m.push_event(Event::Connected {
+                rx_rate: r.0,
+                tx_rate: r.1,
+            });
+        }
+        m
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Where the call is.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Receive-side counts.
+    pub fn stats(&self) -> Stats {
+        self.side.stats
+    }
+
+    /// True while the far modem's carrier is present.
+    pub fn carrier(&self) -> bool {
+        self.rx.carrier()
+    }
+
+    /// The received level in the receive channel's band, dBm0.
+    pub fn rx_level_dbm0(&self) -> f32 {
+        self.rx.level_dbm0()
+    }
+
+    /// Samples processed since the modem started.
+    pub fn samples(&self) -> u64 {
+        self.clock
+    }
+
+    /// Receive and transmit rates in bit/s.
+    pub fn rates(&self) -> (u32, u32) {
+        (self.rx.spec().baud as u32, self.tx.spec().baud as u32)
+    }
+
+    /// Queues bytes to send; returns how many fit. Bytes written before the connection wait for it.
+    pub fn write(&mut self, data: &[u8]) -> usize {
+        self.tx_queue.write(data)
+    }
+
+    /// Bytes queued and not yet started on the line.
+    pub fn tx_pending(&self) -> usize {
+        self.tx_queue.len() + (!self.framer.is_idle()) as usize
+    }
+
+    /// Room in the transmit queue.
+    pub fn tx_free(&self) -> usize {
+        self.tx_queue.free()
+    }
+
+    /// Takes received bytes into `out`; returns how many.
+    pub fn read(&mut self, out: &mut [u8]) -> usize {
+        self.side.queue.read(out)
+    }
+
+    /// Sends a break (2M + 3 bits of space) after the character in progress.
+    pub fn send_break(&mut self) {
+        self.break_pending = true;
+    }
+
+    /// Hangs up: the carrier stops and the modem goes idle.
+    pub fn hang_up(&mut self) {
+        self.state = State::Idle;
+        self.tx.set_carrier(false);
+        self.side.deliver = false;
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        if self.ev_len == 0 {
+            return None;
+        }
+        let e = self.events[self.ev_head].take();
+        self.ev_head = (self.ev_head + 1) % EVENTS;
+        self.ev_len -= 1;
+        e
+    }
+
+    fn push_event(&mut self, e: Event) {
+        if self.ev_len == EVENTS {
+            // Drop the oldest rather than the newest: the latest state matters most.
+            self.poll_event();
+        }
+        self.events[(self.ev_head + self.ev_len) % EVENTS] = Some(e);
+        self.ev_len += 1;
+    }
+
+    /// Hears `rx` from the line and fills `tx` with what to send. Both are at 8000 Hz; if their
+    /// lengths differ the shorter one sets the count and the rest of `tx` is silence.
+    pub fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        let n = rx.len().min(tx.len());
+        // Work in slices short enough that timers and state changes stay within 2 ms.
+        let mut i = 0;
+        while i < n {
+            let m = (n - i).min(16);
+            self.rx.process(&rx[i..i + m], &mut self.side);
+            if self.side.break_seen {
+                self.side.break_seen = false;
+                self.push_event(Event::Break);
+            }
+            self.step_state(m as u32);
+            let Modem {
+                tx: t,
+                framer,
+                tx_queue,
+                state,
+                break_pending,
+                lead,
+                ..
+            } = self;
+            let sending = *state == State::Data && *lead == 0;
+            let mut source = || {
+                if framer.is_idle() && sending {
+                    if *break_pending {
+                        *break_pending = false;
+                        let bits = framer.break_bits();
+                        framer.start_break(bits);
+                    } else if let Some(b) = tx_queue.pop() {
+                        framer.start(b);
+                    }
+                }
+                framer.next_bit()
+            };
+            t.process(&mut tx[i..i + m], &mut source);
+            self.clock += m as u64;
+            i += m;
+        }
+        tx[n..].iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    fn step_state(&mut self, samples: u32) {
+        let carrier = self.rx.carrier();
+        let c = &self.config;
+        match self.state {
+            State::Handshake => {
+                self.timer = if carrier { self.timer + samples } else { 0 };
+                if self.timer >= ms_to_samples(c.carrier_qualify_ms) {
+                    self.timer = 0;
+                    match c.role {
+                        Role::Answer => self.connect(),
+                        Role::Call => {
+                            self.tx.set_carrier(true);
+                            self.state = State::Settling;
+                            // The answerer may start sending as soon as it hears us: keep what comes.
+                            self.side.deliver = true;
+                        }
+                    }
+                }
+            }
+            State::Settling => {
+                self.timer += samples;
+                if self.timer >= ms_to_samples(c.call_settle_ms) {
+                    self.connect();
+                }
+            }
+            State::Data => {
+                if c.family == Family::Bell202 {
+                    self.key_half_duplex(samples);
+                } else {
+                    self.timer = if carrier { 0 } else { self.timer + samples };
+                    if self.timer >= ms_to_samples(c.carrier_loss_ms) {
+                        self.hang_up();
+                        self.push_event(Event::NoCarrier);
+                    }
+                }
+            }
+            State::Idle => {}
+        }
+    }
+
+    /// Bell 202: key the carrier while there is something to send, after a turnaround of marks.
+    fn key_half_duplex(&mut self, samples: u32) {
+        let busy = !self.tx_queue.is_empty() || !self.framer.is_idle() || self.break_pending;
+        self.lead = self.lead.saturating_sub(samples);
+        if busy && !self.tx.carrier() {
+            self.tx.set_carrier(true);
+            self.timer = 0;
+            self.lead = ms_to_samples(self.config.turnaround_ms);
+        }
+        if self.tx.carrier() {
+            if busy {
+                self.timer = 0;
+            } else {
+                // Keep a few mark bits after the last character, then drop the carrier.
+                self.timer += samples;
+                if self.timer >= ms_to_samples(self.config.turnaround_ms) {
+                    self.tx.set_carrier(false);
+                }
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        self.state = State::Data;
+        self.timer = 0;
+        self.side.deliver = true;
+        let (rx_rate, tx_rate) = self.rates();
+        self.push_event(Event::Connected { rx_rate, tx_rate });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::line::{Impairments, Line};
+
+    /// Runs a caller and an answerer over `line` for `seconds`; returns what each received.
+    pub(crate) fn call(
+        family: Family,
+        line: &mut Line,
+        a_sends: &[u8],
+        b_sends: &[u8],
+        seconds: f32,
+    ) -> (Vec<u8>, Vec<u8>, Modem, Modem) {
+        let mut a = Modem::new(Config::new(family, Role::Call));
+        let mut b = Modem::new(Config::new(family, Role::Answer));
+        a.write(a_sends);
+        b.write(b_sends);
+        let mut a_out = vec![0.0; 160];
+        let mut b_out = vec![0.0; 160];
+        let mut a_in = vec![0.0; 160];
+        let mut b_in = vec![0.0; 160];
+        let (mut ra, mut rb) = (vec![], vec![]);
+        let mut buf = [0u8; 256];
+        for _ in 0..(seconds * 50.0) as usize {
+            line.b_to_a.process(&b_out, &mut a_in);
+            line.a_to_b.process(&a_out, &mut b_in);
+            a.process(&a_in, &mut a_out);
+            b.process(&b_in, &mut b_out);
+            let n = a.read(&mut buf);
+            ra.extend_from_slice(&buf[..n]);
+            let n = b.read(&mut buf);
+            rb.extend_from_slice(&buf[..n]);
+        }
+        (ra, rb, a, b)
+    }
+
+    #[test]
+    fn both_roles_connect_and_exchange_data() {
+        let text: Vec<u8> = (0..200u32).map(|i| (i * 37 % 256) as u8).collect();
+        for family in [Family::Bell103, Family::V21] {
+            let mut line = Line::symmetric(Impairments::default(), 1);
+            let (ra, rb, mut a, mut b) = call(family, &mut line, &text, &text[..50], 9.0);
+            assert_eq!(ra, &text[..50], "{family:?} caller");
+            assert_eq!(rb, text, "{family:?} answerer");
+            assert_eq!(
+                a.poll_event(),
+                Some(Event::Connected {
+                    rx_rate: 300,
+                    tx_rate: 300
+                })
+            );
+            assert!(matches!(b.poll_event(), Some(Event::Connected { .. })));
+        }
+    }
+
+    #[test]
+    fn v23_is_asymmetric() {
+        let mut line = Line::symmetric(Impairments::default(), 1);
+        let (ra, rb, a, _) = call(Family::V23, &mut line, b"slow", &[b'F'; 300], 5.0);
+        assert_eq!(ra, vec![b'F'; 300]);
+        assert_eq!(rb, b"slow");
+        assert_eq!(a.rates(), (1200, 75));
+    }
+
+    #[test]
+    fn bell202_keys_the_carrier_for_data_only() {
+        let mut line = Line::symmetric(Impairments::default(), 1);
+        let (ra, rb, a, b) = call(Family::Bell202, &mut line, b"", b"half duplex", 2.0);
+        assert_eq!(ra, b"half duplex");
+        assert!(rb.is_empty());
+        assert!(!b.tx.carrier(), "carrier still keyed");
+        assert_eq!(a.state(), State::Data);
+    }
+
+    #[test]
+    fn carrier_loss_hangs_up() {
+        let mut a = Modem::new(Config::new(Family::V21, Role::Call));
+        let mut b = Modem::new(Config::new(Family::V21, Role::Answer));
+        let mut a_out = vec![0.0; 160];
+        let mut b_out = vec![0.0; 160];
+        let mut t = 0;
+        while a.state() != State::Data {
+            let bo = b_out.clone();
+            a.process(&bo, &mut a_out);
+            let ao = a_out.clone();
+            b.process(&ao, &mut b_out);
+            t += 1;
+            assert!(t < 100, "no connection");
+        }
+        while a.poll_event().is_some() {}
+        // The answerer goes away: 1.4 s later the caller hangs up, once.
+        let silence = vec![0.0; 160];
+        for _ in 0..60 {
+            a.process(&silence, &mut a_out);
+        }
+        assert_eq!(a.state(), State::Data, "hung up too early");
+        for _ in 0..40 {
+            a.process(&silence, &mut a_out);
+        }
+        assert_eq!(a.state(), State::Idle);
+        assert_eq!(a.poll_event(), Some(Event::NoCarrier));
+        assert_eq!(a.poll_event(), None);
+        a.process(&silence, &mut a_out);
+        a.process(&silence, &mut a_out);
+        assert!(a_out.iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn break_crosses_the_line() {
+        let mut a = Modem::new(Config::new(Family::Bell103, Role::Call));
+        let mut b = Modem::new(Config::new(Family::Bell103, Role::Answer));
+        let mut a_out = vec![0.0; 160];
+        let mut b_out = vec![0.0; 160];
+        let mut breaks = 0;
+        for i in 0..200 {
+            if i == 100 {
+                a.send_break();
+                a.write(b"after");
+            }
+            let bo = b_out.clone();
+            a.process(&bo, &mut a_out);
+            let ao = a_out.clone();
+            b.process(&ao, &mut b_out);
+            while let Some(e) = b.poll_event() {
+                breaks += (e == Event::Break) as u32;
+            }
+        }
+        assert_eq!(breaks, 1);
+        let mut buf = [0; 16];
+        let n = b.read(&mut buf);
+        assert_eq!(&buf[..n], b"after");
+    }
+
+    #[test]
+    fn impaired_lines() {
+        let text: Vec<u8> = (0..150u32).map(|i| b' ' + (i % 90) as u8).collect();
+        let cases = [
+            ("20 dB SNR", Impairments::default().with_snr(20.0, -13.0)),
+            (
+                "+10 Hz",
+                Impairments {
+                    freq_offset_hz: 10.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "-10 Hz",
+                Impairments {
+                    freq_offset_hz: -10.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "+300 ppm",
+                Impairments {
+                    clock_ppm: 300.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "-300 ppm",
+                Impairments {
+                    clock_ppm: -300.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "all at once, band-limited, 20 dB loss",
+                Impairments {
+                    gain_db: -20.0,
+                    freq_offset_hz: 7.0,
+                    clock_ppm: -300.0,
+                    band_limit: true,
+                    ..Default::default()
+                }
+                .with_snr(18.0, -13.0),
+            ),
+        ];
+        for family in [Family::Bell103, Family::V21, Family::V23] {
+            for (name, imp) in &cases {
+                let mut line = Line::symmetric(imp.clone(), 7);
+                let back = if family == Family::V23 {
+                    &text[..20]
+                } else {
+                    &text[..]
+                };
+                let (ra, rb, _, _) = call(family, &mut line, back, &text, 9.0);
+                assert_eq!(ra, text, "{family:?} caller, {name}");
+                assert_eq!(rb, back, "{family:?} answerer, {name}");
+            }
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Start-stop (asynchronous) character framing: a start bit (0), 5 to 8 data bits sent least
+//! significant first, an optional parity bit, and 1 or 2 stop bits (1). The line idles at 1 (mark).
+
+/// Parity added after the data bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parity {
+    /// No parity bit.
+    None,
+    /// The parity bit makes the number of ones even.
+    Even,
+    /// The parity bit makes the number of ones odd.
+    Odd,
+    /// The parity bit is always 1.
+    Mark,
+    /// The parity bit is always 0.
+    Space,
+}
+
+/// A character format such as 8N1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format {
+    /// Data bits per character, 5 to 8.
+    pub data_bits: u8,
+    /// The parity bit, if any.
+    pub parity: Parity,
+    /// Stop bits, 1 or 2.
+    pub stop_bits: u8,
+}
+
+impl Default for Format {
+    fn default() -> Self {
+        Format::N81
+    }
+}
+
+/// Errors in a character format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError(pub String);
+
+impl core::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+impl Format {
+    /// 8 data bits, no parity, 1 stop bit.
+    pub const N81: Format = Format {
+        data_bits: 8,
+        parity: Parity::None,
+        stop_bits: 1,
+    };
+
+    /// A format, checked: 5..=8 data bits and 1..=2 stop bits.
+    pub fn new(data_bits: u8, parity: Parity, stop_bits: u8) -> Result<Self, FormatError> {
+        if !(5..=8).contains(&data_bits) {
+            return Err(FormatError(format!(
+                "{data_bits} data bits: must be 5 to 8"
+            )));
+        }
+        if !(1..=2).contains(&stop_bits) {
+            return Err(FormatError(format!(
+                "{stop_bits} stop bits: must be 1 or 2"
+            )));
+        }
+        Ok(Format {
+            data_bits,
+            parity,
+            stop_bits,
+        })
+    }
+
+    /// Parses the usual short form: `8N1`, `7E1`, `7O2`, `8M1`, `5S2` (case-insensitive).
+    pub fn parse(s: &str) -> Result<Self, FormatError> {
+        let b = s.as_bytes();
+        if b.len() != 3 || !b[0].is_ascii_digit() || !b[2].is_ascii_digit() {
+            return Err(FormatError(format!(
+                "'{s}': expected a format like 8N1 or 7E1"
+            )));
+        }
+        let parity = match b[1].to_ascii_uppercase() {
+            b'N' => Parity::None,
+            b'E' => Parity::Even,
+            b'O' => Parity::Odd,
+            b'M' => Parity::Mark,
+            b'S' => Parity::Space,
+            _ => {
+                return Err(FormatError(format!(
+                    "'{s}': parity must be N, E, O, M or S"
+                )))
+            }
+        };
+        Format::new(b[0] - b'0', parity, b[2] - b'0')
+    }
+
+    /// Bits on the line per character, start and stop bits included.
+    pub fn bits_per_char(&self) -> u32 {
+        1 + self.data_bits as u32 + (self.parity != Parity::None) as u32 + self.stop_bits as u32
+    }
+
+    /// The parity bit for `data` in this format (0 when there is no parity bit).
+    pub fn parity_bit(&self, data: u8) -> u8 {
+        let ones = (data & self.mask()).count_ones() as u8;
+        match self.parity {
+            Parity::None | Parity::Space => 0,
+            Parity::Mark => 1,
+            Parity::Even => ones & 1,
+            Parity::Odd => (ones & 1) ^ 1,
+        }
+    }
+
+    fn mask(&self) -> u8 {
+        ((1u16 << self.data_bits) - 1) as u8
+    }
+}
+
+/// Turns characters into the bit stream of the line.
+#[derive(Debug, Clone)]
+pub struct Framer {
+    format: Format,
+    /// Bits of the character being sent, least significant first.
+    bits: u16,
+    left: u8,
+    break_left: u32,
+    /// Marks still owed after a break, so the far end sees the line return to idle.
+    marks_left: u32,
+}
+
+impl Framer {
+    /// A framer for `format`.
+    pub fn new(format: Format) -> Self {
+        Framer {
+            format,
+            bits: 0,
+            left: 0,
+            break_left: 0,
+            marks_left: 0,
+        }
+    }
+
+    /// The format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// True when no character or break is under way (the next bit is free for a new character).
+    pub fn is_idle(&self) -> bool {
+        self.left == 0 && self.break_left == 0 && self.marks_left == 0
+    }
+
+    /// Starts sending `byte` (only the format's data bits are sent). Call when [`Framer::is_idle`].
+    pub fn start(&mut self, byte: u8) {
+        let f = self.format;
+        let data = (byte & f.mask()) as u16;
+        let mut bits = data << 1; // start bit 0 at position 0
+        let mut n = 1 + f.data_bits;
+        if f.parity != Parity::None {
+            bits |= (f.parity_bit(byte) as u16) << n;
+            n += 1;
+        }
+        for _ in 0..f.stop_bits {
+            bits |= 1 << n;
+            n += 1;
+        }
+        self.bits = bits;
+        self.left = n;
+    }
+
+    /// Starts a break: `bits` bit times of space (0), then one character time of mark so the far
+    /// end sees the line go idle before the next start bit. V.14 asks for at least 2M + 3 bits,
+    /// M being the bits of a character; [`Framer::break_bits`] gives that length.
+    pub fn start_break(&mut self, bits: u32) {
+        self.left = 0;
+        self.break_left = bits;
+        self.marks_left = self.format.bits_per_char();
+    }
+
+    /// The shortest break V.14 recognises for this format: 2M + 3 bits.
+    pub fn break_bits(&self) -> u32 {
+        2 * self.format.bits_per_char() + 3
+    }
+
+    /// The next bit on the line: part of the current character, a break, or idle mark (1).
+    #[inline]
+    pub fn next_bit(&mut self) -> u8 {
+        if self.break_left > 0 {
+            self.break_left -= 1;
+            return 0;
+        }
+        if self.marks_left > 0 {
+            self.marks_left -= 1;
+            return 1;
+        }
+        if self.left == 0 {
+            return 1;
+        }
+        let b = (self.bits & 1) as u8;
+        self.bits >>= 1;
+        self.left -= 1;
+        b
+    }
+}
+
+/// What the receiving side of the framing found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// A character with correct framing (and parity, if any).
+    Char(u8),
+    /// A character whose parity bit was wrong.
+    ParityError(u8),
+    /// The stop bit was 0: the character is doubtful and is not delivered.
+    FramingError(u8),
+    /// A break: at least 2M + 3 bits of space.
+    Break,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DeState {
+    /// Waiting for a mark bit before looking for a start bit (after power-up, errors and breaks).
+    WaitMark,
+    /// Line at mark; the next 0 is a start bit.
+    Hunt,
+    /// Inside a character: `n` bits taken after the start bit.
+    Char,
+    /// Inside a break (already reported); wait for mark.
+    InBreak,
+}
+
+/// Turns the bit stream of the line back into characters.
+///
+/// It looks for a 1-to-0 transition as the start bit, takes the data and parity bits and checks the
+/// first stop bit. After a framing error it waits for the line to return to mark and hunts again,
+/// so it resynchronises on the next character with an idle gap. A run of 2M + 3 zeros is a break.
+#[derive(Debug, Clone)]
+pub struct Deframer {
+    format: Format,
+    state: DeState,
+    shift: u16,
+    n: u8,
+    zeros: u32,
+}
+
+impl Deframer {
+    /// A deframer for `format`.
+    pub fn new(format: Format) -> Self {
+        Deframer {
+            format,
+            state: DeState::WaitMark,
+            shift: 0,
+            n: 0,
+            zeros: 0,
+        }
+    }
+
+    /// The format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// True while waiting for a start bit: the bit timing may be re-aligned on the next edge.
+    pub fn is_hunting(&self) -> bool {
+        matches!(
+            self.state,
+            DeState::Hunt | DeState::WaitMark | DeState::InBreak
+        )
+    }
+
+    /// Forgets any partial character and waits for mark (after a loss of carrier).
+    pub fn reset(&mut self) {
+        self.state = DeState::WaitMark;
+        self.zeros = 0;
+    }
+
+    /// Takes one bit from the line; returns what it completes.
+    pub fn push(&mut self, bit: u8) -> Option<Received> {
+        let bit = bit & 1;
+        self.zeros = if bit == 0 {
+            self.zeros.saturating_add(1)
+        } else {
+            0
+        };
+        let brk = 2 * self.format.bits_per_char() + 3;
+        match self.state {
+            DeState::WaitMark => {
+                if bit == 1 {
+                    self.state = DeState::Hunt;
+                } else if self.zeros >= brk {
+                    self.state = DeState::InBreak;
+                    return Some(Received::Break);
+                }
+                None
+            }
+            DeState::InBreak => {
+                if bit == 1 {
+                    self.state = DeState::Hunt;
+                }
+                None
+            }
+            DeState::Hunt => {
+                if bit == 0 {
+                    self.state = DeState::Char;
+                    self.shift = 0;
+                    self.n = 0;
+                }
+                None
+            }
+            DeState::Char => {
+                let f = self.format;
+                let body = f.data_bits + (f.parity != Parity::None) as u8;
+                if self.n < body {
+                    self.shift |= (bit as u16) << self.n;
+                    self.n += 1;
+                    return None;
+                }
+                // This is the (first) stop bit.
+                let data = (self.shift & ((1 << f.data_bits) - 1)) as u8;
+                if bit == 0 {
+                    // Framing error; if everything was zero this may be the start of a break.
+                    self.state = DeState::WaitMark;
+                    if self.zeros >= brk {
+                        self.state = DeState::InBreak;
+                        return Some(Received::Break);
+                    }
+                    return Some(Received::FramingError(data));
+                }
+                self.state = DeState::Hunt;
+                if f.parity != Parity::None {
+                    let p = ((self.shift >> f.data_bits) & 1) as u8;
+                    if p != f.parity_bit(data) {
+                        return Some(Received::ParityError(data));
+                    }
+                }
+                Some(Received::Char(data))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(format: Format, bytes: &[u8], idle_between: usize) -> Vec<u8> {
+        let mut f = Framer::new(format);
+        let mut bits = vec![1, 1, 1];
+        for &b in bytes {
+            f.start(b);
+            while !f.is_idle() {
+                bits.push(f.next_bit());
+            }
+            bits.extend(std::iter::repeat_n(1, idle_between));
+        }
+        bits.extend([1, 1]);
+        bits
+    }
+
+    fn deframe(format: Format, bits: &[u8]) -> Vec<Received> {
+        let mut d = Deframer::new(format);
+        bits.iter().filter_map(|&b| d.push(b)).collect()
+    }
+
+    #[test]
+    fn round_trips_every_format() {
+        for data_bits in 5..=8 {
+            for parity in [
+                Parity::None,
+                Parity::Even,
+                Parity::Odd,
+                Parity::Mark,
+                Parity::Space,
+            ] {
+                for stop_bits in 1..=2 {
+                    let f = Format::new(data_bits, parity, stop_bits).unwrap();
+                    let bytes: Vec<u8> = (0..=255u8).map(|b| b & f.mask()).collect();
+                    for gap in [0, 3] {
+                        let got = deframe(f, &frame(f, &bytes, gap));
+                        let want: Vec<Received> =
+                            bytes.iter().map(|&b| Received::Char(b)).collect();
+                        assert_eq!(got, want, "{f:?} gap {gap}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn line_bits_of_8n1() {
+        // 'A' = 0x41: start, 1000 0010 (LSB first), stop.
+        let f = Format::N81;
+        let mut fr = Framer::new(f);
+        fr.start(b'A');
+        let bits: Vec<u8> = (0..10).map(|_| fr.next_bit()).collect();
+        assert_eq!(bits, vec![0, 1, 0, 0, 0, 0, 0, 1, 0, 1]);
+        assert!(fr.is_idle());
+        assert_eq!(fr.next_bit(), 1);
+        assert_eq!(f.bits_per_char(), 10);
+    }
+
+    #[test]
+    fn parity_errors_are_flagged() {
+        let f = Format::parse("7E1").unwrap();
+        let mut bits = frame(f, b"C", 1);
+        // Flip the parity bit (after 3 idle, start, 7 data).
+        bits[3 + 1 + 7] ^= 1;
+        assert_eq!(deframe(f, &bits), vec![Received::ParityError(b'C')]);
+    }
+
+    #[test]
+    fn framing_error_then_resync() {
+        let f = Format::N81;
+        let mut bits = frame(f, b"xy", 2);
+        // Break the stop bit of 'x'.
+        bits[3 + 9] = 0;
+        let got = deframe(f, &bits);
+        assert_eq!(got.last(), Some(&Received::Char(b'y')));
+        assert!(matches!(got[0], Received::FramingError(_)));
+    }
+
+    #[test]
+    fn recovers_from_a_false_start_in_back_to_back_characters() {
+        // Enter mid-stream at every bit offset: within a few characters it is aligned again
+        // (a stream of 'U' has no unique alignment, so use text).
+        let f = Format::N81;
+        let text = b"The quick brown fox jumps over the lazy dog. 0123456789 and again: hello.";
+        let bits = frame(f, text, 0);
+        for skip in 0..10 {
+            let got = deframe(f, &bits[3 + skip..]);
+            let chars: Vec<u8> = got
+                .iter()
+                .filter_map(|r| {
+                    if let Received::Char(c) = r {
+                        Some(*c)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            assert!(
+                chars.ends_with(b"again: hello."),
+                "skip {skip}: {:?}",
+                String::from_utf8_lossy(&chars)
+            );
+        }
+    }
+
+    #[test]
+    fn break_is_recognised_once() {
+        let f = Format::N81;
+        let mut fr = Framer::new(f);
+        fr.start_break(fr.break_bits());
+        let mut bits = vec![1, 1];
+        while !fr.is_idle() {
+            bits.push(fr.next_bit());
+        }
+        assert_eq!(bits.len(), 2 + 23 + 10);
+        assert!(bits[2..25].iter().all(|&b| b == 0) && bits[25..].iter().all(|&b| b == 1));
+        bits.extend(frame(f, b"ok", 1));
+        let got = deframe(f, &bits);
+        assert_eq!(got.iter().filter(|r| **r == Received::Break).count(), 1);
+        assert!(got.ends_with(&[Received::Char(b'o'), Received::Char(b'k')]));
+        // A shorter run of zeros is only a framing error.
+        let mut bits = vec![1; 3];
+        bits.extend(std::iter::repeat_n(0, 12));
+        bits.extend([1, 1]);
+        assert_eq!(deframe(f, &bits), vec![Received::FramingError(0)]);
+    }
+
+    #[test]
+    fn format_parsing() {
+        assert_eq!(Format::parse("8n1").unwrap(), Format::N81);
+        assert_eq!(Format::parse("7O2").unwrap().parity, Parity::Odd);
+        assert!(Format::parse("9N1").is_err());
+        assert!(Format::parse("8X1").is_err());
+        assert!(Format::parse("8N3").is_err());
+        assert!(Format::parse("").is_err());
+        assert!(Format::parse("8N1x").is_err());
+    }
+}
