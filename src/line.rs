@@ -25,13 +25,7 @@ pub struct Impairments {
 impl Default for Impairments {
     /// A clean line.
     fn default() -> Self {
-        Impairments {
-            gain_db: 0.0,
-            noise_dbm0: None,
-            freq_offset_hz: 0.0,
-            clock_ppm: 0.0,
-            band_limit: false,
-        }
+        Impairments { gain_db: 0.0, noise_dbm0: None, freq_offset_hz: 0.0, clock_ppm: 0.0, band_limit: false }
     }
 }
 
@@ -65,18 +59,12 @@ impl Direction {
     /// A direction with the given impairments; `seed` fixes its noise.
     pub fn new(imp: Impairments, seed: u64) -> Self {
         let fs = SAMPLE_RATE as f32;
-        let band = imp
-            .band_limit
-            .then(|| Fir::new(design_bandpass(300.0, 3400.0, fs, 129, Window::Blackman)));
+        let band = imp.band_limit.then(|| Fir::new(design_bandpass(300.0, 3400.0, fs, 129, Window::Blackman)));
         let hilbert = (imp.freq_offset_hz != 0.0).then(|| {
             let h = design_hilbert(127, Window::Blackman);
             let mut delay = vec![0.0; 127];
             delay[63] = 1.0;
-            (
-                Fir::new(h),
-                Fir::new(delay),
-                Nco::new(imp.freq_offset_hz, fs),
-            )
+            (Fir::new(h), Fir::new(delay), Nco::new(imp.freq_offset_hz, fs))
         });
         let clock = (imp.clock_ppm != 0.0).then(|| {
             // The far end's clock is fast by ppm: its samples are spread over less of our time.
@@ -85,10 +73,7 @@ impl Direction {
         });
         Direction {
             gain: 10f32.powf(imp.gain_db / 20.0),
-            noise_rms: imp
-                .noise_dbm0
-                .map(|d| dbm0_to_power(d).sqrt())
-                .unwrap_or(0.0),
+            noise_rms: imp.noise_dbm0.map(|d| dbm0_to_power(d).sqrt()).unwrap_or(0.0),
             imp,
             rng: Rng::new(seed),
             band,
@@ -162,10 +147,7 @@ pub struct Line {
 impl Line {
     /// A line with the same impairments both ways (noise seeded differently per direction).
     pub fn symmetric(imp: Impairments, seed: u64) -> Self {
-        Line {
-            a_to_b: Direction::new(imp.clone(), seed),
-            b_to_a: Direction::new(imp, seed ^ 0x5eed),
-        }
+        Line { a_to_b: Direction::new(imp.clone(), seed), b_to_a: Direction::new(imp, seed ^ 0x5eed) }
     }
 }
 
@@ -196,13 +178,7 @@ mod tests {
 
     #[test]
     fn frequency_offset_moves_a_tone() {
-        let mut d = Direction::new(
-            Impairments {
-                freq_offset_hz: 7.0,
-                ..Default::default()
-            },
-            1,
-        );
+        let mut d = Direction::new(Impairments { freq_offset_hz: 7.0, ..Default::default() }, 1);
         let x = tone(1000.0, 16000);
         let mut y = vec![0.0; x.len()];
         d.process(&x, &mut y);
@@ -211,13 +187,7 @@ mod tests {
 
     #[test]
     fn noise_level_is_as_asked() {
-        let mut d = Direction::new(
-            Impairments {
-                noise_dbm0: Some(-33.0),
-                ..Default::default()
-            },
-            1,
-        );
+        let mut d = Direction::new(Impairments { noise_dbm0: Some(-33.0), ..Default::default() }, 1);
         let x = vec![0.0; 80000];
         let mut y = vec![0.0; x.len()];
         d.process(&x, &mut y);
@@ -228,13 +198,7 @@ mod tests {
     #[test]
     fn clock_offset_shifts_frequency_and_keeps_block_sizes() {
         // +1000 ppm on a 1000 Hz tone reads as 1001 Hz here.
-        let mut d = Direction::new(
-            Impairments {
-                clock_ppm: 1000.0,
-                ..Default::default()
-            },
-            1,
-        );
+        let mut d = Direction::new(Impairments { clock_ppm: 1000.0, ..Default::default() }, 1);
         let x = tone(1000.0, 40000);
         let mut y = vec![0.0; x.len()];
         for (a, b) in x.chunks(160).zip(y.chunks_mut(160)) {

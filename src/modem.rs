@@ -277,11 +277,7 @@ impl Modem {
         let mut tx = fsk::Transmitter::new(tx_spec, config.level_dbm0);
         // The answerer (and a keyed Bell 202) starts with carrier; a caller waits for the answerer.
         tx.set_carrier(config.role == Role::Answer && config.family != Family::Bell202);
-        let state = if config.family == Family::Bell202 {
-            State::Data
-        } else {
-            State::Handshake
-        };
+        let state = if config.family == Family::Bell202 { State::Data } else { State::Handshake };
         let mut m = Modem {
             tx,
             rx: fsk::Receiver::new(rx_spec),
@@ -306,10 +302,7 @@ impl Modem {
         };
         if m.state == State::Data {
             let r = m.rates();
-            m.push_event(Event::Connected {
-                rx_rate: r.0,
-                tx_rate: r.1,
-            });
+            m.push_event(Event::Connected { rx_rate: r.0, tx_rate: r.1 });
         }
         m
     }
@@ -415,15 +408,7 @@ impl Modem {
                 self.push_event(Event::Break);
             }
             self.step_state(m as u32);
-            let Modem {
-                tx: t,
-                framer,
-                tx_queue,
-                state,
-                break_pending,
-                lead,
-                ..
-            } = self;
+            let Modem { tx: t, framer, tx_queue, state, break_pending, lead, .. } = self;
             let sending = *state == State::Data && *lead == 0;
             let mut source = || {
                 if framer.is_idle() && sending {
@@ -559,13 +544,7 @@ mod tests {
             let (ra, rb, mut a, mut b) = call(family, &mut line, &text, &text[..50], 9.0);
             assert_eq!(ra, &text[..50], "{family:?} caller");
             assert_eq!(rb, text, "{family:?} answerer");
-            assert_eq!(
-                a.poll_event(),
-                Some(Event::Connected {
-                    rx_rate: 300,
-                    tx_rate: 300
-                })
-            );
+            assert_eq!(a.poll_event(), Some(Event::Connected { rx_rate: 300, tx_rate: 300 }));
             assert!(matches!(b.poll_event(), Some(Event::Connected { .. })));
         }
     }
@@ -653,34 +632,10 @@ mod tests {
         let text: Vec<u8> = (0..150u32).map(|i| b' ' + (i % 90) as u8).collect();
         let cases = [
             ("20 dB SNR", Impairments::default().with_snr(20.0, -13.0)),
-            (
-                "+10 Hz",
-                Impairments {
-                    freq_offset_hz: 10.0,
-                    ..Default::default()
-                },
-            ),
-            (
-                "-10 Hz",
-                Impairments {
-                    freq_offset_hz: -10.0,
-                    ..Default::default()
-                },
-            ),
-            (
-                "+300 ppm",
-                Impairments {
-                    clock_ppm: 300.0,
-                    ..Default::default()
-                },
-            ),
-            (
-                "-300 ppm",
-                Impairments {
-                    clock_ppm: -300.0,
-                    ..Default::default()
-                },
-            ),
+            ("+10 Hz", Impairments { freq_offset_hz: 10.0, ..Default::default() }),
+            ("-10 Hz", Impairments { freq_offset_hz: -10.0, ..Default::default() }),
+            ("+300 ppm", Impairments { clock_ppm: 300.0, ..Default::default() }),
+            ("-300 ppm", Impairments { clock_ppm: -300.0, ..Default::default() }),
             (
                 "all at once, band-limited, 20 dB loss",
                 Impairments {
@@ -696,11 +651,7 @@ mod tests {
         for family in [Family::Bell103, Family::V21, Family::V23] {
             for (name, imp) in &cases {
                 let mut line = Line::symmetric(imp.clone(), 7);
-                let back = if family == Family::V23 {
-                    &text[..20]
-                } else {
-                    &text[..]
-                };
+                let back = if family == Family::V23 { &text[..20] } else { &text[..] };
                 let (ra, rb, _, _) = call(family, &mut line, back, &text, 9.0);
                 assert_eq!(ra, text, "{family:?} caller, {name}");
                 assert_eq!(rb, back, "{family:?} answerer, {name}");

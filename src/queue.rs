@@ -14,11 +14,7 @@ pub struct ByteQueue {
 impl ByteQueue {
     /// A queue that holds up to `capacity` bytes (at least 1).
     pub fn new(capacity: usize) -> Self {
-        ByteQueue {
-            buf: vec![0; capacity.max(1)].into_boxed_slice(),
-            head: 0,
-            len: 0,
-        }
+        ByteQueue { buf: vec![0; capacity.max(1)].into_boxed_slice(), head: 0, len: 0 }
     }
 
     /// Bytes waiting.

@@ -21,10 +21,7 @@ impl Rng {
         };
         let a = next();
         let b = next();
-        Rng {
-            s: [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32 | 1],
-            spare: None,
-        }
+        Rng { s: [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32 | 1], spare: None }
     }
 
     /// The next 32 random bits.
@@ -94,10 +91,7 @@ mod tests {
         }
         let mean = s / n as f64;
         let var = s2 / n as f64 - mean * mean;
-        assert!(
-            mean.abs() < 0.02 && (var - 1.0).abs() < 0.02,
-            "{mean} {var}"
-        );
+        assert!(mean.abs() < 0.02 && (var - 1.0).abs() < 0.02, "{mean} {var}");
         assert!(Rng::new(1).below(10) < 10);
     }
 }

@@ -47,38 +47,24 @@ impl std::error::Error for FormatError {}
 
 impl Format {
     /// 8 data bits, no parity, 1 stop bit.
-    pub const N81: Format = Format {
-        data_bits: 8,
-        parity: Parity::None,
-        stop_bits: 1,
-    };
+    pub const N81: Format = Format { data_bits: 8, parity: Parity::None, stop_bits: 1 };
 
     /// A format, checked: 5..=8 data bits and 1..=2 stop bits.
     pub fn new(data_bits: u8, parity: Parity, stop_bits: u8) -> Result<Self, FormatError> {
         if !(5..=8).contains(&data_bits) {
-            return Err(FormatError(format!(
-                "{data_bits} data bits: must be 5 to 8"
-            )));
+            return Err(FormatError(format!("{data_bits} data bits: must be 5 to 8")));
         }
         if !(1..=2).contains(&stop_bits) {
-            return Err(FormatError(format!(
-                "{stop_bits} stop bits: must be 1 or 2"
-            )));
+            return Err(FormatError(format!("{stop_bits} stop bits: must be 1 or 2")));
         }
-        Ok(Format {
-            data_bits,
-            parity,
-            stop_bits,
-        })
+        Ok(Format { data_bits, parity, stop_bits })
     }
 
     /// Parses the usual short form: `8N1`, `7E1`, `7O2`, `8M1`, `5S2` (case-insensitive).
     pub fn parse(s: &str) -> Result<Self, FormatError> {
         let b = s.as_bytes();
         if b.len() != 3 || !b[0].is_ascii_digit() || !b[2].is_ascii_digit() {
-            return Err(FormatError(format!(
-                "'{s}': expected a format like 8N1 or 7E1"
-            )));
+            return Err(FormatError(format!("'{s}': expected a format like 8N1 or 7E1")));
         }
         let parity = match b[1].to_ascii_uppercase() {
             b'N' => Parity::None,
@@ -86,11 +72,7 @@ impl Format {
             b'O' => Parity::Odd,
             b'M' => Parity::Mark,
             b'S' => Parity::Space,
-            _ => {
-                return Err(FormatError(format!(
-                    "'{s}': parity must be N, E, O, M or S"
-                )))
-            }
+            _ => return Err(FormatError(format!("'{s}': parity must be N, E, O, M or S"))),
         };
         Format::new(b[0] - b'0', parity, b[2] - b'0')
     }
@@ -131,13 +113,7 @@ pub struct Framer {
 impl Framer {
     /// A framer for `format`.
     pub fn new(format: Format) -> Self {
-        Framer {
-            format,
-            bits: 0,
-            left: 0,
-            break_left: 0,
-            marks_left: 0,
-        }
+        Framer { format, bits: 0, left: 0, break_left: 0, marks_left: 0 }
     }
 
     /// The format.
@@ -245,13 +221,7 @@ pub struct Deframer {
 impl Deframer {
     /// A deframer for `format`.
     pub fn new(format: Format) -> Self {
-        Deframer {
-            format,
-            state: DeState::WaitMark,
-            shift: 0,
-            n: 0,
-            zeros: 0,
-        }
+        Deframer { format, state: DeState::WaitMark, shift: 0, n: 0, zeros: 0 }
     }
 
     /// The format.
@@ -261,10 +231,7 @@ impl Deframer {
 
     /// True while waiting for a start bit: the bit timing may be re-aligned on the next edge.
     pub fn is_hunting(&self) -> bool {
-        matches!(
-            self.state,
-            DeState::Hunt | DeState::WaitMark | DeState::InBreak
-        )
+        matches!(self.state, DeState::Hunt | DeState::WaitMark | DeState::InBreak)
     }
 
     /// Forgets any partial character and waits for mark (after a loss of carrier).
@@ -276,11 +243,7 @@ impl Deframer {
     /// Takes one bit from the line; returns what it completes.
     pub fn push(&mut self, bit: u8) -> Option<Received> {
         let bit = bit & 1;
-        self.zeros = if bit == 0 {
-            self.zeros.saturating_add(1)
-        } else {
-            0
-        };
+        self.zeros = if bit == 0 { self.zeros.saturating_add(1) } else { 0 };
         let brk = 2 * self.format.bits_per_char() + 3;
         match self.state {
             DeState::WaitMark => {
@@ -364,20 +327,13 @@ mod tests {
     #[test]
     fn round_trips_every_format() {
         for data_bits in 5..=8 {
-            for parity in [
-                Parity::None,
-                Parity::Even,
-                Parity::Odd,
-                Parity::Mark,
-                Parity::Space,
-            ] {
+            for parity in [Parity::None, Parity::Even, Parity::Odd, Parity::Mark, Parity::Space] {
                 for stop_bits in 1..=2 {
                     let f = Format::new(data_bits, parity, stop_bits).unwrap();
                     let bytes: Vec<u8> = (0..=255u8).map(|b| b & f.mask()).collect();
                     for gap in [0, 3] {
                         let got = deframe(f, &frame(f, &bytes, gap));
-                        let want: Vec<Received> =
-                            bytes.iter().map(|&b| Received::Char(b)).collect();
+                        let want: Vec<Received> = bytes.iter().map(|&b| Received::Char(b)).collect();
                         assert_eq!(got, want, "{f:?} gap {gap}");
                     }
                 }
@@ -427,21 +383,9 @@ mod tests {
         let bits = frame(f, text, 0);
         for skip in 0..10 {
             let got = deframe(f, &bits[3 + skip..]);
-            let chars: Vec<u8> = got
-                .iter()
-                .filter_map(|r| {
-                    if let Received::Char(c) = r {
-                        Some(*c)
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            assert!(
-                chars.ends_with(b"again: hello."),
-                "skip {skip}: {:?}",
-                String::from_utf8_lossy(&chars)
-            );
+            let chars: Vec<u8> =
+                got.iter().filter_map(|r| if let Received::Char(c) = r { Some(*c) } else { None }).collect();
+            assert!(chars.ends_with(b"again: hello."), "skip {skip}: {:?}", String::from_utf8_lossy(&chars));
         }
     }
 

@@ -37,15 +37,9 @@ impl Agc {
     pub fn process(&mut self, x: f32) -> f32 {
         if !self.frozen {
             let p = x * x;
-            let k = if p > self.power {
-                self.attack
-            } else {
-                self.decay
-            };
+            let k = if p > self.power { self.attack } else { self.decay };
             self.power += k * (p - self.power);
-            self.gain = (self.target_power / self.power.max(1e-12))
-                .sqrt()
-                .min(self.max_gain);
+            self.gain = (self.target_power / self.power.max(1e-12)).sqrt().min(self.max_gain);
         }
         x * self.gain
     }

@@ -18,17 +18,7 @@ pub struct Biquad {
 
 impl Biquad {
     fn from_coeffs(b0: f32, b1: f32, b2: f32, a0: f32, a1: f32, a2: f32) -> Self {
-        Biquad {
-            b0: b0 / a0,
-            b1: b1 / a0,
-            b2: b2 / a0,
-            a1: a1 / a0,
-            a2: a2 / a0,
-            x1: 0.0,
-            x2: 0.0,
-            y1: 0.0,
-            y2: 0.0,
-        }
+        Biquad { b0: b0 / a0, b1: b1 / a0, b2: b2 / a0, a1: a1 / a0, a2: a2 / a0, x1: 0.0, x2: 0.0, y1: 0.0, y2: 0.0 }
     }
 
     fn w0_alpha(freq: f32, q: f32, sample_rate: f32) -> (f32, f32) {
@@ -40,28 +30,14 @@ impl Biquad {
     pub fn lowpass(freq: f32, q: f32, sample_rate: f32) -> Self {
         let (w0, al) = Self::w0_alpha(freq, q, sample_rate);
         let c = w0.cos();
-        Self::from_coeffs(
-            (1.0 - c) / 2.0,
-            1.0 - c,
-            (1.0 - c) / 2.0,
-            1.0 + al,
-            -2.0 * c,
-            1.0 - al,
-        )
+        Self::from_coeffs((1.0 - c) / 2.0, 1.0 - c, (1.0 - c) / 2.0, 1.0 + al, -2.0 * c, 1.0 - al)
     }
 
     /// High-pass at `freq` Hz with quality `q`.
     pub fn highpass(freq: f32, q: f32, sample_rate: f32) -> Self {
         let (w0, al) = Self::w0_alpha(freq, q, sample_rate);
         let c = w0.cos();
-        Self::from_coeffs(
-            (1.0 + c) / 2.0,
-            -(1.0 + c),
-            (1.0 + c) / 2.0,
-            1.0 + al,
-            -2.0 * c,
-            1.0 - al,
-        )
+        Self::from_coeffs((1.0 + c) / 2.0, -(1.0 + c), (1.0 + c) / 2.0, 1.0 + al, -2.0 * c, 1.0 - al)
     }
 
     /// Band-pass centred on `freq` Hz with 0 dB peak gain and quality `q`.
@@ -81,9 +57,7 @@ impl Biquad {
     /// Filters one sample.
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
-        let y = self.b0 * x + self.b1 * self.x1 + self.b2 * self.x2
-            - self.a1 * self.y1
-            - self.a2 * self.y2;
+        let y = self.b0 * x + self.b1 * self.x1 + self.b2 * self.x2 - self.a1 * self.y1 - self.a2 * self.y2;
         self.x2 = self.x1;
         self.x1 = x;
         self.y2 = self.y1;

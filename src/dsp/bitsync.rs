@@ -26,13 +26,7 @@ impl BitSync {
     /// A synchroniser for `baud` bits per second in a stream of `sample_rate` Hz, moving its phase
     /// by `gain` (0..=1) of the timing error at each transition.
     pub fn new(baud: f32, sample_rate: f32, gain: f32) -> Self {
-        BitSync {
-            step: (baud / sample_rate).min(0.5),
-            phase: 0.0,
-            prev: 0.0,
-            gain: gain.clamp(0.0, 1.0),
-            snap: true,
-        }
+        BitSync { step: (baud / sample_rate).min(0.5), phase: 0.0, prev: 0.0, gain: gain.clamp(0.0, 1.0), snap: true }
     }
 
     /// When `on`, the next transition sets the bit phase outright instead of nudging it.
@@ -120,9 +114,7 @@ mod tests {
 
     #[test]
     fn recovers_bits_at_any_offset_and_rate() {
-        let bits: Vec<u8> = (0..200u32)
-            .map(|i| ((i * 7 + i / 3) % 3 == 0) as u8)
-            .collect();
+        let bits: Vec<u8> = (0..200u32).map(|i| ((i * 7 + i / 3) % 3 == 0) as u8).collect();
         for &sps in &[26.6667f32, 6.6667, 106.667] {
             for &off in &[0.0, 3.3, 11.9] {
                 let got = recover(&bits, sps, off);

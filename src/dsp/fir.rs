@@ -47,9 +47,8 @@ fn sinc(x: f32) -> f32 {
 pub fn design_lowpass(cutoff_hz: f32, sample_rate: f32, taps: usize, window: Window) -> Vec<f32> {
     let fc = cutoff_hz / sample_rate;
     let mid = (taps as f32 - 1.0) / 2.0;
-    let mut h: Vec<f32> = (0..taps)
-        .map(|i| 2.0 * fc * sinc(2.0 * fc * (i as f32 - mid)) * window.at(i, taps))
-        .collect();
+    let mut h: Vec<f32> =
+        (0..taps).map(|i| 2.0 * fc * sinc(2.0 * fc * (i as f32 - mid)) * window.at(i, taps)).collect();
     let sum: f32 = h.iter().sum();
     for v in &mut h {
         *v /= sum;
@@ -58,13 +57,7 @@ pub fn design_lowpass(cutoff_hz: f32, sample_rate: f32, taps: usize, window: Win
 }
 
 /// Taps of a linear-phase band-pass filter passing `lo_hz..hi_hz`, unity gain at the band centre.
-pub fn design_bandpass(
-    lo_hz: f32,
-    hi_hz: f32,
-    sample_rate: f32,
-    taps: usize,
-    window: Window,
-) -> Vec<f32> {
+pub fn design_bandpass(lo_hz: f32, hi_hz: f32, sample_rate: f32, taps: usize, window: Window) -> Vec<f32> {
     let f1 = lo_hz / sample_rate;
     let f2 = hi_hz / sample_rate;
     let mid = (taps as f32 - 1.0) / 2.0;
@@ -132,11 +125,7 @@ impl Fir {
         let n = taps.len();
         // Reverse once so the dot product runs forward over the history.
         let taps: Vec<f32> = taps.into_iter().rev().collect();
-        Fir {
-            taps,
-            hist: vec![0.0; 2 * n],
-            pos: 0,
-        }
+        Fir { taps, hist: vec![0.0; 2 * n], pos: 0 }
     }
 
     /// The number of taps.
@@ -241,11 +230,7 @@ mod tests {
             let x = nco.next_cos();
             let (re, im) = (d.process(x), h.process(x));
             if i > 100 {
-                assert!(
-                    (re * re + im * im - 1.0).abs() < 0.02,
-                    "{i}: {}",
-                    re * re + im * im
-                );
+                assert!((re * re + im * im - 1.0).abs() < 0.02, "{i}: {}", re * re + im * im);
             }
         }
     }

@@ -19,13 +19,7 @@ impl Goertzel {
     /// A detector for `freq` Hz over blocks of `block` samples (at least 1) at `sample_rate` Hz.
     pub fn new(freq: f32, block: usize, sample_rate: f32) -> Self {
         let block = block.max(1);
-        Goertzel {
-            coeff: 2.0 * (2.0 * PI * freq / sample_rate).cos(),
-            s1: 0.0,
-            s2: 0.0,
-            n: 0,
-            block,
-        }
+        Goertzel { coeff: 2.0 * (2.0 * PI * freq / sample_rate).cos(), s1: 0.0, s2: 0.0, n: 0, block }
     }
 
     /// Pushes one sample; at the end of each block returns the tone's mean power.

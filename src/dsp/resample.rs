@@ -60,29 +60,13 @@ impl Resampler {
                 // Output at t = n0 + frac uses inputs k = n0 - half + 1 + m, at distance tau = t - k.
                 let tau = frac + half as f64 - 1.0 - m as f64;
                 let x = 2.0 * fc * tau;
-                let sinc = if x.abs() < 1e-12 {
-                    1.0
-                } else {
-                    (PI * x).sin() / (PI * x)
-                };
+                let sinc = if x.abs() < 1e-12 { 1.0 } else { (PI * x).sin() / (PI * x) };
                 let w = tau / half as f64; // -1..1
-                let win = if w.abs() >= 1.0 {
-                    0.0
-                } else {
-                    bessel_i0(BETA * (1.0 - w * w).sqrt()) / bessel_i0(BETA)
-                };
+                let win = if w.abs() >= 1.0 { 0.0 } else { bessel_i0(BETA * (1.0 - w * w).sqrt()) / bessel_i0(BETA) };
                 table[a * width + m] = (2.0 * fc * sinc * win) as f32;
             }
         }
-        Resampler {
-            step,
-            width,
-            table,
-            hist: vec![0.0; 2 * width],
-            pos: 0,
-            n_in: 0,
-            t_next: 0.0,
-        }
+        Resampler { step, width, table, hist: vec![0.0; 2 * width], pos: 0, n_in: 0, t_next: 0.0 }
     }
 
     /// Changes the ratio to `in_rate / out_rate` (the filter keeps its original cut-off).
@@ -139,8 +123,7 @@ impl Resampler {
         let newest = self.n_in as i64 - 1;
         // Distance back from the newest sample; pos points at the oldest slot.
         let back = newest - first; // 0..width-1
-        let start =
-            (self.pos as i64 + self.width as i64 - 1 - back).rem_euclid(self.width as i64) as usize;
+        let start = (self.pos as i64 + self.width as i64 - 1 - back).rem_euclid(self.width as i64) as usize;
         let x = &self.hist[start..start + self.width];
         let p = frac * PHASES as f64;
         let a = (p.floor() as usize).min(PHASES - 1);
@@ -180,10 +163,7 @@ mod tests {
             n += 1;
         }
         let rms = (err / n as f32).sqrt();
-        assert!(
-            rms < 1e-3,
-            "{in_rate}->{out_rate} at {freq}: rms error {rms}"
-        );
+        assert!(rms < 1e-3, "{in_rate}->{out_rate} at {freq}: rms error {rms}");
     }
 
     #[test]

@@ -26,73 +26,29 @@ impl ChannelSpec {
     /// The band the receiver listens to: both tones, widened by half the baud rate and 60 Hz.
     pub fn band(&self) -> (f32, f32) {
         let pad = 0.5 * self.baud + 60.0;
-        (
-            self.mark.min(self.space) - pad,
-            self.mark.max(self.space) + pad,
-        )
+        (self.mark.min(self.space) - pad, self.mark.max(self.space) + pad)
     }
 }
 
 /// Bell 103, originating modem's transmitter: 1070 Hz space, 1270 Hz mark, 300 bit/s.
-pub const BELL103_ORIGINATE: ChannelSpec = ChannelSpec {
-    name: "bell103-orig",
-    mark: 1270.0,
-    space: 1070.0,
-    baud: 300.0,
-};
+pub const BELL103_ORIGINATE: ChannelSpec =
+    ChannelSpec { name: "bell103-orig", mark: 1270.0, space: 1070.0, baud: 300.0 };
 /// Bell 103, answering modem's transmitter: 2025 Hz space, 2225 Hz mark, 300 bit/s.
-pub const BELL103_ANSWER: ChannelSpec = ChannelSpec {
-    name: "bell103-ans",
-    mark: 2225.0,
-    space: 2025.0,
-    baud: 300.0,
-};
+pub const BELL103_ANSWER: ChannelSpec = ChannelSpec { name: "bell103-ans", mark: 2225.0, space: 2025.0, baud: 300.0 };
 /// V.21 channel No. 1 (the calling modem's): 1180 Hz for 0, 980 Hz for 1, 300 bit/s.
-pub const V21_CH1: ChannelSpec = ChannelSpec {
-    name: "v21-ch1",
-    mark: 980.0,
-    space: 1180.0,
-    baud: 300.0,
-};
+pub const V21_CH1: ChannelSpec = ChannelSpec { name: "v21-ch1", mark: 980.0, space: 1180.0, baud: 300.0 };
 /// V.21 channel No. 2 (the answering modem's): 1850 Hz for 0, 1650 Hz for 1, 300 bit/s.
-pub const V21_CH2: ChannelSpec = ChannelSpec {
-    name: "v21-ch2",
-    mark: 1650.0,
-    space: 1850.0,
-    baud: 300.0,
-};
+pub const V21_CH2: ChannelSpec = ChannelSpec { name: "v21-ch2", mark: 1650.0, space: 1850.0, baud: 300.0 };
 /// V.23 forward channel, mode 2: 2100 Hz for 0, 1300 Hz for 1, 1200 bit/s.
-pub const V23_FORWARD: ChannelSpec = ChannelSpec {
-    name: "v23",
-    mark: 1300.0,
-    space: 2100.0,
-    baud: 1200.0,
-};
+pub const V23_FORWARD: ChannelSpec = ChannelSpec { name: "v23", mark: 1300.0, space: 2100.0, baud: 1200.0 };
 /// V.23 backward channel: 450 Hz for 0, 390 Hz for 1, 75 bit/s.
-pub const V23_BACKWARD: ChannelSpec = ChannelSpec {
-    name: "v23-back",
-    mark: 390.0,
-    space: 450.0,
-    baud: 75.0,
-};
+pub const V23_BACKWARD: ChannelSpec = ChannelSpec { name: "v23-back", mark: 390.0, space: 450.0, baud: 75.0 };
 /// Bell 202: 2200 Hz space, 1200 Hz mark, 1200 bit/s (half duplex).
-pub const BELL202: ChannelSpec = ChannelSpec {
-    name: "bell202",
-    mark: 1200.0,
-    space: 2200.0,
-    baud: 1200.0,
-};
+pub const BELL202: ChannelSpec = ChannelSpec { name: "bell202", mark: 1200.0, space: 2200.0, baud: 1200.0 };
 
 /// Every FSK channel, in the order the CLI lists them.
-pub const CHANNELS: [ChannelSpec; 7] = [
-    BELL103_ORIGINATE,
-    BELL103_ANSWER,
-    V21_CH1,
-    V21_CH2,
-    V23_FORWARD,
-    V23_BACKWARD,
-    BELL202,
-];
+pub const CHANNELS: [ChannelSpec; 7] =
+    [BELL103_ORIGINATE, BELL103_ANSWER, V21_CH1, V21_CH2, V23_FORWARD, V23_BACKWARD, BELL202];
 
 /// Looks a channel up by its CLI name.
 pub fn channel_by_name(name: &str) -> Option<ChannelSpec> {

@@ -22,12 +22,7 @@ pub struct CarrierDetect {
 impl Default for CarrierDetect {
     /// On at -43 dBm0 and off below -48 dBm0 (the V.21/V.22 thresholds), 10 ms each way.
     fn default() -> Self {
-        CarrierDetect {
-            on_dbm0: -43.0,
-            off_dbm0: -48.0,
-            on_delay: 80,
-            off_delay: 80,
-        }
+        CarrierDetect { on_dbm0: -43.0, off_dbm0: -48.0, on_delay: 80, off_delay: 80 }
     }
 }
 
@@ -42,12 +37,7 @@ struct Correlator {
 
 impl Correlator {
     fn new(freq: f32, window: usize) -> Self {
-        Correlator {
-            nco: Nco::new(freq, SAMPLE_RATE as f32),
-            ring: vec![(0.0, 0.0); window],
-            pos: 0,
-            sum: (0.0, 0.0),
-        }
+        Correlator { nco: Nco::new(freq, SAMPLE_RATE as f32), ring: vec![(0.0, 0.0); window], pos: 0, sum: (0.0, 0.0) }
     }
 
     /// Pushes a sample; returns the energy of the tone over the last window.
@@ -106,13 +96,7 @@ impl Receiver {
         let fs = SAMPLE_RATE as f32;
         let (lo, hi) = spec.band();
         let taps = Window::Blackman.taps_for(250.0, fs);
-        let filter = Fir::new(design_bandpass(
-            lo.max(50.0),
-            hi.min(3950.0),
-            fs,
-            taps,
-            Window::Blackman,
-        ));
+        let filter = Fir::new(design_bandpass(lo.max(50.0), hi.min(3950.0), fs, taps, Window::Blackman));
         let window = (fs / spec.baud).round() as usize;
         Receiver {
             spec,
@@ -167,11 +151,7 @@ impl Receiver {
     pub fn process(&mut self, input: &[f32], sink: &mut impl BitSink) {
         for &x in input {
             // Clamp wild input (NaN, infinities) so it cannot poison the filters.
-            let x = if x.is_finite() {
-                x.clamp(-4.0, 4.0)
-            } else {
-                0.0
-            };
+            let x = if x.is_finite() { x.clamp(-4.0, 4.0) } else { 0.0 };
             let y = self.filter.process(x);
             self.power += self.power_k * (y * y - self.power);
             self.update_carrier(sink);

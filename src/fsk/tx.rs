@@ -69,11 +69,7 @@ impl Transmitter {
     }
 
     fn freq(&self, bit: u8) -> f64 {
-        (if bit != 0 {
-            self.spec.mark
-        } else {
-            self.spec.space
-        }) as f64
+        (if bit != 0 { self.spec.mark } else { self.spec.space }) as f64
     }
 
     /// Fills `out` with the modulated signal, taking bits from `bits` as they are due.
@@ -128,11 +124,7 @@ mod tests {
         let mut out = vec![0.0; 8000];
         tx.process(&mut out, &mut || 1u8);
         let p = out.iter().map(|v| v * v).sum::<f32>() / out.len() as f32;
-        assert!(
-            (power_to_dbm0(p) + 13.0).abs() < 0.05,
-            "{}",
-            power_to_dbm0(p)
-        );
+        assert!((power_to_dbm0(p) + 13.0).abs() < 0.05, "{}", power_to_dbm0(p));
         let mut g = Goertzel::new(2225.0, 8000, 8000.0);
         let mut tone = 0.0;
         for &v in &out {
