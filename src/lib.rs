@@ -6,10 +6,13 @@
 #![deny(missing_docs)]
 
 pub mod bits;
+pub mod demo;
 pub mod dsp;
 pub mod fsk;
+pub mod host;
 pub mod line;
 pub mod modem;
 pub mod queue;
 pub mod rng;
 pub mod startstop;
+pub mod wav;

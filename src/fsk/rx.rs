@@ -83,6 +83,9 @@ pub struct Receiver {
     carrier: bool,
     count: u32,
     soft: f32,
+    /// Running mean of the tone energy while the carrier is present.
+    energy: f32,
+    energy_k: f32,
 }
 
 impl Receiver {
@@ -113,6 +116,8 @@ impl Receiver {
             carrier: false,
             count: 0,
             soft: 0.0,
+            energy: 0.0,
+            energy_k: 1.0 / (20.0 * window as f32),
         }
     }
 
@@ -157,13 +162,24 @@ impl Receiver {
             self.update_carrier(sink);
             let m = self.mark.push(y);
             let s = self.space.push(y);
-            let d = (m - s) / (m + s + 1e-12);
+            let e = m + s;
+            let d = (m - s) / (e + 1e-12);
             self.soft = d;
             if self.carrier {
-                if let Some(v) = self.sync.push(d) {
-                    sink.put_bit((v > 0.0) as u8, v);
+                // Squelch: when the tones fall 15 dB below their running level (the far end has
+                // stopped, or a dropout), the decisions are noise; hold them back until the
+                // carrier detector catches up.
+                if self.energy == 0.0 {
+                    self.energy = e;
                 }
-                self.sync.set_snap(sink.wants_resync());
+                let live = e > 0.03 * self.energy;
+                if live {
+                    self.energy += self.energy_k * (e - self.energy);
+                    if let Some(v) = self.sync.push(d) {
+                        sink.put_bit((v > 0.0) as u8, v);
+                    }
+                    self.sync.set_snap(sink.wants_resync());
+                }
             }
         }
     }
@@ -181,6 +197,7 @@ impl Receiver {
                 self.count = 0;
                 if self.carrier {
                     self.sync.reset();
+                    self.energy = 0.0;
                 }
                 sink.carrier(self.carrier);
             }
@@ -196,6 +213,26 @@ mod tests {
     use crate::bits::BitVec;
     use crate::fsk::{Transmitter, CHANNELS, V21_CH1, V21_CH2};
     use crate::rng::Rng;
+    use crate::startstop::{Deframer, Format, Received};
+
+    struct Chars {
+        deframer: Deframer,
+        got: Vec<Received>,
+        changes: Vec<bool>,
+    }
+
+    impl BitSink for Chars {
+        fn put_bit(&mut self, bit: u8, _soft: f32) {
+            self.got.extend(self.deframer.push(bit));
+        }
+        fn wants_resync(&self) -> bool {
+            self.deframer.is_hunting()
+        }
+        fn carrier(&mut self, on: bool) {
+            self.deframer.reset();
+            self.changes.push(on);
+        }
+    }
 
     fn pattern(n: usize, seed: u64) -> Vec<u8> {
         let mut r = Rng::new(seed);
@@ -272,6 +309,25 @@ mod tests {
             assert_eq!(rx.carrier(), want, "at {level} dBm0");
         }
         assert_eq!(sink.carrier_changes, vec![true, false]);
+    }
+
+    #[test]
+    fn no_false_characters_when_the_signal_stops() {
+        // A signal that ends abruptly after marks: no character, error or break may be made of
+        // its tail (a stray 0 bit or two is squelched before it can become a character).
+        for spec in CHANNELS {
+            for cut in [0usize, 1, 2, 3, 5] {
+                let mut tx = Transmitter::new(spec, -13.0);
+                let len = 8000 + cut;
+                let mut sig = vec![0.0; len + 4000];
+                tx.process(&mut sig[..len], &mut || 1u8);
+                let mut rx = Receiver::new(spec);
+                let mut sink = Chars { deframer: Deframer::new(Format::N81), got: vec![], changes: vec![] };
+                rx.process(&sig, &mut sink);
+                assert!(sink.got.is_empty(), "{} cut {cut}: {:?} from the tail", spec.name, sink.got);
+                assert_eq!(sink.changes, vec![true, false]);
+            }
+        }
     }
 
     #[test]

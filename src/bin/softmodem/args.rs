@@ -1,0 +1,69 @@
+//! A small command-line parser: `--name value` options, `--flag` switches and positional words.
+
+use std::collections::BTreeMap;
+
+/// Parsed arguments of one subcommand.
+pub struct Args {
+    opts: BTreeMap<String, String>,
+    pub positional: Vec<String>,
+}
+
+/// A usage error, printed with the command's usage line.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl Args {
+    /// Splits `argv` given the names of options that take a value and of switches.
+    pub fn parse(argv: &[String], valued: &[&str], switches: &[&str]) -> Result<Args, UsageError> {
+        let mut opts = BTreeMap::new();
+        let mut positional = vec![];
+        let mut i = 0;
+        while i < argv.len() {
+            let a = &argv[i];
+            if let Some(name) = a.strip_prefix("--") {
+                let (name, inline) = match name.split_once('=') {
+                    Some((n, v)) => (n, Some(v.to_string())),
+                    None => (name, None),
+                };
+                if valued.contains(&name) {
+                    let v = match inline {
+                        Some(v) => v,
+                        None => {
+                            i += 1;
+                            argv.get(i).cloned().ok_or_else(|| UsageError(format!("--{name} needs a value")))?
+                        }
+                    };
+                    if opts.insert(name.to_string(), v).is_some() {
+                        return Err(UsageError(format!("--{name} given twice")));
+                    }
+                } else if switches.contains(&name) && inline.is_none() {
+                    opts.insert(name.to_string(), String::new());
+                } else {
+                    return Err(UsageError(format!("unknown option --{name}")));
+                }
+            } else {
+                positional.push(a.clone());
+            }
+            i += 1;
+        }
+        Ok(Args { opts, positional })
+    }
+
+    /// The value of `--name`, if given.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.opts.get(name).map(|s| s.as_str())
+    }
+
+    /// The value of `--name` parsed as a number, with a default.
+    pub fn num<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, UsageError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| UsageError(format!("--{name}: '{v}' is not a valid number"))),
+        }
+    }
+
+    /// The value of a required `--name`.
+    pub fn required(&self, name: &str) -> Result<&str, UsageError> {
+        self.get(name).ok_or_else(|| UsageError(format!("--{name} is required")))
+    }
+}

@@ -1,0 +1,343 @@
+//! `softmodem`: the modem on the command line.
+//!
+//! ```text
+//! softmodem encode --mode MODE [--level DBM0] [--rate HZ] [--format 8N1] IN OUT.wav
+//! softmodem decode --mode MODE [--format 8N1] IN.wav
+//! softmodem stdio  --mode FAMILY --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
+//! ```
+
+mod args;
+
+use args::{Args, UsageError};
+use softmodem::dsp::{Resampler, SAMPLE_RATE};
+use softmodem::fsk::{self, ChannelSpec};
+use softmodem::modem::{Config, Event, Family, Modem, Role};
+use softmodem::startstop::{Deframer, Format, Framer, Received};
+use softmodem::wav::{to_i16, Wav};
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+softmodem: a software modem (Bell 103, Bell 202, V.21, V.23)
+
+usage:
+  softmodem encode --mode MODE [--level DBM0] [--rate HZ] [--format 8N1] IN OUT.wav
+      Modulate the bytes of IN (or - for stdin) into a mono 16-bit WAV (or - for stdout),
+      with 250 ms of mark before and after.
+  softmodem decode --mode MODE [--format 8N1] IN.wav
+      Demodulate a WAV of any common sample rate: bytes to stdout, status to stderr.
+  softmodem stdio --mode FAMILY --role call|answer [--send FILE] [--recv FILE] [--level DBM0] [--format 8N1]
+      Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
+      160 samples out for every 160 in. Sends FILE once connected; appends what arrives to --recv.
+      Status lines (CONNECT 300, NO CARRIER) go to stderr.
+
+MODE (the transmitter whose signal the file holds):
+  bell103-orig bell103-ans v21-ch1 v21-ch2 v23 v23-back bell202
+FAMILY: bell103 v21 v23 bell202
+DBM0: transmit level in dBm0, -60 to 0 (default -13). HZ: 8000 to 192000 (default 8000).
+";
+
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+impl From<UsageError> for Failure {
+    fn from(e: UsageError) -> Self {
+        Failure::Usage(e.0)
+    }
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let result = match argv.first().map(|s| s.as_str()) {
+        Some("encode") => encode(&argv[1..]),
+        Some("decode") => decode(&argv[1..]),
+        Some("stdio") => stdio(&argv[1..]),
+        Some("help") | Some("--help") | Some("-h") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some("--version") | Some("-V") => {
+            println!("softmodem {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Some(other) => Err(Failure::Usage(format!("unknown command '{other}'"))),
+        None => Err(Failure::Usage("no command given".into())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("softmodem: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(msg)) => {
+            eprintln!("softmodem: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn channel(args: &Args) -> Result<ChannelSpec, Failure> {
+    let m = args.required("mode")?;
+    fsk::channel_by_name(m).ok_or_else(|| {
+        let names: Vec<&str> = fsk::CHANNELS.iter().map(|c| c.name).collect();
+        Failure::Usage(format!("unknown mode '{m}' (expected one of: {})", names.join(", ")))
+    })
+}
+
+fn format(args: &Args) -> Result<Format, Failure> {
+    match args.get("format") {
+        None => Ok(Format::N81),
+        Some(f) => Format::parse(f).map_err(|e| Failure::Usage(format!("--format: {e}"))),
+    }
+}
+
+fn level(args: &Args) -> Result<f32, Failure> {
+    let l: f32 = args.num("level", -13.0)?;
+    if !(-60.0..=0.0).contains(&l) {
+        return Err(Failure::Usage(format!("--level {l}: must be between -60 and 0 dBm0")));
+    }
+    Ok(l)
+}
+
+fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+    let mut v = vec![];
+    let r = if path == "-" { io::stdin().read_to_end(&mut v).map(|_| ()) } else { std::fs::read(path).map(|d| v = d) };
+    r.map_err(|e| Failure::Run(format!("cannot read {path}: {e}")))?;
+    Ok(v)
+}
+
+fn positional<'a>(args: &'a Args, n: usize, what: &str) -> Result<&'a [String], Failure> {
+    if args.positional.len() != n {
+        return Err(Failure::Usage(format!("expected {what}, got {} argument(s)", args.positional.len())));
+    }
+    Ok(&args.positional)
+}
+
+fn encode(argv: &[String]) -> Result<(), Failure> {
+    let args = Args::parse(argv, &["mode", "level", "rate", "format"], &[])?;
+    let spec = channel(&args)?;
+    let level = level(&args)?;
+    let format = format(&args)?;
+    let rate: u32 = args.num("rate", SAMPLE_RATE)?;
+    if !(8000..=192_000).contains(&rate) {
+        return Err(Failure::Usage(format!("--rate {rate}: must be between 8000 and 192000 Hz")));
+    }
+    let files = positional(&args, 2, "IN and OUT.wav")?;
+    let data = read_input(&files[0])?;
+
+    // Bits: 250 ms of mark, the characters, 250 ms of mark.
+    let mark_bits = (spec.baud * 0.25).ceil() as usize;
+    let mut framer = Framer::new(format);
+    let mut bits = vec![1u8; mark_bits];
+    for &b in &data {
+        framer.start(b);
+        while !framer.is_idle() {
+            bits.push(framer.next_bit());
+        }
+    }
+    bits.extend(std::iter::repeat_n(1, mark_bits));
+    let len = (bits.len() as f64 * SAMPLE_RATE as f64 / spec.baud as f64).ceil() as usize;
+    let mut samples = vec![0.0f32; len];
+    let mut tx = fsk::Transmitter::new(spec, level);
+    let mut it = bits.into_iter();
+    tx.process(&mut samples, &mut || it.next().unwrap_or(1));
+    if rate != SAMPLE_RATE {
+        samples = Resampler::new(SAMPLE_RATE as f64, rate as f64).process_all(&samples);
+    }
+    let wav = Wav::emit_pcm16(rate, &samples);
+    let out = &files[1];
+    let r = if out == "-" { io::stdout().write_all(&wav) } else { std::fs::write(out, &wav) };
+    r.map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))
+}
+
+/// Collects what the receiver finds, for `decode`.
+struct DecodeSink {
+    deframer: Deframer,
+    out: Vec<u8>,
+    chars: u64,
+    framing_errors: u64,
+    parity_errors: u64,
+    breaks: u64,
+    carrier_log: Vec<bool>,
+}
+
+impl softmodem::bits::BitSink for DecodeSink {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        match self.deframer.push(bit) {
+            Some(Received::Char(c)) => {
+                self.chars += 1;
+                self.out.push(c)
+            }
+            Some(Received::ParityError(c)) => {
+                self.chars += 1;
+                self.parity_errors += 1;
+                self.out.push(c);
+            }
+            Some(Received::FramingError(_)) => self.framing_errors += 1,
+            Some(Received::Break) => self.breaks += 1,
+            None => {}
+        }
+    }
+    fn wants_resync(&self) -> bool {
+        self.deframer.is_hunting()
+    }
+    fn carrier(&mut self, on: bool) {
+        self.deframer.reset();
+        self.carrier_log.push(on);
+    }
+}
+
+fn decode(argv: &[String]) -> Result<(), Failure> {
+    let args = Args::parse(argv, &["mode", "format"], &[])?;
+    let spec = channel(&args)?;
+    let format = format(&args)?;
+    let files = positional(&args, 1, "IN.wav")?;
+    let bytes = read_input(&files[0])?;
+    let wav = Wav::parse(&bytes).map_err(|e| Failure::Run(format!("{}: {e}", files[0])))?;
+    if !(4000..=768_000).contains(&wav.sample_rate) {
+        return Err(Failure::Run(format!("{}: sample rate {} Hz is not supported", files[0], wav.sample_rate)));
+    }
+    let samples = if wav.sample_rate == SAMPLE_RATE {
+        wav.samples
+    } else {
+        Resampler::new(wav.sample_rate as f64, SAMPLE_RATE as f64).process_all(&wav.samples)
+    };
+    let mut rx = fsk::Receiver::new(spec);
+    let mut sink = DecodeSink {
+        deframer: Deframer::new(format),
+        out: vec![],
+        chars: 0,
+        framing_errors: 0,
+        parity_errors: 0,
+        breaks: 0,
+        carrier_log: vec![],
+    };
+    let mut stdout = io::stdout().lock();
+    for (i, block) in samples.chunks(160).enumerate() {
+        let before = sink.carrier_log.len();
+        rx.process(block, &mut sink);
+        for &on in &sink.carrier_log[before..] {
+            let t = i as f32 * 160.0 / SAMPLE_RATE as f32;
+            eprintln!("{:8.3} s  {}", t, if on { "carrier on" } else { "carrier off" });
+        }
+        if !sink.out.is_empty() {
+            stdout.write_all(&sink.out).map_err(|e| Failure::Run(format!("cannot write output: {e}")))?;
+            sink.out.clear();
+        }
+    }
+    // Flush the receiver's filter delay.
+    let before = sink.carrier_log.len();
+    rx.process(&[0.0; 4000], &mut sink);
+    if sink.carrier_log[before..].contains(&false) {
+        eprintln!("{:8.3} s  carrier off", samples.len() as f32 / SAMPLE_RATE as f32);
+    }
+    stdout
+        .write_all(&sink.out)
+        .and_then(|_| stdout.flush())
+        .map_err(|e| Failure::Run(format!("cannot write output: {e}")))?;
+    eprintln!(
+        "decoded {} s of {} at {} Hz: {} characters, {} framing errors, {} parity errors, {} breaks",
+        samples.len() as f32 / SAMPLE_RATE as f32,
+        spec.name,
+        wav.sample_rate,
+        sink.chars,
+        sink.framing_errors,
+        sink.parity_errors,
+        sink.breaks
+    );
+    Ok(())
+}
+
+fn stdio(argv: &[String]) -> Result<(), Failure> {
+    let args = Args::parse(argv, &["mode", "role", "send", "recv", "level", "format"], &[])?;
+    let m = args.required("mode")?;
+    let family = Family::parse(m)
+        .ok_or_else(|| Failure::Usage(format!("unknown mode '{m}' (expected bell103, v21, v23 or bell202)")))?;
+    let r = args.required("role")?;
+    let role = Role::parse(r).ok_or_else(|| Failure::Usage(format!("unknown role '{r}' (expected call or answer)")))?;
+    positional(&args, 0, "no positional arguments")?;
+    let mut config = Config::new(family, role);
+    config.level_dbm0 = level(&args)?;
+    config.format = format(&args)?;
+    let send = match args.get("send") {
+        Some(p) => read_input(p)?,
+        None => vec![],
+    };
+    let mut recv = match args.get("recv") {
+        Some(p) => Some(std::fs::File::create(p).map_err(|e| Failure::Run(format!("cannot create {p}: {e}")))?),
+        None => None,
+    };
+    let mut modem = Modem::new(config);
+    let mut stdin = io::stdin().lock();
+    let mut stdout = io::stdout().lock();
+    let mut inb = [0u8; 320];
+    let mut rx = [0.0f32; 160];
+    let mut tx = [0.0f32; 160];
+    let mut outb = [0u8; 320];
+    let mut connected = false;
+    let mut sent = 0usize;
+    let mut buf = [0u8; 512];
+    loop {
+        // Read one block (or what is left at end of input).
+        let mut got = 0;
+        while got < inb.len() {
+            match stdin.read(&mut inb[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Failure::Run(format!("cannot read stdin: {e}"))),
+            }
+        }
+        let n = got / 2;
+        if n == 0 {
+            return Ok(());
+        }
+        for i in 0..n {
+            rx[i] = i16::from_le_bytes([inb[2 * i], inb[2 * i + 1]]) as f32 / 32768.0;
+        }
+        if connected && sent < send.len() {
+            sent += modem.write(&send[sent..]);
+        }
+        modem.process(&rx[..n], &mut tx[..n]);
+        while let Some(ev) = modem.poll_event() {
+            match ev {
+                Event::Connected { rx_rate, tx_rate } => {
+                    connected = true;
+                    if rx_rate == tx_rate {
+                        eprintln!("CONNECT {rx_rate}");
+                    } else {
+                        eprintln!("CONNECT {rx_rate}/{tx_rate}");
+                    }
+                    sent += modem.write(&send[sent..]);
+                }
+                Event::NoCarrier => eprintln!("NO CARRIER"),
+                Event::Break => eprintln!("BREAK"),
+            }
+        }
+        loop {
+            let k = modem.read(&mut buf);
+            if k == 0 {
+                break;
+            }
+            if let Some(f) = recv.as_mut() {
+                f.write_all(&buf[..k])
+                    .and_then(|_| f.flush())
+                    .map_err(|e| Failure::Run(format!("cannot write --recv file: {e}")))?;
+            }
+        }
+        for i in 0..n {
+            outb[2 * i..2 * i + 2].copy_from_slice(&to_i16(tx[i]).to_le_bytes());
+        }
+        match stdout.write_all(&outb[..2 * n]).and_then(|_| stdout.flush()) {
+            Ok(()) => {}
+            // The other end went away: that is the end of the call, not an error.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(Failure::Run(format!("cannot write stdout: {e}"))),
+        }
+        if got < inb.len() {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! RIFF/WAVE files: parse any common PCM or float WAV into mono samples, and emit 16-bit mono PCM.
+
+use core::fmt;
+
+/// A decoded WAV file, mixed down to one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wav {
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// Channels in the file (the samples here are their mean).
+    pub channels: u16,
+    /// Bits per sample in the file.
+    pub bits_per_sample: u16,
+    /// The samples, full scale = 1.0.
+    pub samples: Vec<f32>,
+}
+
+/// Why a WAV file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WavError {
+    /// Not a RIFF/WAVE file.
+    NotWav,
+    /// A chunk runs past the end of the file, or the file ends inside a header.
+    Truncated,
+    /// No `fmt ` chunk before the `data` chunk.
+    MissingFormat,
+    /// No `data` chunk.
+    MissingData,
+    /// An encoding this reader does not handle (compressed formats, odd sample sizes).
+    Unsupported(String),
+}
+
+impl fmt::Display for WavError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WavError::NotWav => f.write_str("not a WAV file (no RIFF/WAVE header)"),
+            WavError::Truncated => f.write_str("WAV file is truncated"),
+            WavError::MissingFormat => f.write_str("WAV file has no fmt chunk before its data"),
+            WavError::MissingData => f.write_str("WAV file has no data chunk"),
+            WavError::Unsupported(s) => write!(f, "unsupported WAV encoding: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for WavError {}
+
+#[derive(Debug, Clone, Copy)]
+enum Encoding {
+    Pcm,
+    Float,
+    MuLaw,
+    ALaw,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fmt {
+    encoding: Encoding,
+    channels: u16,
+    rate: u32,
+    bits: u16,
+    block_align: u16,
+}
+
+fn u16_at(b: &[u8], i: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+}
+
+fn parse_fmt(c: &[u8]) -> Result<Fmt, WavError> {
+    if c.len() < 16 {
+        return Err(WavError::Truncated);
+    }
+    let mut tag = u16_at(c, 0).unwrap();
+    let channels = u16_at(c, 2).unwrap();
+    let rate = u32_at(c, 4).unwrap();
+    let block_align = u16_at(c, 12).unwrap();
+    let bits = u16_at(c, 14).unwrap();
+    if tag == 0xFFFE {
+        // WAVE_FORMAT_EXTENSIBLE: the real tag is the first two bytes of the sub-format GUID.
+        tag = u16_at(c, 24).ok_or(WavError::Truncated)?;
+    }
+    let encoding = match tag {
+        1 => Encoding::Pcm,
+        3 => Encoding::Float,
+        6 => Encoding::ALaw,
+        7 => Encoding::MuLaw,
+        t => return Err(WavError::Unsupported(format!("format tag {t:#06x}"))),
+    };
+    if channels == 0 {
+        return Err(WavError::Unsupported("zero channels".into()));
+    }
+    if rate == 0 || rate > 1_000_000 {
+        return Err(WavError::Unsupported(format!("sample rate {rate} Hz")));
+    }
+    let ok = match encoding {
+        Encoding::Pcm => matches!(bits, 8 | 16 | 24 | 32),
+        Encoding::Float => matches!(bits, 32 | 64),
+        Encoding::MuLaw | Encoding::ALaw => bits == 8,
+    };
+    if !ok {
+        return Err(WavError::Unsupported(format!("{bits}-bit samples in this format")));
+    }
+    let min_align = channels as u32 * (bits as u32).div_ceil(8);
+    if (block_align as u32) < min_align {
+        return Err(WavError::Unsupported(format!("block align {block_align} for {channels} x {bits}-bit")));
+    }
+    Ok(Fmt { encoding, channels, rate, bits, block_align })
+}
+
+/// G.711 mu-law byte to a linear sample (full scale = 1.0).
+pub fn ulaw_to_linear(u: u8) -> f32 {
+    let u = !u;
+    let t = ((((u & 0x0F) as i32) << 3) + 0x84) << ((u & 0x70) >> 4);
+    let v = if u & 0x80 != 0 { 0x84 - t } else { t - 0x84 };
+    v as f32 / 32768.0
+}
+
+/// G.711 A-law byte to a linear sample (full scale = 1.0).
+pub fn alaw_to_linear(a: u8) -> f32 {
+    let a = a ^ 0x55;
+    let mut t = ((a & 0x0F) as i32) << 4;
+    let seg = ((a & 0x70) >> 4) as i32;
+    t = match seg {
+        0 => t + 8,
+        1 => t + 0x108,
+        _ => (t + 0x108) << (seg - 1),
+    };
+    let v = if a & 0x80 != 0 { t } else { -t };
+    v as f32 / 32768.0
+}
+
+fn sample(b: &[u8], f: &Fmt) -> f32 {
+    match (f.encoding, f.bits) {
+        (Encoding::Pcm, 8) => (b[0] as f32 - 128.0) / 128.0,
+        (Encoding::Pcm, 16) => i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0,
+        (Encoding::Pcm, 24) => (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 / 8_388_608.0,
+        (Encoding::Pcm, 32) => i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f32 / 2_147_483_648.0,
+        (Encoding::Float, 32) => {
+            let v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            if v.is_finite() {
+                v
+            } else {
+                0.0
+            }
+        }
+        (Encoding::Float, 64) => {
+            let v = f64::from_le_bytes(b[..8].try_into().unwrap()) as f32;
+            if v.is_finite() {
+                v
+            } else {
+                0.0
+            }
+        }
+        (Encoding::MuLaw, _) => ulaw_to_linear(b[0]),
+        (Encoding::ALaw, _) => alaw_to_linear(b[0]),
+        _ => 0.0,
+    }
+}
+
+impl Wav {
+    /// Parses a WAV file. Chunks it does not know are skipped; a `data` chunk whose length runs past
+    /// the end (as streaming writers leave it) is read to the end of the file.
+    pub fn parse(bytes: &[u8]) -> Result<Wav, WavError> {
+        if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+            return Err(WavError::NotWav);
+        }
+        let mut i = 12;
+        let mut fmt: Option<Fmt> = None;
+        while i + 8 <= bytes.len() {
+            let id = &bytes[i..i + 4];
+            let len = u32_at(bytes, i + 4).unwrap() as usize;
+            let body = i + 8;
+            if id == b"data" {
+                let f = fmt.ok_or(WavError::MissingFormat)?;
+                let end = body.saturating_add(len).min(bytes.len());
+                let data = &bytes[body..end];
+                let frame = f.block_align as usize;
+                let width = (f.bits as usize).div_ceil(8);
+                let frames = data.len() / frame;
+                let mut samples = Vec::with_capacity(frames);
+                for k in 0..frames {
+                    let fr = &data[k * frame..(k + 1) * frame];
+                    let mut s = 0.0;
+                    for c in 0..f.channels as usize {
+                        s += sample(&fr[c * width..(c + 1) * width], &f);
+                    }
+                    samples.push(s / f.channels as f32);
+                }
+                return Ok(Wav { sample_rate: f.rate, channels: f.channels, bits_per_sample: f.bits, samples });
+            }
+            if body + len > bytes.len() {
+                return Err(WavError::Truncated);
+            }
+            if id == b"fmt " {
+                fmt = Some(parse_fmt(&bytes[body..body + len])?);
+            }
+            // Chunks are padded to an even length.
+            i = body + len + (len & 1);
+        }
+        Err(if fmt.is_none() { WavError::MissingFormat } else { WavError::MissingData })
+    }
+
+    /// Encodes mono samples as a 16-bit PCM WAV file (clipping at full scale).
+    pub fn emit_pcm16(sample_rate: u32, samples: &[f32]) -> Vec<u8> {
+        let data_len = samples.len() * 2;
+        let mut out = Vec::with_capacity(44 + data_len);
+        out.extend_from_slice(b"RIFF");
+        out.extend_from_slice(&((36 + data_len) as u32).to_le_bytes());
+        out.extend_from_slice(b"WAVEfmt ");
+        out.extend_from_slice(&16u32.to_le_bytes());
+        out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        out.extend_from_slice(&1u16.to_le_bytes()); // mono
+        out.extend_from_slice(&sample_rate.to_le_bytes());
+        out.extend_from_slice(&(sample_rate * 2).to_le_bytes());
+        out.extend_from_slice(&2u16.to_le_bytes());
+        out.extend_from_slice(&16u16.to_le_bytes());
+        out.extend_from_slice(b"data");
+        out.extend_from_slice(&(data_len as u32).to_le_bytes());
+        for &s in samples {
+            out.extend_from_slice(&to_i16(s).to_le_bytes());
+        }
+        out
+    }
+}
+
+/// A sample (full scale = 1.0) as a 16-bit integer, rounded and clipped.
+#[inline]
+pub fn to_i16(s: f32) -> i16 {
+    if !s.is_finite() {
+        return 0;
+    }
+    (s * 32768.0).round().clamp(-32768.0, 32767.0) as i16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_pcm16() {
+        let x: Vec<f32> = (0..100).map(|i| (i as f32 / 50.0) - 1.0).collect();
+        let bytes = Wav::emit_pcm16(8000, &x);
+        let w = Wav::parse(&bytes).unwrap();
+        assert_eq!((w.sample_rate, w.channels, w.bits_per_sample), (8000, 1, 16));
+        for (a, b) in x.iter().zip(&w.samples) {
+            assert!((a - b).abs() <= 1.0 / 32768.0, "{a} {b}");
+        }
+    }
+
+    fn header(tag: u16, ch: u16, rate: u32, bits: u16, data: &[u8], extra: &[u8]) -> Vec<u8> {
+        let align = ch * bits.div_ceil(8);
+        let mut v = b"RIFF\0\0\0\0WAVE".to_vec();
+        v.extend_from_slice(extra);
+        v.extend_from_slice(b"fmt \x10\0\0\0");
+        v.extend_from_slice(&tag.to_le_bytes());
+        v.extend_from_slice(&ch.to_le_bytes());
+        v.extend_from_slice(&rate.to_le_bytes());
+        v.extend_from_slice(&(rate * align as u32).to_le_bytes());
+        v.extend_from_slice(&align.to_le_bytes());
+        v.extend_from_slice(&bits.to_le_bytes());
+        v.extend_from_slice(b"data");
+        v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn stereo_float_and_unknown_chunks() {
+        let mut data = vec![];
+        for (l, r) in [(0.5f32, 0.25f32), (-1.0, 1.0)] {
+            data.extend_from_slice(&l.to_le_bytes());
+            data.extend_from_slice(&r.to_le_bytes());
+        }
+        let w = Wav::parse(&header(3, 2, 48000, 32, &data, b"LIST\x03\0\0\0abc\0")).unwrap();
+        assert_eq!(w.samples, vec![0.375, 0.0]);
+        assert_eq!(w.sample_rate, 48000);
+    }
+
+    #[test]
+    fn eight_bit_24_bit_and_g711() {
+        assert_eq!(
+            Wav::parse(&header(1, 1, 8000, 8, &[128, 255, 0], &[])).unwrap().samples,
+            vec![0.0, 127.0 / 128.0, -1.0]
+        );
+        let w = Wav::parse(&header(1, 1, 8000, 24, &[0, 0, 0x40, 0, 0, 0xC0], &[])).unwrap();
+        assert_eq!(w.samples, vec![0.5, -0.5]);
+        // mu-law 0xFF and A-law 0xD5 are (near) zero; 0x80 / 0xAA are near full scale.
+        assert!(ulaw_to_linear(0xFF).abs() < 1e-3 && ulaw_to_linear(0x80) > 0.9);
+        assert!(alaw_to_linear(0xD5).abs() < 1e-3 && alaw_to_linear(0xAA) > 0.9);
+        assert!(Wav::parse(&header(7, 1, 8000, 8, &[0xFF], &[])).is_ok());
+    }
+
+    #[test]
+    fn streaming_length_is_read_to_the_end() {
+        let mut v = header(1, 1, 8000, 16, &[0, 0x40, 0, 0xC0], &[]);
+        let n = v.len();
+        v[n - 8..n - 4].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        assert_eq!(Wav::parse(&v).unwrap().samples, vec![0.5, -0.5]);
+    }
+
+    #[test]
+    fn clear_errors() {
+        assert_eq!(Wav::parse(b"hello"), Err(WavError::NotWav));
+        assert_eq!(Wav::parse(b"RIFF\0\0\0\0WAVE"), Err(WavError::MissingFormat));
+        assert!(matches!(Wav::parse(&header(2, 1, 8000, 4, &[0], &[])), Err(WavError::Unsupported(_))));
+        assert!(matches!(Wav::parse(&header(1, 1, 0, 16, &[0, 0], &[])), Err(WavError::Unsupported(_))));
+        assert!(matches!(Wav::parse(&header(1, 0, 8000, 16, &[0, 0], &[])), Err(WavError::Unsupported(_))));
+        let mut v = header(1, 1, 8000, 16, &[], b"junk\xff\xff\0\0");
+        v.truncate(30);
+        assert_eq!(Wav::parse(&v), Err(WavError::Truncated));
+        let mut no_data = header(1, 1, 8000, 16, &[], &[]);
+        no_data.truncate(no_data.len() - 8);
+        assert_eq!(Wav::parse(&no_data), Err(WavError::MissingData));
+    }
+
+    #[test]
+    fn to_i16_clips_and_rounds() {
+        assert_eq!(to_i16(2.0), 32767);
+        assert_eq!(to_i16(-2.0), -32768);
+        assert_eq!(to_i16(f32::NAN), 0);
+        assert_eq!(to_i16(0.5), 16384);
+    }
+}
