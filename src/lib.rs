@@ -16,3 +16,6 @@ pub mod queue;
 pub mod rng;
 pub mod startstop;
 pub mod wav;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

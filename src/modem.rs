@@ -434,6 +434,15 @@ impl Modem {
         let c = &self.config;
         match self.state {
             State::Handshake => {
+                // Keep what arrives while the carrier qualifies (its first characters may come
+                // at once); forget it if the carrier goes away again.
+                if carrier {
+                    self.side.deliver = true;
+                } else if self.side.deliver {
+                    self.side.deliver = false;
+                    self.side.queue.clear();
+                    self.side.stats = Stats::default();
+                }
                 self.timer = if carrier { self.timer + samples } else { 0 };
                 if self.timer >= ms_to_samples(c.carrier_qualify_ms) {
                     self.timer = 0;
@@ -442,8 +451,6 @@ impl Modem {
                         Role::Call => {
                             self.tx.set_carrier(true);
                             self.state = State::Settling;
-                            // The answerer may start sending as soon as it hears us: keep what comes.
-                            self.side.deliver = true;
                         }
                     }
                 }

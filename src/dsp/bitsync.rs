@@ -13,6 +13,7 @@ use super::wrap_half;
 /// Start-stop (asynchronous) data has no fixed bit grid between characters: a start bit may begin at
 /// any moment. A receiver hunting for a start bit calls [`BitSync::set_snap`]`(true)`; the next
 /// transition then sets the phase outright, as a UART does on the leading edge of a start bit.
+/// The first transition after [`BitSync::new`] or [`BitSync::reset`] always sets the phase.
 #[derive(Debug, Clone)]
 pub struct BitSync {
     step: f32,
@@ -20,13 +21,21 @@ pub struct BitSync {
     prev: f32,
     gain: f32,
     snap: bool,
+    acquired: bool,
 }
 
 impl BitSync {
     /// A synchroniser for `baud` bits per second in a stream of `sample_rate` Hz, moving its phase
     /// by `gain` (0..=1) of the timing error at each transition.
     pub fn new(baud: f32, sample_rate: f32, gain: f32) -> Self {
-        BitSync { step: (baud / sample_rate).min(0.5), phase: 0.0, prev: 0.0, gain: gain.clamp(0.0, 1.0), snap: true }
+        BitSync {
+            step: (baud / sample_rate).min(0.5),
+            phase: 0.0,
+            prev: 0.0,
+            gain: gain.clamp(0.0, 1.0),
+            snap: true,
+            acquired: false,
+        }
     }
 
     /// When `on`, the next transition sets the bit phase outright instead of nudging it.
@@ -39,11 +48,18 @@ impl BitSync {
         self.step = (baud / sample_rate).min(0.5);
     }
 
-    /// Forgets the timing (the next transition snaps).
+    /// Forgets the timing (the next transition sets the phase).
     pub fn reset(&mut self) {
         self.phase = 0.0;
         self.prev = 0.0;
         self.snap = true;
+        self.acquired = false;
+    }
+
+    /// Takes `x` as the previous sample without looking for a transition (to start mid-stream
+    /// without inventing an edge from silence).
+    pub fn prime(&mut self, x: f32) {
+        self.prev = x;
     }
 
     /// Pushes one soft sample. Returns the interpolated soft value at a bit centre, when one falls
@@ -51,13 +67,17 @@ impl BitSync {
     #[inline]
     pub fn push(&mut self, x: f32) -> Option<f32> {
         let prev = self.prev;
-        self.prev = x;
+        // An exact zero carries no sign (silence): it neither makes nor ends a transition.
+        if x != 0.0 {
+            self.prev = x;
+        }
         let mut start = self.phase; // phase at the previous sample
-        if (prev > 0.0) != (x > 0.0) && prev != x {
+        if prev != 0.0 && x != 0.0 && (prev > 0.0) != (x > 0.0) {
             // Crossing at fraction f of the way from the previous sample to this one.
             let f = (prev / (prev - x)).clamp(0.0, 1.0);
             let err = wrap_half(start + f * self.step);
-            start -= if self.snap { err } else { self.gain * err };
+            start -= if self.snap || !self.acquired { err } else { self.gain * err };
+            self.acquired = true;
             start = start.rem_euclid(1.0);
         }
         let end = start + self.step;

@@ -1,7 +1,8 @@
-//! FSK receiver: band-pass filter, non-coherent tone correlators, carrier detect and bit timing.
+//! FSK receiver: complex baseband filter, non-coherent tone correlators, carrier detect and bit
+//! timing.
 
 use crate::bits::BitSink;
-use crate::dsp::fir::{design_bandpass, Window};
+use crate::dsp::fir::{design_lowpass, Window};
 use crate::dsp::{dbm0_to_power, power_to_dbm0, BitSync, Fir, Nco, SAMPLE_RATE};
 
 use super::ChannelSpec;
@@ -26,7 +27,7 @@ impl Default for CarrierDetect {
     }
 }
 
-/// Sliding-window correlation of the input against one tone.
+/// Sliding-window correlation of a complex baseband signal against one tone.
 #[derive(Debug, Clone)]
 struct Correlator {
     nco: Nco,
@@ -36,15 +37,22 @@ struct Correlator {
 }
 
 impl Correlator {
-    fn new(freq: f32, window: usize) -> Self {
-        Correlator { nco: Nco::new(freq, SAMPLE_RATE as f32), ring: vec![(0.0, 0.0); window], pos: 0, sum: (0.0, 0.0) }
+    /// A correlator for a tone `offset` Hz from the baseband centre (either sign).
+    fn new(offset: f32, window: usize) -> Self {
+        Correlator {
+            nco: Nco::new(offset, SAMPLE_RATE as f32),
+            ring: vec![(0.0, 0.0); window],
+            pos: 0,
+            sum: (0.0, 0.0),
+        }
     }
 
-    /// Pushes a sample; returns the energy of the tone over the last window.
+    /// Pushes a complex sample; returns the energy of the tone over the last window.
     #[inline]
-    fn push(&mut self, x: f32) -> f32 {
+    fn push(&mut self, (zr, zi): (f32, f32)) -> f32 {
+        // z times e^{-j w n}.
         let (c, s) = self.nco.next_iq();
-        let v = (x * c, x * s);
+        let v = (zr * c + zi * s, zi * c - zr * s);
         let old = core::mem::replace(&mut self.ring[self.pos], v);
         self.pos += 1;
         if self.pos == self.ring.len() {
@@ -63,15 +71,32 @@ impl Correlator {
 
 /// A non-coherent FSK demodulator with carrier detect and bit timing recovery.
 ///
-/// The signal is band-pass filtered to the channel (which removes the other direction of a
-/// full-duplex call, and the modem's own echo), then correlated against the mark and the space tone
-/// over a sliding window one bit long. The soft decision `(M - S) / (M + S)` is level-independent;
-/// a [`BitSync`] samples it at bit centres. Bits are passed to a [`BitSink`] only while the carrier
+/// The signal is moved to complex baseband around the middle of the two tones and low-pass
+/// filtered to the channel's band (which removes the other direction of a full-duplex call, the
+/// modem's own echo, and every negative-frequency image), then correlated against the mark and the
+/// space tone over a sliding window one bit long. The soft decision `(M - S) / (M + S)` is
+/// level-independent, and for a steady tone exactly its nominal value whatever the tone's phase; a
+/// [`BitSync`] samples it at bit centres. Bits are passed to a [`BitSink`] only while the carrier
 /// is present.
+///
+/// Carrier detect asks for two things: the level in the band (with the thresholds and delays of
+/// [`CarrierDetect`]), and an open eye. Noise that fills the band can be as loud as a carrier, but
+/// at the bit centres its soft decisions scatter, while FSK's sit near their nominal magnitude.
+/// Of the last 32 bit centres, the carrier needs 26 within 0.75-1.3 of nominal to be found, and is
+/// lost below 16. (Measured with white noise over the 4 kHz band: noise alone lands in that range
+/// 33-47 % of the time, FSK at 10 dB SNR 93-99 %, at 6 dB 79-98 %, depending on the channel.)
+///
+/// Finding the carrier that way takes 26 bits, and a transmitter may start its first character
+/// two bits after its carrier (minimodem does). So the receiver keeps the recent soft decisions, and
+/// when the carrier is found it replays them from where the open eye began, through fresh bit timing:
+/// nothing that came with the carrier is lost.
 #[derive(Debug, Clone)]
 pub struct Receiver {
     spec: ChannelSpec,
-    filter: Fir,
+    /// Mixes the channel's centre frequency down to 0 Hz.
+    mixer: Nco,
+    lowpass_i: Fir,
+    lowpass_q: Fir,
     mark: Correlator,
     space: Correlator,
     sync: BitSync,
@@ -86,6 +111,30 @@ pub struct Receiver {
     /// Running mean of the tone energy while the carrier is present.
     energy: f32,
     energy_k: f32,
+    /// One bit per recent bit centre (newest in bit 0): was the eye open?
+    eye: u64,
+    /// The range of bit-centre magnitudes that counts as open.
+    eye_range: (f32, f32),
+    /// Sample index of each recent bit centre (ring, indexed by bit count).
+    centres: [u64; 64],
+    bits_seen: u64,
+    /// Recent soft decisions (ring, indexed by sample count).
+    history: Vec<f32>,
+    samples: u64,
+}
+
+/// Of the last 32 bit centres, how many must be open to find the carrier, and below how many it
+/// is lost.
+const EYE_ON: u32 = 26;
+const EYE_OFF: u32 = 16;
+
+/// The soft decision `(M - S) / (M + S)` for a clean tone of one channel over a window of `len`
+/// samples: the other tone leaks into its correlator by the square of the Dirichlet kernel at their
+/// distance.
+fn nominal_soft(spec: &ChannelSpec, len: usize) -> f32 {
+    let w = core::f32::consts::PI * (spec.mark - spec.space).abs() / SAMPLE_RATE as f32;
+    let leak = if w.abs() < 1e-6 { 1.0 } else { ((len as f32 * w).sin() / (len as f32 * w.sin())).powi(2) };
+    (1.0 - leak) / (1.0 + leak)
 }
 
 impl Receiver {
@@ -98,14 +147,17 @@ impl Receiver {
     pub fn with_carrier_detect(spec: ChannelSpec, cd: CarrierDetect) -> Self {
         let fs = SAMPLE_RATE as f32;
         let (lo, hi) = spec.band();
+        let centre = (spec.mark + spec.space) / 2.0;
         let taps = Window::Blackman.taps_for(250.0, fs);
-        let filter = Fir::new(design_bandpass(lo.max(50.0), hi.min(3950.0), fs, taps, Window::Blackman));
+        let lowpass = design_lowpass((hi - lo) / 2.0, fs, taps, Window::Blackman);
         let window = (fs / spec.baud).round() as usize;
         Receiver {
             spec,
-            filter,
-            mark: Correlator::new(spec.mark, window),
-            space: Correlator::new(spec.space, window),
+            mixer: Nco::new(centre, fs),
+            lowpass_i: Fir::new(lowpass.clone()),
+            lowpass_q: Fir::new(lowpass),
+            mark: Correlator::new(spec.mark - centre, window),
+            space: Correlator::new(spec.space - centre, window),
             sync: BitSync::new(spec.baud, fs, 0.15),
             power: 0.0,
             // Level averaged over about 4 ms, or a bit if longer.
@@ -118,6 +170,12 @@ impl Receiver {
             soft: 0.0,
             energy: 0.0,
             energy_k: 1.0 / (20.0 * window as f32),
+            eye: 0,
+            eye_range: (0.75 * nominal_soft(&spec, window), 1.3 * nominal_soft(&spec, window)),
+            centres: [0; 64],
+            bits_seen: 0,
+            history: vec![0.0; (66.0 * fs / spec.baud + (cd.on_delay as usize + 2 * window) as f32) as usize],
+            samples: 0,
         }
     }
 
@@ -141,15 +199,29 @@ impl Receiver {
         self.soft
     }
 
+    /// The fraction of the last 32 bit centres with an open eye (0 to 1): a signal quality figure.
+    pub fn eye(&self) -> f32 {
+        self.eye_count() as f32 / 32.0
+    }
+
+    fn eye_count(&self) -> u32 {
+        (self.eye & 0xFFFF_FFFF).count_ones()
+    }
+
     /// Forgets everything received so far.
     pub fn reset(&mut self) {
-        self.filter.reset();
+        self.lowpass_i.reset();
+        self.lowpass_q.reset();
         self.mark.reset();
         self.space.reset();
         self.sync.reset();
         self.power = 0.0;
         self.carrier = false;
         self.count = 0;
+        self.eye = 0;
+        self.bits_seen = 0;
+        self.history.iter_mut().for_each(|v| *v = 0.0);
+        self.samples = 0;
     }
 
     /// Demodulates `input`, passing bits and carrier changes to `sink`.
@@ -157,38 +229,87 @@ impl Receiver {
         for &x in input {
             // Clamp wild input (NaN, infinities) so it cannot poison the filters.
             let x = if x.is_finite() { x.clamp(-4.0, 4.0) } else { 0.0 };
-            let y = self.filter.process(x);
-            self.power += self.power_k * (y * y - self.power);
-            self.update_carrier(sink);
-            let m = self.mark.push(y);
-            let s = self.space.push(y);
+            let (c, s) = self.mixer.next_iq();
+            let z = (self.lowpass_i.process(x * c), -self.lowpass_q.process(x * s));
+            // |z|^2 of a real tone A cos(wt) is A^2 / 4; its mean power is A^2 / 2.
+            let p = 2.0 * (z.0 * z.0 + z.1 * z.1);
+            self.power += self.power_k * (p - self.power);
+            let m = self.mark.push(z);
+            let s = self.space.push(z);
             let e = m + s;
             let d = (m - s) / (e + 1e-12);
             self.soft = d;
-            if self.carrier {
-                // Squelch: when the tones fall 15 dB below their running level (the far end has
-                // stopped, or a dropout), the decisions are noise; hold them back until the
-                // carrier detector catches up.
-                if self.energy == 0.0 {
-                    self.energy = e;
-                }
-                let live = e > 0.03 * self.energy;
-                if live {
-                    self.energy += self.energy_k * (e - self.energy);
-                    if let Some(v) = self.sync.push(d) {
-                        sink.put_bit((v > 0.0) as u8, v);
-                    }
-                    self.sync.set_snap(sink.wants_resync());
+            let h = self.history.len();
+            self.history[(self.samples % h as u64) as usize] = d;
+            self.samples += 1;
+            // Squelch: when the tones fall 15 dB below their running level (the far end has
+            // stopped, or a dropout), the decisions are noise; hold them back until the carrier
+            // detector catches up.
+            if self.energy == 0.0 {
+                self.energy = e;
+            }
+            let live = e > 0.03 * self.energy;
+            if live {
+                self.energy += self.energy_k * (e - self.energy);
+            }
+            // Bit timing runs all the time, so the eye is measured before the carrier is found.
+            if let Some(v) = self.sync.push(d) {
+                let open = v.abs() >= self.eye_range.0 && v.abs() <= self.eye_range.1;
+                self.eye = (self.eye << 1) | open as u64;
+                self.centres[(self.bits_seen % 64) as usize] = self.samples - 1;
+                self.bits_seen += 1;
+                if self.carrier && live {
+                    sink.put_bit((v > 0.0) as u8, v);
                 }
             }
+            if self.carrier {
+                self.sync.set_snap(sink.wants_resync());
+            }
+            let was = self.carrier;
+            self.update_carrier(sink);
+            if self.carrier && !was {
+                self.replay(sink);
+            }
+        }
+    }
+
+    /// The carrier has just been found: replay the soft decisions since the open eye began.
+    fn replay(&mut self, sink: &mut impl BitSink) {
+        // The longest recent run of bits of which at least 80 % were open.
+        let n = self.bits_seen.min(64) as u32;
+        let mut run = 0;
+        let mut open = 0;
+        for k in 0..n {
+            open += ((self.eye >> k) & 1) as u32;
+            if open * 5 >= (k + 1) * 4 {
+                run = k + 1;
+            }
+        }
+        if run == 0 {
+            return;
+        }
+        let first_centre = self.centres[((self.bits_seen - run as u64) % 64) as usize];
+        let window = self.mark.ring.len() as u64;
+        let h = self.history.len() as u64;
+        // Start a window before that bit's centre, within what the history still holds.
+        let start = first_centre.saturating_sub(window + 2).max(self.samples.saturating_sub(h - 1));
+        self.sync = BitSync::new(self.spec.baud, SAMPLE_RATE as f32, 0.15);
+        self.sync.prime(self.history[(start % h) as usize]);
+        self.sync.set_snap(sink.wants_resync());
+        for t in start + 1..self.samples {
+            let d = self.history[(t % h) as usize];
+            if let Some(v) = self.sync.push(d) {
+                sink.put_bit((v > 0.0) as u8, v);
+            }
+            self.sync.set_snap(sink.wants_resync());
         }
     }
 
     fn update_carrier(&mut self, sink: &mut impl BitSink) {
         let (over, delay) = if self.carrier {
-            (self.power < self.off_power, self.cd.off_delay)
+            (self.power < self.off_power || self.eye_count() < EYE_OFF, self.cd.off_delay)
         } else {
-            (self.power >= self.on_power, self.cd.on_delay)
+            (self.power >= self.on_power && self.eye_count() >= EYE_ON, self.cd.on_delay)
         };
         if over {
             self.count += 1;
@@ -196,8 +317,9 @@ impl Receiver {
                 self.carrier = !self.carrier;
                 self.count = 0;
                 if self.carrier {
-                    self.sync.reset();
                     self.energy = 0.0;
+                } else {
+                    self.sync.set_snap(false);
                 }
                 sink.carrier(self.carrier);
             }
@@ -327,6 +449,44 @@ mod tests {
                 assert!(sink.got.is_empty(), "{} cut {cut}: {:?} from the tail", spec.name, sink.got);
                 assert_eq!(sink.changes, vec![true, false]);
             }
+        }
+    }
+
+    #[test]
+    fn noise_is_not_a_carrier() {
+        // White noise from -40 dBm0 to full scale, for 10 s each: no carrier, no bits.
+        for spec in CHANNELS {
+            for level in [0.01f32, 0.1, 0.5, 1.0] {
+                let mut r = Rng::new(3);
+                let noise: Vec<f32> = (0..80_000).map(|_| level * r.gaussian()).collect();
+                let mut rx = Receiver::new(spec);
+                let mut sink = BitVec::default();
+                rx.process(&noise, &mut sink);
+                assert!(sink.carrier_changes.is_empty(), "{} at rms {level}: {:?}", spec.name, sink.carrier_changes);
+                assert!(rx.eye() < 0.7, "{}: eye {}", spec.name, rx.eye());
+            }
+        }
+    }
+
+    #[test]
+    fn carrier_is_found_through_noise() {
+        // Random data at 10 dB SNR (over 4 kHz): carrier within 30 bits and 50 ms, held throughout.
+        for spec in CHANNELS {
+            let mut tx = Transmitter::new(spec, -13.0);
+            let mut sig = vec![0.0; 40_000];
+            let mut r = Rng::new(4);
+            tx.process(&mut sig, &mut || (r.next_u32() & 1) as u8);
+            let noise_rms = crate::dsp::dbm0_to_power(-23.0).sqrt();
+            for v in &mut sig {
+                *v += noise_rms * r.gaussian();
+            }
+            let mut rx = Receiver::new(spec);
+            let mut sink = BitVec::default();
+            let limit = (30.0 * 8000.0 / spec.baud) as usize + 400;
+            rx.process(&sig[..limit], &mut sink);
+            assert_eq!(sink.carrier_changes, vec![true], "{}: not found in {limit} samples", spec.name);
+            rx.process(&sig[limit..], &mut sink);
+            assert_eq!(sink.carrier_changes, vec![true], "{}: lost", spec.name);
         }
     }
 

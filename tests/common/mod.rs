@@ -1,0 +1,193 @@
+//! Helpers shared by the command-line test files (`cli`, `minimodem`, `stdio`).
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use softmodem::rng::Rng;
+use softmodem::wav::Wav;
+
+/// The `softmodem` binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_softmodem")
+}
+
+/// A scratch directory under the system temporary directory, unique to the process and the test,
+/// removed (with everything in it) when dropped.
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// A new, empty directory; `tag` names the test that owns it.
+    pub fn new(tag: &str) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("softmodem-test-{}-{tag}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch directory");
+        Scratch { dir }
+    }
+
+    /// A path inside the directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Writes a file inside the directory and returns its path.
+    pub fn write(&self, name: &str, data: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, data).expect("write scratch file");
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs `softmodem` with `args`, feeding `stdin` (if any), and returns what it did.
+pub fn softmodem<I, S>(args: I, stdin: Option<&[u8]>) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run(Command::new(bin()).args(args), stdin)
+}
+
+/// Runs a command to completion with `stdin` (or an empty stdin).
+pub fn run(cmd: &mut Command, stdin: Option<&[u8]>) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let mut pipe = child.stdin.take().unwrap();
+    let data = stdin.unwrap_or(&[]).to_vec();
+    // Write from a thread so a large stdin cannot deadlock against a full stdout pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait for child");
+    writer.join().unwrap();
+    out
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that the command succeeded (and did not panic), with its stderr in the message.
+#[track_caller]
+pub fn assert_ok(o: &Output, what: &str) {
+    let err = stderr(o);
+    assert!(!err.contains("panicked"), "{what}: panicked:\n{err}");
+    assert!(o.status.success(), "{what}: exit {:?}\n{err}", o.status.code());
+}
+
+/// The path as a string argument.
+pub fn arg(p: &Path) -> String {
+    p.to_str().expect("UTF-8 temp path").to_string()
+}
+
+/// A few hundred bytes of printable ASCII in lines ending CR LF.
+pub fn printable_text(len: usize, seed: u64) -> Vec<u8> {
+    let mut r = Rng::new(seed);
+    let mut v = Vec::with_capacity(len);
+    let mut col = 0;
+    while v.len() < len {
+        if col == 60 || v.len() + 2 == len {
+            v.extend_from_slice(b"\r\n");
+            col = 0;
+        } else {
+            v.push(b' ' + r.below(95) as u8);
+            col += 1;
+        }
+    }
+    v.truncate(len);
+    v
+}
+
+/// Every byte value once (in a shuffled order), surrounded by text: binary-safe test data.
+pub fn binary_text() -> Vec<u8> {
+    let mut r = Rng::new(0x5eed);
+    let mut all: Vec<u8> = (0..=255).collect();
+    for i in (1..all.len()).rev() {
+        let j = r.below(i as u32 + 1) as usize;
+        all.swap(i, j);
+    }
+    let mut v = b"The quick brown fox jumps over the lazy dog.\r\n".to_vec();
+    v.extend_from_slice(&all);
+    // Runs of the extremes too.
+    v.extend_from_slice(&[0, 0, 0, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0x55, 0xAA]);
+    v.extend_from_slice(b"\r\nEnd of binary test.\r\n");
+    v
+}
+
+/// Root mean square of samples.
+pub fn rms(x: &[f32]) -> f32 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    (x.iter().map(|&v| v as f64 * v as f64).sum::<f64>() / x.len() as f64).sqrt() as f32
+}
+
+/// Reads a WAV file, scales it so its RMS is `target_rms` (if given), adds white Gaussian noise at
+/// `snr_db` below the signal's RMS (seeded), and writes it back as 16-bit PCM at the same rate.
+/// Returns (signal RMS, noise RMS) after scaling.
+pub fn add_noise(path: &Path, target_rms: Option<f32>, snr_db: f32, seed: u64) -> (f32, f32) {
+    let bytes = std::fs::read(path).expect("read WAV");
+    let mut wav = Wav::parse(&bytes).expect("parse WAV");
+    let mut s = rms(&wav.samples);
+    assert!(s > 0.0, "{}: silent", path.display());
+    if let Some(t) = target_rms {
+        let g = t / s;
+        wav.samples.iter_mut().for_each(|v| *v *= g);
+        s = t;
+    }
+    let noise = s / 10f32.powf(snr_db / 20.0);
+    let mut r = Rng::new(seed);
+    let mut peak = 0.0f32;
+    for v in &mut wav.samples {
+        *v += noise * r.gaussian();
+        peak = peak.max(v.abs());
+    }
+    assert!(peak < 1.0, "{}: noisy signal would clip (peak {peak})", path.display());
+    std::fs::write(path, Wav::emit_pcm16(wav.sample_rate, &wav.samples)).expect("write WAV");
+    (s, noise)
+}
+
+/// Where in `got` it first differs from `want` (for failure messages).
+pub fn first_difference(got: &[u8], want: &[u8]) -> String {
+    match got.iter().zip(want).position(|(a, b)| a != b) {
+        Some(i) => format!(
+            "first difference at byte {i}: got {:?}, want {:?}",
+            String::from_utf8_lossy(&got[i..(i + 16).min(got.len())]),
+            String::from_utf8_lossy(&want[i..(i + 16).min(want.len())])
+        ),
+        None if got.len() != want.len() => format!("lengths differ: got {}, want {}", got.len(), want.len()),
+        None => "identical".into(),
+    }
+}
+
+/// Character errors between what was received and what was sent: the edit distance (insertions,
+/// deletions and substitutions), so a lost character counts once, not for everything after it.
+pub fn char_errors(got: &[u8], want: &[u8]) -> usize {
+    let mut prev: Vec<usize> = (0..=want.len()).collect();
+    let mut cur = vec![0; want.len() + 1];
+    for (i, &g) in got.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, &w) in want.iter().enumerate() {
+            cur[j + 1] = (prev[j] + (g != w) as usize).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[want.len()]
+}
