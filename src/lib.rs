@@ -19,3 +19,5 @@ pub mod wav;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[doc(hidden)]
+pub mod fuzzing;

@@ -117,6 +117,8 @@ pub struct Receiver {
     eye_range: (f32, f32),
     /// Sample index of each recent bit centre (ring, indexed by bit count).
     centres: [u64; 64],
+    /// Tone energy over the bit at each recent bit centre (same ring).
+    centre_energy: [f32; 64],
     bits_seen: u64,
     /// Recent soft decisions (ring, indexed by sample count).
     history: Vec<f32>,
@@ -173,6 +175,7 @@ impl Receiver {
             eye: 0,
             eye_range: (0.75 * nominal_soft(&spec, window), 1.3 * nominal_soft(&spec, window)),
             centres: [0; 64],
+            centre_energy: [0.0; 64],
             bits_seen: 0,
             history: vec![0.0; (66.0 * fs / spec.baud + (cd.on_delay as usize + 2 * window) as f32) as usize],
             samples: 0,
@@ -257,6 +260,7 @@ impl Receiver {
                 let open = v.abs() >= self.eye_range.0 && v.abs() <= self.eye_range.1;
                 self.eye = (self.eye << 1) | open as u64;
                 self.centres[(self.bits_seen % 64) as usize] = self.samples - 1;
+                self.centre_energy[(self.bits_seen % 64) as usize] = e;
                 self.bits_seen += 1;
                 if self.carrier && live {
                     sink.put_bit((v > 0.0) as u8, v);
@@ -273,9 +277,10 @@ impl Receiver {
         }
     }
 
-    /// The carrier has just been found: replay the soft decisions since the open eye began.
+    /// The carrier has just been found: replay the soft decisions since the signal began.
     fn replay(&mut self, sink: &mut impl BitSink) {
-        // The longest recent run of bits of which at least 80 % were open.
+        let ring = |k: u32| ((self.bits_seen - 1 - k as u64) % 64) as usize; // k bits back
+        // The longest recent run of bits of which at least 80 % were open...
         let n = self.bits_seen.min(64) as u32;
         let mut run = 0;
         let mut open = 0;
@@ -288,7 +293,14 @@ impl Receiver {
         if run == 0 {
             return;
         }
-        let first_centre = self.centres[((self.bits_seen - run as u64) % 64) as usize];
+        // ...less any bits at its start whose tone energy is 10 dB below the signal's: those were
+        // noise before the carrier, whose random decisions could pass for a start bit.
+        let recent = run.min(8);
+        let reference = (0..recent).map(|k| self.centre_energy[ring(k)]).sum::<f32>() / recent as f32;
+        while run > 1 && self.centre_energy[ring(run - 1)] < 0.1 * reference {
+            run -= 1;
+        }
+        let first_centre = self.centres[ring(run - 1)];
         let window = self.mark.ring.len() as u64;
         let h = self.history.len() as u64;
         // Start a window before that bit's centre, within what the history still holds.
@@ -487,6 +499,44 @@ mod tests {
             assert_eq!(sink.carrier_changes, vec![true], "{}: not found in {limit} samples", spec.name);
             rx.process(&sig[limit..], &mut sink);
             assert_eq!(sink.carrier_changes, vec![true], "{}: lost", spec.name);
+        }
+    }
+
+    #[test]
+    fn nothing_false_before_data_that_follows_noise() {
+        // Noise at 20 dB SNR, then the carrier with a short mark lead-in, then text: over many
+        // seeds, exactly the text arrives (no stray character made of the noise before it).
+        let text = b"The quick brown fox jumps over the lazy dog";
+        for spec in CHANNELS {
+            let sps = 8000.0 / spec.baud;
+            for seed in 0..20u64 {
+                let mut r = Rng::new(seed);
+                let lead_bits = 2 + (seed % 5) as usize;
+                let quiet = 2000 + r.below(3000) as usize;
+                let mut framer = crate::startstop::Framer::new(Format::N81);
+                let mut bits = vec![1u8; lead_bits];
+                for &c in text.iter() {
+                    framer.start(c);
+                    while !framer.is_idle() {
+                        bits.push(framer.next_bit());
+                    }
+                }
+                bits.extend([1u8; 20]);
+                let mut sig = vec![0.0; quiet + (bits.len() as f32 * sps) as usize];
+                let mut tx = Transmitter::new(spec, -13.0);
+                let mut it = bits.into_iter();
+                tx.process(&mut sig[quiet..], &mut || it.next().unwrap_or(1));
+                let noise = crate::dsp::dbm0_to_power(-33.0).sqrt();
+                for v in &mut sig {
+                    *v += noise * r.gaussian();
+                }
+                sig.extend((0..4000).map(|_| noise * r.gaussian()));
+                let mut rx = Receiver::new(spec);
+                let mut sink = Chars { deframer: Deframer::new(Format::N81), got: vec![], changes: vec![] };
+                rx.process(&sig, &mut sink);
+                let want: Vec<Received> = text.iter().map(|&c| Received::Char(c)).collect();
+                assert_eq!(sink.got, want, "{} seed {seed}, lead {lead_bits} bits", spec.name);
+            }
         }
     }
 

@@ -1,1 +1,81 @@
-//! placeholder
+//! Test-only bindings to Debian's `libspandsp`, so our modems can be tried against a real,
+//! independently written peer.
+//!
+//! The declarations in [`ffi`] are written by hand from the public headers in
+//! `/usr/include/spandsp/*.h` (no bindgen, no private headers). On top of them sit small safe
+//! wrappers that own their spandsp objects and free them on drop:
+//!
+//! - [`async_serial`]: spandsp's start-stop framing (`async_tx`, `async_rx`), fed from and into Rust
+//!   byte queues;
+//! - [`fsk`]: spandsp's FSK modulator and demodulator (`fsk_tx`, `fsk_rx`) with its preset channels.
+//!
+//! Data pumps take their bits from a [`GetBit`] and hand them to a [`PutBit`], the Rust side of
+//! spandsp's `get_bit_func_t` / `put_bit_func_t` callbacks, so later pumps (V.22bis, ...) can reuse
+//! the same bit plumbing. Samples are `i16` at 8000 Hz, as spandsp uses them.
+//!
+//! Nothing here is thread-safe: the raw pointers inside make every wrapper `!Send` and `!Sync`, so
+//! each stays on the thread that made it. A panic inside a [`GetBit`] or [`PutBit`] called back from
+//! spandsp cannot unwind through C and aborts the process.
+//!
+//! Quirks of spandsp 0.0.6 met so far (details where they are handled):
+//! - `async_tx` sends whatever its `get_byte` callback returns as a character, statuses included;
+//!   [`AsyncTx`] idles at mark itself.
+//! - `async_rx_put_bit` resets its framing on a status code; [`AsyncRx`] keeps statuses to itself.
+//! - `FSK_BELL103CH1` is the answering modem's channel, `FSK_BELL103CH2` the originating one's
+//!   ([`Preset`]).
+//! - `fsk_tx_power` is calibrated about 0.04 dB louder than a G.711 dBm0 ([`FskTx::set_power`]).
+//! - The receiver's synchronous bit timing can lose start-stop framing ([`FrameMode::Sync`]).
+#![deny(missing_docs)]
+
+pub mod async_serial;
+pub mod ffi;
+pub mod fsk;
+pub mod status;
+
+pub use async_serial::{AsyncRx, AsyncTx, Parity};
+pub use fsk::{FrameMode, FskRx, FskSpec, FskTx, Preset};
+pub use status::SigStatus;
+
+/// The sample rate spandsp's modems run at, in Hz.
+pub const SAMPLE_RATE: u32 = 8000;
+
+/// Supplies a transmitting data pump with its bits (spandsp's `get_bit_func_t`).
+pub trait GetBit {
+    /// The next bit to send (0 or 1), or a negative spandsp status such as
+    /// [`SigStatus::EndOfData`] (see [`status`]).
+    fn get_bit(&mut self) -> i32;
+}
+
+impl<F: FnMut() -> i32> GetBit for F {
+    fn get_bit(&mut self) -> i32 {
+        self()
+    }
+}
+
+/// Takes the bits a receiving data pump demodulates (spandsp's `put_bit_func_t`, split in two:
+/// data bits and status reports).
+pub trait PutBit {
+    /// One received data bit, 0 or 1.
+    fn put_bit(&mut self, bit: u8);
+
+    /// A status report from the data pump (a negative `SIG_STATUS_*` code, see [`status`]).
+    fn status(&mut self, _status: i32) {}
+}
+
+/// A [`PutBit`] that keeps every bit and status report, for inspection.
+#[derive(Debug, Default, Clone)]
+pub struct BitLog {
+    /// The data bits, in order.
+    pub bits: Vec<u8>,
+    /// The status reports, in order.
+    pub statuses: Vec<i32>,
+}
+
+impl PutBit for BitLog {
+    fn put_bit(&mut self, bit: u8) {
+        self.bits.push(bit);
+    }
+    fn status(&mut self, status: i32) {
+        self.statuses.push(status);
+    }
+}

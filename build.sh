@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# softmodem's one build script.
+#
+#   ./build.sh serve [PORT]   install what is missing, build, serve the page on http://127.0.0.1:8000
+#   ./build.sh test           install what is missing, run every test (native, WASM in Chromium, e2e)
+#   ./build.sh build          build the native CLI and the page's WebAssembly (www/pkg)
+#   ./build.sh setup          only install what is missing
+#   ./build.sh fuzz [SECONDS] run each fuzz target for SECONDS (default 60) with cargo-fuzz
+#
+# Works on a fresh Debian 12 machine with rustup's stable toolchain; apt-get needs root (or sudo).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+APT_PACKAGES=(chromium chromium-driver libspandsp-dev minimodem sox libsox-fmt-all pkg-config)
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root to run: $*"; fi
+}
+
+setup_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  command -v python3 >/dev/null || missing+=(python3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# The wasm-bindgen crate version in Cargo.lock: the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+setup_rust() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+  if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want; want=$(wasm_bindgen_version)
+  [ -n "$want" ] || die "wasm-bindgen not found in Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (a few minutes the first time)"
+    # Not --locked: its lockfile pins a crate version the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    log "installing wasm-pack (a few minutes the first time)"
+    cargo install --locked wasm-pack
+  fi
+}
+
+setup_npm() {
+  if [ ! -d e2e/node_modules/playwright-core ]; then
+    log "installing the end-to-end tests' npm packages"
+    (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+setup() {
+  setup_apt
+  setup_rust
+  setup_npm
+}
+
+build_wasm() {
+  log "building the WebAssembly modem"
+  cargo build --release --target wasm32-unknown-unknown --lib
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/release/softmodem.wasm
+  cp worklet/*.js www/pkg/
+}
+
+build() {
+  log "building the native CLI"
+  cargo build --release --bin softmodem
+  build_wasm
+}
+
+run_tests() {
+  log "native tests (unit, integration, interop with spandsp and minimodem, doc tests)"
+  cargo test --workspace
+  log "WASM tests in headless Chromium"
+  wasm-pack test --headless --chrome --mode no-install
+  build_wasm
+  log "end-to-end tests of the page in headless Chromium"
+  cargo build --bin softmodem
+  (cd e2e && SOFTMODEM_BIN="$ROOT/target/debug/softmodem" node --test)
+  log "all tests passed"
+}
+
+serve() {
+  local port=${1:-8000}
+  log "serving http://127.0.0.1:$port/ (Ctrl-C to stop)"
+  exec python3 -m http.server "$port" --bind 127.0.0.1 --directory www
+}
+
+fuzz() {
+  local seconds=${1:-60}
+  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+  # cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets the stable compiler use them.
+  for t in $(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz list); do
+    log "fuzzing $t for $seconds s"
+    (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" -- -max_total_time="$seconds")
+  done
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  setup) setup ;;
+  build) setup; build ;;
+  serve) setup; build; serve "$@" ;;
+  test) setup; run_tests ;;
+  fuzz) setup; fuzz "$@" ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -1,0 +1,37 @@
+// Saves docs/screenshot.png: the page running its loopback demo (used by the README).
+// Usage: node e2e/screenshot.mjs   (after ./build.sh build)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './server.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const site = await serve(path.join(root, 'www'));
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-shot-'));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1000, height: 900 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+});
+try {
+  const page = browser.pages()[0] || await browser.newPage();
+  await page.goto(site.url);
+  await page.click('#start');
+  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Type something'), null, { timeout: 30000 });
+  await page.focus('#term');
+  await page.keyboard.type('Hello from the keyboard');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Hello from the keyboard'), null, { timeout: 20000 });
+  await page.waitForTimeout(300);
+  fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
+  await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: true });
+  console.log('wrote docs/screenshot.png');
+} finally {
+  await browser.close();
+  site.server.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
