@@ -17,7 +17,7 @@ pub mod rng;
 pub mod startstop;
 pub mod wav;
 
-#[cfg(target_arch = "wasm32")]
-pub mod web;
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -19,11 +19,10 @@
 //! assert_eq!(got, b"hello");
 //! ```
 
-use crate::bits::BitSink;
 use crate::dsp::SAMPLE_RATE;
 use crate::fsk::{self, ChannelSpec};
 use crate::queue::ByteQueue;
-use crate::startstop::{Deframer, Format, Framer, Received};
+use crate::startstop::{CharReceiver, Format, Framer};
 
 /// A family of modems, named as the standards name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,72 +167,9 @@ pub enum State {
     Idle,
 }
 
-/// Counts of what happened on the receive side.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Characters received and delivered.
-    pub chars: u64,
-    /// Characters with a bad parity bit (delivered anyway).
-    pub parity_errors: u64,
-    /// Characters with a bad stop bit (dropped).
-    pub framing_errors: u64,
-    /// Breaks received.
-    pub breaks: u64,
-    /// Received characters dropped because the receive queue was full.
-    pub overruns: u64,
-}
+pub use crate::startstop::Stats;
 
 const EVENTS: usize = 8;
-
-/// Receive-side bookkeeping, the [`BitSink`] of the demodulator.
-#[derive(Debug, Clone)]
-struct RxSide {
-    deframer: Deframer,
-    queue: ByteQueue,
-    stats: Stats,
-    deliver: bool,
-    break_seen: bool,
-}
-
-impl BitSink for RxSide {
-    fn put_bit(&mut self, bit: u8, _soft: f32) {
-        match self.deframer.push(bit) {
-            Some(Received::Char(c)) => self.take(c),
-            Some(Received::ParityError(c)) => {
-                self.stats.parity_errors += 1;
-                self.take(c)
-            }
-            Some(Received::FramingError(_)) => self.stats.framing_errors += 1,
-            Some(Received::Break) => {
-                if self.deliver {
-                    self.stats.breaks += 1;
-                    self.break_seen = true;
-                }
-            }
-            None => {}
-        }
-    }
-
-    fn wants_resync(&self) -> bool {
-        self.deframer.is_hunting()
-    }
-
-    fn carrier(&mut self, _on: bool) {
-        self.deframer.reset();
-    }
-}
-
-impl RxSide {
-    fn take(&mut self, c: u8) {
-        if !self.deliver {
-            return;
-        }
-        self.stats.chars += 1;
-        if !self.queue.push(c) {
-            self.stats.overruns += 1;
-        }
-    }
-}
 
 /// A complete modem for one end of a call, sans-IO.
 ///
@@ -253,7 +189,7 @@ pub struct Modem {
     rx: fsk::Receiver,
     framer: Framer,
     tx_queue: ByteQueue,
-    side: RxSide,
+    side: CharReceiver,
     events: [Option<Event>; EVENTS],
     ev_head: usize,
     ev_len: usize,
@@ -283,13 +219,7 @@ impl Modem {
             rx: fsk::Receiver::new(rx_spec),
             framer: Framer::new(config.format),
             tx_queue: ByteQueue::new(config.queue_capacity),
-            side: RxSide {
-                deframer: Deframer::new(config.format),
-                queue: ByteQueue::new(config.queue_capacity),
-                stats: Stats::default(),
-                deliver: state == State::Data,
-                break_seen: false,
-            },
+            side: CharReceiver::new(config.format, config.queue_capacity),
             events: [None; EVENTS],
             ev_head: 0,
             ev_len: 0,
@@ -300,6 +230,7 @@ impl Modem {
             break_pending: false,
             lead: 0,
         };
+        m.side.set_enabled(m.state == State::Data);
         if m.state == State::Data {
             let r = m.rates();
             m.push_event(Event::Connected { rx_rate: r.0, tx_rate: r.1 });
@@ -319,7 +250,7 @@ impl Modem {
 
     /// Receive-side counts.
     pub fn stats(&self) -> Stats {
-        self.side.stats
+        self.side.stats()
     }
 
     /// True while the far modem's carrier is present.
@@ -359,7 +290,7 @@ impl Modem {
 
     /// Takes received bytes into `out`; returns how many.
     pub fn read(&mut self, out: &mut [u8]) -> usize {
-        self.side.queue.read(out)
+        self.side.read(out)
     }
 
     /// Sends a break (2M + 3 bits of space) after the character in progress.
@@ -371,7 +302,7 @@ impl Modem {
     pub fn hang_up(&mut self) {
         self.state = State::Idle;
         self.tx.set_carrier(false);
-        self.side.deliver = false;
+        self.side.set_enabled(false);
     }
 
     /// The next event, if any.
@@ -403,8 +334,7 @@ impl Modem {
         while i < n {
             let m = (n - i).min(16);
             self.rx.process(&rx[i..i + m], &mut self.side);
-            if self.side.break_seen {
-                self.side.break_seen = false;
+            if self.side.take_break() {
                 self.push_event(Event::Break);
             }
             self.step_state(m as u32);
@@ -437,11 +367,10 @@ impl Modem {
                 // Keep what arrives while the carrier qualifies (its first characters may come
                 // at once); forget it if the carrier goes away again.
                 if carrier {
-                    self.side.deliver = true;
-                } else if self.side.deliver {
-                    self.side.deliver = false;
-                    self.side.queue.clear();
-                    self.side.stats = Stats::default();
+                    self.side.set_enabled(true);
+                } else if self.side.is_enabled() {
+                    self.side.set_enabled(false);
+                    self.side.clear();
                 }
                 self.timer = if carrier { self.timer + samples } else { 0 };
                 if self.timer >= ms_to_samples(c.carrier_qualify_ms) {
@@ -501,7 +430,7 @@ impl Modem {
     fn connect(&mut self) {
         self.state = State::Data;
         self.timer = 0;
-        self.side.deliver = true;
+        self.side.set_enabled(true);
         let (rx_rate, tx_rate) = self.rates();
         self.push_event(Event::Connected { rx_rate, tx_rate });
     }

@@ -1,6 +1,9 @@
 //! Start-stop (asynchronous) character framing: a start bit (0), 5 to 8 data bits sent least
 //! significant first, an optional parity bit, and 1 or 2 stop bits (1). The line idles at 1 (mark).
 
+use crate::bits::BitSink;
+use crate::queue::ByteQueue;
+
 /// Parity added after the data bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parity {
@@ -301,9 +304,124 @@ impl Deframer {
     }
 }
 
+/// Counts of what a [`CharReceiver`] received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Characters received and delivered.
+    pub chars: u64,
+    /// Characters with a bad parity bit (delivered anyway).
+    pub parity_errors: u64,
+    /// Characters with a bad stop bit (dropped).
+    pub framing_errors: u64,
+    /// Breaks received.
+    pub breaks: u64,
+    /// Received characters dropped because the queue was full.
+    pub overruns: u64,
+}
+
+/// The receiving end of start-stop framing as a demodulator's [`BitSink`]: it deframes the bits,
+/// queues the characters (bounded), counts errors and breaks, asks the demodulator to re-align its
+/// bit timing between characters, and starts afresh when the carrier comes or goes.
+#[derive(Debug, Clone)]
+pub struct CharReceiver {
+    deframer: Deframer,
+    queue: ByteQueue,
+    stats: Stats,
+    enabled: bool,
+    break_seen: bool,
+}
+
+impl CharReceiver {
+    /// A receiver for `format` that queues up to `capacity` characters.
+    pub fn new(format: Format, capacity: usize) -> Self {
+        CharReceiver {
+            deframer: Deframer::new(format),
+            queue: ByteQueue::new(capacity),
+            stats: Stats::default(),
+            enabled: true,
+            break_seen: false,
+        }
+    }
+
+    /// While disabled, what arrives is deframed (to keep in step) but neither queued nor counted.
+    pub fn set_enabled(&mut self, on: bool) {
+        self.enabled = on;
+    }
+
+    /// True while characters are queued and counted.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Moves queued characters into `out`; returns how many.
+    pub fn read(&mut self, out: &mut [u8]) -> usize {
+        self.queue.read(out)
+    }
+
+    /// Characters waiting to be read.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The counts so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// True once for each time one or more breaks arrived since the last call.
+    pub fn take_break(&mut self) -> bool {
+        core::mem::take(&mut self.break_seen)
+    }
+
+    /// Forgets queued characters and counts.
+    pub fn clear(&mut self) {
+        self.queue.clear();
+        self.stats = Stats::default();
+        self.break_seen = false;
+    }
+
+    fn take(&mut self, c: u8) {
+        self.stats.chars += 1;
+        if !self.queue.push(c) {
+            self.stats.overruns += 1;
+        }
+    }
+}
+
+impl BitSink for CharReceiver {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        let got = self.deframer.push(bit);
+        if !self.enabled {
+            return;
+        }
+        match got {
+            Some(Received::Char(c)) => self.take(c),
+            Some(Received::ParityError(c)) => {
+                self.stats.parity_errors += 1;
+                self.take(c)
+            }
+            Some(Received::FramingError(_)) => self.stats.framing_errors += 1,
+            Some(Received::Break) => {
+                self.stats.breaks += 1;
+                self.break_seen = true;
+            }
+            None => {}
+        }
+    }
+
+    fn wants_resync(&self) -> bool {
+        self.deframer.is_hunting()
+    }
+
+    fn carrier(&mut self, _on: bool) {
+        self.deframer.reset();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bits::BitSink;
 
     fn frame(format: Format, bytes: &[u8], idle_between: usize) -> Vec<u8> {
         let mut f = Framer::new(format);
@@ -409,6 +527,28 @@ mod tests {
         bits.extend(std::iter::repeat_n(0, 12));
         bits.extend([1, 1]);
         assert_eq!(deframe(f, &bits), vec![Received::FramingError(0)]);
+    }
+
+    #[test]
+    fn char_receiver_queues_counts_and_can_be_disabled() {
+        let f = Format::parse("7E1").unwrap();
+        let mut bits = frame(f, b"ab", 1);
+        bits[3 + 1 + 7] ^= 1; // parity error on 'a'
+        let mut r = CharReceiver::new(f, 1);
+        r.set_enabled(false);
+        for &b in &frame(f, b"zz", 1) {
+            r.put_bit(b, 0.0);
+        }
+        assert_eq!((r.queued(), r.stats()), (0, Stats::default()));
+        r.set_enabled(true);
+        for &b in &bits {
+            r.put_bit(b, 0.0);
+        }
+        let mut out = [0; 4];
+        assert_eq!(r.read(&mut out), 1);
+        assert_eq!(out[0], b'a');
+        assert_eq!(r.stats(), Stats { chars: 2, parity_errors: 1, overruns: 1, ..Default::default() });
+        assert!(r.wants_resync());
     }
 
     #[test]

@@ -280,7 +280,7 @@ impl Receiver {
     /// The carrier has just been found: replay the soft decisions since the signal began.
     fn replay(&mut self, sink: &mut impl BitSink) {
         let ring = |k: u32| ((self.bits_seen - 1 - k as u64) % 64) as usize; // k bits back
-        // The longest recent run of bits of which at least 80 % were open...
+                                                                             // The longest recent run of bits of which at least 80 % were open...
         let n = self.bits_seen.min(64) as u32;
         let mut run = 0;
         let mut open = 0;

@@ -12,7 +12,7 @@ use args::{Args, UsageError};
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
 use softmodem::fsk::{self, ChannelSpec};
 use softmodem::modem::{Config, Event, Family, Modem, Role};
-use softmodem::startstop::{Deframer, Format, Framer, Received};
+use softmodem::startstop::{CharReceiver, Format, Framer};
 use softmodem::wav::{to_i16, Wav};
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
@@ -152,43 +152,6 @@ fn encode(argv: &[String]) -> Result<(), Failure> {
     r.map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))
 }
 
-/// Collects what the receiver finds, for `decode`.
-struct DecodeSink {
-    deframer: Deframer,
-    out: Vec<u8>,
-    chars: u64,
-    framing_errors: u64,
-    parity_errors: u64,
-    breaks: u64,
-    carrier_log: Vec<bool>,
-}
-
-impl softmodem::bits::BitSink for DecodeSink {
-    fn put_bit(&mut self, bit: u8, _soft: f32) {
-        match self.deframer.push(bit) {
-            Some(Received::Char(c)) => {
-                self.chars += 1;
-                self.out.push(c)
-            }
-            Some(Received::ParityError(c)) => {
-                self.chars += 1;
-                self.parity_errors += 1;
-                self.out.push(c);
-            }
-            Some(Received::FramingError(_)) => self.framing_errors += 1,
-            Some(Received::Break) => self.breaks += 1,
-            None => {}
-        }
-    }
-    fn wants_resync(&self) -> bool {
-        self.deframer.is_hunting()
-    }
-    fn carrier(&mut self, on: bool) {
-        self.deframer.reset();
-        self.carrier_log.push(on);
-    }
-}
-
 fn decode(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(argv, &["mode", "format"], &[])?;
     let spec = channel(&args)?;
@@ -205,47 +168,32 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
         Resampler::new(wav.sample_rate as f64, SAMPLE_RATE as f64).process_all(&wav.samples)
     };
     let mut rx = fsk::Receiver::new(spec);
-    let mut sink = DecodeSink {
-        deframer: Deframer::new(format),
-        out: vec![],
-        chars: 0,
-        framing_errors: 0,
-        parity_errors: 0,
-        breaks: 0,
-        carrier_log: vec![],
-    };
+    let mut chars = CharReceiver::new(format, 4096);
     let mut stdout = io::stdout().lock();
-    for (i, block) in samples.chunks(160).enumerate() {
-        let before = sink.carrier_log.len();
-        rx.process(block, &mut sink);
-        for &on in &sink.carrier_log[before..] {
-            let t = i as f32 * 160.0 / SAMPLE_RATE as f32;
-            eprintln!("{:8.3} s  {}", t, if on { "carrier on" } else { "carrier off" });
+    let mut buf = [0u8; 4096];
+    let mut carrier = false;
+    let tail = [0.0f32; 4000]; // flushes the receiver's delay and lets the carrier drop
+    for (i, block) in samples.chunks(160).chain(tail.chunks(160)).enumerate() {
+        rx.process(block, &mut chars);
+        if rx.carrier() != carrier {
+            carrier = rx.carrier();
+            let t = (i * 160) as f32 / SAMPLE_RATE as f32;
+            eprintln!("{t:8.3} s  {}", if carrier { "carrier on" } else { "carrier off" });
         }
-        if !sink.out.is_empty() {
-            stdout.write_all(&sink.out).map_err(|e| Failure::Run(format!("cannot write output: {e}")))?;
-            sink.out.clear();
-        }
+        let n = chars.read(&mut buf);
+        stdout.write_all(&buf[..n]).map_err(|e| Failure::Run(format!("cannot write output: {e}")))?;
     }
-    // Flush the receiver's filter delay.
-    let before = sink.carrier_log.len();
-    rx.process(&[0.0; 4000], &mut sink);
-    if sink.carrier_log[before..].contains(&false) {
-        eprintln!("{:8.3} s  carrier off", samples.len() as f32 / SAMPLE_RATE as f32);
-    }
-    stdout
-        .write_all(&sink.out)
-        .and_then(|_| stdout.flush())
-        .map_err(|e| Failure::Run(format!("cannot write output: {e}")))?;
+    stdout.flush().map_err(|e| Failure::Run(format!("cannot write output: {e}")))?;
+    let st = chars.stats();
     eprintln!(
         "decoded {} s of {} at {} Hz: {} characters, {} framing errors, {} parity errors, {} breaks",
         samples.len() as f32 / SAMPLE_RATE as f32,
         spec.name,
         wav.sample_rate,
-        sink.chars,
-        sink.framing_errors,
-        sink.parity_errors,
-        sink.breaks
+        st.chars,
+        st.framing_errors,
+        st.parity_errors,
+        st.breaks
     );
     Ok(())
 }
