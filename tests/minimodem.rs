@@ -3,6 +3,7 @@
 //!
 //! minimodem writes and reads WAV files with `-f`. Its `--tx 300` is Bell 103 on the originate
 //! band (1070/1270 Hz); `-M 2225 -S 2025` moves it to the answer band; `--tx 1200` is Bell 202.
+//! Any other rate, or tones given with `-M`/`-S`, make the V.21 and V.23 channels (see [`PAIRS`]).
 //! Its `--rx` prints the data on stdout and `### CARRIER` / `### NOCARRIER` lines on stderr (none
 //! with `-q`).
 
@@ -14,9 +15,19 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// Our mode and minimodem's arguments for the same signal.
-const PAIRS: [(&str, &[&str]); 3] =
-    [("bell103-orig", &["300"]), ("bell103-ans", &["300", "-M", "2225", "-S", "2025"]), ("bell202", &["1200"])];
+/// Our mode and minimodem's arguments for the same signal: every mode of `softmodem`. minimodem
+/// knows Bell 103 (`300`) and Bell 202 (`1200`) by name; the V.21 and V.23 channels are its
+/// "Bell202-style" framing (8N1 ASCII) at the given bit rate with the tones set by `-M` (mark, the
+/// 1 bits) and `-S` (space). (Its options may come before or after the `{baudmode}` argument.)
+const PAIRS: [(&str, &[&str]); 7] = [
+    ("bell103-orig", &["300"]),
+    ("bell103-ans", &["300", "-M", "2225", "-S", "2025"]),
+    ("bell202", &["1200"]),
+    ("v21-ch1", &["300", "-M", "980", "-S", "1180"]),
+    ("v21-ch2", &["300", "-M", "1650", "-S", "1850"]),
+    ("v23", &["1200", "-M", "1300", "-S", "2100"]),
+    ("v23-back", &["75", "-M", "390", "-S", "450"]),
+];
 
 /// True if minimodem can be run; tells why not otherwise.
 fn have_minimodem() -> bool {
@@ -171,7 +182,21 @@ fn minimodem_quiet_flag_and_status_lines() {
     assert!(o.stdout == data, "{}", first_difference(&o.stdout, &data));
 }
 
-/// 20 dB SNR: white Gaussian noise at a tenth of the signal's RMS over the whole 4 kHz band.
+/// 20 dB SNR: white Gaussian noise at a tenth of the signal's RMS over the whole 4 kHz band (for
+/// 48000 Hz files, noise made at 8000 Hz and resampled, so the in-band SNR is the same:
+/// [`add_band_noise`], which at 8000 Hz adds the same noise as [`add_noise`]).
+///
+/// The margin, measured over 10 to 40 seeds per case: Bell 103, V.21 and V.23 backward decode
+/// without errors both ways down to 10 dB; Bell 202 and V.23 forward (1200 bit/s) start to lose
+/// characters at about 17 dB, mostly in minimodem's receiver. minimodem's receiver at 1200 bit/s is
+/// itself marginal at 20 dB: it receives minimodem's own Bell 202 signal (8000 Hz, the same noise
+/// made by another generator) with a character error in about 1 run in 7 (6 of 40 seeds), and ours
+/// in about 1 in 40. The error on ours is a false 0xFF before the text: when a file starts with
+/// carrier at its first sample and noise on it, minimodem's frame search can take the onset for a
+/// start bit and report a one-byte carrier (`### NOCARRIER ndata=1 confidence=2.3`) before the real
+/// one. Cutting the first 5 ms or putting 100 ms of silence before the carrier makes it go away;
+/// raising its `-c` confidence threshold to 5 drops the first real character instead. The fixed
+/// seeds below do not hit it (by chance, not by selection: they were fixed before this was seen).
 const SNR_DB: f32 = 20.0;
 
 #[test]
@@ -183,18 +208,20 @@ fn minimodem_to_softmodem_with_noise() {
     let data = text();
     let mut failures = vec![];
     for (k, (mode, mm)) in PAIRS.into_iter().enumerate() {
-        for lead in [Lead::Default, Lead::Carrier] {
+        for (rate, lead, seed) in
+            [(8000, Lead::Default, 1000), (8000, Lead::Carrier, 1000), (48000, Lead::Default, 3000)]
+        {
             let wav = s.path("mm.wav");
-            minimodem_tx(mm, Some(8000), lead, &data, &wav);
+            minimodem_tx(mm, Some(rate), lead, &data, &wav);
             // minimodem transmits at full scale: bring it to -13 dBm0 (0.11 RMS) so the noise does not
             // clip, as a line would, then add the noise.
-            let (sig, noise) = add_noise(&wav, Some(0.11), SNR_DB, 1000 + k as u64);
+            let (sig, noise) = add_band_noise(&wav, Some(0.11), SNR_DB, seed + k as u64);
             let (got, err) = softmodem_decode(mode, &wav);
             let e = char_errors(&got, &data);
             if e != 0 {
                 failures.push(format!(
-                    "minimodem --tx {}, lead {lead:?}, + noise (signal RMS {sig:.3}, noise RMS {noise:.4}) -> \
-                 softmodem --mode {mode}: {e} character errors, {}\n{err}",
+                    "minimodem --tx {} at {rate} Hz, lead {lead:?}, + noise (signal RMS {sig:.3}, noise RMS {noise:.4}) \
+                     -> softmodem --mode {mode}: {e} character errors, {}\n{err}",
                     mm.join(" "),
                     first_difference(&got, &data)
                 ));
@@ -213,18 +240,20 @@ fn softmodem_to_minimodem_with_noise() {
     let data = text();
     let mut failures = vec![];
     for (k, (mode, mm)) in PAIRS.into_iter().enumerate() {
-        let wav = s.path("sm.wav");
-        softmodem_encode(mode, 8000, &data, &wav, &s);
-        let (sig, noise) = add_noise(&wav, None, SNR_DB, 2000 + k as u64);
-        let got = minimodem_rx(mm, &wav);
-        let e = char_errors(&got, &data);
-        if e != 0 {
-            failures.push(format!(
-                "softmodem --mode {mode} + noise (signal RMS {sig:.3}, noise RMS {noise:.4}) -> minimodem --rx {}: \
-                 {e} character errors, {}",
-                mm.join(" "),
-                first_difference(&got, &data)
-            ));
+        for (rate, seed) in [(8000, 2000), (48000, 4000)] {
+            let wav = s.path("sm.wav");
+            softmodem_encode(mode, rate, &data, &wav, &s);
+            let (sig, noise) = add_band_noise(&wav, None, SNR_DB, seed + k as u64);
+            let got = minimodem_rx(mm, &wav);
+            let e = char_errors(&got, &data);
+            if e != 0 {
+                failures.push(format!(
+                    "softmodem --mode {mode} at {rate} Hz + noise (signal RMS {sig:.3}, noise RMS {noise:.4}) -> \
+                     minimodem --rx {}: {e} character errors, {}",
+                    mm.join(" "),
+                    first_difference(&got, &data)
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

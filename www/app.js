@@ -1,5 +1,5 @@
 // The page: sets up audio, runs the modem worklet, and connects it to the terminal.
-import { Terminal, keyBytes } from './terminal.js';
+import { Terminal, keyBytes, textBytes } from './terminal.js';
 
 const $ = (id) => document.getElementById(id);
 const term = new Terminal($('term'));
@@ -114,7 +114,12 @@ function onMessage(msg) {
 }
 
 async function stop() {
-  if (node) { node.port.postMessage({ type: 'hangup' }); node.disconnect(); node = null; }
+  if (node) {
+    node.port.postMessage({ type: 'hangup' });
+    node.port.onmessage = null; // messages still in flight must not overwrite the idle state
+    node.disconnect();
+    node = null;
+  }
   if (stream) { for (const t of stream.getTracks()) t.stop(); stream = null; }
   if (ctx) { await ctx.close().catch(() => {}); ctx = null; }
   $('carrier').classList.remove('on');
@@ -133,7 +138,7 @@ $('term').addEventListener('paste', (e) => {
   if (!node) return;
   e.preventDefault();
   const text = e.clipboardData.getData('text').replace(/\r?\n/g, '\r');
-  node.port.postMessage({ type: 'write', bytes: new TextEncoder().encode(text) });
+  node.port.postMessage({ type: 'write', bytes: textBytes(text) });
 });
 $('start').addEventListener('click', start);
 $('hangup').addEventListener('click', () => { $('result').textContent = 'hung up'; stop(); });

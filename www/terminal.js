@@ -100,3 +100,17 @@ export function keyBytes(e) {
   }
   return null;
 }
+
+// Text as code page 437 bytes (what a BBS expects); characters it lacks become '?'.
+export function textBytes(text) {
+  const out = [];
+  for (const ch of text) {
+    const code = ch.codePointAt(0);
+    if (code < 0x80) out.push(code);
+    else {
+      const i = CP437_CHARS.indexOf(ch);
+      out.push(i >= 0x80 ? i : 0x3f);
+    }
+  }
+  return new Uint8Array(out);
+}

@@ -164,6 +164,48 @@ pub fn add_noise(path: &Path, target_rms: Option<f32>, snr_db: f32, seed: u64) -
     (s, noise)
 }
 
+/// Like [`add_noise`], but the noise is white over the 4 kHz telephone band only, whatever the
+/// file's rate: it is made at 8000 Hz and resampled to the file's rate, then scaled to `snr_db` below
+/// the signal's RMS. So a 48000 Hz file gets the same in-band SNR as an 8000 Hz one (white noise
+/// over the whole 24 kHz band would put only a sixth of its power in the band). At 8000 Hz it adds
+/// the same noise as [`add_noise`] with the same seed. Returns (signal RMS, noise RMS).
+pub fn add_band_noise(path: &Path, target_rms: Option<f32>, snr_db: f32, seed: u64) -> (f32, f32) {
+    let bytes = std::fs::read(path).expect("read WAV");
+    let mut wav = Wav::parse(&bytes).expect("parse WAV");
+    let mut s = rms(&wav.samples);
+    assert!(s > 0.0, "{}: silent", path.display());
+    if let Some(t) = target_rms {
+        let g = t / s;
+        wav.samples.iter_mut().for_each(|v| *v *= g);
+        s = t;
+    }
+    let len = wav.samples.len();
+    let want = s / 10f32.powf(snr_db / 20.0);
+    let mut r = Rng::new(seed);
+    let mut noise: Vec<f32> = if wav.sample_rate == 8000 {
+        (0..len).map(|_| r.gaussian()).collect()
+    } else {
+        // Unit-variance white noise at 8000 Hz, resampled: scaled back to the 8000 Hz sequence's
+        // RMS (the converter's roll-off near 4 kHz takes a little of it).
+        let n8 = (len as f64 * 8000.0 / wav.sample_rate as f64).ceil() as usize + 1;
+        let white: Vec<f32> = (0..n8).map(|_| r.gaussian()).collect();
+        let mut v = softmodem::dsp::Resampler::new(8000.0, wav.sample_rate as f64).process_all(&white);
+        v.resize(len, 0.0);
+        let g = rms(&white) / rms(&v);
+        v.iter_mut().for_each(|x| *x *= g);
+        v
+    };
+    noise.iter_mut().for_each(|v| *v *= want);
+    let mut peak = 0.0f32;
+    for (v, n) in wav.samples.iter_mut().zip(&noise) {
+        *v += n;
+        peak = peak.max(v.abs());
+    }
+    assert!(peak < 1.0, "{}: noisy signal would clip (peak {peak})", path.display());
+    std::fs::write(path, Wav::emit_pcm16(wav.sample_rate, &wav.samples)).expect("write WAV");
+    (s, want)
+}
+
 /// Where in `got` it first differs from `want` (for failure messages).
 pub fn first_difference(got: &[u8], want: &[u8]) -> String {
     match got.iter().zip(want).position(|(a, b)| a != b) {
