@@ -11,8 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
+# Tools installed by `cargo install` land here; a shell without rustup's profile may lack it.
+export PATH="$HOME/.cargo/bin:$PATH"
 
-APT_PACKAGES=(chromium chromium-driver libspandsp-dev minimodem sox libsox-fmt-all pkg-config)
+# What the tests need: the browser, and the real peer modems and signal tools.
+TEST_PACKAGES=(chromium chromium-driver libspandsp-dev minimodem sox libsox-fmt-all pkg-config)
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -23,13 +26,12 @@ as_root() {
   else die "need root to run: $*"; fi
 }
 
+# Installs those of the Debian packages named (and python3) that are not there yet.
 setup_apt() {
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
-  command -v node >/dev/null || missing+=(nodejs)
-  command -v npm >/dev/null || missing+=(npm)
   command -v python3 >/dev/null || missing+=(python3)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
@@ -56,6 +58,9 @@ setup_rust() {
     # Not --locked: its lockfile pins a crate version the registry no longer serves.
     cargo install wasm-bindgen-cli --version "$want"
   fi
+}
+
+setup_wasm_pack() {
   if ! command -v wasm-pack >/dev/null; then
     log "installing wasm-pack (a few minutes the first time)"
     cargo install --locked wasm-pack
@@ -63,15 +68,26 @@ setup_rust() {
 }
 
 setup_npm() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    setup_apt nodejs npm
+  fi
   if [ ! -d e2e/node_modules/playwright-core ]; then
     log "installing the end-to-end tests' npm packages"
     (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
-setup() {
+# What building and serving the page needs.
+setup_build() {
   setup_apt
   setup_rust
+}
+
+# Everything, for the tests.
+setup() {
+  setup_apt "${TEST_PACKAGES[@]}"
+  setup_rust
+  setup_wasm_pack
   setup_npm
 }
 
@@ -120,8 +136,8 @@ cmd=${1:-}
 shift || true
 case "$cmd" in
   setup) setup ;;
-  build) setup; build ;;
-  serve) setup; build; serve "$@" ;;
+  build) setup_build; build ;;
+  serve) setup_build; build; serve "$@" ;;
   test) setup; run_tests ;;
   fuzz) setup; fuzz "$@" ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
