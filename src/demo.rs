@@ -83,8 +83,7 @@ impl Loopback {
 impl Loopback {
     /// One step of the simulated call: each modem hears what the other said one step ago.
     fn step(&mut self) {
-        self.line.b_to_a.process(&self.b_out, &mut self.a_in);
-        self.line.a_to_b.process(&self.a_out, &mut self.b_in);
+        self.line.process(&self.a_out, &self.b_out, &mut self.a_in, &mut self.b_in);
         self.user.process(&self.a_in, &mut self.a_out);
         self.host.process(&self.b_in, &mut self.b_out);
         self.run_host();

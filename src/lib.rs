@@ -19,5 +19,6 @@ pub mod wav;
 
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod g711;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

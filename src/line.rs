@@ -7,7 +7,36 @@ use crate::dsp::fir::{design_bandpass, design_hilbert, Window};
 use crate::dsp::{dbm0_to_power, Fir, Nco, Resampler, SAMPLE_RATE};
 use crate::rng::Rng;
 
-/// What happens to the signal in one direction of the line.
+/// How the line limits the band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// No band limit (only the 8 kHz sampling).
+    Full,
+    /// The telephone band, 300-3400 Hz, flat in between.
+    Telephone,
+}
+
+/// An interruption of the signal: from `at_ms` after the start, for `ms` milliseconds, the
+/// signal is gone (the line's noise stays).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dropout {
+    /// Start, in ms from the start of the call.
+    pub at_ms: f32,
+    /// Length in ms.
+    pub ms: f32,
+}
+
+/// An echo of the listening modem's own signal: its level relative to what that modem sends,
+/// and its delay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Echo {
+    /// Level of the echo relative to the transmitted signal, in dB (negative).
+    pub level_db: f32,
+    /// Delay in ms.
+    pub delay_ms: f32,
+}
+
+/// What happens to the signal in one direction of the line, as heard by the modem at its end.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Impairments {
     /// Gain in dB (loss is negative).
@@ -18,20 +47,38 @@ pub struct Impairments {
     pub freq_offset_hz: f32,
     /// Sample clock offset of the far end relative to the near end, in parts per million.
     pub clock_ppm: f32,
-    /// Band-limit to the telephone band (300-3400 Hz).
-    pub band_limit: bool,
+    /// Band limit.
+    pub band: Band,
+    /// G.711 coding of the signal (a digital network), if any.
+    pub codec: Option<crate::g711::Law>,
+    /// Interruptions of the signal.
+    pub dropouts: Vec<Dropout>,
+    /// Near-end echo of the listening modem's own signal (its own 2-wire hybrid).
+    pub near_echo: Option<Echo>,
+    /// Far-end echo of the listening modem's own signal (reflected at the far hybrid).
+    pub far_echo: Option<Echo>,
 }
 
 impl Default for Impairments {
     /// A clean line.
     fn default() -> Self {
-        Impairments { gain_db: 0.0, noise_dbm0: None, freq_offset_hz: 0.0, clock_ppm: 0.0, band_limit: false }
+        Impairments {
+            gain_db: 0.0,
+            noise_dbm0: None,
+            freq_offset_hz: 0.0,
+            clock_ppm: 0.0,
+            band: Band::Full,
+            codec: None,
+            dropouts: Vec::new(),
+            near_echo: None,
+            far_echo: None,
+        }
     }
 }
 
 impl Impairments {
-    /// Noise set so that a signal at `signal_dbm0` has the given signal-to-noise ratio (noise over
-    /// the whole 4 kHz band).
+    /// Noise set so that a signal sent at `signal_dbm0` arrives with the given signal-to-noise
+    /// ratio (noise over the whole 4 kHz band).
     pub fn with_snr(mut self, snr_db: f32, signal_dbm0: f32) -> Self {
         self.noise_dbm0 = Some(signal_dbm0 + self.gain_db - snr_db);
         self
@@ -43,6 +90,34 @@ const FIFO: usize = SAMPLE_RATE as usize;
 /// Samples of delay a direction starts with when it simulates a clock offset.
 const PREFILL: usize = 1600;
 
+/// A delayed, scaled copy of a signal through the telephone band (an echo path).
+#[derive(Debug, Clone)]
+struct EchoPath {
+    gain: f32,
+    delay: Vec<f32>,
+    pos: usize,
+    band: Fir,
+}
+
+impl EchoPath {
+    fn new(e: Echo) -> Self {
+        let n = ((e.delay_ms * SAMPLE_RATE as f32 / 1000.0).round() as usize).max(1);
+        EchoPath {
+            gain: 10f32.powf(e.level_db / 20.0),
+            delay: vec![0.0; n],
+            pos: 0,
+            band: Fir::new(design_bandpass(300.0, 3400.0, SAMPLE_RATE as f32, 65, Window::Hamming)),
+        }
+    }
+
+    #[inline]
+    fn process(&mut self, x: f32) -> f32 {
+        let y = core::mem::replace(&mut self.delay[self.pos], x);
+        self.pos = (self.pos + 1) % self.delay.len();
+        self.gain * self.band.process(y)
+    }
+}
+
 /// One direction of a simulated line.
 #[derive(Debug, Clone)]
 pub struct Direction {
@@ -53,13 +128,22 @@ pub struct Direction {
     band: Option<Fir>,
     hilbert: Option<(Fir, Fir, Nco)>,
     clock: Option<(Resampler, Vec<f32>, usize, usize)>,
+    near_echo: Option<EchoPath>,
+    far_echo: Option<EchoPath>,
+    /// Dropouts in samples: (start, end), sorted.
+    dropouts: Vec<(u64, u64)>,
+    /// Samples passed so far.
+    time: u64,
 }
 
 impl Direction {
     /// A direction with the given impairments; `seed` fixes its noise.
     pub fn new(imp: Impairments, seed: u64) -> Self {
         let fs = SAMPLE_RATE as f32;
-        let band = imp.band_limit.then(|| Fir::new(design_bandpass(300.0, 3400.0, fs, 129, Window::Blackman)));
+        let band = match imp.band {
+            Band::Full => None,
+            Band::Telephone => Some(Fir::new(design_bandpass(300.0, 3400.0, fs, 129, Window::Blackman))),
+        };
         let hilbert = (imp.freq_offset_hz != 0.0).then(|| {
             let h = design_hilbert(127, Window::Blackman);
             let mut delay = vec![0.0; 127];
@@ -71,14 +155,22 @@ impl Direction {
             let r = Resampler::new(1.0 + imp.clock_ppm as f64 * 1e-6, 1.0);
             (r, vec![0.0; FIFO], 0usize, PREFILL)
         });
+        let ms = |t: f32| (t.max(0.0) * fs / 1000.0) as u64;
+        let mut dropouts: Vec<(u64, u64)> =
+            imp.dropouts.iter().map(|d| (ms(d.at_ms), ms(d.at_ms) + ms(d.ms))).collect();
+        dropouts.sort_by_key(|d| d.0);
         Direction {
             gain: 10f32.powf(imp.gain_db / 20.0),
             noise_rms: imp.noise_dbm0.map(|d| dbm0_to_power(d).sqrt()).unwrap_or(0.0),
+            near_echo: imp.near_echo.map(EchoPath::new),
+            far_echo: imp.far_echo.map(EchoPath::new),
+            dropouts,
             imp,
             rng: Rng::new(seed),
             band,
             hilbert,
             clock,
+            time: 0,
         }
     }
 
@@ -87,8 +179,15 @@ impl Direction {
         &self.imp
     }
 
-    /// Passes `input` through the line into `output` (same length).
+    /// Passes `input` through the line into `output` (same length), with no echo.
     pub fn process(&mut self, input: &[f32], output: &mut [f32]) {
+        self.process_with_echo(input, &[], output);
+    }
+
+    /// Passes `input` (from the far modem) through the line into `output` (same length), adding
+    /// the echoes of `own`, what the listening modem itself is sending at the same time (missing
+    /// samples count as silence).
+    pub fn process_with_echo(&mut self, input: &[f32], own: &[f32], output: &mut [f32]) {
         let n = input.len().min(output.len());
         for i in 0..n {
             let mut x = input[i];
@@ -120,17 +219,35 @@ impl Direction {
                 }
             }
         }
-        for o in output[..n].iter_mut() {
+        for (i, o) in output[..n].iter_mut().enumerate() {
             let mut x = *o;
             if let Some(b) = &mut self.band {
                 x = b.process(x);
             }
             x *= self.gain;
+            let t = self.time + i as u64;
+            while self.dropouts.first().is_some_and(|d| d.1 <= t) {
+                self.dropouts.remove(0);
+            }
+            if self.dropouts.first().is_some_and(|d| d.0 <= t) {
+                x = 0.0;
+            }
+            let me = own.get(i).copied().unwrap_or(0.0);
+            if let Some(e) = &mut self.near_echo {
+                x += e.process(me);
+            }
+            if let Some(e) = &mut self.far_echo {
+                x += e.process(me);
+            }
             if self.noise_rms > 0.0 {
                 x += self.noise_rms * self.rng.gaussian();
             }
+            if let Some(law) = self.imp.codec {
+                x = law.round_trip(x);
+            }
             *o = x;
         }
+        self.time += n as u64;
         output[n..].iter_mut().for_each(|v| *v = 0.0);
     }
 }
@@ -138,9 +255,9 @@ impl Direction {
 /// A two-way line between a calling modem (A) and an answering modem (B).
 #[derive(Debug, Clone)]
 pub struct Line {
-    /// From A (the caller) to B.
+    /// What B hears: from A (the caller), with the echoes of B's own signal.
     pub a_to_b: Direction,
-    /// From B (the answerer) to A.
+    /// What A hears: from B (the answerer), with the echoes of A's own signal.
     pub b_to_a: Direction,
 }
 
@@ -148,6 +265,18 @@ impl Line {
     /// A line with the same impairments both ways (noise seeded differently per direction).
     pub fn symmetric(imp: Impairments, seed: u64) -> Self {
         Line { a_to_b: Direction::new(imp.clone(), seed), b_to_a: Direction::new(imp, seed ^ 0x5eed) }
+    }
+
+    /// A line with its own impairments each way.
+    pub fn new(a_to_b: Impairments, b_to_a: Impairments, seed: u64) -> Self {
+        Line { a_to_b: Direction::new(a_to_b, seed), b_to_a: Direction::new(b_to_a, seed ^ 0x5eed) }
+    }
+
+    /// One step of the call: `a_tx` and `b_tx` are what the modems send; `a_rx` and `b_rx` get
+    /// what they hear (all the same length).
+    pub fn process(&mut self, a_tx: &[f32], b_tx: &[f32], a_rx: &mut [f32], b_rx: &mut [f32]) {
+        self.b_to_a.process_with_echo(b_tx, a_tx, a_rx);
+        self.a_to_b.process_with_echo(a_tx, b_tx, b_rx);
     }
 }
 
@@ -193,6 +322,46 @@ mod tests {
         d.process(&x, &mut y);
         let p = y.iter().map(|v| v * v).sum::<f32>() / y.len() as f32;
         assert!((power_to_dbm0(p) + 33.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn echo_arrives_late_and_at_its_level() {
+        let imp = Impairments { near_echo: Some(Echo { level_db: -10.0, delay_ms: 5.0 }), ..Default::default() };
+        let mut d = Direction::new(imp, 1);
+        let own = tone(1000.0, 8000);
+        let mut y = vec![0.0; own.len()];
+        d.process_with_echo(&vec![0.0; own.len()], &own, &mut y);
+        // Nothing before the delay (40 samples) plus the band filter's 32.
+        assert!(y[..60].iter().all(|v| v.abs() < 0.01));
+        let p_in = own.iter().map(|v| v * v).sum::<f32>();
+        let p_out = y[400..].iter().map(|v| v * v).sum::<f32>() * own.len() as f32 / (own.len() - 400) as f32;
+        let db = 10.0 * (p_out / p_in).log10();
+        assert!((db + 10.0).abs() < 0.3, "{db}");
+    }
+
+    #[test]
+    fn dropouts_silence_the_signal_only_while_they_last() {
+        let imp = Impairments { dropouts: vec![Dropout { at_ms: 100.0, ms: 300.0 }], ..Default::default() };
+        let mut d = Direction::new(imp, 1);
+        let x = tone(1000.0, 8000);
+        let mut y = vec![0.0; x.len()];
+        for (a, b) in x.chunks(160).zip(y.chunks_mut(160)) {
+            d.process(a, b);
+        }
+        assert!(y[800..3200].iter().all(|&v| v == 0.0));
+        assert_eq!(&y[..800], &x[..800]);
+        assert_eq!(&y[3200..], &x[3200..]);
+    }
+
+    #[test]
+    fn g711_quantises() {
+        let mut d = Direction::new(Impairments { codec: Some(crate::g711::Law::MuLaw), ..Default::default() }, 1);
+        let x = tone(1000.0, 800);
+        let mut y = vec![0.0; x.len()];
+        d.process(&x, &mut y);
+        assert!(y.iter().zip(&x).all(|(a, b)| (a - b).abs() < 0.02));
+        assert!(y.iter().zip(&x).any(|(a, b)| a != b));
+        assert!(y.iter().all(|&v| crate::g711::Law::MuLaw.round_trip(v) == v));
     }
 
     #[test]

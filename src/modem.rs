@@ -460,8 +460,7 @@ mod tests {
         let (mut ra, mut rb) = (vec![], vec![]);
         let mut buf = [0u8; 256];
         for _ in 0..(seconds * 50.0) as usize {
-            line.b_to_a.process(&b_out, &mut a_in);
-            line.a_to_b.process(&a_out, &mut b_in);
+            line.process(&a_out, &b_out, &mut a_in, &mut b_in);
             a.process(&a_in, &mut a_out);
             b.process(&b_in, &mut b_out);
             let n = a.read(&mut buf);
@@ -571,6 +570,18 @@ mod tests {
             ("+10 Hz", Impairments { freq_offset_hz: 10.0, ..Default::default() }),
             ("-10 Hz", Impairments { freq_offset_hz: -10.0, ..Default::default() }),
             ("+300 ppm", Impairments { clock_ppm: 300.0, ..Default::default() }),
+            (
+                "echo -6 dB near, -20 dB far",
+                Impairments {
+                    near_echo: Some(crate::line::Echo { level_db: -6.0, delay_ms: 1.0 }),
+                    far_echo: Some(crate::line::Echo { level_db: -20.0, delay_ms: 40.0 }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "mu-law",
+                Impairments { codec: Some(crate::g711::Law::MuLaw), ..Default::default() }.with_snr(30.0, -13.0),
+            ),
             ("-300 ppm", Impairments { clock_ppm: -300.0, ..Default::default() }),
             (
                 "all at once, band-limited, 20 dB loss",
@@ -578,7 +589,7 @@ mod tests {
                     gain_db: -20.0,
                     freq_offset_hz: 7.0,
                     clock_ppm: -300.0,
-                    band_limit: true,
+                    band: crate::line::Band::Telephone,
                     ..Default::default()
                 }
                 .with_snr(18.0, -13.0),

@@ -1,5 +1,6 @@
 //! RIFF/WAVE files: parse any common PCM or float WAV into mono samples, and emit 16-bit mono PCM.
 
+use crate::g711::Law;
 use core::fmt;
 
 /// A decoded WAV file, mixed down to one channel.
@@ -110,28 +111,6 @@ fn parse_fmt(c: &[u8]) -> Result<Fmt, WavError> {
     Ok(Fmt { encoding, channels, rate, bits, block_align })
 }
 
-/// G.711 mu-law byte to a linear sample (full scale = 1.0).
-pub fn ulaw_to_linear(u: u8) -> f32 {
-    let u = !u;
-    let t = ((((u & 0x0F) as i32) << 3) + 0x84) << ((u & 0x70) >> 4);
-    let v = if u & 0x80 != 0 { 0x84 - t } else { t - 0x84 };
-    v as f32 / 32768.0
-}
-
-/// G.711 A-law byte to a linear sample (full scale = 1.0).
-pub fn alaw_to_linear(a: u8) -> f32 {
-    let a = a ^ 0x55;
-    let mut t = ((a & 0x0F) as i32) << 4;
-    let seg = ((a & 0x70) >> 4) as i32;
-    t = match seg {
-        0 => t + 8,
-        1 => t + 0x108,
-        _ => (t + 0x108) << (seg - 1),
-    };
-    let v = if a & 0x80 != 0 { t } else { -t };
-    v as f32 / 32768.0
-}
-
 fn sample(b: &[u8], f: &Fmt) -> f32 {
     match (f.encoding, f.bits) {
         (Encoding::Pcm, 8) => (b[0] as f32 - 128.0) / 128.0,
@@ -154,8 +133,8 @@ fn sample(b: &[u8], f: &Fmt) -> f32 {
                 0.0
             }
         }
-        (Encoding::MuLaw, _) => ulaw_to_linear(b[0]),
-        (Encoding::ALaw, _) => alaw_to_linear(b[0]),
+        (Encoding::MuLaw, _) => Law::MuLaw.decode(b[0]),
+        (Encoding::ALaw, _) => Law::ALaw.decode(b[0]),
         _ => 0.0,
     }
 }
@@ -288,8 +267,8 @@ mod tests {
         let w = Wav::parse(&header(1, 1, 8000, 24, &[0, 0, 0x40, 0, 0, 0xC0], &[])).unwrap();
         assert_eq!(w.samples, vec![0.5, -0.5]);
         // mu-law 0xFF and A-law 0xD5 are (near) zero; 0x80 / 0xAA are near full scale.
-        assert!(ulaw_to_linear(0xFF).abs() < 1e-3 && ulaw_to_linear(0x80) > 0.9);
-        assert!(alaw_to_linear(0xD5).abs() < 1e-3 && alaw_to_linear(0xAA) > 0.9);
+        assert!(Law::MuLaw.decode(0xFF).abs() < 1e-3 && Law::MuLaw.decode(0x80) > 0.9);
+        assert!(Law::ALaw.decode(0xD5).abs() < 1e-3 && Law::ALaw.decode(0xAA) > 0.9);
         assert!(Wav::parse(&header(7, 1, 8000, 8, &[0xFF], &[])).is_ok());
     }
 

@@ -22,8 +22,7 @@ fn call(family: Family, imp: Impairments, text: &[u8]) -> (Vec<u8>, Vec<u8>, boo
     let mut buf = [0u8; 256];
     let mut connected = false;
     for _ in 0..500 {
-        line.b_to_a.process(&bo, &mut ai);
-        line.a_to_b.process(&ao, &mut bi);
+        line.process(&ao, &bo, &mut ai, &mut bi);
         a.process(&ai, &mut ao);
         b.process(&bi, &mut bo);
         while let Some(e) = a.poll_event() {

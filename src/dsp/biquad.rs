@@ -26,7 +26,7 @@ impl Biquad {
         (w0, w0.sin() / (2.0 * q))
     }
 
-    /// Low-pass at `freq` Hz with quality `q` (0.7071 for Butterworth).
+    /// Low-pass at `freq` Hz with quality `q` (core::f32::consts::FRAC_1_SQRT_2 for Butterworth).
     pub fn lowpass(freq: f32, q: f32, sample_rate: f32) -> Self {
         let (w0, al) = Self::w0_alpha(freq, q, sample_rate);
         let c = w0.cos();
@@ -94,10 +94,10 @@ mod tests {
 
     #[test]
     fn shapes() {
-        assert!((gain(Biquad::lowpass(500.0, 0.7071, 8000.0), 50.0) - 1.0).abs() < 0.01);
-        assert!((gain(Biquad::lowpass(500.0, 0.7071, 8000.0), 500.0) - 0.7071).abs() < 0.01);
-        assert!(gain(Biquad::lowpass(500.0, 0.7071, 8000.0), 3000.0) < 0.05);
-        assert!(gain(Biquad::highpass(500.0, 0.7071, 8000.0), 50.0) < 0.02);
+        assert!((gain(Biquad::lowpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 50.0) - 1.0).abs() < 0.01);
+        assert!((gain(Biquad::lowpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 500.0) - core::f32::consts::FRAC_1_SQRT_2).abs() < 0.01);
+        assert!(gain(Biquad::lowpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 3000.0) < 0.05);
+        assert!(gain(Biquad::highpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 50.0) < 0.02);
         assert!((gain(Biquad::bandpass(2100.0, 5.0, 8000.0), 2100.0) - 1.0).abs() < 0.01);
         assert!(gain(Biquad::bandpass(2100.0, 5.0, 8000.0), 1000.0) < 0.2);
         assert!(gain(Biquad::notch(2100.0, 5.0, 8000.0), 2100.0) < 0.01);

@@ -106,12 +106,10 @@ mod tests {
                 let t = (n as f32 - offset) / sps; // in bits
                 let v = |t: f32| -> f32 {
                     let i = t.floor();
-                    if i < 0.0 || i as usize >= bits.len() {
-                        1.0
-                    } else if bits[i as usize] == 1 {
-                        1.0
-                    } else {
+                    if i >= 0.0 && (i as usize) < bits.len() && bits[i as usize] == 0 {
                         -1.0
+                    } else {
+                        1.0
                     }
                 };
                 // Ramp over one bit: average of the level over the last bit period.

@@ -94,7 +94,7 @@ mod tests {
             n.next_cos();
         }
         let p = n.phase();
-        assert!(p < 1e-6 || p > 1.0 - 1e-6, "phase {p}");
+        assert!(!(1e-6..=1.0 - 1e-6).contains(&p), "phase {p}");
     }
 
     #[test]
