@@ -95,7 +95,12 @@ mod tests {
     #[test]
     fn shapes() {
         assert!((gain(Biquad::lowpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 50.0) - 1.0).abs() < 0.01);
-        assert!((gain(Biquad::lowpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 500.0) - core::f32::consts::FRAC_1_SQRT_2).abs() < 0.01);
+        assert!(
+            (gain(Biquad::lowpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 500.0)
+                - core::f32::consts::FRAC_1_SQRT_2)
+                .abs()
+                < 0.01
+        );
         assert!(gain(Biquad::lowpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 3000.0) < 0.05);
         assert!(gain(Biquad::highpass(500.0, core::f32::consts::FRAC_1_SQRT_2, 8000.0), 50.0) < 0.02);
         assert!((gain(Biquad::bandpass(2100.0, 5.0, 8000.0), 2100.0) - 1.0).abs() < 0.01);

@@ -97,6 +97,24 @@ pub fn design_hilbert(taps: usize, window: Window) -> Vec<f32> {
         .collect()
 }
 
+/// The root-raised-cosine pulse with roll-off `alpha` at time `t` in symbol periods (peak
+/// 1 - alpha + 4 alpha / pi at t = 0). Its square (the pulse convolved with itself) is a
+/// raised-cosine pulse, free of intersymbol interference at whole symbol periods.
+pub fn root_raised_cosine(t: f32, alpha: f32) -> f32 {
+    let pi = PI;
+    if t.abs() < 1e-6 {
+        return 1.0 - alpha + 4.0 * alpha / pi;
+    }
+    let edge = 1.0 / (4.0 * alpha);
+    if alpha > 0.0 && (t.abs() - edge).abs() < 1e-5 {
+        let a = pi / (4.0 * alpha);
+        return alpha / core::f32::consts::SQRT_2 * ((1.0 + 2.0 / pi) * a.sin() + (1.0 - 2.0 / pi) * a.cos());
+    }
+    let num = (pi * t * (1.0 - alpha)).sin() + 4.0 * alpha * t * (pi * t * (1.0 + alpha)).cos();
+    let den = pi * t * (1.0 - (4.0 * alpha * t).powi(2));
+    num / den
+}
+
 /// Magnitude of the frequency response of `taps` at `freq_hz`.
 pub fn response(taps: &[f32], freq_hz: f32, sample_rate: f32) -> f32 {
     let (mut re, mut im) = (0.0f32, 0.0f32);
@@ -233,6 +251,25 @@ mod tests {
                 assert!((re * re + im * im - 1.0).abs() < 0.02, "{i}: {}", re * re + im * im);
             }
         }
+    }
+
+    #[test]
+    fn root_raised_cosine_convolved_with_itself_has_no_intersymbol_interference() {
+        // Sample at 16 per symbol over +/-8 symbols, convolve, look at whole symbols.
+        let n = 16;
+        let g: Vec<f32> =
+            (-8 * n as isize..=8 * n as isize).map(|i| root_raised_cosine(i as f32 / n as f32, 0.75)).collect();
+        let mid = g.len() - 1;
+        let conv =
+            |k: usize| -> f32 { (0..g.len()).filter(|&i| k >= i && k - i < g.len()).map(|i| g[i] * g[k - i]).sum() };
+        let peak = conv(mid);
+        for s in 1..6 {
+            let v = conv(mid + s * n) / peak;
+            assert!(v.abs() < 2e-3, "ISI {v} at {s} symbols");
+        }
+        // Continuous at the special point t = 1 / (4 alpha).
+        let e = 1.0 / 3.0;
+        assert!((root_raised_cosine(e + 1e-3, 0.75) - root_raised_cosine(e, 0.75)).abs() < 5e-3);
     }
 
     #[test]

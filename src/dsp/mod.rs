@@ -7,6 +7,7 @@
 pub mod agc;
 pub mod biquad;
 pub mod bitsync;
+pub mod complex;
 pub mod fir;
 pub mod goertzel;
 pub mod nco;
@@ -15,6 +16,7 @@ pub mod resample;
 pub use agc::Agc;
 pub use biquad::Biquad;
 pub use bitsync::BitSync;
+pub use complex::Complex;
 pub use fir::Fir;
 pub use goertzel::Goertzel;
 pub use nco::Nco;
