@@ -17,8 +17,10 @@ pub mod rng;
 pub mod startstop;
 pub mod wav;
 
+pub mod bert;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod g711;
+pub mod v22bis;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,5 +1,5 @@
 //! Raw declarations of the parts of spandsp's public C API that this crate uses, written by hand
-//! from `/usr/include/spandsp/{async,fsk}.h` (spandsp 0.0.6).
+//! from `/usr/include/spandsp/{async,fsk,v22bis,v29rx,complex,logging}.h` (spandsp 0.0.6).
 //!
 //! Everything here is `unsafe` to call; the safe wrappers are in [`crate::async_serial`] and
 //! [`crate::fsk`]. The state structures are opaque: spandsp allocates them when an `*_init` function
@@ -60,6 +60,51 @@ pub struct fsk_spec_t {
     /// Bit rate in hundredths of a bit per second.
     pub baud_rate: c_int,
 }
+
+/// Opaque `v22bis_state_t`.
+#[repr(C)]
+pub struct v22bis_state_t {
+    _private: [u8; 0],
+}
+
+/// Opaque `logging_state_t`.
+#[repr(C)]
+pub struct logging_state_t {
+    _private: [u8; 0],
+}
+
+/// `complexf_t` (`complex.h`): a complex number of two `float`s.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct complexf_t {
+    /// Real part.
+    pub re: f32,
+    /// Imaginary part.
+    pub im: f32,
+}
+
+/// `qam_report_handler_t` (declared in `v29rx.h`, used by `v22bis.h` too): reports one received
+/// symbol, the equalised constellation point and the ideal point it was decided to be.
+pub type qam_report_handler_t = Option<
+    unsafe extern "C" fn(user_data: *mut c_void, constel: *const complexf_t, target: *const complexf_t, symbol: c_int),
+>;
+
+/// `message_handler_func_t` (`logging.h`): takes one formatted log line.
+pub type message_handler_func_t = Option<unsafe extern "C" fn(level: c_int, text: *const c_char)>;
+
+/// `V22BIS_GUARD_TONE_NONE`.
+pub const V22BIS_GUARD_TONE_NONE: c_int = 0;
+/// `V22BIS_GUARD_TONE_550HZ`.
+pub const V22BIS_GUARD_TONE_550HZ: c_int = 1;
+/// `V22BIS_GUARD_TONE_1800HZ`.
+pub const V22BIS_GUARD_TONE_1800HZ: c_int = 2;
+
+/// `SPAN_LOG_SHOW_SAMPLE_TIME` (`logging.h`): prefix log lines with the sample time.
+pub const SPAN_LOG_SHOW_SAMPLE_TIME: c_int = 0x0200;
+/// `SPAN_LOG_SHOW_TAG` (`logging.h`): prefix log lines with the tag.
+pub const SPAN_LOG_SHOW_TAG: c_int = 0x2000;
+/// `SPAN_LOG_FLOW` (`logging.h`): the log level that reports protocol flow.
+pub const SPAN_LOG_FLOW: c_int = 5;
 
 /// `ASYNC_PARITY_NONE`.
 pub const ASYNC_PARITY_NONE: c_int = 0;
@@ -170,4 +215,73 @@ extern "C" {
     /// `int fsk_rx(fsk_rx_state_t *s, const int16_t *amp, int len)`: returns the samples left
     /// unprocessed.
     pub fn fsk_rx(s: *mut fsk_rx_state_t, amp: *const i16, len: c_int) -> c_int;
+
+    /// `v22bis_init(s, bit_rate, guard, calling_party, get_bit, get_bit_user_data, put_bit,
+    /// put_bit_user_data)`: `bit_rate` 1200 or 2400, `guard` one of `V22BIS_GUARD_TONE_*`.
+    pub fn v22bis_init(
+        s: *mut v22bis_state_t,
+        bit_rate: c_int,
+        guard: c_int,
+        calling_party: c_int,
+        get_bit: get_bit_func_t,
+        get_bit_user_data: *mut c_void,
+        put_bit: put_bit_func_t,
+        put_bit_user_data: *mut c_void,
+    ) -> *mut v22bis_state_t;
+    /// `int v22bis_free(v22bis_state_t *s)`.
+    pub fn v22bis_free(s: *mut v22bis_state_t) -> c_int;
+    /// `int v22bis_restart(v22bis_state_t *s, int bit_rate)`: 0, or -1 for a bad bit rate.
+    pub fn v22bis_restart(s: *mut v22bis_state_t, bit_rate: c_int) -> c_int;
+    /// `int v22bis_request_retrain(v22bis_state_t *s, int bit_rate)`: 0, or -1 if rejected.
+    pub fn v22bis_request_retrain(s: *mut v22bis_state_t, bit_rate: c_int) -> c_int;
+    /// `int v22bis_remote_loopback(v22bis_state_t *s, int enable)`: 0, or -1 if rejected.
+    pub fn v22bis_remote_loopback(s: *mut v22bis_state_t, enable: c_int) -> c_int;
+    /// `int v22bis_get_current_bit_rate(v22bis_state_t *s)`.
+    pub fn v22bis_get_current_bit_rate(s: *mut v22bis_state_t) -> c_int;
+    /// `logging_state_t *v22bis_get_logging_state(v22bis_state_t *s)`.
+    pub fn v22bis_get_logging_state(s: *mut v22bis_state_t) -> *mut logging_state_t;
+    /// `void v22bis_set_get_bit(s, get_bit, user_data)`.
+    pub fn v22bis_set_get_bit(s: *mut v22bis_state_t, get_bit: get_bit_func_t, user_data: *mut c_void);
+    /// `void v22bis_set_put_bit(s, put_bit, user_data)`.
+    pub fn v22bis_set_put_bit(s: *mut v22bis_state_t, put_bit: put_bit_func_t, user_data: *mut c_void);
+    /// `void v22bis_set_modem_status_handler(s, handler, user_data)`.
+    pub fn v22bis_set_modem_status_handler(
+        s: *mut v22bis_state_t,
+        handler: modem_status_func_t,
+        user_data: *mut c_void,
+    );
+    /// `int v22bis_tx(v22bis_state_t *s, int16_t amp[], int len)`: returns the samples generated.
+    pub fn v22bis_tx(s: *mut v22bis_state_t, amp: *mut i16, len: c_int) -> c_int;
+    /// `void v22bis_tx_power(v22bis_state_t *s, float power)`, power in dBm0.
+    pub fn v22bis_tx_power(s: *mut v22bis_state_t, power: f32);
+    /// `int v22bis_rx(v22bis_state_t *s, const int16_t amp[], int len)`: returns the samples left
+    /// unprocessed.
+    pub fn v22bis_rx(s: *mut v22bis_state_t, amp: *const i16, len: c_int) -> c_int;
+    /// `int v22bis_rx_fillin(v22bis_state_t *s, int len)`: fakes `len` missing samples.
+    pub fn v22bis_rx_fillin(s: *mut v22bis_state_t, len: c_int) -> c_int;
+    /// `int v22bis_rx_equalizer_state(v22bis_state_t *s, complexf_t **coeffs)`: points `*coeffs` at
+    /// the equaliser's coefficients (inside the state) and returns how many there are.
+    pub fn v22bis_rx_equalizer_state(s: *mut v22bis_state_t, coeffs: *mut *mut complexf_t) -> c_int;
+    /// `float v22bis_rx_carrier_frequency(v22bis_state_t *s)`, in Hz.
+    pub fn v22bis_rx_carrier_frequency(s: *mut v22bis_state_t) -> f32;
+    /// `float v22bis_rx_symbol_timing_correction(v22bis_state_t *s)`.
+    pub fn v22bis_rx_symbol_timing_correction(s: *mut v22bis_state_t) -> f32;
+    /// `float v22bis_rx_signal_power(v22bis_state_t *s)`, in dBm0.
+    pub fn v22bis_rx_signal_power(s: *mut v22bis_state_t) -> f32;
+    /// `void v22bis_rx_signal_cutoff(v22bis_state_t *s, float cutoff)`, in dBm0.
+    pub fn v22bis_rx_signal_cutoff(s: *mut v22bis_state_t, cutoff: f32);
+    /// `void v22bis_rx_set_qam_report_handler(s, handler, user_data)`.
+    pub fn v22bis_rx_set_qam_report_handler(
+        s: *mut v22bis_state_t,
+        handler: qam_report_handler_t,
+        user_data: *mut c_void,
+    );
+
+    /// `int span_log_set_level(logging_state_t *s, int level)`: level is a `SPAN_LOG_*` severity
+    /// ORed with `SPAN_LOG_SHOW_*` flags.
+    pub fn span_log_set_level(s: *mut logging_state_t, level: c_int) -> c_int;
+    /// `int span_log_set_tag(logging_state_t *s, const char *tag)`.
+    pub fn span_log_set_tag(s: *mut logging_state_t, tag: *const c_char) -> c_int;
+    /// `void span_log_set_message_handler(logging_state_t *s, message_handler_func_t func)`.
+    pub fn span_log_set_message_handler(s: *mut logging_state_t, func: message_handler_func_t);
 }

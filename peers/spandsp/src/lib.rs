@@ -7,11 +7,11 @@
 //!
 //! - [`async_serial`]: spandsp's start-stop framing (`async_tx`, `async_rx`), fed from and into Rust
 //!   byte queues;
-//! - [`fsk`]: spandsp's FSK modulator and demodulator (`fsk_tx`, `fsk_rx`) with its preset channels.
+//! - [`fsk`]: spandsp's FSK modulator and demodulator (`fsk_tx`, `fsk_rx`) with its preset channels;
+//! - [`v22bis`]: spandsp's V.22bis (and V.22) duplex modem.
 //!
 //! Data pumps take their bits from a [`GetBit`] and hand them to a [`PutBit`], the Rust side of
-//! spandsp's `get_bit_func_t` / `put_bit_func_t` callbacks, so later pumps (V.22bis, ...) can reuse
-//! the same bit plumbing. Samples are `i16` at 8000 Hz, as spandsp uses them.
+//! spandsp's `get_bit_func_t` / `put_bit_func_t` callbacks, shared by all the pumps. Samples are `i16` at 8000 Hz, as spandsp uses them.
 //!
 //! Nothing here is thread-safe: the raw pointers inside make every wrapper `!Send` and `!Sync`, so
 //! each stays on the thread that made it. A panic inside a [`GetBit`] or [`PutBit`] called back from
@@ -31,10 +31,12 @@ pub mod async_serial;
 pub mod ffi;
 pub mod fsk;
 pub mod status;
+pub mod v22bis;
 
 pub use async_serial::{AsyncRx, AsyncTx, Parity};
 pub use fsk::{FrameMode, FskRx, FskSpec, FskTx, Preset};
 pub use status::SigStatus;
+pub use v22bis::{GuardTone, Role, StatusEvent, V22bis};
 
 /// The sample rate spandsp's modems run at, in Hz.
 pub const SAMPLE_RATE: u32 = 8000;

@@ -1,0 +1,143 @@
+//! Bit error rate testing with the ITU-T O.152 pseudo-random test pattern (2^11 - 1).
+
+/// The 2047-bit pseudo-random pattern of ITU-T O.152: an 11-stage shift register with feedback
+/// from stages 9 and 11 (x^11 + x^9 + 1).
+#[derive(Debug, Clone)]
+pub struct Prbs {
+    reg: u16,
+}
+
+impl Default for Prbs {
+    fn default() -> Self {
+        Prbs { reg: 0x7FF }
+    }
+}
+
+impl Prbs {
+    /// A generator starting from the all-ones state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next bit of the pattern.
+    #[inline]
+    pub fn next_bit(&mut self) -> u8 {
+        let b = (((self.reg >> 8) ^ (self.reg >> 10)) & 1) as u8;
+        self.reg = ((self.reg << 1) | b as u16) & 0x7FF;
+        b
+    }
+}
+
+/// Counts bit errors in a received O.152 pattern.
+///
+/// It synchronises by loading 11 received bits into its own generator, then compares every
+/// following bit with what its generator predicts. If more than a quarter of the last 64 bits are
+/// wrong it has lost the pattern (or never had it) and synchronises again; those bits are not
+/// counted.
+#[derive(Debug, Clone, Default)]
+pub struct BerCounter {
+    reg: u16,
+    loaded: u8,
+    recent: u64,
+    /// Bits compared while synchronised.
+    pub bits: u64,
+    /// Of those, bits in error.
+    pub errors: u64,
+    /// Times synchronisation was (re)gained.
+    pub syncs: u32,
+}
+
+impl BerCounter {
+    /// A counter waiting for its first 11 bits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes one received bit.
+    pub fn push(&mut self, bit: u8) {
+        let bit = bit & 1;
+        if self.loaded < 11 {
+            self.reg = ((self.reg << 1) | bit as u16) & 0x7FF;
+            self.loaded += 1;
+            if self.loaded == 11 {
+                self.syncs += 1;
+                self.recent = 0;
+            }
+            return;
+        }
+        let want = (((self.reg >> 8) ^ (self.reg >> 10)) & 1) as u8;
+        self.reg = ((self.reg << 1) | want as u16) & 0x7FF;
+        let wrong = (want != bit) as u64;
+        self.recent = (self.recent << 1) | wrong;
+        self.bits += 1;
+        self.errors += wrong;
+        if self.recent.count_ones() > 16 {
+            // Lost: take back this window's errors and start again.
+            self.errors -= self.recent.count_ones() as u64;
+            self.bits -= 64.min(self.bits);
+            self.loaded = 0;
+            self.recent = 0;
+        }
+    }
+
+    /// The bit error rate so far (0 when nothing was compared).
+    pub fn ber(&self) -> f64 {
+        if self.bits == 0 {
+            0.0
+        } else {
+            self.errors as f64 / self.bits as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    #[test]
+    fn pattern_has_period_2047_with_1024_ones() {
+        let mut p = Prbs::new();
+        let first: Vec<u8> = (0..2047).map(|_| p.next_bit()).collect();
+        let second: Vec<u8> = (0..2047).map(|_| p.next_bit()).collect();
+        assert_eq!(first, second);
+        assert_eq!(first.iter().filter(|&&b| b == 1).count(), 1024);
+        assert_ne!(&first[..1000], &first[1..1001]);
+    }
+
+    #[test]
+    fn counts_injected_errors() {
+        let mut p = Prbs::new();
+        let mut c = BerCounter::new();
+        let mut r = Rng::new(3);
+        // Join mid-pattern, with a few garbage bits first.
+        for _ in 0..5 {
+            c.push(1);
+        }
+        for _ in 0..500 {
+            p.next_bit();
+        }
+        let mut injected = 0;
+        for i in 0..100_000 {
+            let mut b = p.next_bit();
+            if i > 100 && r.below(1000) == 0 {
+                b ^= 1;
+                injected += 1;
+            }
+            c.push(b);
+        }
+        assert!(c.syncs >= 1);
+        assert_eq!(c.errors, injected);
+        assert!(c.bits > 99_000);
+    }
+
+    #[test]
+    fn random_bits_are_not_a_pattern() {
+        let mut c = BerCounter::new();
+        let mut r = Rng::new(4);
+        for _ in 0..10_000 {
+            c.push((r.next_u32() & 1) as u8);
+        }
+        assert!(c.syncs > 10, "it keeps losing sync");
+    }
+}

@@ -1,0 +1,570 @@
+//! V.22/V.22bis receiver: matched filter, symbol timing, adaptive equaliser, carrier recovery.
+
+use super::{Constellation, Rate, BAUD, ROLL_OFF};
+use crate::dsp::fir::{dot, root_raised_cosine};
+use crate::dsp::{power_to_dbm0, Complex, Nco, SAMPLE_RATE};
+
+/// Half-length of the matched filter in symbols.
+const SPAN: f32 = 7.0;
+/// Matched-filter phases per input sample (interpolated linearly between them).
+const PHASES: usize = 32;
+/// Equaliser taps, spaced half a symbol apart.
+const EQ_TAPS: usize = 16;
+/// Recent equalised symbols kept for display.
+const CONSTELLATION: usize = 64;
+
+/// One received symbol, as the receiver decided it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Symbol {
+    /// The equalised, de-rotated point.
+    pub point: Complex,
+    /// Quadrant change since the previous symbol (0..4, quarter turns counter-clockwise).
+    pub change: u8,
+    /// The first two bits of the quadbit (or the dibit), from the quadrant change.
+    pub b12: (u8, u8),
+    /// The last two bits of the quadbit, from the point within the quadrant (16-point decision).
+    pub b34: (u8, u8),
+    /// Squared distance from the decided point (the slicer error), in constellation units.
+    pub error: f32,
+    /// The rate this symbol was decided at (how many of its bits are data).
+    pub rate: Rate,
+}
+
+/// What the receiver is tuned for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Acquiring: fast loops, 4-point decisions.
+    Acquire,
+    /// Tracking at the given rate.
+    Track(Rate),
+}
+
+/// A V.22/V.22bis demodulator for one channel.
+///
+/// The line signal is moved to complex baseband by the carrier, then a root-raised-cosine matched
+/// filter (75 % roll-off, the receiving half of the spectrum split) is evaluated at exactly the
+/// instants the timing loop asks for: two per symbol, so the equaliser is fractionally spaced.
+/// - Symbol timing: a Gardner detector on the half-symbol samples, with a second-order loop that
+///   follows a sample clock offset of several hundred ppm for the whole call.
+/// - Gain: an AGC brings the signal to the constellation's scale before the equaliser.
+/// - Equaliser: 16 complex taps at T/2, adapted by normalised LMS on decisions (4-point while
+///   training at 1200 bit/s, 16-point at 2400).
+/// - Carrier: a decision-directed second-order phase-locked loop after the equaliser follows
+///   frequency offsets and phase jitter.
+/// - Quality: the mean squared decision error gives an SNR estimate; recent points are kept for
+///   a constellation display.
+#[derive(Debug, Clone)]
+pub struct Receiver {
+    carrier_hz: f32,
+    mixer: Nco,
+    /// Matched filter, `PHASES + 1` rows of `width` taps, for both parts of the signal.
+    mf: Vec<f32>,
+    width: usize,
+    /// Baseband history, twice over: real and imaginary parts.
+    hist_re: Vec<f32>,
+    hist_im: Vec<f32>,
+    pos: usize,
+    n_in: u64,
+    /// Time of the next half-symbol sample, in input samples.
+    t_next: f64,
+    /// Half a symbol period in input samples, as the timing loop has it.
+    half_period: f64,
+    timing_freq: f64,
+    /// True when the next half-symbol sample is a symbol centre.
+    centre_next: bool,
+    prev_centre: Complex,
+    mid: Complex,
+    // Gain.
+    gain: f32,
+    power: f32,
+    raw_power: f32,
+    // Equaliser.
+    taps: [Complex; EQ_TAPS],
+    line: [Complex; 2 * EQ_TAPS],
+    line_pos: usize,
+    // Carrier loop.
+    phase: f32,
+    freq: f32,
+    stage: Stage,
+    prev_quadrant: u8,
+    // Quality.
+    mse: f32,
+    symbols: u64,
+    recent: [Complex; CONSTELLATION],
+    recent_pos: usize,
+    /// Watching for the far end's change from 1200 to 2400 bit/s: recent symbols that were
+    /// clearly 16-point (one bit each), or `None` when not watching.
+    upshift: Option<u8>,
+    // Carrier detect.
+    carrier: bool,
+    cd_count: u32,
+    /// Symbols to wait after the carrier appears before the loops adapt (the AGC settles first).
+    settle: u32,
+}
+
+/// Level at or above which the carrier is found, and below which it is lost, in dBm0 (V.22).
+const CARRIER_ON_DBM0: f32 = -43.0;
+const CARRIER_OFF_DBM0: f32 = -48.0;
+/// Half-symbols the level must stay over (under) the threshold to find (lose) the carrier.
+const CARRIER_DELAY: u32 = 12;
+/// Symbols of settling after the carrier is found.
+const SETTLE: u32 = 8;
+/// Passband power (full scale 1.0) per unit of mean |y|^2 at the matched filter's output.
+const LEVEL_SCALE: f32 = 0.63;
+
+impl Receiver {
+    /// A receiver for the channel on `carrier_hz` (1200 from a calling modem, 2400 from an
+    /// answering one).
+    pub fn new(carrier_hz: f32) -> Self {
+        let fs = SAMPLE_RATE as f32;
+        let sps = fs / BAUD;
+        let half = (SPAN * sps).ceil() as usize;
+        let width = 2 * half;
+        let mut mf = vec![0.0f32; (PHASES + 1) * width];
+        for a in 0..=PHASES {
+            let frac = a as f32 / PHASES as f32;
+            for m in 0..width {
+                // Output at t = n0 + frac uses inputs n0 - half + 1 + m, at distance tau = t - k.
+                let tau = frac + half as f32 - 1.0 - m as f32;
+                let x = core::f32::consts::PI * tau / (half as f32 + 1.0);
+                let w =
+                    if x.abs() >= core::f32::consts::PI { 0.0 } else { 0.42 + 0.5 * x.cos() + 0.08 * (2.0 * x).cos() };
+                mf[a * width + m] = root_raised_cosine(tau / sps, ROLL_OFF) * w;
+            }
+        }
+        // Normalise: a transmitted pulse through this filter peaks at 1 (the raised cosine).
+        let peak: f32 = (0..width).map(|m| mf[m] * mf[m]).sum();
+        mf.iter_mut().for_each(|v| *v /= peak);
+        let mut r = Receiver {
+            carrier_hz,
+            mixer: Nco::new(carrier_hz, fs),
+            mf,
+            width,
+            hist_re: vec![0.0; 2 * width],
+            hist_im: vec![0.0; 2 * width],
+            pos: 0,
+            n_in: 0,
+            t_next: 0.0,
+            half_period: sps as f64 / 2.0,
+            timing_freq: 0.0,
+            centre_next: true,
+            prev_centre: Complex::ZERO,
+            mid: Complex::ZERO,
+            gain: 1.0,
+            power: 0.0,
+            raw_power: 0.0,
+            taps: [Complex::ZERO; EQ_TAPS],
+            line: [Complex::ZERO; 2 * EQ_TAPS],
+            line_pos: 0,
+            phase: 0.0,
+            freq: 0.0,
+            stage: Stage::Acquire,
+            prev_quadrant: 0,
+            mse: 1.0,
+            symbols: 0,
+            recent: [Complex::ZERO; CONSTELLATION],
+            recent_pos: 0,
+            upshift: None,
+            carrier: false,
+            cd_count: 0,
+            settle: SETTLE,
+        };
+        r.restart();
+        r
+    }
+
+    /// The carrier this receiver listens to.
+    pub fn carrier_hz(&self) -> f32 {
+        self.carrier_hz
+    }
+
+    /// Starts acquiring afresh: equaliser reset to a single centre tap, loops to fast gains, the
+    /// 4-point (1200 bit/s) decisions. Timing and frequency estimates are kept.
+    pub fn restart(&mut self) {
+        self.taps = [Complex::ZERO; EQ_TAPS];
+        self.taps[EQ_TAPS / 2] = Complex::new(1.0, 0.0);
+        self.stage = Stage::Acquire;
+        self.mse = 1.0;
+        self.upshift = None;
+    }
+
+    /// While tracking at 1200 bit/s, watch for the far modem moving to 2400 bit/s (16-point
+    /// symbols) and follow it from the first symbols that show it. Call once the 1200 bit/s
+    /// training is over (V.22bis's scrambled ones at 1200 bit/s), not before: an untrained
+    /// receiver's points stray.
+    pub fn watch_for_2400(&mut self) {
+        self.upshift = Some(0);
+    }
+
+    /// Decides symbols for `rate` from now on (1200: the four 01 points; 2400: all sixteen) with
+    /// tracking loop gains.
+    pub fn set_rate(&mut self, rate: Rate) {
+        self.stage = Stage::Track(rate);
+    }
+
+    /// The rate decisions are made for, if tracking.
+    pub fn rate(&self) -> Option<Rate> {
+        match self.stage {
+            Stage::Acquire => None,
+            Stage::Track(r) => Some(r),
+        }
+    }
+
+    /// Received level in the channel's band (before the AGC), in dBm0.
+    pub fn level_dbm0(&self) -> f32 {
+        power_to_dbm0(self.raw_power)
+    }
+
+    /// Signal-to-noise ratio estimated from the decision errors, in dB.
+    pub fn snr_db(&self) -> f32 {
+        10.0 * (Constellation::POWER / self.mse.max(1e-6)).log10()
+    }
+
+    /// Mean squared decision error (constellation units: the points are on +-1, +-3).
+    pub fn mse(&self) -> f32 {
+        self.mse
+    }
+
+    /// Carrier frequency offset the loop has found, in Hz.
+    pub fn freq_offset_hz(&self) -> f32 {
+        self.freq * BAUD / core::f32::consts::TAU
+    }
+
+    /// Sample clock offset the timing loop has found, in ppm (positive: the far end is fast).
+    pub fn clock_ppm(&self) -> f32 {
+        (-self.timing_freq * 1e6) as f32
+    }
+
+    /// The most recent equalised points, oldest first.
+    pub fn constellation(&self) -> impl Iterator<Item = Complex> + '_ {
+        (0..CONSTELLATION).map(move |i| self.recent[(self.recent_pos + i) % CONSTELLATION])
+    }
+
+    /// Symbols decided so far.
+    pub fn symbols(&self) -> u64 {
+        self.symbols
+    }
+
+    /// Demodulates `input`, calling `out` with each symbol decided.
+    pub fn process(&mut self, input: &[f32], mut out: impl FnMut(&Symbol)) {
+        let half = (self.width / 2) as f64;
+        for &x in input {
+            let x = if x.is_finite() { x.clamp(-4.0, 4.0) } else { 0.0 };
+            let (c, s) = self.mixer.next_iq();
+            // x e^{-j w n}, doubled so a carrier of amplitude A comes out at A.
+            let w = self.width;
+            self.hist_re[self.pos] = 2.0 * x * c;
+            self.hist_re[self.pos + w] = 2.0 * x * c;
+            self.hist_im[self.pos] = -2.0 * x * s;
+            self.hist_im[self.pos + w] = -2.0 * x * s;
+            self.pos = (self.pos + 1) % w;
+            self.n_in += 1;
+            let newest = (self.n_in - 1) as f64;
+            while self.t_next + half <= newest {
+                let y = self.matched_output(self.t_next);
+                self.half_symbol(y, &mut out);
+                self.t_next += self.half_period * (1.0 + self.timing_freq);
+            }
+        }
+    }
+
+    fn matched_output(&self, t: f64) -> Complex {
+        let n0 = t.floor();
+        let frac = t - n0;
+        let half = (self.width / 2) as i64;
+        let first = n0 as i64 - half + 1;
+        let newest = self.n_in as i64 - 1;
+        let back = newest - first;
+        let w = self.width as i64;
+        let start = (self.pos as i64 + w - 1 - back).rem_euclid(w) as usize;
+        let p = frac as f32 * PHASES as f32;
+        let a = (p as usize).min(PHASES - 1);
+        let k = p - a as f32;
+        let h0 = &self.mf[a * self.width..(a + 1) * self.width];
+        let h1 = &self.mf[(a + 1) * self.width..(a + 2) * self.width];
+        let re = &self.hist_re[start..start + self.width];
+        let im = &self.hist_im[start..start + self.width];
+        let (r0, i0) = (dot(re, h0), dot(im, h0));
+        let (r1, i1) = (dot(re, h1), dot(im, h1));
+        Complex::new(r0 + (r1 - r0) * k, i0 + (i1 - i0) * k)
+    }
+
+    fn half_symbol(&mut self, y: Complex, out: &mut impl FnMut(&Symbol)) {
+        // Level and carrier, before the AGC.
+        let p = y.norm_sqr();
+        let kl = if p > 4.0 * self.raw_power { 0.3 } else { 0.02 };
+        self.raw_power += kl * (p * LEVEL_SCALE - self.raw_power);
+        self.detect_carrier();
+        let acquiring = self.stage == Stage::Acquire;
+        // Gain: fast to follow a rise (a signal starting out of silence), slower once tracking.
+        let k = if p > 4.0 * self.power || self.settle > 0 {
+            0.3
+        } else if acquiring {
+            0.02
+        } else {
+            0.002
+        };
+        self.power += k * (p - self.power);
+        self.gain = (Constellation::POWER / self.power.max(1e-12)).sqrt().min(1e5);
+        let y = y * self.gain;
+
+        // Equaliser delay line (T/2 spaced).
+        self.line_pos = (self.line_pos + EQ_TAPS - 1) % EQ_TAPS;
+        self.line[self.line_pos] = y;
+        self.line[self.line_pos + EQ_TAPS] = y;
+
+        if !self.centre_next {
+            self.mid = y;
+            self.centre_next = true;
+            return;
+        }
+        self.centre_next = false;
+        if !self.carrier {
+            self.prev_centre = y;
+            return;
+        }
+        if self.settle > 0 {
+            self.settle -= 1;
+            self.prev_centre = y;
+            return;
+        }
+        // Gardner: the midpoint between two symbols should be where the signal crosses between them.
+        let e = ((self.prev_centre - y).conj() * self.mid).re / Constellation::POWER;
+        self.prev_centre = y;
+        let (kp, ki) = if acquiring { (0.6, 2e-4) } else { (0.2, 2e-5) };
+        // Sampling late gives e < 0 (on a rising transition the midpoint has already risen): move
+        // the next sample earlier (kp, in samples), and let the sample rate follow persistent
+        // errors (ki, a fraction of the rate): a second-order loop, so a clock offset leaves no
+        // standing timing error.
+        let e = e.clamp(-1.0, 1.0) as f64;
+        self.timing_freq = (self.timing_freq + ki * e).clamp(-2e-3, 2e-3);
+        self.t_next += kp * e;
+
+        // Equalise, de-rotate, decide.
+        let x = &self.line[self.line_pos..self.line_pos + EQ_TAPS];
+        let mut eq = Complex::ZERO;
+        for (c, v) in self.taps.iter().zip(x) {
+            eq += *c * *v;
+        }
+        let rot = Complex::expj(-self.phase);
+        let z = eq * rot;
+        let (q16, b3, b4) = Constellation::slice16(z);
+        if let (Some(hist), Stage::Track(Rate::R1200)) = (self.upshift, self.stage) {
+            // Clearly a 16-point symbol: near a point that is not a 1200 bit/s one, and far from
+            // the nearest 1200 bit/s one.
+            let p16 = Constellation::point(q16, b3, b4);
+            let p4 = Constellation::point(Constellation::slice4(z), 0, 1);
+            let clear = (b3, b4) != (0, 1) && (z - p16).norm_sqr() < 0.5 && (z - p4).norm_sqr() > 2.0;
+            let hist = (hist << 1) | clear as u8;
+            self.upshift = Some(hist);
+            if hist.count_ones() >= 4 {
+                self.stage = Stage::Track(Rate::R2400);
+                self.upshift = None;
+            }
+        }
+        let rate = match self.stage {
+            Stage::Acquire | Stage::Track(Rate::R1200) => Rate::R1200,
+            Stage::Track(Rate::R2400) => Rate::R2400,
+        };
+        let (quadrant, decided) = match rate {
+            Rate::R1200 => {
+                let q = Constellation::slice4(z);
+                (q, Constellation::point(q, 0, 1))
+            }
+            Rate::R2400 => (q16, Constellation::point(q16, b3, b4)),
+        };
+        let err = decided - z;
+        let err_sq = err.norm_sqr();
+        if err_sq.is_finite() {
+            self.mse += 0.02 * (err_sq.min(4.0 * Constellation::POWER) - self.mse);
+        }
+
+        // Carrier loop on the decision's phase error.
+        let pe = (z * decided.conj()).im / decided.norm_sqr();
+        let (cp, cf) = if acquiring { (0.15, 0.01) } else { (0.05, 0.001) };
+        self.freq = (self.freq + cf * pe).clamp(-0.2, 0.2);
+        self.phase += self.freq + cp * pe;
+        self.phase = crate::dsp::wrap_half(self.phase / core::f32::consts::TAU) * core::f32::consts::TAU;
+
+        // Normalised LMS on the un-rotated error.
+        let energy: f32 = x.iter().map(|v| v.norm_sqr()).sum::<f32>() + 1e-6;
+        let mu = if acquiring { 0.05 } else { 0.01 } / energy;
+        let e_unrot = err * rot.conj() * mu;
+        for (c, v) in self.taps.iter_mut().zip(x) {
+            *c += e_unrot * v.conj();
+        }
+        if !self.taps.iter().all(|c| c.is_finite()) {
+            self.restart();
+        }
+
+        let change = (quadrant + 4 - self.prev_quadrant) & 3;
+        self.prev_quadrant = quadrant;
+        let b12 = Constellation::dibit_for_change(change);
+        self.symbols += 1;
+        self.recent[self.recent_pos] = z;
+        self.recent_pos = (self.recent_pos + 1) % CONSTELLATION;
+        out(&Symbol { point: z, change, b12, b34: (b3, b4), error: err_sq, rate });
+    }
+
+    /// True while the far carrier is present (by level, with hysteresis).
+    pub fn carrier(&self) -> bool {
+        self.carrier
+    }
+
+    fn detect_carrier(&mut self) {
+        let level = power_to_dbm0(self.raw_power);
+        let over = if self.carrier { level < CARRIER_OFF_DBM0 } else { level >= CARRIER_ON_DBM0 };
+        self.cd_count = if over { self.cd_count + 1 } else { 0 };
+        if self.cd_count >= CARRIER_DELAY {
+            self.cd_count = 0;
+            self.carrier = !self.carrier;
+            // Either way, start afresh: a new signal needs new training.
+            self.restart();
+            self.settle = SETTLE;
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::super::tx::{Signal, Transmitter};
+    use super::super::{Descrambler, GuardTone};
+    use super::*;
+    use crate::bert::{BerCounter, Prbs};
+    use crate::line::{Direction, Impairments};
+
+    /// Sends 1200 bit/s scrambled ones to train, then the O.152 pattern at `rate`, through `imp`;
+    /// returns the error counter and the receiver. The receiver switches to 16 points when it sees
+    /// points off the four 1200 bit/s ones, as the start-up does.
+    pub(crate) fn link(
+        carrier: f32,
+        rate: Rate,
+        imp: Impairments,
+        symbols: usize,
+        seed: u64,
+    ) -> (BerCounter, Receiver) {
+        let mut tx = Transmitter::new(carrier, -13.0, GuardTone::None);
+        let mut rx = Receiver::new(carrier);
+        let mut line = Direction::new(imp, seed);
+        let mut prbs = Prbs::new();
+        let train = 400;
+        let total = train + symbols;
+        let n = (total as f32 * 8000.0 / 600.0) as usize;
+        tx.set_signal(Signal::ScrambledOnes(Rate::R1200));
+        let mut d = Descrambler::new();
+        let mut ber = BerCounter::new();
+        let (mut sig, mut heard) = (vec![0.0; 160], vec![0.0; 160]);
+        let mut done = 0;
+        while done < n {
+            if tx.symbols_sent() >= train as u64 {
+                tx.set_signal(Signal::Data(rate));
+            }
+            tx.process(&mut sig, &mut || prbs.next_bit());
+            line.process(&sig, &mut heard);
+            rx.process(&heard, |s| {
+                let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
+                for &b in &bits[..s.rate.bits_per_symbol()] {
+                    ber.push(d.descramble(b));
+                }
+            });
+            // Training as the start-up has it: acquire, track at 1200, then watch for 2400.
+            if rx.rate().is_none() && rx.symbols() > 150 {
+                rx.set_rate(Rate::R1200);
+            } else if rx.rate() == Some(Rate::R1200)
+                && rx.symbols() > 300
+                && rx.upshift.is_none()
+                && rate == Rate::R2400
+            {
+                rx.watch_for_2400();
+            }
+            done += 160;
+        }
+        (ber, rx)
+    }
+
+    #[test]
+    fn no_errors_through_the_tolerated_impairments() {
+        // 20 dB SNR with +-7 Hz and +-300 ppm, each on its own and together, both channels.
+        let cases = [
+            ("+7 Hz", Impairments { freq_offset_hz: 7.0, ..Default::default() }),
+            ("-300 ppm", Impairments { clock_ppm: -300.0, ..Default::default() }),
+            (
+                "20 dB, +7 Hz, -300 ppm",
+                Impairments { freq_offset_hz: 7.0, clock_ppm: -300.0, ..Default::default() }.with_snr(20.0, -13.0),
+            ),
+            (
+                "20 dB, -7 Hz, +300 ppm, telephone band",
+                Impairments {
+                    freq_offset_hz: -7.0,
+                    clock_ppm: 300.0,
+                    band: crate::line::Band::Telephone,
+                    ..Default::default()
+                }
+                .with_snr(20.0, -13.0),
+            ),
+        ];
+        for (name, imp) in cases {
+            for carrier in [1200.0, 2400.0] {
+                let (ber, rx) = link(carrier, Rate::R2400, imp.clone(), 2500, 5);
+                assert!(ber.bits > 9000, "{name} {carrier}: only {} bits compared", ber.bits);
+                assert_eq!(ber.errors, 0, "{name} {carrier}: {} errors", ber.errors);
+                // A sample clock offset moves the carrier too (2400 Hz at -300 ppm reads 0.72 Hz low).
+                let want_hz = imp.freq_offset_hz + carrier * imp.clock_ppm * 1e-6;
+                assert!(
+                    (rx.freq_offset_hz() - want_hz).abs() < 0.3,
+                    "{name}: {} Hz, want {want_hz}",
+                    rx.freq_offset_hz()
+                );
+                if imp.clock_ppm != 0.0 {
+                    assert!((rx.clock_ppm() - imp.clock_ppm).abs() < 50.0, "{name}: {} ppm", rx.clock_ppm());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn level_and_carrier_detect() {
+        for level in [-13.0f32, -30.0, -40.0] {
+            let mut tx = Transmitter::new(1200.0, level, GuardTone::None);
+            tx.set_signal(Signal::ScrambledOnes(Rate::R1200));
+            let mut x = vec![0.0; 8000];
+            tx.process(&mut x, &mut || 1);
+            let mut rx = Receiver::new(1200.0);
+            rx.process(&x, |_| {});
+            assert!(rx.carrier(), "{level}");
+            assert!((rx.level_dbm0() - level).abs() < 1.0, "{level}: {}", rx.level_dbm0());
+        }
+        // Below -48 dBm0 there is no carrier, and no symbols come out.
+        let mut tx = Transmitter::new(1200.0, -50.0, GuardTone::None);
+        tx.set_signal(Signal::ScrambledOnes(Rate::R1200));
+        let mut x = vec![0.0; 8000];
+        tx.process(&mut x, &mut || 1);
+        let mut rx = Receiver::new(1200.0);
+        let mut n = 0;
+        rx.process(&x, |_| n += 1);
+        assert!(!rx.carrier());
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn garbage_is_harmless() {
+        let mut rx = Receiver::new(2400.0);
+        let junk = [f32::NAN, 1e30, -1e30, f32::INFINITY, 0.3, -0.3];
+        for _ in 0..2000 {
+            rx.process(&junk, |s| assert!(s.point.is_finite()));
+        }
+        assert!(rx.mse().is_finite());
+    }
+
+    #[test]
+    fn clean_line_has_no_errors() {
+        for (carrier, rate) in
+            [(1200.0, Rate::R1200), (2400.0, Rate::R1200), (1200.0, Rate::R2400), (2400.0, Rate::R2400)]
+        {
+            let (ber, rx) = link(carrier, rate, Impairments::default(), 3000, 1);
+            assert!(ber.bits > 3000 * rate.bits_per_symbol() as u64 * 9 / 10, "{carrier} {rate:?}: {} bits", ber.bits);
+            assert_eq!(ber.errors, 0, "{carrier} {rate:?}: {} errors in {}", ber.errors, ber.bits);
+            assert!(rx.snr_db() > 30.0, "{carrier} {rate:?}: SNR {}", rx.snr_db());
+        }
+    }
+}
