@@ -205,6 +205,8 @@ enum DeState {
     Char,
     /// Inside a break (already reported); wait for mark.
     InBreak,
+    /// A character of all zeros without its stop bit: a break, if the zeros go on long enough.
+    MaybeBreak,
 }
 
 /// Turns the bit stream of the line back into characters.
@@ -212,6 +214,10 @@ enum DeState {
 /// It looks for a 1-to-0 transition as the start bit, takes the data and parity bits and checks the
 /// first stop bit. After a framing error it waits for the line to return to mark and hunts again,
 /// so it resynchronises on the next character with an idle gap. A run of 2M + 3 zeros is a break.
+///
+/// In V.14 mode (synchronous modems carrying start-stop characters) a sender whose terminal runs
+/// slightly fast may delete stop bits; a 0 where the stop bit belongs, after a character that was
+/// not all zeros, is then the next character's start bit rather than an error.
 #[derive(Debug, Clone)]
 pub struct Deframer {
     format: Format,
@@ -219,12 +225,18 @@ pub struct Deframer {
     shift: u16,
     n: u8,
     zeros: u32,
+    v14: bool,
 }
 
 impl Deframer {
     /// A deframer for `format`.
     pub fn new(format: Format) -> Self {
-        Deframer { format, state: DeState::WaitMark, shift: 0, n: 0, zeros: 0 }
+        Deframer { format, state: DeState::WaitMark, shift: 0, n: 0, zeros: 0, v14: false }
+    }
+
+    /// Accepts characters whose stop bit was deleted (V.14 over-speed), or not.
+    pub fn set_v14(&mut self, on: bool) {
+        self.v14 = on;
     }
 
     /// The format.
@@ -234,7 +246,7 @@ impl Deframer {
 
     /// True while waiting for a start bit: the bit timing may be re-aligned on the next edge.
     pub fn is_hunting(&self) -> bool {
-        matches!(self.state, DeState::Hunt | DeState::WaitMark | DeState::InBreak)
+        matches!(self.state, DeState::Hunt | DeState::WaitMark | DeState::InBreak | DeState::MaybeBreak)
     }
 
     /// Forgets any partial character and waits for mark (after a loss of carrier).
@@ -264,6 +276,17 @@ impl Deframer {
                 }
                 None
             }
+            DeState::MaybeBreak => {
+                if bit == 1 {
+                    self.state = DeState::Hunt;
+                    Some(Received::FramingError(0))
+                } else if self.zeros >= brk {
+                    self.state = DeState::InBreak;
+                    Some(Received::Break)
+                } else {
+                    None
+                }
+            }
             DeState::Hunt => {
                 if bit == 0 {
                     self.state = DeState::Char;
@@ -282,25 +305,38 @@ impl Deframer {
                 }
                 // This is the (first) stop bit.
                 let data = (self.shift & ((1 << f.data_bits) - 1)) as u8;
+                if bit == 0 && self.v14 && self.zeros <= body as u32 + 1 {
+                    // A deleted stop bit: this 0 starts the next character.
+                    self.shift = 0;
+                    self.n = 0;
+                    self.zeros = 1;
+                    return Some(self.checked(data));
+                }
                 if bit == 0 {
-                    // Framing error; if everything was zero this may be the start of a break.
-                    self.state = DeState::WaitMark;
-                    if self.zeros >= brk {
-                        self.state = DeState::InBreak;
-                        return Some(Received::Break);
+                    if self.zeros > body as u32 + 1 {
+                        // All zeros: a break has begun, or a framing error will show when the
+                        // line returns to mark first.
+                        self.state = DeState::MaybeBreak;
+                        return None;
                     }
+                    self.state = DeState::WaitMark;
                     return Some(Received::FramingError(data));
                 }
                 self.state = DeState::Hunt;
-                if f.parity != Parity::None {
-                    let p = ((self.shift >> f.data_bits) & 1) as u8;
-                    if p != f.parity_bit(data) {
-                        return Some(Received::ParityError(data));
-                    }
-                }
-                Some(Received::Char(data))
+                Some(self.checked(data))
             }
         }
+    }
+
+    fn checked(&self, data: u8) -> Received {
+        let f = self.format;
+        if f.parity != Parity::None {
+            let p = ((self.shift >> f.data_bits) & 1) as u8;
+            if p != f.parity_bit(data) {
+                return Received::ParityError(data);
+            }
+        }
+        Received::Char(data)
     }
 }
 
@@ -332,6 +368,11 @@ pub struct CharReceiver {
 }
 
 impl CharReceiver {
+    /// Accepts characters whose stop bit the sender deleted (V.14), or not.
+    pub fn set_v14(&mut self, on: bool) {
+        self.deframer.set_v14(on);
+    }
+
     /// A receiver for `format` that queues up to `capacity` characters.
     pub fn new(format: Format, capacity: usize) -> Self {
         CharReceiver {
@@ -505,6 +546,39 @@ mod tests {
                 got.iter().filter_map(|r| if let Received::Char(c) = r { Some(*c) } else { None }).collect();
             assert!(chars.ends_with(b"again: hello."), "skip {skip}: {:?}", String::from_utf8_lossy(&chars));
         }
+    }
+
+    #[test]
+    fn v14_accepts_deleted_stop_bits_and_still_sees_breaks() {
+        let f = Format::N81;
+        let text = b"over-speed text with a stop bit deleted every 8 characters";
+        let mut fr = Framer::new(f);
+        let mut bits = vec![1, 1];
+        for (i, &c) in text.iter().enumerate() {
+            fr.start(c);
+            let mut char_bits = vec![];
+            while !fr.is_idle() {
+                char_bits.push(fr.next_bit());
+            }
+            if i % 8 == 7 {
+                char_bits.pop(); // delete the stop bit
+            }
+            bits.extend(char_bits);
+        }
+        bits.extend([1, 1]);
+        let mut strict = Deframer::new(f);
+        let strict_got: Vec<Received> = bits.iter().filter_map(|&b| strict.push(b)).collect();
+        assert!(strict_got.iter().any(|r| matches!(r, Received::FramingError(_))));
+        let mut d = Deframer::new(f);
+        d.set_v14(true);
+        let got: Vec<Received> = bits.iter().filter_map(|&b| d.push(b)).collect();
+        let want: Vec<Received> = text.iter().map(|&c| Received::Char(c)).collect();
+        assert_eq!(got, want);
+        // A break still reads as a break.
+        let mut bits = vec![1, 1];
+        bits.extend(std::iter::repeat_n(0, 23));
+        bits.extend([1, 1]);
+        assert_eq!(bits.iter().filter_map(|&b| d.push(b)).collect::<Vec<_>>(), vec![Received::Break]);
     }
 
     #[test]

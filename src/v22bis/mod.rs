@@ -11,6 +11,7 @@
 //!   transmitter and receiver and the optional guard tone on the answering modem's channel;
 //! - the receiver ([`rx::Receiver`]).
 
+pub mod pump;
 pub mod rx;
 pub mod tx;
 

@@ -95,6 +95,11 @@ pub struct Receiver {
     /// Watching for the far end's change from 1200 to 2400 bit/s: recent symbols that were
     /// clearly 16-point (one bit each), or `None` when not watching.
     upshift: Option<u8>,
+    /// Symbols still to decide with the acquisition gains after a restart, whatever rate is set.
+    acquire_left: u32,
+    /// While acquiring: the lowest level seen since, to notice a signal starting out of noise
+    /// (which can be loud enough to hold the carrier detector on).
+    floor: f32,
     // Carrier detect.
     carrier: bool,
     cd_count: u32,
@@ -109,6 +114,8 @@ const CARRIER_OFF_DBM0: f32 = -48.0;
 const CARRIER_DELAY: u32 = 12;
 /// Symbols of settling after the carrier is found.
 const SETTLE: u32 = 8;
+/// Symbols decided with the fast acquisition gains after every restart.
+const ACQUIRE: u32 = 100;
 /// Passband power (full scale 1.0) per unit of mean |y|^2 at the matched filter's output.
 const LEVEL_SCALE: f32 = 0.63;
 
@@ -165,6 +172,8 @@ impl Receiver {
             recent: [Complex::ZERO; CONSTELLATION],
             recent_pos: 0,
             upshift: None,
+            acquire_left: ACQUIRE,
+            floor: f32::MAX,
             carrier: false,
             cd_count: 0,
             settle: SETTLE,
@@ -186,6 +195,8 @@ impl Receiver {
         self.stage = Stage::Acquire;
         self.mse = 1.0;
         self.upshift = None;
+        self.floor = self.raw_power;
+        self.acquire_left = ACQUIRE;
     }
 
     /// While tracking at 1200 bit/s, watch for the far modem moving to 2400 bit/s (16-point
@@ -197,7 +208,8 @@ impl Receiver {
     }
 
     /// Decides symbols for `rate` from now on (1200: the four 01 points; 2400: all sixteen) with
-    /// tracking loop gains.
+    /// tracking loop gains (once the first 100 symbols after a restart, always decided with the fast
+    /// acquisition gains, are over).
     pub fn set_rate(&mut self, rate: Rate) {
         self.stage = Stage::Track(rate);
     }
@@ -295,7 +307,15 @@ impl Receiver {
         let kl = if p > 4.0 * self.raw_power { 0.3 } else { 0.02 };
         self.raw_power += kl * (p * LEVEL_SCALE - self.raw_power);
         self.detect_carrier();
-        let acquiring = self.stage == Stage::Acquire;
+        if self.carrier && self.acquiring() {
+            // A rise of 6 dB over the floor while acquiring is a new signal (out of noise): start
+            // acquiring it afresh.
+            self.floor = self.floor.min(self.raw_power);
+            if self.raw_power > 4.0 * self.floor {
+                self.new_signal();
+            }
+        }
+        let acquiring = self.acquiring();
         // Gain: fast to follow a rise (a signal starting out of silence), slower once tracking.
         let k = if p > 4.0 * self.power || self.settle > 0 {
             0.3
@@ -397,6 +417,7 @@ impl Receiver {
             self.restart();
         }
 
+        self.acquire_left = self.acquire_left.saturating_sub(1);
         let change = (quadrant + 4 - self.prev_quadrant) & 3;
         self.prev_quadrant = quadrant;
         let b12 = Constellation::dibit_for_change(change);
@@ -404,6 +425,19 @@ impl Receiver {
         self.recent[self.recent_pos] = z;
         self.recent_pos = (self.recent_pos + 1) % CONSTELLATION;
         out(&Symbol { point: z, change, b12, b34: (b3, b4), error: err_sq, rate });
+    }
+
+    /// A new signal (carrier found, or a rise out of noise): forget the loops' frequency
+    /// estimates too, which wander while there is only noise, and let the AGC settle.
+    fn new_signal(&mut self) {
+        self.restart();
+        self.freq = 0.0;
+        self.timing_freq = 0.0;
+        self.settle = SETTLE;
+    }
+
+    fn acquiring(&self) -> bool {
+        self.stage == Stage::Acquire || self.acquire_left > 0
     }
 
     /// True while the far carrier is present (by level, with hysteresis).
@@ -419,8 +453,7 @@ impl Receiver {
             self.cd_count = 0;
             self.carrier = !self.carrier;
             // Either way, start afresh: a new signal needs new training.
-            self.restart();
-            self.settle = SETTLE;
+            self.new_signal();
         }
     }
 }

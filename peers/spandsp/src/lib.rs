@@ -11,7 +11,8 @@
 //! - [`v22bis`]: spandsp's V.22bis (and V.22) duplex modem.
 //!
 //! Data pumps take their bits from a [`GetBit`] and hand them to a [`PutBit`], the Rust side of
-//! spandsp's `get_bit_func_t` / `put_bit_func_t` callbacks, shared by all the pumps. Samples are `i16` at 8000 Hz, as spandsp uses them.
+//! spandsp's `get_bit_func_t` / `put_bit_func_t` callbacks, shared by all the pumps. Samples are
+//! `i16` at 8000 Hz, as spandsp uses them.
 //!
 //! Nothing here is thread-safe: the raw pointers inside make every wrapper `!Send` and `!Sync`, so
 //! each stays on the thread that made it. A panic inside a [`GetBit`] or [`PutBit`] called back from
@@ -25,6 +26,10 @@
 //!   ([`Preset`]).
 //! - `fsk_tx_power` is calibrated about 0.04 dB louder than a G.711 dBm0 ([`FskTx::set_power`]).
 //! - The receiver's synchronous bit timing can lose start-stop framing ([`FrameMode::Sync`]).
+//! - V.22bis never sends a 2100 Hz answer tone, restarts from scratch whenever it loses carrier,
+//!   takes -33 dBm0 white noise for a carrier at its default threshold, and shuts its transmitter
+//!   down if `get_bit` returns a status; `v22bis_tx_power` sends 1.55 dB more than asked
+//!   ([`v22bis`] has the measurements).
 #![deny(missing_docs)]
 
 pub mod async_serial;

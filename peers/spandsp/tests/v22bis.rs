@@ -5,7 +5,7 @@
 //! `src/v22bis.rs`. Run with `--nocapture` to see the measurements.
 
 use spandsp_peer::status::describe;
-use spandsp_peer::v22bis::{take_captured_log, TX_POWER_OFFSET_DB};
+use spandsp_peer::v22bis::take_captured_log;
 use spandsp_peer::{ffi, AsyncRx, AsyncTx, BitLog, GuardTone, Role, SigStatus, V22bis};
 
 const BLOCK: usize = 160;
@@ -311,22 +311,98 @@ fn falls_back_to_1200_when_either_side_offers_only_1200() {
     }
 }
 
+/// The carrier detect threshold used on noisy lines: spandsp's default lets white noise 20 dB below
+/// a -13 dBm0 signal through (see `noise_alone_passes_for_a_carrier_at_the_default_cutoff`).
+const NOISY_CUTOFF_DBM0: f32 = -35.0;
+
 #[test]
 fn trains_and_exchanges_bytes_at_20_db_snr() {
     for (rc, ra, rate) in [(2400, 2400, 2400), (1200, 1200, 1200), (2400, 1200, 1200), (1200, 2400, 1200)] {
         for seed in [1u64, 2, 3] {
             let what = format!("calling {rc} / answering {ra}, 20 dB SNR, seed {seed}");
             let mut link = Link::new(rc, ra).with_snr_20db(seed);
+            link.call.set_cutoff(NOISY_CUTOFF_DBM0);
+            link.ans.set_cutoff(NOISY_CUTOFF_DBM0);
             let (tc, ta) = train_and_exchange(&mut link, rate, &what);
             let sig = rms(&link.ans_sig[2400 * 8..]).min(rms(&link.call_sig[2400 * 8..]));
             let snr = 20.0 * (sig / link.noise_rms()).log10();
             println!("{what}: trained {ta}/{tc} ms, measured SNR {snr:.2} dB\n{}", link.report());
             assert!((19.5..=20.5).contains(&snr), "{what}: SNR {snr}");
-            // The noise is there from the start, 33 dBm0 down: spandsp does not take it for a carrier.
-            assert!(first_ms(&link.call, SigStatus::CarrierUp).unwrap() >= 60, "{what}\n{}", link.report());
-            assert!(first_ms(&link.ans, SigStatus::CarrierUp).unwrap() >= 600, "{what}\n{}", link.report());
+            let up = SigStatus::CarrierUp.raw();
+            let ok = SigStatus::TrainingSucceeded.raw();
+            assert_eq!(link.call.status_codes(), [up, ok], "{what}\n{}", link.report());
+            assert_eq!(link.ans.status_codes(), [up, ok], "{what}\n{}", link.report());
+            // Within a block or two of the clean timings.
+            assert!((80..=140).contains(&first_ms(&link.call, SigStatus::CarrierUp).unwrap()), "{what}");
+            assert!((680..=760).contains(&first_ms(&link.ans, SigStatus::CarrierUp).unwrap()), "{what}");
         }
     }
+}
+
+/// Quirk: at spandsp's default carrier detect threshold, white noise of -33 dBm0 (20 dB below a
+/// -13 dBm0 signal; spandsp reads about -40 dBm0 of it in its band) counts as a carrier. A lone
+/// calling modem then "trains" on noise alone and starts sending data; an answering modem takes
+/// the noise for the caller's scrambled ones and moves on to 1200 bit/s before the caller has said
+/// anything, so a 2400/2400 call ends up at 1200 and its data is garbage. 25 dB SNR makes the
+/// carrier flap; 30 dB is quiet. Raising the threshold ([`V22bis::set_cutoff`], -35 dBm0) fixes it.
+#[test]
+fn noise_alone_passes_for_a_carrier_at_the_default_cutoff() {
+    for (snr_db, trains, flaps) in [(20.0f32, true, false), (25.0, false, true), (30.0, false, false)] {
+        let mut noise = Noise::new(11);
+        let sigma = RMS_MINUS_13_DBM0 / 10f32.powf(snr_db / 20.0);
+        let mut call = V22bis::async_8n1(2400, Role::Calling);
+        let mut out = [0i16; BLOCK];
+        for _ in 0..100 {
+            let x: Vec<i16> = (0..BLOCK).map(|_| (sigma * noise.gauss()).round() as i16).collect();
+            call.rx(&x);
+            call.tx(&mut out);
+        }
+        let codes = call.status_codes();
+        println!(
+            "{snr_db} dB below -13 dBm0, noise only: caller reads {:.1} dBm0, statuses {codes:?}",
+            call.signal_power()
+        );
+        assert_eq!(call.trained(), trains, "{snr_db}: {codes:?}");
+        assert_eq!(rms(&out) > 1000.0, trains, "{snr_db}");
+        assert_eq!(codes.len() > 4, flaps, "{snr_db}: {codes:?}");
+    }
+
+    // A whole call at 20 dB SNR with the default threshold: both ends report carrier up on the
+    // noise at once, skip the S1 exchange, settle at 1200 bit/s, and the data that follows is
+    // garbage (e.g. a stream of 0x55).
+    for seed in 1..=3 {
+        let mut link = Link::new(2400, 2400).with_snr_20db(seed);
+        link.run_until(4000, "default cutoff", |l| l.call.trained() && l.ans.trained());
+        let up = test_data(5, 100);
+        let down = test_data(6, 100);
+        link.call.write(&up);
+        link.ans.write(&down);
+        link.run_for(1500);
+        let rates = (link.call.current_bit_rate(), link.ans.current_bit_rate());
+        let ok = (link.ans.received() == &up[..], link.call.received() == &down[..]);
+        println!(
+            "default cutoff, 20 dB SNR, seed {seed}: rates {rates:?}, data ok (to answering, to calling) {ok:?}, \
+             answering got {:?}...\n{}",
+            &link.ans.received()[..link.ans.received().len().min(8)],
+            link.report()
+        );
+        assert_eq!(rates, (1200, 1200));
+        assert!(segments(&link.call_sig, 1200.0).iter().all(|s| s.0 != Look::S1));
+        // Both ends trained on noise before the other spoke: the data is garbage (seen both ways).
+        assert_ne!(ok, (true, true), "seed {seed}: the call works; update the quirk note");
+    }
+
+    // With the threshold raised, noise alone is ignored.
+    let mut noise = Noise::new(12);
+    let mut call = V22bis::async_8n1(2400, Role::Calling);
+    call.set_cutoff(NOISY_CUTOFF_DBM0);
+    let mut out = [0i16; BLOCK];
+    for _ in 0..100 {
+        let x: Vec<i16> = (0..BLOCK).map(|_| (RMS_MINUS_13_DBM0 / 10.0 * noise.gauss()).round() as i16).collect();
+        call.rx(&x);
+        call.tx(&mut out);
+    }
+    assert!(call.statuses().is_empty() && rms(&out) == 0.0, "{:?}", call.statuses());
 }
 
 #[test]
@@ -407,7 +483,6 @@ fn start_up_signals_and_level() {
             assert!((l + 13.0).abs() < 0.3, "{who}: {l}");
         }
     }
-    assert!((TX_POWER_OFFSET_DB - 1.55).abs() < 0.01);
 }
 
 #[test]
@@ -494,12 +569,16 @@ fn carrier_loss_restarts_both_ends() {
         );
         assert!(ans_down >= muted_at && ans_down <= muted_at + 40);
         assert!(call_down > ans_down && call_down <= ans_down + 100);
-        // The answerer starts over: silence, then USB1 with no 2100 Hz tone before it.
-        let after = segments(&link.ans_sig[ans_down * 8..], 2400.0);
-        assert_eq!(after[0].0, Look::Scrambled, "{after:?}");
-        let i = after.iter().position(|s| s.0 == Look::Silence).unwrap();
-        assert_eq!(after[i + 2].0, Look::Usb1, "{after:?}");
-        assert!(after.iter().all(|s| s.0 != Look::AnswerTone));
+        // The answerer starts over in the same block: silence, then USB1 (no 2100 Hz tone) from
+        // 75 ms on.
+        let after = &link.ans_sig[ans_down * 8..];
+        let restart = first_nonzero_ms(after).unwrap();
+        let segs = segments(after, 2400.0);
+        println!("answering after carrier down: starts again at +{restart} ms, {segs:?}");
+        assert!((74.0..=80.0).contains(&restart), "{restart}");
+        assert_eq!(segs[0].0, Look::Silence, "{segs:?}");
+        assert!(segs[2].0 == Look::Usb1 && segs[2].2 - segs[2].1 >= 600, "{segs:?}");
+        assert!(segs.iter().all(|s| s.0 != Look::AnswerTone));
         let up = SigStatus::CarrierUp.raw();
         let ok = SigStatus::TrainingSucceeded.raw();
         assert_eq!(&link.call.status_codes()[2..], [down, up, ok], "{}", link.report());
@@ -597,9 +676,11 @@ fn end_of_data_from_get_bit_shuts_the_transmitter_down() {
     assert_eq!(call.bits_sent(), 3001);
     assert!(ans.status_codes().contains(&SigStatus::CarrierDown.raw()));
     assert!(call.status_codes().contains(&SigStatus::CarrierDown.raw()));
-    // No status reaches the sink's put_bit: BitLog gets them through PutBit::status only.
+    // No status reaches the sink's put_bit: BitLog gets them through PutBit::status only, and the
+    // bits up to the shutdown are the source's ones.
     let bits = &ans.sink().bits;
-    assert!(bits.len() > 2500 && bits.iter().all(|&b| b == 1), "{} bits", bits.len());
+    assert!(bits.len() > 2500 && bits[..2500].iter().all(|&b| b == 1), "{} bits", bits.len());
+    assert!(ans.sink().statuses.contains(&SigStatus::CarrierDown.raw()));
 }
 
 /// The data path is a plain synchronous bit stream (scrambled on the line, descrambled at the
@@ -673,7 +754,6 @@ fn accessors_after_training() {
         }
     }
     assert!(link.call.qam_reports() > 1000);
-    let _ = ffi::SPAN_LOG_FLOW;
 }
 
 #[test]
@@ -693,4 +773,43 @@ fn captured_log_names_the_stages() {
     assert!(find("ANS +++ starting U11").is_some());
     assert!(find("CALL +++ Tx normal operation (2400)").is_some());
     assert!(take_captured_log().is_empty());
+}
+
+/// Not a check: prints the start-up log of both ends with 1 ms resolution (8-sample blocks, so
+/// also 1 ms of link delay), for the timings in the module notes. Run with
+/// `cargo test -p spandsp-peer --test v22bis timeline -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timeline_at_1_ms_resolution() {
+    for (rc, ra) in [(2400, 2400), (1200, 1200), (2400, 1200)] {
+        println!("== calling {rc}, answering {ra}");
+        let mut call = V22bis::async_8n1(rc, Role::Calling);
+        let mut ans = V22bis::async_8n1(ra, Role::Answering);
+        call.set_log_level(ffi::SPAN_LOG_FLOW | ffi::SPAN_LOG_SHOW_TAG, "CALL");
+        ans.set_log_level(ffi::SPAN_LOG_FLOW | ffi::SPAN_LOG_SHOW_TAG, "ANS ");
+        call.capture_log();
+        ans.capture_log();
+        let (mut cb, mut ab) = ([0i16; 8], [0i16; 8]);
+        let (mut nc, mut na) = (0, 0);
+        for _ in 0..2500 {
+            call.rx(&ab);
+            ans.rx(&cb);
+            call.tx(&mut cb);
+            ans.tx(&mut ab);
+            for l in take_captured_log() {
+                println!("{:5} ms {} {}", l.at / 8, if l.during_tx { "tx" } else { "rx" }, l.text);
+            }
+            for (m, n, who) in [(&call, &mut nc, "CALL"), (&ans, &mut na, "ANS ")] {
+                for e in &m.statuses()[*n..] {
+                    println!(
+                        "{:5} ms {} {who} status: {}",
+                        e.at / 8,
+                        if e.during_tx { "tx" } else { "rx" },
+                        describe(e.code)
+                    );
+                }
+                *n = m.statuses().len();
+            }
+        }
+    }
 }

@@ -1,0 +1,613 @@
+//! The V.22/V.22bis data pump: start-up sequences, fall-back to V.22, retrain, and data.
+
+use super::rx::{Receiver, Symbol};
+use super::tx::{Signal, Transmitter};
+use super::{Descrambler, GuardTone, Rate, ANSWER_CARRIER, CALL_CARRIER};
+use crate::bits::{BitSink, BitSource};
+use crate::dsp::SAMPLE_RATE;
+
+/// Which end of the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The calling modem: transmits on the 1200 Hz carrier.
+    Call,
+    /// The answering modem: transmits on the 2400 Hz carrier.
+    Answer,
+}
+
+/// How a pump is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Calling or answering.
+    pub role: Role,
+    /// Offer 2400 bit/s (V.22bis). When false the modem is a V.22 modem: 1200 bit/s only, no S1.
+    pub v22bis: bool,
+    /// Transmit level in dBm0.
+    pub level_dbm0: f32,
+    /// Guard tone (sent only by an answering modem).
+    pub guard: GuardTone,
+    /// Retrain when the receive quality stays this poor (estimated SNR in dB) for half a second in
+    /// data mode (V.22bis only).
+    pub retrain_below_db: f32,
+}
+
+impl Config {
+    /// V.22bis in `role`, -13 dBm0, no guard tone.
+    pub fn new(role: Role) -> Self {
+        Config { role, v22bis: true, level_dbm0: -13.0, guard: GuardTone::None, retrain_below_db: 12.0 }
+    }
+}
+
+/// Where the pump is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Silent, or sending unscrambled ones, waiting for the far modem.
+    Waiting,
+    /// Start-up signals under way.
+    Training,
+    /// Data flows at the rate.
+    Data(Rate),
+    /// A retrain is under way (data held).
+    Retraining,
+}
+
+/// Something the pump reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PumpEvent {
+    /// Data mode reached (after start-up or a retrain) at the rate.
+    Connected(Rate),
+    /// A retrain began; `initiated` when this modem asked for it.
+    Retrain {
+        /// True when this modem started it.
+        initiated: bool,
+    },
+}
+
+/// The start-up steps, in V.22bis order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Answerer: the silence before its first signal.
+    AnswerSilence,
+    /// Answerer: unscrambled ones until it hears S1 (V.22bis caller) or scrambled ones (V.22).
+    AnswerOnes,
+    /// Caller: silent until unscrambled ones have been heard for 155 ms.
+    CallWaitOnes,
+    /// Caller: the 456 ms of silence after that.
+    CallPause,
+    /// Sending S1 (100 ms), then scrambled ones at 1200.
+    SendS1,
+    /// Scrambled ones at 1200 bit/s; in V.22bis mode for the training time, then 2400.
+    Ones1200,
+    /// V.22 mode: scrambled ones at 1200 until 765 ms after the far end's were heard.
+    V22Hold,
+    /// Scrambled ones at 2400 bit/s for 200 ms.
+    Ones2400,
+    /// Data.
+    Data(Rate),
+}
+
+/// ms to samples.
+const fn ms(t: u32) -> u32 {
+    t * SAMPLE_RATE / 1000
+}
+
+/// Silence before the answerer's unscrambled ones (after the answer tone, when one is sent).
+const ANSWER_SILENCE: u32 = ms(75);
+/// Unscrambled ones the caller must hear before acting.
+const HEAR_ONES: u32 = ms(155);
+/// The caller's pause after hearing them.
+const CALL_PAUSE: u32 = ms(456);
+/// Length of S1.
+const S1_TIME: u32 = ms(100);
+/// Scrambled ones at 1200 bit/s after S1 before moving to 2400: 600 ms from the caller (its S1
+/// came first), 500 ms from the answerer.
+const CALL_TRAIN: u32 = ms(600);
+const ANSWER_TRAIN: u32 = ms(500);
+/// Scrambled ones at 2400 bit/s before data.
+const ONES_2400: u32 = ms(200);
+/// V.22: scrambled ones heard for 270 ms, then 765 ms until data.
+const HEAR_SCRAMBLED: u32 = ms(270);
+const V22_HOLD: u32 = ms(765);
+/// Symbols of S1 pattern that identify it (it lasts 60).
+const S1_SYMBOLS: u32 = 20;
+/// Data-mode quality must stay poor this long before a retrain.
+const POOR_TIME: u32 = ms(500);
+/// Give up a retrain (or start-up step) that makes no progress after this long, and start again.
+const STEP_TIMEOUT: u32 = ms(3000);
+
+/// A complete V.22/V.22bis modem below the character level: it runs the start-up in either role,
+/// falls back to 1200 bit/s when the far modem is a V.22 one, retrains on request or when the line
+/// degrades, and in data mode scrambles the bits it takes from a [`BitSource`] and hands the
+/// descrambled bits it receives to a [`BitSink`].
+///
+/// Start-up (V.22bis section 6.3): the answering modem sends unscrambled binary 1 on the high
+/// channel; the calling modem, once it has heard that for 155 ms, waits 456 ms, then sends S1 for
+/// 100 ms and scrambled ones at 1200 bit/s. An answering modem that hears S1 answers with its own
+/// S1 and scrambled ones; both train their receivers on the 1200 bit/s ones (600 ms from the
+/// caller, 500 ms from the answerer after its S1), send scrambled ones at 2400 bit/s for 200 ms
+/// and start data. A modem that hears scrambled ones without S1 is talking to a V.22 modem: it
+/// sends scrambled ones at 1200 bit/s and starts data 765 ms after hearing the far end's for
+/// 270 ms.
+#[derive(Debug, Clone)]
+pub struct Pump {
+    config: Config,
+    tx: Transmitter,
+    rx: Receiver,
+    step: Step,
+    /// Samples since the current step began.
+    timer: u32,
+    /// True once the far modem's S1 was heard (V.22bis agreed).
+    bis: bool,
+    /// Hearing: consecutive unscrambled ones (in samples), S1 pattern (symbols), scrambled ones
+    /// (samples).
+    ones_run: u32,
+    s1_run: u32,
+    last_change: u8,
+    scrambled_run: u32,
+    /// Recent raw dibits that were not "11" (unscrambled ones), one bit each.
+    varied: u32,
+    descrambler: Descrambler,
+    /// Samples the far end's scrambled ones have been heard while holding in V.22 mode.
+    poor: u32,
+    retraining: bool,
+    events: [Option<PumpEvent>; 4],
+    symbols: [Option<Symbol>; 16],
+}
+
+impl Pump {
+    /// A pump starting its start-up now.
+    pub fn new(config: Config) -> Self {
+        let (tx_carrier, rx_carrier) = match config.role {
+            Role::Call => (CALL_CARRIER, ANSWER_CARRIER),
+            Role::Answer => (ANSWER_CARRIER, CALL_CARRIER),
+        };
+        let guard = if config.role == Role::Answer { config.guard } else { GuardTone::None };
+        let step = match config.role {
+            Role::Call => Step::CallWaitOnes,
+            Role::Answer => Step::AnswerSilence,
+        };
+        Pump {
+            tx: Transmitter::new(tx_carrier, config.level_dbm0, guard),
+            rx: Receiver::new(rx_carrier),
+            config,
+            step,
+            timer: 0,
+            bis: false,
+            ones_run: 0,
+            s1_run: 0,
+            last_change: 0,
+            scrambled_run: 0,
+            varied: 0,
+            descrambler: Descrambler::new(),
+            poor: 0,
+            retraining: false,
+            events: [None; 4],
+            symbols: [None; 16],
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Where the pump is.
+    pub fn phase(&self) -> Phase {
+        match self.step {
+            Step::Data(r) => Phase::Data(r),
+            _ if self.retraining => Phase::Retraining,
+            Step::AnswerSilence | Step::AnswerOnes | Step::CallWaitOnes => Phase::Waiting,
+            _ => Phase::Training,
+        }
+    }
+
+    /// The receiver (for its quality figures and constellation).
+    pub fn receiver(&self) -> &Receiver {
+        &self.rx
+    }
+
+    /// True while the far carrier is present.
+    pub fn carrier(&self) -> bool {
+        self.rx.carrier()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<PumpEvent> {
+        let e = self.events[0].take();
+        self.events.rotate_left(1);
+        e
+    }
+
+    fn push_event(&mut self, e: PumpEvent) {
+        if let Some(slot) = self.events.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(e);
+        } else {
+            self.events.rotate_left(1);
+            self.events[3] = Some(e);
+        }
+    }
+
+    /// Starts a retrain (V.22bis data mode only; otherwise nothing happens).
+    pub fn retrain(&mut self) {
+        if matches!(self.step, Step::Data(Rate::R2400)) || (self.retraining && self.bis) {
+            self.begin_retrain(true);
+        }
+    }
+
+    fn begin_retrain(&mut self, initiated: bool) {
+        self.retraining = true;
+        self.bis = true;
+        self.rx.restart();
+        self.set_step(Step::SendS1);
+        self.push_event(PumpEvent::Retrain { initiated });
+    }
+
+    fn set_step(&mut self, step: Step) {
+        self.step = step;
+        self.timer = 0;
+        let signal = match step {
+            Step::AnswerSilence | Step::CallWaitOnes | Step::CallPause => Signal::Silence,
+            Step::AnswerOnes => Signal::UnscrambledOnes,
+            Step::SendS1 => Signal::S1,
+            Step::Ones1200 | Step::V22Hold => Signal::ScrambledOnes(Rate::R1200),
+            Step::Ones2400 => Signal::ScrambledOnes(Rate::R2400),
+            Step::Data(r) => Signal::Data(r),
+        };
+        self.tx.set_signal(signal);
+        if let Step::Data(r) = step {
+            self.retraining = false;
+            self.poor = 0;
+            self.push_event(PumpEvent::Connected(r));
+        }
+    }
+
+    /// Hears `rx` from the line and fills `tx` (same length), taking data bits from `source` and
+    /// giving received data bits to `sink` while in data mode.
+    pub fn process(&mut self, rx: &[f32], tx: &mut [f32], source: &mut impl BitSource, sink: &mut impl BitSink) {
+        let n = rx.len().min(tx.len());
+        let mut i = 0;
+        while i < n {
+            // Short slices keep the start-up's timing to a few ms.
+            let m = (n - i).min(40);
+            let symbols = &mut self.symbols;
+            let mut k = 0;
+            self.rx.process(&rx[i..i + m], |s| {
+                if k < symbols.len() {
+                    symbols[k] = Some(*s);
+                    k += 1;
+                }
+            });
+            for j in 0..k {
+                if let Some(s) = self.symbols[j].take() {
+                    self.hear(&s, sink);
+                }
+            }
+            self.timer = self.timer.saturating_add(m as u32);
+            self.advance(m as u32);
+            let data = matches!(self.step, Step::Data(_));
+            let mut idle = || 1u8;
+            if data {
+                self.tx.process(&mut tx[i..i + m], source);
+            } else {
+                self.tx.process(&mut tx[i..i + m], &mut idle);
+            }
+            i += m;
+        }
+        tx[n..].iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    /// One received symbol: watch for the start-up signals, pass data on.
+    fn hear(&mut self, s: &Symbol, sink: &mut impl BitSink) {
+        let sym = SAMPLE_RATE * 10 / 6 / 1000; // samples per symbol, rounded down (13)
+                                               // Unscrambled ones: every dibit 11 (a steady +270 degree turn).
+        let raw_ones = s.b12 == (1, 1) && (s.rate == Rate::R1200 || s.b34 == (1, 1));
+        self.ones_run = if raw_ones { self.ones_run + sym } else { 0 };
+        self.varied = (self.varied << 1) | (!raw_ones) as u32;
+        // S1: dibits 00 and 11 alternating (+90 and +270 degrees), at 1200 bit/s points.
+        let s1_like = (s.change == 1 || s.change == 3) && s.change != self.last_change;
+        self.s1_run = if s1_like { self.s1_run + 1 } else { 0 };
+        self.last_change = s.change;
+        // Descramble; scrambled ones are ones after descrambling that were not ones before.
+        let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
+        let mut all_ones = true;
+        for &b in &bits[..s.rate.bits_per_symbol()] {
+            let d = self.descrambler.descramble(b);
+            all_ones &= d == 1;
+            if let Step::Data(_) = self.step {
+                sink.put_bit(d, 0.0);
+            }
+        }
+        let scrambled = all_ones && self.varied.count_ones() >= 8;
+        self.scrambled_run = if scrambled { self.scrambled_run + sym } else { 0 };
+    }
+
+    fn heard_s1(&self) -> bool {
+        self.s1_run >= S1_SYMBOLS
+    }
+
+    /// Timers and what was heard move the start-up on.
+    fn advance(&mut self, _samples: u32) {
+        let bis_ok = self.config.v22bis;
+        match self.step {
+            Step::AnswerSilence => {
+                if self.timer >= ANSWER_SILENCE {
+                    self.set_step(Step::AnswerOnes);
+                }
+            }
+            Step::AnswerOnes => {
+                if bis_ok && self.heard_s1() {
+                    self.bis = true;
+                    self.set_step(Step::SendS1);
+                } else if self.scrambled_run >= HEAR_SCRAMBLED {
+                    // A V.22 caller (or a V.22bis caller that found us V.22): 1200 bit/s.
+                    self.set_step(Step::V22Hold);
+                }
+            }
+            Step::CallWaitOnes => {
+                if self.ones_run >= HEAR_ONES {
+                    self.set_step(Step::CallPause);
+                }
+            }
+            Step::CallPause => {
+                if self.timer >= CALL_PAUSE {
+                    self.set_step(if bis_ok { Step::SendS1 } else { Step::Ones1200 });
+                }
+            }
+            Step::SendS1 => {
+                if self.config.role == Role::Call && self.heard_s1() {
+                    self.bis = true;
+                }
+                if self.timer >= S1_TIME {
+                    self.set_step(Step::Ones1200);
+                }
+            }
+            Step::Ones1200 => {
+                if self.heard_s1() && bis_ok {
+                    self.bis = true;
+                }
+                let train = if self.config.role == Role::Call { CALL_TRAIN - S1_TIME } else { ANSWER_TRAIN };
+                if self.bis {
+                    // Train; tell the receiver to follow the far end to 2400 near its switch.
+                    if self.rx.rate().is_none() && self.timer >= train / 3 {
+                        self.rx.set_rate(Rate::R1200);
+                    }
+                    if self.rx.rate() == Some(Rate::R1200) && self.timer >= train * 2 / 3 {
+                        self.rx.watch_for_2400();
+                    }
+                    if self.timer >= train {
+                        self.set_step(Step::Ones2400);
+                    }
+                } else if self.config.role == Role::Call && self.scrambled_run >= HEAR_SCRAMBLED {
+                    // The answerer sent no S1: it is a V.22 modem.
+                    self.set_step(Step::V22Hold);
+                    self.timer = self.scrambled_run.saturating_sub(HEAR_SCRAMBLED);
+                } else if self.timer >= STEP_TIMEOUT {
+                    self.restart();
+                }
+            }
+            Step::V22Hold => {
+                if self.rx.rate().is_none() {
+                    self.rx.set_rate(Rate::R1200);
+                }
+                if self.timer >= V22_HOLD {
+                    self.set_step(Step::Data(Rate::R1200));
+                }
+            }
+            Step::Ones2400 => {
+                if self.timer >= ONES_2400 {
+                    self.set_step(Step::Data(Rate::R2400));
+                }
+            }
+            Step::Data(rate) => {
+                if rate == Rate::R2400 {
+                    self.watch_quality();
+                }
+            }
+        }
+    }
+
+    /// In V.22bis data mode: answer the far end's S1 with a retrain, and start one when the
+    /// line has been poor for a while or the carrier came back after a loss.
+    fn watch_quality(&mut self) {
+        if self.heard_s1() {
+            self.begin_retrain(false);
+            return;
+        }
+        let poor = !self.rx.carrier() || self.rx.snr_db() < self.config.retrain_below_db;
+        self.poor = if poor { self.poor + 40 } else { 0 };
+        if self.poor >= POOR_TIME && self.rx.carrier() {
+            self.begin_retrain(true);
+        }
+    }
+
+    /// Back to the beginning of the start-up.
+    fn restart(&mut self) {
+        self.bis = false;
+        self.retraining = false;
+        self.rx.restart();
+        let step = match self.config.role {
+            Role::Call => Step::CallWaitOnes,
+            Role::Answer => Step::AnswerSilence,
+        };
+        self.set_step(step);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bert::{BerCounter, Prbs};
+    use crate::line::{Impairments, Line};
+
+    /// Counts pattern errors once `on`.
+    struct Counter(BerCounter, bool);
+    impl BitSink for Counter {
+        fn put_bit(&mut self, bit: u8, _soft: f32) {
+            if self.1 {
+                self.0.push(bit);
+            }
+        }
+    }
+
+    /// Runs a call for `seconds`; returns both pumps, their events with times (s), and the
+    /// pattern counters at each end (counting from `count_from` seconds).
+    fn call_from(
+        a_cfg: Config,
+        b_cfg: Config,
+        imp: Impairments,
+        seconds: f32,
+        count_from: f32,
+    ) -> (Pump, Pump, Vec<(f32, char, PumpEvent)>, BerCounter, BerCounter) {
+        let mut a = Pump::new(a_cfg);
+        let mut b = Pump::new(b_cfg);
+        let mut line = Line::symmetric(imp, 9);
+        let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
+        let (mut ca, mut cb) = (Counter(BerCounter::new(), false), Counter(BerCounter::new(), false));
+        let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
+        let mut events = vec![];
+        for blk in 0..(seconds * 50.0) as usize {
+            line.process(&ao, &bo, &mut ai, &mut bi);
+            a.process(&ai, &mut ao, &mut || pa.next_bit(), &mut ca);
+            b.process(&bi, &mut bo, &mut || pb.next_bit(), &mut cb);
+            let t = blk as f32 / 50.0;
+            ca.1 = t >= count_from;
+            cb.1 = t >= count_from;
+            while let Some(e) = a.poll_event() {
+                events.push((t, 'A', e));
+            }
+            while let Some(e) = b.poll_event() {
+                events.push((t, 'B', e));
+            }
+        }
+        (a, b, events, ca.0, cb.0)
+    }
+
+    fn call(
+        a_cfg: Config,
+        b_cfg: Config,
+        imp: Impairments,
+        seconds: f32,
+    ) -> (Pump, Pump, Vec<(f32, char, PumpEvent)>, BerCounter, BerCounter) {
+        call_from(a_cfg, b_cfg, imp, seconds, 0.0)
+    }
+
+    #[test]
+    fn v22bis_both_ends_reach_2400_and_carry_data() {
+        let (a, b, events, ca, cb) =
+            call(Config::new(Role::Call), Config::new(Role::Answer), Impairments::default(), 6.0);
+        assert_eq!(a.phase(), Phase::Data(Rate::R2400), "{events:?}");
+        assert_eq!(b.phase(), Phase::Data(Rate::R2400), "{events:?}");
+        assert!(ca.bits > 5000 && cb.bits > 5000, "{} {}", ca.bits, cb.bits);
+        assert_eq!((ca.errors, cb.errors), (0, 0));
+        // The start-up takes about 1.6 s: 75 ms silence, 155 ms of ones heard, 456 ms pause,
+        // 100 ms S1, 600 ms of ones at 1200 and 200 ms at 2400.
+        let t = events.iter().find(|e| e.1 == 'A').unwrap().0;
+        assert!((1.4..1.8).contains(&t), "{events:?}");
+        assert_eq!(events.len(), 2, "{events:?}");
+    }
+
+    #[test]
+    fn falls_back_to_1200_with_a_v22_modem_at_either_end() {
+        let v22 = |role| Config { v22bis: false, ..Config::new(role) };
+        for (a_cfg, b_cfg) in
+            [(Config::new(Role::Call), v22(Role::Answer)), (v22(Role::Call), Config::new(Role::Answer))]
+        {
+            let (a, b, events, ca, cb) = call(a_cfg.clone(), b_cfg.clone(), Impairments::default(), 6.0);
+            assert_eq!(a.phase(), Phase::Data(Rate::R1200), "{a_cfg:?}: {events:?}");
+            assert_eq!(b.phase(), Phase::Data(Rate::R1200), "{b_cfg:?}: {events:?}");
+            assert!(ca.bits > 2000 && cb.bits > 2000, "{} {}", ca.bits, cb.bits);
+            assert_eq!((ca.errors, cb.errors), (0, 0));
+        }
+    }
+
+    #[test]
+    fn trains_and_holds_through_impairments() {
+        let cases = [
+            (
+                "20 dB, +7 Hz, +300 ppm",
+                Impairments { freq_offset_hz: 7.0, clock_ppm: 300.0, ..Default::default() }.with_snr(20.0, -13.0),
+            ),
+            (
+                "20 dB, -7 Hz, -300 ppm",
+                Impairments { freq_offset_hz: -7.0, clock_ppm: -300.0, ..Default::default() }.with_snr(20.0, -13.0),
+            ),
+            (
+                "-10 dB near echo, 20 dB far echo at 30 ms, telephone band",
+                Impairments {
+                    near_echo: Some(crate::line::Echo { level_db: -10.0, delay_ms: 2.0 }),
+                    far_echo: Some(crate::line::Echo { level_db: -20.0, delay_ms: 30.0 }),
+                    band: crate::line::Band::Telephone,
+                    ..Default::default()
+                }
+                .with_snr(25.0, -13.0),
+            ),
+            (
+                "A-law, 30 dB",
+                Impairments { codec: Some(crate::g711::Law::ALaw), ..Default::default() }.with_snr(30.0, -13.0),
+            ),
+        ];
+        for (name, imp) in cases {
+            let (a, b, events, ca, cb) = call(Config::new(Role::Call), Config::new(Role::Answer), imp, 8.0);
+            assert_eq!(
+                (a.phase(), b.phase()),
+                (Phase::Data(Rate::R2400), Phase::Data(Rate::R2400)),
+                "{name}: {events:?}"
+            );
+            assert_eq!(events.len(), 2, "{name}: retrained: {events:?}");
+            assert!(ca.bits > 10_000 && cb.bits > 10_000, "{name}: {} {}", ca.bits, cb.bits);
+            assert_eq!((ca.errors, cb.errors), (0, 0), "{name}");
+        }
+    }
+
+    #[test]
+    fn retrains_after_a_dropout() {
+        let imp =
+            Impairments { dropouts: vec![crate::line::Dropout { at_ms: 3000.0, ms: 300.0 }], ..Default::default() };
+        let (a, b, events, ca, cb) = call_from(Config::new(Role::Call), Config::new(Role::Answer), imp, 8.0, 5.0);
+        assert_eq!((a.phase(), b.phase()), (Phase::Data(Rate::R2400), Phase::Data(Rate::R2400)), "{events:?}");
+        // Both ends lost the carrier, so both start a retrain (or one starts and the other answers).
+        for end in ['A', 'B'] {
+            assert!(events.iter().any(|e| e.1 == end && matches!(e.2, PumpEvent::Retrain { .. })), "{events:?}");
+        }
+        // Back in data within 1.5 s of the dropout's end, and the pattern flows again afterwards.
+        let back = events
+            .iter()
+            .filter(|e| e.0 > 3.0 && matches!(e.2, PumpEvent::Connected(_)))
+            .map(|e| e.0)
+            .fold(0.0, f32::max);
+        assert!(back > 3.3 && back < 4.8, "{events:?}");
+        // After the retrain, the data is clean again.
+        assert!(ca.bits > 6_000 && cb.bits > 6_000, "{} {}", ca.bits, cb.bits);
+        assert_eq!((ca.errors, cb.errors), (0, 0));
+    }
+
+    #[test]
+    fn retrain_on_request() {
+        let mut a = Pump::new(Config::new(Role::Call));
+        let mut b = Pump::new(Config::new(Role::Answer));
+        let (mut ao, mut bo) = (vec![0.0; 160], vec![0.0; 160]);
+        let mut sink = Counter(BerCounter::new(), false);
+        let mut seen = vec![];
+        for blk in 0..400 {
+            if blk == 200 {
+                assert_eq!(a.phase(), Phase::Data(Rate::R2400));
+                a.retrain();
+            }
+            let (ai, bi) = (bo.clone(), ao.clone());
+            a.process(&ai, &mut ao, &mut || 1, &mut sink);
+            b.process(&bi, &mut bo, &mut || 1, &mut sink);
+            while let Some(e) = b.poll_event() {
+                seen.push(e);
+            }
+        }
+        assert_eq!(
+            seen,
+            vec![
+                PumpEvent::Connected(Rate::R2400),
+                PumpEvent::Retrain { initiated: false },
+                PumpEvent::Connected(Rate::R2400)
+            ]
+        );
+        assert_eq!(a.phase(), Phase::Data(Rate::R2400));
+    }
+}
