@@ -449,6 +449,10 @@ mod tests {
         }
     }
 
+    /// What a test call leaves: both pumps, the events with times (s) and ends, and the pattern
+    /// counters at each end.
+    type Outcome = (Pump, Pump, Vec<(f32, char, PumpEvent)>, BerCounter, BerCounter);
+
     /// Runs a call for `seconds`; returns both pumps, their events with times (s), and the
     /// pattern counters at each end (counting from `count_from` seconds).
     fn call_from(
@@ -457,7 +461,7 @@ mod tests {
         imp: Impairments,
         seconds: f32,
         count_from: f32,
-    ) -> (Pump, Pump, Vec<(f32, char, PumpEvent)>, BerCounter, BerCounter) {
+    ) -> Outcome {
         let mut a = Pump::new(a_cfg);
         let mut b = Pump::new(b_cfg);
         let mut line = Line::symmetric(imp, 9);
@@ -487,7 +491,7 @@ mod tests {
         b_cfg: Config,
         imp: Impairments,
         seconds: f32,
-    ) -> (Pump, Pump, Vec<(f32, char, PumpEvent)>, BerCounter, BerCounter) {
+    ) -> Outcome {
         call_from(a_cfg, b_cfg, imp, seconds, 0.0)
     }
 
