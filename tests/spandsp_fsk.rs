@@ -306,7 +306,7 @@ fn presets_send_our_tones_at_our_level() {
 /// Our `Modem` in `role` calls (or answers) a spandsp transmitter/receiver pair playing the other
 /// role, over a clean 4-wire line; both send text, spandsp starting after 1 s.
 fn full_duplex(family: Family, role: Role) {
-    let (our_tx, our_rx) = family.channels(role);
+    let (our_tx, our_rx) = family.channels(role).expect("an FSK family");
     let mine = text(&format!("{} {role:?} from us", family.name()));
     let theirs = text(&format!("{} from spandsp", family.name()));
     let mut modem = Modem::new(Config::new(family, role));

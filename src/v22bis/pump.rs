@@ -84,6 +84,8 @@ enum Step {
     Ones2400,
     /// Data.
     Data(Rate),
+    /// Hung up: silent, hearing nothing.
+    Stopped,
 }
 
 /// ms to samples.
@@ -150,6 +152,11 @@ pub struct Pump {
     /// Samples the far end's scrambled ones have been heard while holding in V.22 mode.
     poor: u32,
     retraining: bool,
+    /// The far end's data may arrive: its training is over at the rate agreed. Received bits go
+    /// to the sink from then on (the far end may start data a little before this end does).
+    rx_data: bool,
+    /// Descrambled ones in a row.
+    clean_ones: u32,
     events: [Option<PumpEvent>; 4],
     symbols: [Option<Symbol>; 16],
 }
@@ -181,6 +188,8 @@ impl Pump {
             descrambler: Descrambler::new(),
             poor: 0,
             retraining: false,
+            rx_data: false,
+            clean_ones: 0,
             events: [None; 4],
             symbols: [None; 16],
         }
@@ -196,7 +205,7 @@ impl Pump {
         match self.step {
             Step::Data(r) => Phase::Data(r),
             _ if self.retraining => Phase::Retraining,
-            Step::AnswerSilence | Step::AnswerOnes | Step::CallWaitOnes => Phase::Waiting,
+            Step::AnswerSilence | Step::AnswerOnes | Step::CallWaitOnes | Step::Stopped => Phase::Waiting,
             _ => Phase::Training,
         }
     }
@@ -227,6 +236,11 @@ impl Pump {
         }
     }
 
+    /// Hangs up: silence from the next symbol, and nothing more happens.
+    pub fn stop(&mut self) {
+        self.set_step(Step::Stopped);
+    }
+
     /// Starts a retrain (V.22bis data mode only; otherwise nothing happens).
     pub fn retrain(&mut self) {
         if matches!(self.step, Step::Data(Rate::R2400)) || (self.retraining && self.bis) {
@@ -236,6 +250,7 @@ impl Pump {
 
     fn begin_retrain(&mut self, initiated: bool) {
         self.retraining = true;
+        self.rx_data = false;
         self.bis = true;
         self.rx.restart();
         self.set_step(Step::SendS1);
@@ -252,6 +267,7 @@ impl Pump {
             Step::Ones1200 | Step::V22Hold => Signal::ScrambledOnes(Rate::R1200),
             Step::Ones2400 => Signal::ScrambledOnes(Rate::R2400),
             Step::Data(r) => Signal::Data(r),
+            Step::Stopped => Signal::Silence,
         };
         self.tx.set_signal(signal);
         if let Step::Data(r) = step {
@@ -307,16 +323,31 @@ impl Pump {
         let s1_like = (s.change == 1 || s.change == 3) && s.change != self.last_change;
         self.s1_run = if s1_like { self.s1_run + 1 } else { 0 };
         self.last_change = s.change;
+        // The far end's data can come once it has trained at the rate agreed: at 2400 bit/s
+        // (V.22bis) once the receiver has followed it there, at 1200 (V.22) once its scrambled
+        // ones have been heard.
+        // At 2400 bit/s, wait for 32 descrambled ones in a row: the symbols just before the
+        // receiver followed the far end to 2400 were taken as 1200 bit/s ones, which upsets the
+        // descrambler for 17 bits.
+        let ready = match self.step {
+            Step::V22Hold | Step::Data(Rate::R1200) => true,
+            Step::Ones1200 | Step::Ones2400 | Step::Data(Rate::R2400) => {
+                self.bis && s.rate == Rate::R2400 && self.clean_ones >= 32
+            }
+            _ => false,
+        };
         // Descramble; scrambled ones are ones after descrambling that were not ones before.
         let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
         let mut all_ones = true;
         for &b in &bits[..s.rate.bits_per_symbol()] {
             let d = self.descrambler.descramble(b);
             all_ones &= d == 1;
-            if let Step::Data(_) = self.step {
+            self.clean_ones = if d == 1 { self.clean_ones.saturating_add(1) } else { 0 };
+            if self.rx_data && self.step != Step::Stopped {
                 sink.put_bit(d, 0.0);
             }
         }
+        self.rx_data |= ready;
         let scrambled = all_ones && self.varied.count_ones() >= 8;
         self.scrambled_run = if scrambled { self.scrambled_run + sym } else { 0 };
     }
@@ -403,6 +434,7 @@ impl Pump {
                     self.watch_quality();
                 }
             }
+            Step::Stopped => {}
         }
     }
 
@@ -423,6 +455,7 @@ impl Pump {
     /// Back to the beginning of the start-up.
     fn restart(&mut self) {
         self.bis = false;
+        self.rx_data = false;
         self.retraining = false;
         self.rx.restart();
         let step = match self.config.role {
@@ -455,13 +488,7 @@ mod tests {
 
     /// Runs a call for `seconds`; returns both pumps, their events with times (s), and the
     /// pattern counters at each end (counting from `count_from` seconds).
-    fn call_from(
-        a_cfg: Config,
-        b_cfg: Config,
-        imp: Impairments,
-        seconds: f32,
-        count_from: f32,
-    ) -> Outcome {
+    fn call_from(a_cfg: Config, b_cfg: Config, imp: Impairments, seconds: f32, count_from: f32) -> Outcome {
         let mut a = Pump::new(a_cfg);
         let mut b = Pump::new(b_cfg);
         let mut line = Line::symmetric(imp, 9);
@@ -486,12 +513,7 @@ mod tests {
         (a, b, events, ca.0, cb.0)
     }
 
-    fn call(
-        a_cfg: Config,
-        b_cfg: Config,
-        imp: Impairments,
-        seconds: f32,
-    ) -> Outcome {
+    fn call(a_cfg: Config, b_cfg: Config, imp: Impairments, seconds: f32) -> Outcome {
         call_from(a_cfg, b_cfg, imp, seconds, 0.0)
     }
 

@@ -200,9 +200,9 @@ impl Receiver {
     }
 
     /// While tracking at 1200 bit/s, watch for the far modem moving to 2400 bit/s (16-point
-    /// symbols) and follow it from the first symbols that show it. Call once the 1200 bit/s
-    /// training is over (V.22bis's scrambled ones at 1200 bit/s), not before: an untrained
-    /// receiver's points stray.
+    /// symbols) and follow it from the first symbols that show it (three of eight off the four
+    /// 1200 bit/s points). Call once the 1200 bit/s training is well under way (V.22bis's scrambled
+    /// ones at 1200 bit/s), not before: an untrained receiver's points stray.
     pub fn watch_for_2400(&mut self) {
         self.upshift = Some(0);
     }
@@ -369,15 +369,14 @@ impl Receiver {
         let rot = Complex::expj(-self.phase);
         let z = eq * rot;
         let (q16, b3, b4) = Constellation::slice16(z);
-        if let (Some(hist), Stage::Track(Rate::R1200)) = (self.upshift, self.stage) {
-            // Clearly a 16-point symbol: near a point that is not a 1200 bit/s one, and far from
-            // the nearest 1200 bit/s one.
-            let p16 = Constellation::point(q16, b3, b4);
-            let p4 = Constellation::point(Constellation::slice4(z), 0, 1);
-            let clear = (b3, b4) != (0, 1) && (z - p16).norm_sqr() < 0.5 && (z - p4).norm_sqr() > 2.0;
-            let hist = (hist << 1) | clear as u8;
+        let watching = self.upshift.is_some() && self.stage == Stage::Track(Rate::R1200);
+        if let (true, Some(hist)) = (watching, self.upshift) {
+            // The 1200 bit/s points are four of the sixteen: deciding among all sixteen keeps the
+            // decisions (and so the loops) right whichever the far end sends. Points off the
+            // four show it has moved to 2400 bit/s.
+            let hist = (hist << 1) | ((b3, b4) != (0, 1)) as u8;
             self.upshift = Some(hist);
-            if hist.count_ones() >= 4 {
+            if hist.count_ones() >= 3 {
                 self.stage = Stage::Track(Rate::R2400);
                 self.upshift = None;
             }
@@ -386,12 +385,12 @@ impl Receiver {
             Stage::Acquire | Stage::Track(Rate::R1200) => Rate::R1200,
             Stage::Track(Rate::R2400) => Rate::R2400,
         };
-        let (quadrant, decided) = match rate {
-            Rate::R1200 => {
+        let (quadrant, decided) = match (rate, watching) {
+            (Rate::R1200, false) => {
                 let q = Constellation::slice4(z);
                 (q, Constellation::point(q, 0, 1))
             }
-            Rate::R2400 => (q16, Constellation::point(q16, b3, b4)),
+            _ => (q16, Constellation::point(q16, b3, b4)),
         };
         let err = decided - z;
         let err_sq = err.norm_sqr();

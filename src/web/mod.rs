@@ -93,6 +93,8 @@ impl Session {
             Event::Connected { rx_rate, tx_rate } => format!("CONNECT {rx_rate}/{tx_rate}"),
             Event::NoCarrier => "NO CARRIER".to_string(),
             Event::Break => "BREAK".to_string(),
+            Event::Retrain => "RETRAIN".to_string(),
+            Event::Retrained { rate } => format!("RETRAINED {rate}"),
         })
     }
 

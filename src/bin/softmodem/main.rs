@@ -262,6 +262,8 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                 }
                 Event::NoCarrier => eprintln!("NO CARRIER"),
                 Event::Break => eprintln!("BREAK"),
+                Event::Retrain => eprintln!("RETRAIN"),
+                Event::Retrained { rate } => eprintln!("RETRAINED {rate}"),
             }
         }
         loop {
