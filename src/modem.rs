@@ -221,7 +221,7 @@ pub struct Modem {
 /// The modulation under the character layer.
 #[derive(Debug, Clone)]
 enum Engine {
-    Fsk { tx: fsk::Transmitter, rx: fsk::Receiver },
+    Fsk { tx: fsk::Transmitter, rx: Box<fsk::Receiver> },
     V22(Box<Pump>),
 }
 
@@ -239,7 +239,7 @@ impl Modem {
                 // The answerer (and a keyed Bell 202) starts with carrier; a caller waits for the
                 // answerer.
                 tx.set_carrier(config.role == Role::Answer && config.family != Family::Bell202);
-                Engine::Fsk { tx, rx: fsk::Receiver::new(rx_spec) }
+                Engine::Fsk { tx, rx: Box::new(fsk::Receiver::new(rx_spec)) }
             }
             None => {
                 let mut pc = PumpConfig::new(match config.role {
