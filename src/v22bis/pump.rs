@@ -155,8 +155,9 @@ pub struct Pump {
     /// The far end's data may arrive: its training is over at the rate agreed. Received bits go
     /// to the sink from then on (the far end may start data a little before this end does).
     rx_data: bool,
-    /// Descrambled ones in a row.
+    /// Descrambled ones in a row, at the rate of the last symbol.
     clean_ones: u32,
+    last_rate: Rate,
     events: [Option<PumpEvent>; 4],
     symbols: [Option<Symbol>; 16],
 }
@@ -190,6 +191,7 @@ impl Pump {
             retraining: false,
             rx_data: false,
             clean_ones: 0,
+            last_rate: Rate::R1200,
             events: [None; 4],
             symbols: [None; 16],
         }
@@ -326,9 +328,13 @@ impl Pump {
         // The far end's data can come once it has trained at the rate agreed: at 2400 bit/s
         // (V.22bis) once the receiver has followed it there, at 1200 (V.22) once its scrambled
         // ones have been heard.
-        // At 2400 bit/s, wait for 32 descrambled ones in a row: the symbols just before the
-        // receiver followed the far end to 2400 were taken as 1200 bit/s ones, which upsets the
-        // descrambler for 17 bits.
+        // At 2400 bit/s, wait for 32 descrambled ones in a row at that rate: the symbols just
+        // before the receiver followed the far end to 2400 were taken as 1200 bit/s ones, which
+        // upsets the descrambler for 17 bits.
+        if s.rate != self.last_rate {
+            self.last_rate = s.rate;
+            self.clean_ones = 0;
+        }
         let ready = match self.step {
             Step::V22Hold | Step::Data(Rate::R1200) => true,
             Step::Ones1200 | Step::Ones2400 | Step::Data(Rate::R2400) => {
