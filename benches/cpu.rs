@@ -1,2 +1,479 @@
 //! CPU cost of one V.22bis modem (transmitter and receiver), ours against spandsp's.
-fn main() {}
+//!
+//! ```sh
+//! cargo bench --bench cpu                          # 30 s of audio, 7 repeats
+//! cargo bench --bench cpu -- --seconds 10 --repeats 3
+//! ```
+//!
+//! What is measured: the calling modem of a full-duplex V.22bis call at 2400 bit/s, both ends
+//! sending data all the time, over a line with 30 dB SNR. First a live call is run and the
+//! calling modem's line input (what the answerer sent, through the line) is recorded; then a
+//! fresh calling modem is fed that recording block by block, 160 samples at a time. The modem is
+//! deterministic and hears exactly what it heard in the live call, so it trains the same way and
+//! is in data mode at 2400 bit/s when the timed part starts (after `WARMUP_S`); only its
+//! processing (receive and transmit) of each block is timed, nothing of the answerer or the line.
+//!
+//! - ours: [`softmodem::modem::Modem`] (family `v22bis`, calling) against our answerer; the timed
+//!   call is `Modem::process(rx, tx)`, which covers the data pump, V.14 start-stop framing and the
+//!   byte queues.
+//! - spandsp: Debian's libspandsp V.22bis (through the `spandsp-peer` FFI crate), calling, against
+//!   a spandsp answerer; the timed calls are `v22bis_rx` and `v22bis_tx` on the block, with
+//!   spandsp's own `async_tx`/`async_rx` start-stop framing behind its bit callbacks.
+//!
+//! Bytes are written to and read from the modem between timed segments (one second of audio
+//! each), and checked: what the caller receives must be exactly what the answerer sent, and both
+//! must stay in data mode at 2400 bit/s throughout, or the bench fails.
+//!
+//! The result is CPU milliseconds per second of audio (wall-clock time of a single thread, which
+//! on an idle core is CPU time), median and minimum over the repeats, which alternate between the
+//! two modems so a busy machine hurts both alike. A last line, starting `RESULT`, has the figures
+//! as `key=value` pairs for scripts. A breakdown of our modem (the data pump without the character
+//! layer, and the receiver alone) follows the table.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use softmodem::bits::BitSink;
+use softmodem::line::{Direction, Impairments};
+use softmodem::modem::{Config, Event, Family, Modem, Role, State};
+use softmodem::v22bis::pump::{Phase, Pump};
+use softmodem::v22bis::Rate;
+use spandsp_peer::v22bis::{Role as SpRole, V22bis};
+
+/// Samples per block, as a telephony host hands them over (20 ms).
+const BLOCK: usize = 160;
+/// Blocks per second.
+const BLOCKS_PER_S: usize = 8000 / BLOCK;
+/// Audio before the timed part: both modems have trained and pass data by then.
+const WARMUP_S: usize = 3;
+/// Line: 30 dB signal-to-noise ratio for a -13 dBm0 signal.
+const SNR_DB: f32 = 30.0;
+/// Characters per second at 2400 bit/s, 8N1.
+const CPS: usize = 240;
+
+struct Args {
+    seconds: usize,
+    repeats: usize,
+    /// `ours` or `spandsp`: time only that one (for profiling), no table.
+    only: Option<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args { seconds: 30, repeats: 7, only: None };
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let num = |i: usize| -> usize {
+        let v = argv.get(i + 1).and_then(|v| v.parse().ok());
+        v.unwrap_or_else(|| panic!("{} takes a positive number", argv[i]))
+    };
+    for (i, s) in argv.iter().enumerate() {
+        match s.as_str() {
+            "--seconds" => a.seconds = num(i).max(1),
+            "--repeats" => a.repeats = num(i).max(1),
+            "--only" => a.only = argv.get(i + 1).cloned(),
+            // cargo bench passes --bench; anything else is ignored too.
+            _ => {}
+        }
+    }
+    a
+}
+
+/// Printable pseudo-random text, different for each seed.
+fn text(n: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            b' ' + (x % 95) as u8
+        })
+        .collect()
+}
+
+fn line() -> Impairments {
+    Impairments::default().with_snr(SNR_DB, -13.0)
+}
+
+/// Keeps a modem's transmit queue full from `data`, `sent` bytes of it taken so far.
+fn top_up(m: &mut Modem, data: &[u8], sent: &mut usize) {
+    let room = m.tx_free().min(data.len() - *sent);
+    *sent += m.write(&data[*sent..*sent + room]);
+}
+
+fn drain(m: &mut Modem, got: &mut Vec<u8>) {
+    let mut buf = [0u8; 1024];
+    loop {
+        let n = m.read(&mut buf);
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+fn at_2400(m: &Modem) -> bool {
+    m.state() == State::Data && m.rates() == (2400, 2400)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ours
+
+/// The recorded call, from the calling modem's point of view.
+struct OursCall {
+    /// What the caller heard, `total` blocks of it.
+    heard: Vec<f32>,
+    /// What the answerer sent as data (a prefix of it was sent).
+    ans_data: Vec<u8>,
+    /// What the caller sends as data.
+    call_data: Vec<u8>,
+}
+
+fn record_ours(blocks: usize) -> OursCall {
+    let seconds = blocks / BLOCKS_PER_S;
+    let ans_data = text(CPS * (seconds + 2), 2);
+    let call_data = text(CPS * (seconds + 2), 1);
+    let mut caller = Modem::new(Config::new(Family::V22bis, Role::Call));
+    let mut answerer = Modem::new(Config::new(Family::V22bis, Role::Answer));
+    let mut to_caller = Direction::new(line(), 1);
+    let mut to_answerer = Direction::new(line(), 2);
+    let (mut c_out, mut a_out) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
+    let (mut c_in, mut a_in) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
+    let mut heard = Vec::with_capacity(blocks * BLOCK);
+    let (mut c_sent, mut a_sent) = (0, 0);
+    let (mut c_got, mut a_got) = (Vec::new(), Vec::new());
+    for b in 0..blocks {
+        top_up(&mut caller, &call_data, &mut c_sent);
+        top_up(&mut answerer, &ans_data, &mut a_sent);
+        to_caller.process(&a_out, &mut c_in);
+        to_answerer.process(&c_out, &mut a_in);
+        heard.extend_from_slice(&c_in);
+        caller.process(&c_in, &mut c_out);
+        answerer.process(&a_in, &mut a_out);
+        drain(&mut caller, &mut c_got);
+        drain(&mut answerer, &mut a_got);
+        if b + 1 == WARMUP_S * BLOCKS_PER_S {
+            assert!(at_2400(&caller) && at_2400(&answerer), "ours: no 2400 bit/s connection after {WARMUP_S} s");
+        }
+    }
+    assert!(at_2400(&caller) && at_2400(&answerer), "ours: the live call left 2400 bit/s data mode");
+    assert_eq!(c_got, ans_data[..c_got.len()], "ours, live call: caller received wrong data");
+    assert_eq!(a_got, call_data[..a_got.len()], "ours, live call: answerer received wrong data");
+    let min = CPS * (seconds - WARMUP_S) * 9 / 10;
+    assert!(
+        c_got.len() > min && a_got.len() > min,
+        "ours, live call: too little data ({} {})",
+        c_got.len(),
+        a_got.len()
+    );
+    OursCall { heard, ans_data, call_data }
+}
+
+/// A calling modem that has heard the recording up to the timed part, with its data bookkeeping.
+#[derive(Clone)]
+struct OursState {
+    modem: Modem,
+    sent: usize,
+    got: Vec<u8>,
+}
+
+fn ours_warm(call: &OursCall) -> OursState {
+    let mut s = OursState { modem: Modem::new(Config::new(Family::V22bis, Role::Call)), sent: 0, got: Vec::new() };
+    let mut out = vec![0.0f32; BLOCK];
+    for blk in call.heard.chunks_exact(BLOCK).take(WARMUP_S * BLOCKS_PER_S) {
+        top_up(&mut s.modem, &call.call_data, &mut s.sent);
+        s.modem.process(blk, &mut out);
+        drain(&mut s.modem, &mut s.got);
+    }
+    assert!(at_2400(&s.modem), "ours, replay: not in 2400 bit/s data mode after the warm-up");
+    while let Some(e) = s.modem.poll_event() {
+        assert!(matches!(e, Event::Connected { rx_rate: 2400, tx_rate: 2400 }), "ours, replay: {e:?} in the warm-up");
+    }
+    s
+}
+
+/// Times `Modem::process` over the recording after the warm-up; returns the time spent in it.
+fn ours_timed(call: &OursCall, warm: &OursState) -> Duration {
+    let mut s = warm.clone();
+    let mut out = vec![0.0f32; BLOCK];
+    let mut spent = Duration::ZERO;
+    let timed = &call.heard[WARMUP_S * BLOCKS_PER_S * BLOCK..];
+    for second in timed.chunks(BLOCKS_PER_S * BLOCK) {
+        top_up(&mut s.modem, &call.call_data, &mut s.sent);
+        let t0 = Instant::now();
+        for blk in second.chunks_exact(BLOCK) {
+            s.modem.process(black_box(blk), &mut out);
+        }
+        spent += t0.elapsed();
+        black_box(&out);
+        drain(&mut s.modem, &mut s.got);
+    }
+    check_ours(call, &mut s);
+    spent
+}
+
+fn check_ours(call: &OursCall, s: &mut OursState) {
+    assert!(at_2400(&s.modem), "ours, replay: left 2400 bit/s data mode");
+    if let Some(e) = s.modem.poll_event() {
+        panic!("ours, replay: {e:?} during the timed part");
+    }
+    assert_eq!(s.got, call.ans_data[..s.got.len()], "ours, replay: received wrong data");
+    let timed_s = call.heard.len() / BLOCK / BLOCKS_PER_S - WARMUP_S;
+    assert!(s.got.len() > CPS * timed_s * 9 / 10, "ours, replay: received only {} bytes", s.got.len());
+    assert_eq!(s.modem.stats().framing_errors, 0, "ours, replay: framing errors");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breakdown of ours: the pump alone (no character layer) and the receiver alone.
+
+/// A bit sink that counts.
+struct Count(u64);
+impl BitSink for Count {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        self.0 += bit as u64;
+    }
+}
+
+fn pump_timed(call: &OursCall, pump: &Pump) -> Duration {
+    let mut p = pump.clone();
+    let mut out = vec![0.0f32; BLOCK];
+    let mut sink = Count(0);
+    let mut x = 0x1234_5678u32;
+    let mut source = || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        (x & 1) as u8
+    };
+    let timed = &call.heard[WARMUP_S * BLOCKS_PER_S * BLOCK..];
+    let t0 = Instant::now();
+    for blk in timed.chunks_exact(BLOCK) {
+        p.process(black_box(blk), &mut out, &mut source, &mut sink);
+    }
+    let spent = t0.elapsed();
+    black_box((&out, sink.0));
+    assert_eq!(p.phase(), Phase::Data(Rate::R2400), "pump left data mode");
+    spent
+}
+
+fn receiver_timed(call: &OursCall, pump: &Pump) -> Duration {
+    let mut rx = pump.receiver().clone();
+    let mut n = 0u64;
+    let timed = &call.heard[WARMUP_S * BLOCKS_PER_S * BLOCK..];
+    let t0 = Instant::now();
+    for blk in timed.chunks_exact(BLOCK) {
+        rx.process(black_box(blk), |s| n += s.b34.0 as u64);
+    }
+    let spent = t0.elapsed();
+    black_box(n);
+    assert_eq!(rx.rate(), Some(Rate::R2400), "receiver left 2400 bit/s");
+    spent
+}
+
+// ---------------------------------------------------------------------------------------------
+// spandsp
+
+struct SpCall {
+    heard: Vec<i16>,
+    ans_data: Vec<u8>,
+    call_data: Vec<u8>,
+}
+
+fn sp_modem(role: SpRole, data: &[u8]) -> V22bis {
+    let mut m = V22bis::async_8n1(2400, role);
+    // Keep no constellation history: that is this wrapper's cost, not spandsp's.
+    m.set_qam_history(0);
+    // At its default threshold spandsp takes noise for a carrier (see spandsp_peer::v22bis).
+    m.set_cutoff(-35.0);
+    m.write(data);
+    m
+}
+
+fn sp_at_2400(m: &mut V22bis) -> bool {
+    m.trained() && m.carrier() && m.current_bit_rate() == 2400
+}
+
+fn record_spandsp(blocks: usize) -> SpCall {
+    let seconds = blocks / BLOCKS_PER_S;
+    let ans_data = text(CPS * (seconds + 2), 4);
+    let call_data = text(CPS * (seconds + 2), 3);
+    let mut caller = sp_modem(SpRole::Calling, &call_data);
+    let mut answerer = sp_modem(SpRole::Answering, &ans_data);
+    let mut to_caller = Direction::new(line(), 1);
+    let mut to_answerer = Direction::new(line(), 2);
+    let (mut c_out, mut a_out) = ([0i16; BLOCK], [0i16; BLOCK]);
+    let (mut c_out_f, mut a_out_f) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
+    let (mut c_in_f, mut a_in_f) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
+    let (mut c_in, mut a_in) = ([0i16; BLOCK], [0i16; BLOCK]);
+    let mut heard = Vec::with_capacity(blocks * BLOCK);
+    for b in 0..blocks {
+        to_caller.process(&a_out_f, &mut c_in_f);
+        to_answerer.process(&c_out_f, &mut a_in_f);
+        for i in 0..BLOCK {
+            c_in[i] = softmodem::wav::to_i16(c_in_f[i]);
+            a_in[i] = softmodem::wav::to_i16(a_in_f[i]);
+        }
+        heard.extend_from_slice(&c_in);
+        caller.rx(&c_in);
+        caller.tx(&mut c_out);
+        answerer.rx(&a_in);
+        answerer.tx(&mut a_out);
+        for i in 0..BLOCK {
+            c_out_f[i] = c_out[i] as f32 / 32768.0;
+            a_out_f[i] = a_out[i] as f32 / 32768.0;
+        }
+        if b + 1 == WARMUP_S * BLOCKS_PER_S {
+            assert!(
+                sp_at_2400(&mut caller) && sp_at_2400(&mut answerer) && caller.bits_received() > 0,
+                "spandsp: no 2400 bit/s connection after {WARMUP_S} s"
+            );
+        }
+    }
+    assert!(sp_at_2400(&mut caller) && sp_at_2400(&mut answerer), "spandsp: the live call left 2400 bit/s");
+    let (c_got, a_got) = (caller.take(), answerer.take());
+    assert_eq!(c_got, ans_data[..c_got.len()], "spandsp, live call: caller received wrong data");
+    assert_eq!(a_got, call_data[..a_got.len()], "spandsp, live call: answerer received wrong data");
+    let min = CPS * (seconds - WARMUP_S) * 9 / 10;
+    assert!(
+        c_got.len() > min && a_got.len() > min,
+        "spandsp, live call: too little data ({} {})",
+        c_got.len(),
+        a_got.len()
+    );
+    SpCall { heard, ans_data, call_data }
+}
+
+/// Feeds a fresh spandsp caller the recording, untimed through the warm-up and timed after it;
+/// returns the time spent in `v22bis_rx` and `v22bis_tx` after the warm-up.
+fn spandsp_timed(call: &SpCall) -> Duration {
+    let mut m = sp_modem(SpRole::Calling, &call.call_data);
+    let mut out = [0i16; BLOCK];
+    let (warm, timed) = call.heard.split_at(WARMUP_S * BLOCKS_PER_S * BLOCK);
+    for blk in warm.chunks_exact(BLOCK) {
+        m.rx(blk);
+        m.tx(&mut out);
+    }
+    assert!(
+        sp_at_2400(&mut m) && m.bits_received() > 0,
+        "spandsp, replay: not in 2400 bit/s data mode after the warm-up"
+    );
+    let statuses = m.statuses().len();
+    let mut spent = Duration::ZERO;
+    for second in timed.chunks(BLOCKS_PER_S * BLOCK) {
+        let t0 = Instant::now();
+        for blk in second.chunks_exact(BLOCK) {
+            m.rx(black_box(blk));
+            m.tx(&mut out);
+        }
+        spent += t0.elapsed();
+        black_box(&out);
+    }
+    assert!(sp_at_2400(&mut m), "spandsp, replay: left 2400 bit/s data mode");
+    assert_eq!(
+        m.statuses().len(),
+        statuses,
+        "spandsp, replay: status changes during the timed part: {:?}",
+        m.statuses()
+    );
+    let got = m.take();
+    assert_eq!(got, call.ans_data[..got.len()], "spandsp, replay: received wrong data");
+    let timed_s = timed.len() / BLOCK / BLOCKS_PER_S;
+    assert!(got.len() > CPS * (timed_s + WARMUP_S - 2) * 9 / 10, "spandsp, replay: received only {} bytes", got.len());
+    spent
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn ms_per_s(d: Duration, seconds: usize) -> f64 {
+    d.as_secs_f64() * 1000.0 / seconds as f64
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+fn min(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn main() {
+    let a = args();
+    let blocks = (WARMUP_S + a.seconds) * BLOCKS_PER_S;
+    let t = Instant::now();
+    let ours = record_ours(blocks);
+    let sp = record_spandsp(blocks);
+    let warm = ours_warm(&ours);
+    let pump = warm.modem.v22_pump().expect("a V.22bis modem has a pump").clone();
+    eprintln!("recorded both calls ({:.1} s)", t.elapsed().as_secs_f64());
+
+    if let Some(only) = &a.only {
+        // For a profiler: one modem, over and over, and its figures.
+        let v: Vec<f64> = (0..a.repeats)
+            .map(|_| match only.as_str() {
+                "ours" => ms_per_s(ours_timed(&ours, &warm), a.seconds),
+                "spandsp" => ms_per_s(spandsp_timed(&sp), a.seconds),
+                "pump" => ms_per_s(pump_timed(&ours, &pump), a.seconds),
+                "receiver" => ms_per_s(receiver_timed(&ours, &pump), a.seconds),
+                _ => panic!("--only takes ours, spandsp, pump or receiver"),
+            })
+            .collect();
+        println!("{only}: median {:.4} min {:.4} ms per s of audio", median(&v), min(&v));
+        return;
+    }
+    // One untimed pass of each to warm caches and the CPU's clock.
+    ours_timed(&ours, &warm);
+    spandsp_timed(&sp);
+    let (mut o, mut s) = (Vec::new(), Vec::new());
+    for r in 0..a.repeats {
+        // Alternate which goes first, so neither always follows the other.
+        if r % 2 == 0 {
+            o.push(ms_per_s(ours_timed(&ours, &warm), a.seconds));
+            s.push(ms_per_s(spandsp_timed(&sp), a.seconds));
+        } else {
+            s.push(ms_per_s(spandsp_timed(&sp), a.seconds));
+            o.push(ms_per_s(ours_timed(&ours, &warm), a.seconds));
+        }
+    }
+    let (mut p, mut rx) = (Vec::new(), Vec::new());
+    for _ in 0..a.repeats {
+        p.push(ms_per_s(pump_timed(&ours, &pump), a.seconds));
+        rx.push(ms_per_s(receiver_timed(&ours, &pump), a.seconds));
+    }
+
+    let (om, omin, sm, smin) = (median(&o), min(&o), median(&s), min(&s));
+    println!();
+    println!(
+        "V.22bis, one calling modem (receive + transmit), 2400 bit/s data both ways, {SNR_DB} dB SNR, \
+         {} s of audio in {BLOCK}-sample blocks, {} repeats",
+        a.seconds, a.repeats
+    );
+    println!("CPU ms per second of audio (lower is better):");
+    println!();
+    println!("| modem                        | median | min    | x real time (median) |");
+    println!("|------------------------------|--------|--------|----------------------|");
+    println!("| ours (Modem::process)        | {om:6.3} | {omin:6.3} | {:20.0} |", 1000.0 / om);
+    println!("| spandsp 0.0.6 (rx + tx)      | {sm:6.3} | {smin:6.3} | {:20.0} |", 1000.0 / sm);
+    println!("| ratio ours / spandsp         | {:6.3} | {:6.3} |                      |", om / sm, omin / smin);
+    println!();
+    println!("Breakdown of ours (median, min):");
+    let (pm, pmin, rm, rmin) = (median(&p), min(&p), median(&rx), min(&rx));
+    println!("  data pump alone (rx + tx + start-up logic): {pm:6.3} {pmin:6.3}");
+    println!("  receiver alone:                             {rm:6.3} {rmin:6.3}");
+    println!("  so transmitter + pump logic ~ {:.3}, character layer + queues ~ {:.3}", pmin - rmin, omin - pmin);
+    println!();
+    println!(
+        "RESULT native_ours_ms_per_s={om:.4} native_ours_min_ms_per_s={omin:.4} \
+         native_spandsp_ms_per_s={sm:.4} native_spandsp_min_ms_per_s={smin:.4} \
+         ratio_ours_over_spandsp={:.4} audio_s={} repeats={}",
+        om / sm,
+        a.seconds,
+        a.repeats
+    );
+    eprintln!("total {:.1} s", t.elapsed().as_secs_f64());
+}

@@ -30,14 +30,16 @@ impl Prbs {
 
 /// Counts bit errors in a received O.152 pattern.
 ///
-/// It synchronises by loading 11 received bits into its own generator, then compares every
-/// following bit with what its generator predicts. If more than a quarter of the last 64 bits are
-/// wrong it has lost the pattern (or never had it) and synchronises again; those bits are not
-/// counted.
+/// It synchronises by loading 11 received bits into its own generator and confirming that the
+/// next 32 bits are what the generator predicts (so idle ones or noise never pass for the
+/// pattern); from then on it compares every bit. If more than a quarter of the last 64 bits are
+/// wrong it has lost the pattern and synchronises again; those bits are not counted.
 #[derive(Debug, Clone, Default)]
 pub struct BerCounter {
     reg: u16,
     loaded: u8,
+    /// Correct predictions so far while confirming a new synchronisation.
+    confirmed: u8,
     recent: u64,
     /// Bits compared while synchronised.
     pub bits: u64,
@@ -46,6 +48,9 @@ pub struct BerCounter {
     /// Times synchronisation was (re)gained.
     pub syncs: u32,
 }
+
+/// Predictions that must come true before the counter believes it has the pattern.
+const CONFIRM: u8 = 32;
 
 impl BerCounter {
     /// A counter waiting for its first 11 bits.
@@ -59,13 +64,25 @@ impl BerCounter {
         if self.loaded < 11 {
             self.reg = ((self.reg << 1) | bit as u16) & 0x7FF;
             self.loaded += 1;
-            if self.loaded == 11 {
-                self.syncs += 1;
-                self.recent = 0;
-            }
+            self.confirmed = 0;
             return;
         }
         let want = (((self.reg >> 8) ^ (self.reg >> 10)) & 1) as u8;
+        if self.confirmed < CONFIRM {
+            // Still confirming: follow the received bits; one miss and load again.
+            self.reg = ((self.reg << 1) | bit as u16) & 0x7FF;
+            if want == bit {
+                self.confirmed += 1;
+                if self.confirmed == CONFIRM {
+                    self.syncs += 1;
+                    self.recent = 0;
+                }
+            } else {
+                self.loaded = 11;
+                self.confirmed = 0;
+            }
+            return;
+        }
         self.reg = ((self.reg << 1) | want as u16) & 0x7FF;
         let wrong = (want != bit) as u64;
         self.recent = (self.recent << 1) | wrong;
@@ -76,6 +93,7 @@ impl BerCounter {
             self.errors -= self.recent.count_ones() as u64;
             self.bits -= 64.min(self.bits);
             self.loaded = 0;
+            self.confirmed = 0;
             self.recent = 0;
         }
     }
@@ -132,12 +150,15 @@ mod tests {
     }
 
     #[test]
-    fn random_bits_are_not_a_pattern() {
+    fn random_bits_and_idle_ones_are_not_a_pattern() {
         let mut c = BerCounter::new();
         let mut r = Rng::new(4);
         for _ in 0..10_000 {
             c.push((r.next_u32() & 1) as u8);
         }
-        assert!(c.syncs > 10, "it keeps losing sync");
+        for _ in 0..10_000 {
+            c.push(1);
+        }
+        assert_eq!((c.syncs, c.bits), (0, 0));
     }
 }

@@ -18,6 +18,8 @@ pub mod startstop;
 pub mod wav;
 
 pub mod bert;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod codec;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod g711;

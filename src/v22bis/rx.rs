@@ -28,6 +28,9 @@ pub struct Symbol {
     pub error: f32,
     /// The rate this symbol was decided at (how many of its bits are data).
     pub rate: Rate,
+    /// The signal at this symbol was 15 dB or more below its running level: the far end has
+    /// stopped or the line dropped out, so the decision is noise.
+    pub weak: bool,
 }
 
 /// What the receiver is tuned for.
@@ -100,6 +103,8 @@ pub struct Receiver {
     /// While acquiring: the lowest level seen since, to notice a signal starting out of noise
     /// (which can be loud enough to hold the carrier detector on).
     floor: f32,
+    /// Running level of the symbol-centre samples (before the AGC), to spot a sudden loss.
+    centre_power: f32,
     // Carrier detect.
     carrier: bool,
     cd_count: u32,
@@ -174,6 +179,7 @@ impl Receiver {
             upshift: None,
             acquire_left: ACQUIRE,
             floor: f32::MAX,
+            centre_power: 0.0,
             carrier: false,
             cd_count: 0,
             settle: SETTLE,
@@ -346,7 +352,13 @@ impl Receiver {
         if self.settle > 0 {
             self.settle -= 1;
             self.prev_centre = y;
+            self.centre_power = p;
             return;
+        }
+        // A symbol far weaker than the signal has been is not worth deciding on, or adapting to.
+        let weak = p < 0.03 * self.centre_power;
+        if !weak {
+            self.centre_power += 0.02 * (p - self.centre_power);
         }
         // Gardner: the midpoint between two symbols should be where the signal crosses between them.
         let e = ((self.prev_centre - y).conj() * self.mid).re / Constellation::POWER;
@@ -394,23 +406,30 @@ impl Receiver {
         };
         let err = decided - z;
         let err_sq = err.norm_sqr();
-        if err_sq.is_finite() {
-            self.mse += 0.02 * (err_sq.min(4.0 * Constellation::POWER) - self.mse);
-        }
+        // Adapt only on symbols that carry signal (the carrier phase still turns at the frequency
+        // found, so it is right when the signal comes back).
+        if weak {
+            self.phase += self.freq;
+            self.phase = crate::dsp::wrap_half(self.phase / core::f32::consts::TAU) * core::f32::consts::TAU;
+        } else {
+            if err_sq.is_finite() {
+                self.mse += 0.02 * (err_sq.min(4.0 * Constellation::POWER) - self.mse);
+            }
 
-        // Carrier loop on the decision's phase error.
-        let pe = (z * decided.conj()).im / decided.norm_sqr();
-        let (cp, cf) = if acquiring { (0.15, 0.01) } else { (0.05, 0.001) };
-        self.freq = (self.freq + cf * pe).clamp(-0.2, 0.2);
-        self.phase += self.freq + cp * pe;
-        self.phase = crate::dsp::wrap_half(self.phase / core::f32::consts::TAU) * core::f32::consts::TAU;
+            // Carrier loop on the decision's phase error.
+            let pe = (z * decided.conj()).im / decided.norm_sqr();
+            let (cp, cf) = if acquiring { (0.15, 0.01) } else { (0.05, 0.001) };
+            self.freq = (self.freq + cf * pe).clamp(-0.2, 0.2);
+            self.phase += self.freq + cp * pe;
+            self.phase = crate::dsp::wrap_half(self.phase / core::f32::consts::TAU) * core::f32::consts::TAU;
 
-        // Normalised LMS on the un-rotated error.
-        let energy: f32 = x.iter().map(|v| v.norm_sqr()).sum::<f32>() + 1e-6;
-        let mu = if acquiring { 0.05 } else { 0.01 } / energy;
-        let e_unrot = err * rot.conj() * mu;
-        for (c, v) in self.taps.iter_mut().zip(x) {
-            *c += e_unrot * v.conj();
+            // Normalised LMS on the un-rotated error.
+            let energy: f32 = x.iter().map(|v| v.norm_sqr()).sum::<f32>() + 1e-6;
+            let mu = if acquiring { 0.05 } else { 0.01 } / energy;
+            let e_unrot = err * rot.conj() * mu;
+            for (c, v) in self.taps.iter_mut().zip(x) {
+                *c += e_unrot * v.conj();
+            }
         }
         if !self.taps.iter().all(|c| c.is_finite()) {
             self.restart();
@@ -423,7 +442,7 @@ impl Receiver {
         self.symbols += 1;
         self.recent[self.recent_pos] = z;
         self.recent_pos = (self.recent_pos + 1) % CONSTELLATION;
-        out(&Symbol { point: z, change, b12, b34: (b3, b4), error: err_sq, rate });
+        out(&Symbol { point: z, change, b12, b34: (b3, b4), error: err_sq, rate, weak });
     }
 
     /// A new signal (carrier found, or a rise out of noise): forget the loops' frequency

@@ -7,6 +7,7 @@
 //! ```
 
 mod args;
+mod v22;
 
 use args::{Args, UsageError};
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
@@ -18,26 +19,35 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-softmodem: a software modem (Bell 103, Bell 202, V.21, V.23)
+softmodem: a software modem (Bell 103, Bell 202, V.21, V.23, V.22, V.22bis)
 
 usage:
   softmodem encode --mode MODE [--level DBM0] [--rate HZ] [--format 8N1] IN OUT.wav
-      Modulate the bytes of IN (or - for stdin) into a mono 16-bit WAV (or - for stdout),
-      with 250 ms of mark before and after.
+      Modulate the bytes of IN (or - for stdin) into a mono 16-bit WAV (or - for stdout).
+      FSK modes: 250 ms of mark before and after the data. V.22 modes: a back-to-back call is
+      run and this end's line signal recorded, start-up included, until 250 ms after the data.
   softmodem decode --mode MODE [--format 8N1] IN.wav
-      Demodulate a WAV of any common sample rate: bytes to stdout, status to stderr.
+      Demodulate a WAV of any common sample rate: bytes to stdout, status to stderr. For the
+      V.22 modes the other end of the call is played against the recording.
   softmodem stdio --mode FAMILY --role call|answer [--send FILE] [--recv FILE] [--level DBM0] [--format 8N1]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
       160 samples out for every 160 in. Sends FILE once connected; appends what arrives to --recv.
       Status lines (CONNECT 300, NO CARRIER) go to stderr.
+  softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
+                [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone] [--dropout AT_MS:MS]
+                [--level DBM0] [--seconds N] [--seed S]
+      A full-duplex call through the line simulator, each end sending the O.152 test pattern:
+      prints connect times, rates, retrains and bit errors each way.
 
 MODE (the transmitter whose signal the file holds):
   bell103-orig bell103-ans v21-ch1 v21-ch2 v23 v23-back bell202
-FAMILY: bell103 v21 v23 bell202
+  v22-call v22-ans v22bis-call v22bis-ans
+FAMILY: bell103 v21 v23 bell202 v22 v22bis
 DBM0: transmit level in dBm0, -60 to 0 (default -13). HZ: 8000 to 192000 (default 8000).
 ";
 
-enum Failure {
+/// Why a command failed: bad usage (exit 2) or a run-time problem (exit 1).
+pub enum Failure {
     Usage(String),
     Run(String),
 }
@@ -54,6 +64,7 @@ fn main() -> ExitCode {
         Some("encode") => encode(&argv[1..]),
         Some("decode") => decode(&argv[1..]),
         Some("stdio") => stdio(&argv[1..]),
+        Some("sim") => v22::sim(&argv[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(())
@@ -78,12 +89,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn channel(args: &Args) -> Result<ChannelSpec, Failure> {
+/// What an `encode`/`decode` MODE names.
+enum Mode {
+    Fsk(ChannelSpec),
+    V22(Family, Role),
+}
+
+fn mode(args: &Args) -> Result<Mode, Failure> {
     let m = args.required("mode")?;
-    fsk::channel_by_name(m).ok_or_else(|| {
-        let names: Vec<&str> = fsk::CHANNELS.iter().map(|c| c.name).collect();
-        Failure::Usage(format!("unknown mode '{m}' (expected one of: {})", names.join(", ")))
-    })
+    if let Some(c) = fsk::channel_by_name(m) {
+        return Ok(Mode::Fsk(c));
+    }
+    if let Some((f, r)) = v22::mode(m) {
+        return Ok(Mode::V22(f, r));
+    }
+    let names: Vec<&str> = fsk::CHANNELS.iter().map(|c| c.name).chain(v22::MODES.iter().map(|m| m.0)).collect();
+    Err(Failure::Usage(format!("unknown mode '{m}' (expected one of: {})", names.join(", "))))
 }
 
 fn format(args: &Args) -> Result<Format, Failure> {
@@ -117,7 +138,7 @@ fn positional<'a>(args: &'a Args, n: usize, what: &str) -> Result<&'a [String], 
 
 fn encode(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(argv, &["mode", "level", "rate", "format"], &[])?;
-    let spec = channel(&args)?;
+    let mode = mode(&args)?;
     let level = level(&args)?;
     let format = format(&args)?;
     let rate: u32 = args.num("rate", SAMPLE_RATE)?;
@@ -126,12 +147,25 @@ fn encode(argv: &[String]) -> Result<(), Failure> {
     }
     let files = positional(&args, 2, "IN and OUT.wav")?;
     let data = read_input(&files[0])?;
+    let mut samples = match mode {
+        Mode::Fsk(spec) => fsk_signal(spec, level, format, &data),
+        Mode::V22(family, role) => v22::encode(family, role, level, format, &data)?,
+    };
+    if rate != SAMPLE_RATE {
+        samples = Resampler::new(SAMPLE_RATE as f64, rate as f64).process_all(&samples);
+    }
+    let wav = Wav::emit_pcm16(rate, &samples);
+    let out = &files[1];
+    let r = if out == "-" { io::stdout().write_all(&wav) } else { std::fs::write(out, &wav) };
+    r.map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))
+}
 
-    // Bits: 250 ms of mark, the characters, 250 ms of mark.
+/// An FSK transmitter's signal for `data`: 250 ms of mark, the characters, 250 ms of mark.
+fn fsk_signal(spec: ChannelSpec, level: f32, format: Format, data: &[u8]) -> Vec<f32> {
     let mark_bits = (spec.baud * 0.25).ceil() as usize;
     let mut framer = Framer::new(format);
     let mut bits = vec![1u8; mark_bits];
-    for &b in &data {
+    for &b in data {
         framer.start(b);
         while !framer.is_idle() {
             bits.push(framer.next_bit());
@@ -143,18 +177,12 @@ fn encode(argv: &[String]) -> Result<(), Failure> {
     let mut tx = fsk::Transmitter::new(spec, level);
     let mut it = bits.into_iter();
     tx.process(&mut samples, &mut || it.next().unwrap_or(1));
-    if rate != SAMPLE_RATE {
-        samples = Resampler::new(SAMPLE_RATE as f64, rate as f64).process_all(&samples);
-    }
-    let wav = Wav::emit_pcm16(rate, &samples);
-    let out = &files[1];
-    let r = if out == "-" { io::stdout().write_all(&wav) } else { std::fs::write(out, &wav) };
-    r.map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))
+    samples
 }
 
 fn decode(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(argv, &["mode", "format"], &[])?;
-    let spec = channel(&args)?;
+    let mode = mode(&args)?;
     let format = format(&args)?;
     let files = positional(&args, 1, "IN.wav")?;
     let bytes = read_input(&files[0])?;
@@ -166,6 +194,17 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
         wav.samples
     } else {
         Resampler::new(wav.sample_rate as f64, SAMPLE_RATE as f64).process_all(&wav.samples)
+    };
+    let spec = match mode {
+        Mode::Fsk(spec) => spec,
+        Mode::V22(family, role) => {
+            let got = v22::decode(family, role, format, &samples);
+            let mut stdout = io::stdout().lock();
+            return stdout
+                .write_all(&got)
+                .and_then(|_| stdout.flush())
+                .map_err(|e| Failure::Run(format!("cannot write output: {e}")));
+        }
     };
     let mut rx = fsk::Receiver::new(spec);
     let mut chars = CharReceiver::new(format, 4096);
@@ -201,8 +240,9 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
 fn stdio(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(argv, &["mode", "role", "send", "recv", "level", "format"], &[])?;
     let m = args.required("mode")?;
-    let family = Family::parse(m)
-        .ok_or_else(|| Failure::Usage(format!("unknown mode '{m}' (expected bell103, v21, v23 or bell202)")))?;
+    let family = Family::parse(m).ok_or_else(|| {
+        Failure::Usage(format!("unknown mode '{m}' (expected bell103, v21, v23, bell202, v22 or v22bis)"))
+    })?;
     let r = args.required("role")?;
     let role = Role::parse(r).ok_or_else(|| Failure::Usage(format!("unknown role '{r}' (expected call or answer)")))?;
     positional(&args, 0, "no positional arguments")?;
