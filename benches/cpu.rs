@@ -1,7 +1,7 @@
 //! CPU cost of one V.22bis modem (transmitter and receiver), ours against spandsp's.
 //!
 //! ```sh
-//! cargo bench --bench cpu                          # 30 s of audio, 7 repeats
+//! cargo bench --bench cpu                          # 30 s of audio, 15 repeats
 //! cargo bench --bench cpu -- --seconds 10 --repeats 3
 //! ```
 //!
@@ -59,7 +59,7 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { seconds: 30, repeats: 7, only: None };
+    let mut a = Args { seconds: 30, repeats: 15, only: None };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize| -> usize {
         let v = argv.get(i + 1).and_then(|v| v.parse().ok());

@@ -317,14 +317,16 @@ impl Pump {
     /// One received symbol: watch for the start-up signals, pass data on.
     fn hear(&mut self, s: &Symbol, sink: &mut impl BitSink) {
         let sym = SAMPLE_RATE * 10 / 6 / 1000; // samples per symbol, rounded down (13)
-                                               // Unscrambled ones: every dibit 11 (a steady +270 degree turn).
-        let raw_ones = s.b12 == (1, 1) && (s.rate == Rate::R1200 || s.b34 == (1, 1));
+                                               // The start-up's patterns are told apart by the turn from one symbol to the next, measured
+                                               // directly (so a carrier loop not yet locked, or locked to a wrong angle, cannot hide
+                                               // them). Unscrambled ones: every dibit 11, a steady +270 degree turn.
+        let raw_ones = s.turn == 3;
         self.ones_run = if raw_ones { self.ones_run + sym } else { 0 };
         self.varied = (self.varied << 1) | (!raw_ones) as u32;
-        // S1: dibits 00 and 11 alternating (+90 and +270 degrees), at 1200 bit/s points.
-        let s1_like = (s.change == 1 || s.change == 3) && s.change != self.last_change;
+        // S1: dibits 00 and 11 alternating, +90 and +270 degrees.
+        let s1_like = (s.turn == 1 || s.turn == 3) && s.turn != self.last_change;
         self.s1_run = if s1_like { self.s1_run + 1 } else { 0 };
-        self.last_change = s.change;
+        self.last_change = s.turn;
         // The far end's data can come once it has trained at the rate agreed: at 2400 bit/s
         // (V.22bis) once the receiver has followed it there, at 1200 (V.22) once its scrambled
         // ones have been heard.

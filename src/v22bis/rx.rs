@@ -18,8 +18,13 @@ const CONSTELLATION: usize = 64;
 pub struct Symbol {
     /// The equalised, de-rotated point.
     pub point: Complex,
-    /// Quadrant change since the previous symbol (0..4, quarter turns counter-clockwise).
+    /// Quadrant change since the previous symbol (0..4, quarter turns counter-clockwise), from
+    /// the decisions.
     pub change: u8,
+    /// The turn from the previous point to this one, to the nearest quarter (0..4): the same as
+    /// `change` for a locked receiver, but measured directly, so it holds even before the carrier
+    /// loop has locked (the start-up's signals are recognised by it).
+    pub turn: u8,
     /// The first two bits of the quadbit (or the dibit), from the quadrant change.
     pub b12: (u8, u8),
     /// The last two bits of the quadbit, from the point within the quadrant (16-point decision).
@@ -103,6 +108,8 @@ pub struct Receiver {
     /// While acquiring: the lowest level seen since, to notice a signal starting out of noise
     /// (which can be loud enough to hold the carrier detector on).
     floor: f32,
+    /// The previous equalised point.
+    prev_point: Complex,
     /// Running level of the symbol-centre samples (before the AGC), to spot a sudden loss.
     centre_power: f32,
     // Carrier detect.
@@ -180,6 +187,7 @@ impl Receiver {
             acquire_left: ACQUIRE,
             floor: f32::MAX,
             centre_power: 0.0,
+            prev_point: Complex::ZERO,
             carrier: false,
             cd_count: 0,
             settle: SETTLE,
@@ -439,10 +447,13 @@ impl Receiver {
         let change = (quadrant + 4 - self.prev_quadrant) & 3;
         self.prev_quadrant = quadrant;
         let b12 = Constellation::dibit_for_change(change);
+        // (z e^{j pi/4}) conj(prev): the turn plus 45 degrees, so its quadrant is the turn rounded.
+        let turn = super::quadrant_of(z * self.prev_point.conj() * Complex::new(1.0, 1.0));
+        self.prev_point = z;
         self.symbols += 1;
         self.recent[self.recent_pos] = z;
         self.recent_pos = (self.recent_pos + 1) % CONSTELLATION;
-        out(&Symbol { point: z, change, b12, b34: (b3, b4), error: err_sq, rate, weak });
+        out(&Symbol { point: z, change, turn, b12, b34: (b3, b4), error: err_sq, rate, weak });
     }
 
     /// A new signal (carrier found, or a rise out of noise): forget the loops' frequency
