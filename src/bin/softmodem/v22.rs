@@ -262,9 +262,8 @@ pub fn run_sim(
             }
         }
     }
-    for k in 0..2 {
-        report.snr_db[k] =
-            if matches!(pumps[k].phase(), Phase::Data(_)) { pumps[k].receiver().snr_db() } else { f32::NAN };
+    for (snr, p) in report.snr_db.iter_mut().zip(&pumps) {
+        *snr = if matches!(p.phase(), Phase::Data(_)) { p.receiver().snr_db() } else { f32::NAN };
     }
     let [ca, cb] = checks;
     report.received = [ca.0, cb.0];
