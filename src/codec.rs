@@ -361,8 +361,15 @@ pub struct BerReport {
     pub snr_db: f32,
     /// The worst one-second SNR, in dB.
     pub worst_second_snr_db: f32,
-    /// The receiver's own (smoothed) SNR estimate at the end, in dB.
+    /// The receiver's own (smoothed) SNR estimate at the end of the measured data, in dB.
     pub final_snr_db: f32,
+    /// All data bits after the training (also when the error counter had lost the pattern).
+    pub pattern_bits: u64,
+    /// Of those, bits that differ from the O.152 pattern at its best phase, found afresh for each
+    /// block of 2047 bits whose errors exceed 20 % at the previous block's phase: meaningful up to
+    /// error rates near 0.5, where [`BerReport::errors`] (whose counter loses the pattern above
+    /// about 0.1) says little.
+    pub pattern_errors: u64,
     /// Error events: runs of errors with gaps shorter than 32 bits (one line error becomes three
     /// errors within 17 bits after the descrambler).
     pub error_events: u32,
@@ -379,6 +386,15 @@ pub struct BerReport {
 }
 
 impl BerReport {
+    /// The error rate against the pattern over all data bits (see [`BerReport::pattern_errors`]).
+    pub fn pattern_ber(&self) -> f64 {
+        if self.pattern_bits == 0 {
+            0.5
+        } else {
+            self.pattern_errors as f64 / self.pattern_bits as f64
+        }
+    }
+
     /// The bit error rate (errors / bits; 1.0 when no bit could be compared).
     pub fn ber(&self) -> f64 {
         if self.bits == 0 {
@@ -414,11 +430,19 @@ const TRAIN_SYMBOLS: u64 = 400;
 const LEAD: usize = 800;
 /// Received symbols after the training before the error counter starts.
 const MARGIN_SYMBOLS: u64 = 30;
+/// Data symbols sent after the measured ones, so the receiver's filters and the codec's delay do
+/// not reach the end of the buffer while measuring.
+const TAIL_SYMBOLS: u64 = 40;
 
 impl BerTest {
     /// -13 dBm0, 10 seconds, seed 1.
     pub fn new(codec: Option<SpeechCodec>, carrier_hz: f32, rate: Rate) -> Self {
         BerTest { codec, carrier_hz, rate, seconds: 10.0, level_dbm0: -13.0, seed: 1 }
+    }
+
+    /// Data symbols sent (and, less the first 30, measured).
+    pub fn data_symbols(&self) -> u64 {
+        (self.seconds.max(0.0) * BAUD).ceil() as u64
     }
 
     /// The transmitter's signal: leading silence, 1200 bit/s training, data.
@@ -429,8 +453,8 @@ impl BerTest {
         for _ in 0..rng.below(2047) {
             prbs.next_bit();
         }
-        let data_symbols = (self.seconds.max(0.0) * BAUD).ceil() as u64;
-        let total_symbols = TRAIN_SYMBOLS + data_symbols + 20;
+        let data_symbols = self.data_symbols();
+        let total_symbols = TRAIN_SYMBOLS + data_symbols + TAIL_SYMBOLS;
         let sps = SAMPLE_RATE as f32 / BAUD;
         let n = lead + (total_symbols as f32 * sps).ceil() as usize;
         let mut x = vec![0.0f32; n];
@@ -481,19 +505,33 @@ impl BerTest {
         let mut events = 0u32;
         let mut counted_bits = 0u64;
         let start = TRAIN_SYMBOLS + MARGIN_SYMBOLS;
+        // The measured symbols: the data the transmitter sent, less the margin at its start.
+        let end = TRAIN_SYMBOLS + self.data_symbols();
+        let mut all_bits: Vec<u8> = Vec::new();
         // The receiver is driven block by block as the test harness does: acquire, track at
         // 1200 bit/s after 150 symbols, watch for 2400 after 300 (when measuring 2400).
         let mut symbol_index = 0u64;
+        let mut final_snr_db = 0.0;
         for chunk in heard.chunks(160) {
             rx.process(chunk, |s| {
                 symbol_index += 1;
-                if symbol_index <= start {
+                let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
+                let bits = &bits[..s.rate.bits_per_symbol()];
+                if symbol_index > end {
                     return;
                 }
-                let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
-                for &b in &bits[..s.rate.bits_per_symbol()] {
+                if symbol_index <= start {
+                    // The descrambler runs from the start, so it is in step when counting begins.
+                    bits.iter().for_each(|&b| {
+                        d.descramble(b);
+                    });
+                    return;
+                }
+                for &b in bits {
                     let (before_bits, before_errors) = (ber.bits, ber.errors);
-                    ber.push(d.descramble(b));
+                    let b = d.descramble(b);
+                    all_bits.push(b);
+                    ber.push(b);
                     counted_bits += 1;
                     if ber.errors > before_errors {
                         if last_error_bit.is_none_or(|l| counted_bits - l >= 32) {
@@ -517,6 +555,9 @@ impl BerTest {
                     cur_err_sq = 0.0;
                 }
             });
+            if symbol_index <= end {
+                final_snr_db = rx.snr_db();
+            }
             match rx.rate() {
                 None => {
                     if acquired {
@@ -538,6 +579,7 @@ impl BerTest {
                 Some(Rate::R2400) => {}
             }
         }
+        let pattern_errors = errors_against_pattern(&all_bits);
         let snr = |mse: f64| 10.0 * (crate::v22bis::Constellation::POWER as f64 / mse.max(1e-6)).log10();
         let worst = seconds.iter().map(|s| s.mse).fold(0.0f32, f32::max);
         BerReport {
@@ -547,7 +589,9 @@ impl BerTest {
             restarts,
             snr_db: if data_symbols > 0 { snr(sum_err_sq / data_symbols as f64) as f32 } else { 0.0 },
             worst_second_snr_db: if seconds.is_empty() { 0.0 } else { snr(worst as f64) as f32 },
-            final_snr_db: rx.snr_db(),
+            final_snr_db,
+            pattern_bits: all_bits.len() as u64,
+            pattern_errors,
             error_events: events,
             rx_rate: rx.rate(),
             rx_level_dbm0: rx.level_dbm0(),
@@ -556,6 +600,33 @@ impl BerTest {
             seconds,
         }
     }
+}
+
+/// Errors of `bits` against the O.152 pattern, block by block (see [`BerReport::pattern_errors`]).
+fn errors_against_pattern(bits: &[u8]) -> u64 {
+    const PERIOD: usize = 2047;
+    let mut prbs = Prbs::new();
+    let one: Vec<u8> = (0..PERIOD).map(|_| prbs.next_bit()).collect();
+    let pattern: Vec<u8> = one.iter().chain(&one).copied().collect();
+    let count =
+        |block: &[u8], phase: usize| -> usize { block.iter().zip(&pattern[phase..]).filter(|(a, b)| a != b).count() };
+    let mut phase = 0;
+    let mut total = 0u64;
+    for block in bits.chunks(PERIOD) {
+        let mut errors = count(block, phase);
+        if errors * 5 > block.len() {
+            for p in 0..PERIOD {
+                let e = count(block, p);
+                if e < errors {
+                    (errors, phase) = (e, p);
+                }
+            }
+        }
+        total += errors as u64;
+        // The phase of the next block's first bit.
+        phase = (phase + block.len()) % PERIOD;
+    }
+    total
 }
 
 /// The bit error rate of one direction of a V.22 (`Rate::R1200`) or V.22bis (`Rate::R2400`) link

@@ -490,14 +490,11 @@ impl Receiver {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::super::tx::{Signal, Transmitter};
-    use super::super::{Descrambler, GuardTone};
+    use super::super::GuardTone;
     use super::*;
-    use crate::bert::{BerCounter, Prbs};
-    use crate::line::{Direction, Impairments};
+    use crate::bert::BerCounter;
+    use crate::line::Impairments;
 
-    /// Sends 1200 bit/s scrambled ones to train, then the O.152 pattern at `rate`, through `imp`;
-    /// returns the error counter and the receiver. The receiver switches to 16 points when it sees
-    /// points off the four 1200 bit/s ones, as the start-up does.
     pub(crate) fn link(
         carrier: f32,
         rate: Rate,
@@ -505,42 +502,8 @@ pub(crate) mod tests {
         symbols: usize,
         seed: u64,
     ) -> (BerCounter, Receiver) {
-        let mut tx = Transmitter::new(carrier, -13.0, GuardTone::None);
         let mut rx = Receiver::new(carrier);
-        let mut line = Direction::new(imp, seed);
-        let mut prbs = Prbs::new();
-        let train = 400;
-        let total = train + symbols;
-        let n = (total as f32 * 8000.0 / 600.0) as usize;
-        tx.set_signal(Signal::ScrambledOnes(Rate::R1200));
-        let mut d = Descrambler::new();
-        let mut ber = BerCounter::new();
-        let (mut sig, mut heard) = (vec![0.0; 160], vec![0.0; 160]);
-        let mut done = 0;
-        while done < n {
-            if tx.symbols_sent() >= train as u64 {
-                tx.set_signal(Signal::Data(rate));
-            }
-            tx.process(&mut sig, &mut || prbs.next_bit());
-            line.process(&sig, &mut heard);
-            rx.process(&heard, |s| {
-                let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
-                for &b in &bits[..s.rate.bits_per_symbol()] {
-                    ber.push(d.descramble(b));
-                }
-            });
-            // Training as the start-up has it: acquire, track at 1200, then watch for 2400.
-            if rx.rate().is_none() && rx.symbols() > 150 {
-                rx.set_rate(Rate::R1200);
-            } else if rx.rate() == Some(Rate::R1200)
-                && rx.symbols() > 300
-                && rx.upshift.is_none()
-                && rate == Rate::R2400
-            {
-                rx.watch_for_2400();
-            }
-            done += 160;
-        }
+        let ber = super::super::one_way(&mut rx, carrier, rate, imp, symbols, seed);
         (ber, rx)
     }
 

@@ -54,6 +54,11 @@ impl Args {
         self.opts.get(name).map(|s| s.as_str())
     }
 
+    /// True if the switch `--name` was given.
+    pub fn flag(&self, name: &str) -> bool {
+        self.opts.contains_key(name)
+    }
+
     /// The value of `--name` parsed as a number, with a default.
     pub fn num<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, UsageError> {
         match self.get(name) {

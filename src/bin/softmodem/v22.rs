@@ -315,7 +315,10 @@ pub fn describe_line(imp: &Impairments) -> String {
         parts.push(format!("{:+} ppm", imp.clock_ppm));
     }
     if let Some(e) = imp.near_echo {
-        parts.push(format!("echo {} dB", e.level_db));
+        parts.push(format!("near echo {} dB", e.level_db));
+    }
+    if let Some(e) = imp.far_echo {
+        parts.push(format!("far echo {} dB at {} ms", e.level_db, e.delay_ms));
     }
     if let Some(c) = imp.codec {
         parts.push(format!("{c:?}"));
