@@ -122,6 +122,8 @@ fn at_2400(m: &Modem) -> bool {
 struct OursCall {
     /// What the caller heard, `total` blocks of it.
     heard: Vec<f32>,
+    /// What the caller sent (the answerer received its data intact).
+    sent: Vec<f32>,
     /// What the answerer sent as data (a prefix of it was sent).
     ans_data: Vec<u8>,
     /// What the caller sends as data.
@@ -139,6 +141,7 @@ fn record_ours(blocks: usize) -> OursCall {
     let (mut c_out, mut a_out) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
     let (mut c_in, mut a_in) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
     let mut heard = Vec::with_capacity(blocks * BLOCK);
+    let mut sent = Vec::with_capacity(blocks * BLOCK);
     let (mut c_sent, mut a_sent) = (0, 0);
     let (mut c_got, mut a_got) = (Vec::new(), Vec::new());
     for b in 0..blocks {
@@ -148,6 +151,7 @@ fn record_ours(blocks: usize) -> OursCall {
         to_answerer.process(&c_out, &mut a_in);
         heard.extend_from_slice(&c_in);
         caller.process(&c_in, &mut c_out);
+        sent.extend_from_slice(&c_out);
         answerer.process(&a_in, &mut a_out);
         drain(&mut caller, &mut c_got);
         drain(&mut answerer, &mut a_got);
@@ -165,7 +169,7 @@ fn record_ours(blocks: usize) -> OursCall {
         c_got.len(),
         a_got.len()
     );
-    OursCall { heard, ans_data, call_data }
+    OursCall { heard, sent, ans_data, call_data }
 }
 
 /// A calling modem that has heard the recording up to the timed part, with its data bookkeeping.
@@ -191,24 +195,35 @@ fn ours_warm(call: &OursCall) -> OursState {
     s
 }
 
+/// What a timed run checked, besides data mode at 2400 bit/s throughout.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Checked {
+    /// Bytes received during the timed part, all exactly what the far end sent.
+    bytes: usize,
+}
+
 /// Times `Modem::process` over the recording after the warm-up; returns the time spent in it.
-fn ours_timed(call: &OursCall, warm: &OursState) -> Duration {
+fn ours_timed(call: &OursCall, warm: &OursState) -> (Duration, Checked) {
     let mut s = warm.clone();
-    let mut out = vec![0.0f32; BLOCK];
+    let start = WARMUP_S * BLOCKS_PER_S * BLOCK;
+    let timed = &call.heard[start..];
+    // The output goes to a buffer as long as the recording, compared with the live call's after.
+    let mut out = vec![0.0f32; timed.len()];
+    let got0 = s.got.len();
     let mut spent = Duration::ZERO;
-    let timed = &call.heard[WARMUP_S * BLOCKS_PER_S * BLOCK..];
-    for second in timed.chunks(BLOCKS_PER_S * BLOCK) {
+    for (second, out) in timed.chunks(BLOCKS_PER_S * BLOCK).zip(out.chunks_mut(BLOCKS_PER_S * BLOCK)) {
         top_up(&mut s.modem, &call.call_data, &mut s.sent);
         let t0 = Instant::now();
-        for blk in second.chunks_exact(BLOCK) {
-            s.modem.process(black_box(blk), &mut out);
+        for (blk, o) in second.chunks_exact(BLOCK).zip(out.chunks_exact_mut(BLOCK)) {
+            s.modem.process(black_box(blk), o);
         }
         spent += t0.elapsed();
-        black_box(&out);
         drain(&mut s.modem, &mut s.got);
     }
     check_ours(call, &mut s);
-    spent
+    // Same input, same modem: the same signal as in the live call, whose data the answerer got.
+    assert!(out == call.sent[start..], "ours, replay: sent another signal than in the live call");
+    (spent, Checked { bytes: s.got.len() - got0 })
 }
 
 fn check_ours(call: &OursCall, s: &mut OursState) {
@@ -218,7 +233,7 @@ fn check_ours(call: &OursCall, s: &mut OursState) {
     }
     assert_eq!(s.got, call.ans_data[..s.got.len()], "ours, replay: received wrong data");
     let timed_s = call.heard.len() / BLOCK / BLOCKS_PER_S - WARMUP_S;
-    assert!(s.got.len() > CPS * timed_s * 9 / 10, "ours, replay: received only {} bytes", s.got.len());
+    assert!(s.got.len() > CPS * (timed_s + 1) * 9 / 10, "ours, replay: received only {} bytes", s.got.len());
     assert_eq!(s.modem.stats().framing_errors, 0, "ours, replay: framing errors");
 }
 
@@ -274,6 +289,7 @@ fn receiver_timed(call: &OursCall, pump: &Pump) -> Duration {
 
 struct SpCall {
     heard: Vec<i16>,
+    sent: Vec<i16>,
     ans_data: Vec<u8>,
     call_data: Vec<u8>,
 }
@@ -305,6 +321,7 @@ fn record_spandsp(blocks: usize) -> SpCall {
     let (mut c_in_f, mut a_in_f) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
     let (mut c_in, mut a_in) = ([0i16; BLOCK], [0i16; BLOCK]);
     let mut heard = Vec::with_capacity(blocks * BLOCK);
+    let mut sent = Vec::with_capacity(blocks * BLOCK);
     for b in 0..blocks {
         to_caller.process(&a_out_f, &mut c_in_f);
         to_answerer.process(&c_out_f, &mut a_in_f);
@@ -315,6 +332,7 @@ fn record_spandsp(blocks: usize) -> SpCall {
         heard.extend_from_slice(&c_in);
         caller.rx(&c_in);
         caller.tx(&mut c_out);
+        sent.extend_from_slice(&c_out);
         answerer.rx(&a_in);
         answerer.tx(&mut a_out);
         for i in 0..BLOCK {
@@ -339,15 +357,16 @@ fn record_spandsp(blocks: usize) -> SpCall {
         c_got.len(),
         a_got.len()
     );
-    SpCall { heard, ans_data, call_data }
+    SpCall { heard, sent, ans_data, call_data }
 }
 
 /// Feeds a fresh spandsp caller the recording, untimed through the warm-up and timed after it;
 /// returns the time spent in `v22bis_rx` and `v22bis_tx` after the warm-up.
-fn spandsp_timed(call: &SpCall) -> Duration {
+fn spandsp_timed(call: &SpCall) -> (Duration, Checked) {
     let mut m = sp_modem(SpRole::Calling, &call.call_data);
     let mut out = [0i16; BLOCK];
-    let (warm, timed) = call.heard.split_at(WARMUP_S * BLOCKS_PER_S * BLOCK);
+    let start = WARMUP_S * BLOCKS_PER_S * BLOCK;
+    let (warm, timed) = call.heard.split_at(start);
     for blk in warm.chunks_exact(BLOCK) {
         m.rx(blk);
         m.tx(&mut out);
@@ -357,15 +376,16 @@ fn spandsp_timed(call: &SpCall) -> Duration {
         "spandsp, replay: not in 2400 bit/s data mode after the warm-up"
     );
     let statuses = m.statuses().len();
+    let got0 = m.received().len();
+    let mut out = vec![0i16; timed.len()];
     let mut spent = Duration::ZERO;
-    for second in timed.chunks(BLOCKS_PER_S * BLOCK) {
+    for (second, out) in timed.chunks(BLOCKS_PER_S * BLOCK).zip(out.chunks_mut(BLOCKS_PER_S * BLOCK)) {
         let t0 = Instant::now();
-        for blk in second.chunks_exact(BLOCK) {
+        for (blk, o) in second.chunks_exact(BLOCK).zip(out.chunks_exact_mut(BLOCK)) {
             m.rx(black_box(blk));
-            m.tx(&mut out);
+            m.tx(o);
         }
         spent += t0.elapsed();
-        black_box(&out);
     }
     assert!(sp_at_2400(&mut m), "spandsp, replay: left 2400 bit/s data mode");
     assert_eq!(
@@ -374,11 +394,13 @@ fn spandsp_timed(call: &SpCall) -> Duration {
         "spandsp, replay: status changes during the timed part: {:?}",
         m.statuses()
     );
+    assert!(out == call.sent[start..], "spandsp, replay: sent another signal than in the live call");
     let got = m.take();
     assert_eq!(got, call.ans_data[..got.len()], "spandsp, replay: received wrong data");
+    let bytes = got.len() - got0;
     let timed_s = timed.len() / BLOCK / BLOCKS_PER_S;
-    assert!(got.len() > CPS * (timed_s + WARMUP_S - 2) * 9 / 10, "spandsp, replay: received only {} bytes", got.len());
-    spent
+    assert!(bytes > CPS * timed_s * 9 / 10, "spandsp, replay: received only {bytes} bytes");
+    (spent, Checked { bytes })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,8 +438,8 @@ fn main() {
         // For a profiler: one modem, over and over, and its figures.
         let v: Vec<f64> = (0..a.repeats)
             .map(|_| match only.as_str() {
-                "ours" => ms_per_s(ours_timed(&ours, &warm), a.seconds),
-                "spandsp" => ms_per_s(spandsp_timed(&sp), a.seconds),
+                "ours" => ms_per_s(ours_timed(&ours, &warm).0, a.seconds),
+                "spandsp" => ms_per_s(spandsp_timed(&sp).0, a.seconds),
                 "pump" => ms_per_s(pump_timed(&ours, &pump), a.seconds),
                 "receiver" => ms_per_s(receiver_timed(&ours, &pump), a.seconds),
                 _ => panic!("--only takes ours, spandsp, pump or receiver"),
@@ -426,18 +448,28 @@ fn main() {
         println!("{only}: median {:.4} min {:.4} ms per s of audio", median(&v), min(&v));
         return;
     }
-    // One untimed pass of each to warm caches and the CPU's clock.
-    ours_timed(&ours, &warm);
-    spandsp_timed(&sp);
+    // One untimed pass of each to warm caches and the CPU's clock. Every pass checks the same.
+    let (_, o_checked) = ours_timed(&ours, &warm);
+    let (_, s_checked) = spandsp_timed(&sp);
     let (mut o, mut s) = (Vec::new(), Vec::new());
+    let ours_run = || {
+        let (d, c) = ours_timed(&ours, &warm);
+        assert!(c == o_checked, "ours: a repeat differed");
+        ms_per_s(d, a.seconds)
+    };
+    let spandsp_run = || {
+        let (d, c) = spandsp_timed(&sp);
+        assert!(c == s_checked, "spandsp: a repeat differed");
+        ms_per_s(d, a.seconds)
+    };
     for r in 0..a.repeats {
         // Alternate which goes first, so neither always follows the other.
         if r % 2 == 0 {
-            o.push(ms_per_s(ours_timed(&ours, &warm), a.seconds));
-            s.push(ms_per_s(spandsp_timed(&sp), a.seconds));
+            o.push(ours_run());
+            s.push(spandsp_run());
         } else {
-            s.push(ms_per_s(spandsp_timed(&sp), a.seconds));
-            o.push(ms_per_s(ours_timed(&ours, &warm), a.seconds));
+            s.push(spandsp_run());
+            o.push(ours_run());
         }
     }
     let (mut p, mut rx) = (Vec::new(), Vec::new());
@@ -460,6 +492,13 @@ fn main() {
     println!("| ours (Modem::process)        | {om:6.3} | {omin:6.3} | {:20.0} |", 1000.0 / om);
     println!("| spandsp 0.0.6 (rx + tx)      | {sm:6.3} | {smin:6.3} | {:20.0} |", 1000.0 / sm);
     println!("| ratio ours / spandsp         | {:6.3} | {:6.3} |                      |", om / sm, omin / smin);
+    println!();
+    println!(
+        "Checked on every run: both callers in 2400 bit/s data mode throughout the timed part, no \
+         retrain or carrier change, transmitted signal identical to the live call's (whose data the \
+         answerer received intact); received intact in the timed part: ours {} bytes, spandsp {} bytes.",
+        o_checked.bytes, s_checked.bytes
+    );
     println!();
     println!("Breakdown of ours (median, min):");
     let (pm, pmin, rm, rmin) = (median(&p), min(&p), median(&rx), min(&rx));

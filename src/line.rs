@@ -12,8 +12,135 @@ use crate::rng::Rng;
 pub enum Band {
     /// No band limit (only the 8 kHz sampling).
     Full,
-    /// The telephone band, 300-3400 Hz, flat in between.
+    /// The telephone band, 300-3400 Hz, flat in between, no delay distortion.
     Telephone,
+    /// A subscriber loop at each end of a digital (PCM) connection: see [`NetworkModel`].
+    Model(NetworkModel),
+}
+
+/// End-to-end connections built the way ITU-T V.56bis builds its network models: an analogue
+/// subscriber loop, the PCM channel's band filters, and a loop at the far end.
+///
+/// V.56bis Annex A's tables of attenuation and envelope delay were not available to this project,
+/// so the loops here are computed from the transmission-line equations of twisted-pair cable
+/// (0.4 mm / 26 AWG: R = 270 ohm/km, L = 0.6 mH/km, C = 50 nF/km, between 600 ohm
+/// terminations), and the channel filters are 4th-order Butterworth high-pass at 250 Hz and
+/// low-pass at 3500 Hz, which put envelope-delay distortion at the band edges as real channel
+/// filters do. The loss they add at 1 kHz is taken out (the line's gain sets the level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkModel {
+    /// 2 km of 0.4 mm cable at each end: a typical urban connection.
+    ShortLoops,
+    /// 5.5 km of 0.4 mm cable at each end: the longest unloaded loops, steep loss at the top of the
+    /// band.
+    LongLoops,
+}
+
+impl NetworkModel {
+    /// Loop length at each end, km.
+    pub fn loop_km(self) -> f64 {
+        match self {
+            NetworkModel::ShortLoops => 2.0,
+            NetworkModel::LongLoops => 5.5,
+        }
+    }
+
+    /// The complex response of one loop (cable between 600 ohm source and load) at `freq` Hz,
+    /// relative to no cable at all.
+    pub fn loop_response(self, freq: f64) -> (f64, f64) {
+        cable_response(self.loop_km(), freq)
+    }
+}
+
+/// Transfer function (re, im) of `km` of 0.4 mm twisted pair between 600 ohm terminations at
+/// `freq` Hz, relative to a direct connection.
+fn cable_response(km: f64, freq: f64) -> (f64, f64) {
+    type C = (f64, f64);
+    let mul = |a: C, b: C| (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0);
+    let add = |a: C, b: C| (a.0 + b.0, a.1 + b.1);
+    let div = |a: C, b: C| {
+        let d = b.0 * b.0 + b.1 * b.1;
+        ((a.0 * b.0 + a.1 * b.1) / d, (a.1 * b.0 - a.0 * b.1) / d)
+    };
+    let sqrt = |a: C| {
+        let r = (a.0 * a.0 + a.1 * a.1).sqrt();
+        let re = ((r + a.0) / 2.0).sqrt();
+        let im = ((r - a.0) / 2.0).sqrt().copysign(a.1);
+        (re, im)
+    };
+    let exp = |a: C| {
+        let m = a.0.exp();
+        (m * a.1.cos(), m * a.1.sin())
+    };
+    let w = 2.0 * std::f64::consts::PI * freq.max(1.0);
+    let (r, l, c) = (270.0, 0.6e-3, 50e-9); // per km
+    let z = (r, w * l);
+    let y = (0.0, w * c);
+    let gamma = sqrt(mul(z, y));
+    let z0 = sqrt(div(z, y));
+    let gd = (gamma.0 * km, gamma.1 * km);
+    let (e, en) = (exp(gd), exp((-gd.0, -gd.1)));
+    let cosh = ((e.0 + en.0) / 2.0, (e.1 + en.1) / 2.0);
+    let sinh = ((e.0 - en.0) / 2.0, (e.1 - en.1) / 2.0);
+    let (zs, zl) = ((600.0, 0.0), (600.0, 0.0));
+    // V_load / V_source = ZL / (A ZL + B + Zs (C ZL + D)), with A = D = cosh, B = Z0 sinh,
+    // C = sinh / Z0; with no cable it is ZL / (ZL + Zs) = 1/2.
+    let a_zl = mul(cosh, zl);
+    let b = mul(z0, sinh);
+    let c_zl = mul(div(sinh, z0), zl);
+    let den = add(add(a_zl, b), mul(zs, add(c_zl, cosh)));
+    let h = div(zl, den);
+    (2.0 * h.0, 2.0 * h.1)
+}
+
+/// An FIR filter with the response of `model`'s two loops (by frequency sampling; the channel
+/// filters are IIR and applied separately).
+fn loops_fir(model: NetworkModel) -> Vec<f32> {
+    let n = 256usize;
+    let fs = SAMPLE_RATE as f64;
+    // Both loops, normalised to unit gain at 1 kHz.
+    let h = |f: f64| {
+        let (a, b) = model.loop_response(f);
+        (a * a - b * b, 2.0 * a * b)
+    };
+    let h1k = h(1000.0);
+    let g1k = (h1k.0 * h1k.0 + h1k.1 * h1k.1).sqrt();
+    let spec: Vec<(f64, f64)> = (0..n)
+        .map(|k| {
+            let kk = if k <= n / 2 { k } else { n - k };
+            let (re, im) = h(kk as f64 * fs / n as f64);
+            let im = if k <= n / 2 { im } else { -im };
+            (re / g1k, im / g1k)
+        })
+        .collect();
+    // Inverse DFT, centred (a delay of n/2) and windowed.
+    (0..n)
+        .map(|t| {
+            let tt = t as f64 - (n / 2) as f64;
+            let mut acc = 0.0;
+            for (k, &(re, im)) in spec.iter().enumerate() {
+                let a = 2.0 * std::f64::consts::PI * k as f64 * tt / n as f64;
+                acc += re * a.cos() - im * a.sin();
+            }
+            let win = 0.5 + 0.5 * (std::f64::consts::PI * tt / (n / 2) as f64).cos();
+            (acc / n as f64 * win) as f32
+        })
+        .collect()
+}
+
+/// The PCM channel's band filters: 4th-order Butterworth high-pass at 250 Hz and low-pass at
+/// 3500 Hz, as biquads.
+fn channel_filters() -> [crate::dsp::Biquad; 4] {
+    use crate::dsp::Biquad;
+    let fs = SAMPLE_RATE as f32;
+    // Q of the two sections of a 4th-order Butterworth filter.
+    let (q1, q2) = (0.541_196_1, 1.306_563);
+    [
+        Biquad::highpass(250.0, q1, fs),
+        Biquad::highpass(250.0, q2, fs),
+        Biquad::lowpass(3500.0, q1, fs),
+        Biquad::lowpass(3500.0, q2, fs),
+    ]
 }
 
 /// An interruption of the signal: from `at_ms` after the start, for `ms` milliseconds, the
@@ -126,6 +253,7 @@ pub struct Direction {
     noise_rms: f32,
     rng: Rng,
     band: Option<Fir>,
+    channel: Option<[crate::dsp::Biquad; 4]>,
     hilbert: Option<(Fir, Fir, Nco)>,
     clock: Option<(Resampler, Vec<f32>, usize, usize)>,
     near_echo: Option<EchoPath>,
@@ -140,9 +268,10 @@ impl Direction {
     /// A direction with the given impairments; `seed` fixes its noise.
     pub fn new(imp: Impairments, seed: u64) -> Self {
         let fs = SAMPLE_RATE as f32;
-        let band = match imp.band {
-            Band::Full => None,
-            Band::Telephone => Some(Fir::new(design_bandpass(300.0, 3400.0, fs, 129, Window::Blackman))),
+        let (band, channel) = match imp.band {
+            Band::Full => (None, None),
+            Band::Telephone => (Some(Fir::new(design_bandpass(300.0, 3400.0, fs, 129, Window::Blackman))), None),
+            Band::Model(m) => (Some(Fir::new(loops_fir(m))), Some(channel_filters())),
         };
         let hilbert = (imp.freq_offset_hz != 0.0).then(|| {
             let h = design_hilbert(127, Window::Blackman);
@@ -168,6 +297,7 @@ impl Direction {
             imp,
             rng: Rng::new(seed),
             band,
+            channel,
             hilbert,
             clock,
             time: 0,
@@ -223,6 +353,11 @@ impl Direction {
             let mut x = *o;
             if let Some(b) = &mut self.band {
                 x = b.process(x);
+            }
+            if let Some(ch) = &mut self.channel {
+                for f in ch.iter_mut() {
+                    x = f.process(x);
+                }
             }
             x *= self.gain;
             let t = self.time + i as u64;
@@ -322,6 +457,36 @@ mod tests {
         d.process(&x, &mut y);
         let p = y.iter().map(|v| v * v).sum::<f32>() / y.len() as f32;
         assert!((power_to_dbm0(p) + 33.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn network_models_lose_more_at_the_top_of_the_band_and_delay_its_edges() {
+        // The long loops lose several dB more at 3 kHz than at 1 kHz; the short ones less.
+        let slope = |m: NetworkModel| {
+            let g = |f: f64| {
+                let (a, b) = m.loop_response(f);
+                20.0 * (a * a + b * b).sqrt().log10()
+            };
+            2.0 * (g(1000.0) - g(3000.0))
+        };
+        let (short, long) = (slope(NetworkModel::ShortLoops), slope(NetworkModel::LongLoops));
+        assert!(short > 0.5 && short < 4.0, "short {short}");
+        assert!(long > 4.0 && long < 15.0, "long {long}");
+        // Through the whole model, tones in the band arrive near unit level at 1 kHz and the
+        // edges lose what the filters take.
+        for m in [NetworkModel::ShortLoops, NetworkModel::LongLoops] {
+            let gain = |f: f32| {
+                let mut d = Direction::new(Impairments { band: Band::Model(m), ..Default::default() }, 1);
+                let x = tone(f, 8000);
+                let mut y = vec![0.0; x.len()];
+                d.process(&x, &mut y);
+                let p = |v: &[f32]| v.iter().map(|s| s * s).sum::<f32>();
+                10.0 * (p(&y[2000..]) / p(&x[2000..])).log10()
+            };
+            assert!(gain(1000.0).abs() < 0.5, "{m:?} {}", gain(1000.0));
+            assert!(gain(200.0) < -3.0, "{m:?} 200 Hz {}", gain(200.0));
+            assert!(gain(3000.0) < gain(1000.0), "{m:?}");
+        }
     }
 
     #[test]

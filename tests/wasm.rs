@@ -71,3 +71,33 @@ fn the_page_demo_runs_at_audio_context_rates() {
         assert!(got.starts_with(BANNER.as_bytes()), "at {rate} Hz: {:?}", String::from_utf8_lossy(&got));
     }
 }
+
+#[wasm_bindgen_test]
+fn v22bis_loopback_in_the_browser() {
+    let text: Vec<u8> = (0..600u32).map(|i| (i * 13 % 256) as u8).collect();
+    let imp = Impairments { freq_offset_hz: 5.0, clock_ppm: -200.0, ..Default::default() }.with_snr(25.0, -13.0);
+    let mut line = Line::symmetric(imp, 3);
+    let mut a = Modem::new(Config::new(Family::V22bis, Role::Call));
+    let mut b = Modem::new(Config::new(Family::V22bis, Role::Answer));
+    a.write(&text);
+    b.write(&text);
+    let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
+    let (mut ra, mut rb) = (vec![], vec![]);
+    let mut buf = [0u8; 256];
+    let mut events = vec![];
+    for _ in 0..400 {
+        line.process(&ao, &bo, &mut ai, &mut bi);
+        a.process(&ai, &mut ao);
+        b.process(&bi, &mut bo);
+        while let Some(e) = a.poll_event() {
+            events.push(e);
+        }
+        let n = a.read(&mut buf);
+        ra.extend_from_slice(&buf[..n]);
+        let n = b.read(&mut buf);
+        rb.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(events.first(), Some(&Event::Connected { rx_rate: 2400, tx_rate: 2400 }));
+    assert_eq!(ra, text);
+    assert_eq!(rb, text);
+}

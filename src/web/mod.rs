@@ -150,7 +150,8 @@ extern "C" {
 /// start-up plus `seconds`, recording what the caller hears; then, `repeats` times, feeds a copy
 /// of the caller as it was after the start-up the rest of the recording in 160-sample blocks and
 /// times only `Modem::process`. Returns the milliseconds spent per second of audio, one per repeat.
-/// Fails unless the caller stays in data mode at 2400 bit/s and receives exactly what was sent.
+/// Fails unless the caller stays in data mode at 2400 bit/s, receives exactly what was sent, and
+/// sends the same signal as in the recorded call (whose data the answerer received intact).
 #[wasm_bindgen]
 pub fn bench_v22bis(seconds: u32, repeats: u32) -> Result<Vec<f64>, JsError> {
     use crate::line::{Direction, Impairments};
@@ -175,8 +176,8 @@ pub fn bench_v22bis(seconds: u32, repeats: u32) -> Result<Vec<f64>, JsError> {
     let mut caller = Modem::new(Config::new(Family::V22bis, Role::Call));
     let mut answerer = Modem::new(Config::new(Family::V22bis, Role::Answer));
     let (mut c_out, mut a_out, mut c_in, mut a_in) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
-    let (mut c_sent, mut a_sent, mut got, mut buf) = (0, 0, Vec::new(), [0u8; 1024]);
-    let mut heard = Vec::with_capacity((warm_blocks + timed_blocks) * BLOCK);
+    let (mut c_sent, mut a_sent, mut got, mut a_got, mut buf) = (0, 0, Vec::new(), Vec::new(), [0u8; 1024]);
+    let (mut heard, mut said) = (Vec::with_capacity(timed_blocks * BLOCK), Vec::with_capacity(timed_blocks * BLOCK));
     let mut warm = None;
     for b in 0..warm_blocks + timed_blocks {
         if b == warm_blocks {
@@ -189,24 +190,31 @@ pub fn bench_v22bis(seconds: u32, repeats: u32) -> Result<Vec<f64>, JsError> {
         top_up(&mut answerer, &ans_data, &mut a_sent);
         to_caller.process(&a_out, &mut c_in);
         to_answerer.process(&c_out, &mut a_in);
-        heard.extend_from_slice(&c_in);
         caller.process(&c_in, &mut c_out);
         answerer.process(&a_in, &mut a_out);
-        answerer.read(&mut buf);
+        if b >= warm_blocks {
+            heard.extend_from_slice(&c_in);
+            said.extend_from_slice(&c_out);
+        }
+        let n = answerer.read(&mut buf);
+        a_got.extend_from_slice(&buf[..n]);
         let n = caller.read(&mut buf);
         got.extend_from_slice(&buf[..n]);
         while caller.poll_event().is_some() {}
     }
     let (warm, sent0, got0) = warm.expect("the start-up is shorter than the call");
-    let mut result = Vec::new();
+    if a_got[..] != call_data[..a_got.len()] || a_got.len() < 216 * seconds as usize {
+        return Err(JsError::new("bench_v22bis: the answerer did not receive the caller's data"));
+    }
+    let (mut result, mut out) = (Vec::new(), vec![0.0; heard.len()]);
     for _ in 0..repeats.max(1) {
         let (mut m, mut sent, mut rx) = (warm.clone(), sent0, got[..got0].to_vec());
         let mut spent = 0.0;
-        for second in heard[warm_blocks * BLOCK..].chunks(50 * BLOCK) {
+        for (second, out) in heard.chunks(50 * BLOCK).zip(out.chunks_mut(50 * BLOCK)) {
             top_up(&mut m, &call_data, &mut sent);
             let t0 = performance_now();
-            for blk in second.chunks_exact(BLOCK) {
-                m.process(blk, &mut c_out);
+            for (blk, o) in second.chunks_exact(BLOCK).zip(out.chunks_exact_mut(BLOCK)) {
+                m.process(blk, o);
             }
             spent += performance_now() - t0;
             while let n @ 1.. = m.read(&mut buf) {
@@ -217,8 +225,11 @@ pub fn bench_v22bis(seconds: u32, repeats: u32) -> Result<Vec<f64>, JsError> {
             || m.poll_event().is_some()
             || rx[..] != ans_data[..rx.len()]
             || rx.len() < 216 * seconds as usize
+            || out != said
         {
-            return Err(JsError::new("bench_v22bis: the modem left 2400 bit/s data mode or received wrong data"));
+            return Err(JsError::new(
+                "bench_v22bis: the modem left 2400 bit/s data mode, received wrong data or sent another signal",
+            ));
         }
         result.push(spent / seconds.max(1) as f64);
     }

@@ -5,7 +5,7 @@
 use crate::args::Args;
 use crate::v22::{describe_line, run_sim};
 use crate::Failure;
-use softmodem::line::{Echo, Impairments};
+use softmodem::line::{Band, Echo, Impairments, NetworkModel};
 use softmodem::modem::Family;
 use softmodem::v22bis::rx::Receiver;
 use softmodem::v22bis::{one_way, Rate, ANSWER_CARRIER, CALL_CARRIER};
@@ -104,7 +104,7 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
         (Rate::R2400, &[10.0, 10.5, 11.0, 11.5, 12.0, 12.5, 13.0, 13.5, 14.0]),
     ];
     progress.total += if want("ber") { 2 * grids.iter().map(|g| g.1.len()).sum::<usize>() } else { 0 };
-    progress.total += if want("tolerance") { 6 } else { 0 };
+    progress.total += if want("tolerance") { 8 } else { 0 };
     progress.total += if want("cpu") { 1 } else { 0 };
     println!("# softmodem bench{}\n", if quick { " --quick" } else { "" });
     if want("ber") {
@@ -169,6 +169,8 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
             Impairments { freq_offset_hz: -7.0, clock_ppm: 300.0, ..base.clone() },
             Impairments { near_echo: Some(Echo { level_db: -10.0, delay_ms: 2.0 }), ..base.clone() },
             Impairments { far_echo: Some(Echo { level_db: -10.0, delay_ms: 40.0 }), ..base.clone() },
+            Impairments { band: Band::Model(NetworkModel::ShortLoops), ..base.clone() },
+            Impairments { band: Band::Model(NetworkModel::LongLoops), ..base.clone() },
         ];
         for imp in cases {
             let line = describe_line(&imp);

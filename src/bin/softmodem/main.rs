@@ -35,7 +35,8 @@ usage:
       160 samples out for every 160 in. Sends FILE once connected; appends what arrives to --recv.
       Status lines (CONNECT 300, NO CARRIER) go to stderr.
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
-                [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone] [--dropout AT_MS:MS]
+                [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
+                [--dropout AT_MS:MS]
                 [--level DBM0] [--seconds N] [--seed S]
       A full-duplex call through the line simulator, each end sending the O.152 test pattern:
       prints connect times, rates, retrains and bit errors each way.

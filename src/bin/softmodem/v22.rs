@@ -7,7 +7,7 @@ use softmodem::bert::{BerCounter, Prbs};
 use softmodem::bits::BitSink;
 use softmodem::dsp::SAMPLE_RATE;
 use softmodem::g711::Law;
-use softmodem::line::{Band, Dropout, Echo, Impairments, Line};
+use softmodem::line::{Band, Dropout, Echo, Impairments, Line, NetworkModel};
 use softmodem::modem::{Config, Event, Family, Modem, Role};
 use softmodem::startstop::Format;
 use softmodem::v22bis::pump::{Config as PumpConfig, Phase, Pump, PumpEvent, Role as PumpRole};
@@ -193,7 +193,11 @@ pub fn sim(argv: &[String]) -> Result<(), Failure> {
     imp.band = match args.get("band") {
         None | Some("full") => Band::Full,
         Some("telephone") => Band::Telephone,
-        Some(b) => return Err(Failure::Usage(format!("unknown --band '{b}' (full or telephone)"))),
+        Some("short-loops") => Band::Model(NetworkModel::ShortLoops),
+        Some("long-loops") => Band::Model(NetworkModel::LongLoops),
+        Some(b) => {
+            return Err(Failure::Usage(format!("unknown --band '{b}' (full, telephone, short-loops or long-loops)")))
+        }
     };
     if let Some(d) = args.get("dropout") {
         imp.dropouts.push(parse_dropout(d)?);
