@@ -72,6 +72,23 @@ test('loopback demo connects at 300 bit/s, shows the banner and echoes typing', 
   }
 });
 
+test('the demo runs V.22bis at 2400 bit/s and shows the signal quality', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.selectOption('#family', 'v22bis');
+    await page.click('#start');
+    await page.waitForFunction(() => document.querySelector('#result').textContent === 'CONNECT 2400', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Type something: it is echoed back'), null, { timeout: 20000 });
+    await page.waitForFunction(() => /SNR \d+\.\d dB/.test(document.querySelector('#level-meter').textContent), null, { timeout: 5000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a fake microphone carrying V.21 channel 2 puts its banner in the terminal', async () => {
   const banner = 'Welcome to the e2e BBS! Fake microphone, V.21 channel 2, 300 bit/s.\r\n';
   const txt = path.join(tmp, 'banner.txt');

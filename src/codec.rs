@@ -641,3 +641,82 @@ pub fn v22_ber_through(
 ) -> Result<BerReport, String> {
     BerTest { seconds, seed, ..BerTest::new(Some(codec), carrier_hz, rate) }.run()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    #[test]
+    fn names_round_trip() {
+        for c in SpeechCodec::ALL {
+            assert_eq!(SpeechCodec::parse(c.name()), Some(c));
+            assert_eq!(c.to_string(), c.name());
+        }
+        assert_eq!(SpeechCodec::parse("amr122"), Some(SpeechCodec::AMR_122));
+        assert_eq!(SpeechCodec::AMR_122.kbps(), 12.2);
+        assert_eq!(SpeechCodec::AmrNb(8).name(), "amr-invalid");
+        assert_eq!(SpeechCodec::AmrNb(8).to_string(), "amr mode 8");
+        assert_eq!(SpeechCodec::parse("amr-invalid"), None);
+    }
+
+    #[test]
+    fn amr_frames_are_counted() {
+        let mut f = b"#!AMR\n".to_vec();
+        f.push(7 << 3 | 4);
+        f.extend([0u8; 31]);
+        f.push(8 << 3 | 4);
+        f.extend([0u8; 5]);
+        f.push(15 << 3 | 4);
+        let n = AmrFrames::parse(&f).unwrap();
+        assert_eq!((n.speech(), n.sid(), n.no_data(), n.total()), (1, 1, 1, 3));
+        assert!(AmrFrames::parse(b"RIFF").is_err());
+        assert!(AmrFrames::parse(&f[..20]).unwrap_err().contains("truncated"));
+        assert!(AmrFrames::parse(b"#!AMR\n\x60").unwrap_err().contains("reserved"));
+    }
+
+    #[test]
+    fn delay_is_found() {
+        let mut r = Rng::new(2);
+        let x: Vec<f32> = (0..4000).map(|i| if i < 100 { 0.0 } else { r.gaussian() * 0.1 }).collect();
+        for d in [0usize, 1, 40, 333] {
+            let mut y = vec![0.0; d];
+            y.extend(x.iter().map(|v| -0.5 * v));
+            let (lag, c) = find_delay(&x, &y, MAX_DELAY);
+            // A negative gain is not a match: the search wants the copy, not its inverse.
+            assert!(lag != d || c < 0.0, "{d}");
+            let y: Vec<f32> = y.iter().map(|v| -v).collect();
+            let (lag, c) = find_delay(&x, &y, MAX_DELAY);
+            assert!(lag == d && c > 0.9999, "{d}: {lag} {c}");
+        }
+        assert_eq!(find_delay(&[0.0; 100], &[0.0; 100], 10), (0, 0.0));
+    }
+
+    #[test]
+    fn pattern_errors_survive_a_slip() {
+        let mut p = Prbs::new();
+        let mut bits: Vec<u8> = (0..10_000).map(|_| p.next_bit()).collect();
+        assert_eq!(errors_against_pattern(&bits[123..]), 0);
+        bits[5000] ^= 1;
+        bits[5001] ^= 1;
+        assert_eq!(errors_against_pattern(&bits), 2);
+        // A lost bit costs at most the rest of its block.
+        bits.remove(7000);
+        let e = errors_against_pattern(&bits);
+        assert!(e > 2 && e < 2 + 2047, "{e}");
+    }
+
+    #[test]
+    fn straight_through_is_error_free() {
+        for (carrier, rate) in [(1200.0, Rate::R1200), (2400.0, Rate::R2400)] {
+            let t = BerTest { seconds: 3.0, level_dbm0: -20.0, seed: 5, ..BerTest::new(None, carrier, rate) };
+            let r = t.run().unwrap();
+            let want = (3.0 * BAUD) as u64 * rate.bits_per_symbol() as u64;
+            assert!(r.bits > want * 9 / 10 && r.bits <= want, "{} of {want}", r.bits);
+            assert_eq!((r.errors, r.pattern_errors, r.sync_losses, r.restarts), (0, 0, 0, 0));
+            assert_eq!(r.rx_rate, Some(rate));
+            assert!((r.rx_level_dbm0 + 20.0).abs() < 1.0, "{}", r.rx_level_dbm0);
+            assert!(r.snr_db > 30.0 && r.seconds.len() == 2, "{} {}", r.snr_db, r.seconds.len());
+        }
+    }
+}

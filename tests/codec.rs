@@ -138,7 +138,9 @@ fn v22bis_through_amr_122_is_where_we_measured_it() {
 #[ignore = "a minute of CPU per codec; run with --release --ignored --nocapture for the table"]
 fn measure_all() {
     let codecs = [SpeechCodec::GsmFr, SpeechCodec::AMR_122, SpeechCodec::AmrNb(5), SpeechCodec::AmrNb(0)];
-    println!("codec   carrier rate  errors/bits (BER)         pattern BER  SNR dB  events  sync losses  delay  DTX frames");
+    println!(
+        "codec   carrier rate  errors/bits (BER)         pattern BER  SNR dB  events  sync losses  delay  DTX frames"
+    );
     for codec in codecs {
         for carrier in [1200.0, 2400.0] {
             for rate in [Rate::R1200, Rate::R2400] {

@@ -62,6 +62,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
         state: this.session.state(),
         carrier: this.session.carrier(),
         level: this.session.rx_level_dbm0(),
+        quality: this.session.quality_db(),
         counts: Array.from(this.session.counts()),
       });
     }

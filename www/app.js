@@ -44,7 +44,8 @@ async function listDevices() {
 function status(msg) {
   $('state').textContent = msg.state;
   $('carrier').classList.toggle('on', msg.carrier);
-  $('level-meter').textContent = msg.carrier || msg.level > -60 ? `rx ${msg.level.toFixed(1)} dBm0` : '';
+  $('level-meter').textContent = (msg.carrier || msg.level > -60 ? `rx ${msg.level.toFixed(1)} dBm0` : '')
+    + (Number.isFinite(msg.quality) && msg.carrier ? `, SNR ${msg.quality.toFixed(1)} dB` : '');
   const [chars, framing] = msg.counts;
   $('counts').textContent = `${chars} chars` + (framing ? `, ${framing} framing errors` : '');
 }

@@ -33,8 +33,8 @@ fn check_rate(rate: f32) -> Result<(), JsError> {
 
 #[wasm_bindgen]
 impl Session {
-    /// A modem on the audio line: `family` is bell103, v21, v23 or bell202; `role` is call or
-    /// answer; `host_rate` is the AudioContext's rate; `level_dbm0` the transmit level.
+    /// A modem on the audio line: `family` is bell103, v21, v23, bell202, v22 or v22bis; `role`
+    /// is call or answer; `host_rate` is the AudioContext's rate; `level_dbm0` the transmit level.
     pub fn line(family_name: &str, role: &str, host_rate: f32, level_dbm0: f32) -> Result<Session, JsError> {
         check_rate(host_rate)?;
         let role = Role::parse(role).ok_or_else(|| JsError::new(&format!("unknown role '{role}'")))?;
@@ -127,6 +127,11 @@ impl Session {
     /// The received level in the receive band, dBm0.
     pub fn rx_level_dbm0(&self) -> f32 {
         self.user_ref().rx_level_dbm0()
+    }
+
+    /// V.22/V.22bis: the receiver's signal-to-noise estimate in dB (NaN for the FSK modems).
+    pub fn quality_db(&self) -> f32 {
+        self.user_ref().v22_pump().map(|p| p.receiver().snr_db()).unwrap_or(f32::NAN)
     }
 
     /// Characters received, and framing errors, as `[chars, framing_errors, parity_errors]`.
