@@ -6,7 +6,7 @@
 //   cargo build --release --target wasm32-unknown-unknown --lib
 //   wasm-bindgen --target nodejs --out-dir target/wasm-node \
 //       target/wasm32-unknown-unknown/release/softmodem.wasm
-//   node bench/wasm-cpu.mjs [--seconds 30] [--repeats 15] [--pkg target/wasm-node]
+//   node bench/wasm-cpu.mjs [--seconds 30] [--repeats 31] [--pkg target/wasm-node]
 //
 // (wasm-bindgen must be the CLI matching the crate's pinned wasm-bindgen, 0.2.130.)
 //
@@ -26,7 +26,7 @@ function option(name, fallback) {
 }
 
 const seconds = Number(option("seconds", "30"));
-const repeats = Number(option("repeats", "15"));
+const repeats = Number(option("repeats", "31"));
 const pkg = path.resolve(option("pkg", "target/wasm-node"));
 if (!(seconds >= 1 && repeats >= 1)) {
   console.error("usage: node bench/wasm-cpu.mjs [--seconds N] [--repeats N] [--pkg DIR]");

@@ -1,9 +1,13 @@
 //! CPU cost of one V.22bis modem (transmitter and receiver), ours against spandsp's.
 //!
 //! ```sh
-//! cargo bench --bench cpu                          # 30 s of audio, 15 repeats
+//! cargo bench --bench cpu                          # 30 s of audio, 31 repeats
 //! cargo bench --bench cpu -- --seconds 10 --repeats 3
+//! cargo bench --bench cpu -- --only ours           # one of ours|spandsp|pump|receiver, for a profiler
 //! ```
+//!
+//! The WASM counterpart is `bench/wasm-cpu.mjs` (Node); `bench/cpu-experiments.patch` has the
+//! savings found with this bench and perf, measured step by step.
 //!
 //! What is measured: the calling modem of a full-duplex V.22bis call at 2400 bit/s, both ends
 //! sending data all the time, over a line with 30 dB SNR. First a live call is run and the
@@ -21,8 +25,10 @@
 //!   spandsp's own `async_tx`/`async_rx` start-stop framing behind its bit callbacks.
 //!
 //! Bytes are written to and read from the modem between timed segments (one second of audio
-//! each), and checked: what the caller receives must be exactly what the answerer sent, and both
-//! must stay in data mode at 2400 bit/s throughout, or the bench fails.
+//! each). Every run is checked, or the bench fails: the caller stays in data mode at 2400 bit/s
+//! with no retrain or carrier change, receives exactly what the answerer sent (at least 90 % of
+//! 240 characters a second), and sends exactly the signal it sent in the live call (whose data the
+//! answerer received intact, which is checked too).
 //!
 //! The result is CPU milliseconds per second of audio (wall-clock time of a single thread, which
 //! on an idle core is CPU time), median and minimum over the repeats, which alternate between the
@@ -54,12 +60,12 @@ const CPS: usize = 240;
 struct Args {
     seconds: usize,
     repeats: usize,
-    /// `ours` or `spandsp`: time only that one (for profiling), no table.
+    /// `ours`, `spandsp`, `pump` or `receiver`: time only that one (for a profiler), no table.
     only: Option<String>,
 }
 
 fn args() -> Args {
-    let mut a = Args { seconds: 30, repeats: 15, only: None };
+    let mut a = Args { seconds: 30, repeats: 31, only: None };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let num = |i: usize| -> usize {
         let v = argv.get(i + 1).and_then(|v| v.parse().ok());
@@ -120,7 +126,7 @@ fn at_2400(m: &Modem) -> bool {
 
 /// The recorded call, from the calling modem's point of view.
 struct OursCall {
-    /// What the caller heard, `total` blocks of it.
+    /// What the caller heard, the whole call.
     heard: Vec<f32>,
     /// What the caller sent (the answerer received its data intact).
     sent: Vec<f32>,
@@ -223,7 +229,9 @@ fn ours_timed(call: &OursCall, warm: &OursState) -> (Duration, Checked) {
     check_ours(call, &mut s);
     // Same input, same modem: the same signal as in the live call, whose data the answerer got.
     assert!(out == call.sent[start..], "ours, replay: sent another signal than in the live call");
-    (spent, Checked { bytes: s.got.len() - got0 })
+    let bytes = s.got.len() - got0;
+    assert!(bytes > CPS * (timed.len() / BLOCK / BLOCKS_PER_S) * 9 / 10, "ours, replay: received only {bytes} bytes");
+    (spent, Checked { bytes })
 }
 
 fn check_ours(call: &OursCall, s: &mut OursState) {
@@ -232,8 +240,6 @@ fn check_ours(call: &OursCall, s: &mut OursState) {
         panic!("ours, replay: {e:?} during the timed part");
     }
     assert_eq!(s.got, call.ans_data[..s.got.len()], "ours, replay: received wrong data");
-    let timed_s = call.heard.len() / BLOCK / BLOCKS_PER_S - WARMUP_S;
-    assert!(s.got.len() > CPS * (timed_s + 1) * 9 / 10, "ours, replay: received only {} bytes", s.got.len());
     assert_eq!(s.modem.stats().framing_errors, 0, "ours, replay: framing errors");
 }
 
@@ -509,8 +515,9 @@ fn main() {
     println!(
         "RESULT native_ours_ms_per_s={om:.4} native_ours_min_ms_per_s={omin:.4} \
          native_spandsp_ms_per_s={sm:.4} native_spandsp_min_ms_per_s={smin:.4} \
-         ratio_ours_over_spandsp={:.4} audio_s={} repeats={}",
+         ratio_ours_over_spandsp={:.4} ratio_min_ours_over_spandsp={:.4} audio_s={} repeats={}",
         om / sm,
+        omin / smin,
         a.seconds,
         a.repeats
     );

@@ -135,7 +135,7 @@ fn v22bis_through_amr_122_is_where_we_measured_it() {
 }
 
 #[test]
-#[ignore = "a minute of CPU per codec; run with --release --ignored --nocapture for the table"]
+#[ignore = "about 10 s in release, a minute in debug; run with --release --ignored --nocapture for the table"]
 fn measure_all() {
     let codecs = [SpeechCodec::GsmFr, SpeechCodec::AMR_122, SpeechCodec::AmrNb(5), SpeechCodec::AmrNb(0)];
     println!(

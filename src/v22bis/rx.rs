@@ -330,8 +330,9 @@ impl Receiver {
             }
         }
         let acquiring = self.acquiring();
-        // Gain: fast to follow a rise (a signal starting out of silence), slower once tracking.
-        let k = if p > 4.0 * self.power || self.settle > 0 {
+        // Gain: fast to follow a rise while acquiring (a signal starting out of silence), slow once
+        // tracking (a speech codec's peaks would otherwise knock the gain about).
+        let k = if (p > 4.0 * self.power && acquiring) || self.settle > 0 {
             0.3
         } else if acquiring {
             0.02
