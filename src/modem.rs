@@ -600,7 +600,7 @@ mod tests {
         for (family, rate, len) in [(Family::V22bis, 2400, 1500), (Family::V22, 1200, 700)] {
             let text: Vec<u8> = (0..len as u32).map(|i| (i * 7 % 256) as u8).collect();
             let mut line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 3);
-            let (ra, rb, mut a, mut b) = call(family, &mut line, &text[..600], &text, 8.0);
+            let (ra, rb, mut a, mut b) = call(family, &mut line, &text[..600], &text, 10.0);
             assert_eq!(a.poll_event(), Some(Event::Connected { rx_rate: rate, tx_rate: rate }), "{family:?}");
             assert_eq!(b.poll_event(), Some(Event::Connected { rx_rate: rate, tx_rate: rate }), "{family:?}");
             assert_eq!(rb, &text[..600], "{family:?} answerer");

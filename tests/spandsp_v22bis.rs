@@ -23,6 +23,22 @@ fn run(
     ours: &[u8],
     theirs: &[u8],
 ) -> Outcome {
+    run_seeded(family, role, sp_rate, imp, seconds, ours, theirs, 1)
+}
+
+/// As [`run`], with the line's noise seeded by `seed` (and spandsp starting a few samples later for
+/// each seed, so each meets the other modem's timing differently).
+#[allow(clippy::too_many_arguments)]
+fn run_seeded(
+    family: Family,
+    role: Role,
+    sp_rate: u32,
+    imp: Impairments,
+    seconds: f32,
+    ours: &[u8],
+    theirs: &[u8],
+    seed: u64,
+) -> Outcome {
     let mut m = Modem::new(Config::new(family, role));
     let sp_role = match role {
         Role::Call => SpRole::Answering,
@@ -33,10 +49,14 @@ fn run(
         // spandsp takes noise at its default threshold for a carrier.
         sp.set_cutoff(-35.0);
     }
-    let mut to_sp = Direction::new(imp.clone(), 1);
-    let mut to_us = Direction::new(imp, 2);
+    let mut to_sp = Direction::new(imp.clone(), 2 * seed - 1);
+    let mut to_us = Direction::new(imp, 2 * seed);
     m.write(ours);
     sp.write(theirs);
+    // Start spandsp a little later than us (a different phase of its clocks).
+    let mut lead = vec![0i16; (seed as usize - 1) * 37];
+    sp.rx(&lead);
+    sp.tx(&mut lead);
     let (mut our_out, mut sp_out16) = (vec![0.0f32; 160], vec![0i16; 160]);
     let (mut sp_out, mut heard_by_us, mut heard_by_sp) = (vec![0.0f32; 160], vec![0.0f32; 160], vec![0.0f32; 160]);
     let mut heard16 = vec![0i16; 160];
@@ -101,21 +121,84 @@ fn impaired_lines_both_roles_both_rates() {
             Impairments { freq_offset_hz: 7.0, clock_ppm: -100.0, ..Default::default() }.with_snr(20.0, -13.0),
         ),
     ];
+    // spandsp's answerer must recognise the caller's S1 within its 100 ms while still acquiring
+    // the signal; at +7 Hz it sometimes misses it and settles for 1200 bit/s, whoever calls (see
+    // `spandsp_recognises_our_s1_as_often_as_its_own`). So each case runs three times (different
+    // noise and timing); every run must carry the data byte-exact, and every run must reach the
+    // rate except when spandsp answers with a +7 Hz offset.
     for (name, imp) in cases {
         for role in [Role::Call, Role::Answer] {
             for (sp_rate, want) in [(2400, 2400), (1200, 1200)] {
-                let (a, b) = (text(300, 3), text(300, 4));
-                let o = run(Family::V22bis, role, sp_rate, imp.clone(), 6.0, &a, &b);
-                let label = format!("{name}: V22bis {role:?} vs spandsp at {sp_rate}");
-                assert_eq!(
-                    o.events.first(),
-                    Some(&Event::Connected { rx_rate: want, tx_rate: want }),
-                    "{label}: {:?}",
-                    o.events
-                );
-                assert_eq!(o.ours_got, b, "{label}: what we received");
-                assert_eq!(o.theirs_got, a, "{label}: what spandsp received");
+                let mut at_rate = 0;
+                for seed in 1..=3 {
+                    let (a, b) = (text(300, 3 + seed as u32), text(300, 4 + seed as u32));
+                    let o = run_seeded(Family::V22bis, role, sp_rate, imp.clone(), 6.0, &a, &b, seed);
+                    let label = format!("{name}: V22bis {role:?} vs spandsp at {sp_rate}, seed {seed}");
+                    assert!(matches!(o.events.first(), Some(Event::Connected { .. })), "{label}: {:?}", o.events);
+                    at_rate += (o.events.first() == Some(&Event::Connected { rx_rate: want, tx_rate: want })) as u32;
+                    assert_eq!(o.ours_got, b, "{label}: what we received");
+                    assert_eq!(o.theirs_got, a, "{label}: what spandsp received");
+                }
+                let need = if role == Role::Call && want == 2400 && imp.freq_offset_hz > 5.0 { 0 } else { 3 };
+                assert!(at_rate >= need, "{name}: V22bis {role:?} vs spandsp at {sp_rate}: {at_rate}/3 at {want}");
             }
         }
+    }
+}
+
+/// spandsp's own V.22bis caller against spandsp's answerer, over the same line as [`run_seeded`]:
+/// whether the answerer reached 2400 bit/s.
+fn spandsp_pair_reaches_2400(imp: &Impairments, seed: u64) -> bool {
+    use softmodem::wav::to_i16;
+    let mut a = V22bis::async_8n1(2400, SpRole::Calling);
+    let mut b = V22bis::async_8n1(2400, SpRole::Answering);
+    a.set_cutoff(-35.0);
+    b.set_cutoff(-35.0);
+    let mut lead = vec![0i16; (seed as usize - 1) * 37];
+    b.rx(&lead);
+    b.tx(&mut lead);
+    let mut ab = Direction::new(imp.clone(), 2 * seed - 1);
+    let mut ba = Direction::new(imp.clone(), 2 * seed);
+    let (mut a16, mut b16) = (vec![0i16; 160], vec![0i16; 160]);
+    let (mut af, mut bf, mut ah, mut bh) = (vec![0.0f32; 160], vec![0.0f32; 160], vec![0.0f32; 160], vec![0.0f32; 160]);
+    let (mut ah16, mut bh16) = (vec![0i16; 160], vec![0i16; 160]);
+    for _ in 0..150 {
+        ab.process(&af, &mut bh);
+        ba.process(&bf, &mut ah);
+        for (d, s) in ah16.iter_mut().zip(&ah) {
+            *d = to_i16(*s);
+        }
+        for (d, s) in bh16.iter_mut().zip(&bh) {
+            *d = to_i16(*s);
+        }
+        a.rx(&ah16);
+        b.rx(&bh16);
+        a.tx(&mut a16);
+        b.tx(&mut b16);
+        for (d, s) in af.iter_mut().zip(&a16) {
+            *d = *s as f32 / 32768.0;
+        }
+        for (d, s) in bf.iter_mut().zip(&b16) {
+            *d = *s as f32 / 32768.0;
+        }
+    }
+    b.current_bit_rate() == 2400
+}
+
+#[test]
+fn spandsp_recognises_our_s1_as_often_as_its_own() {
+    // At +7 Hz, +-100 ppm and 20 dB SNR spandsp's answerer misses S1 in some calls even from its
+    // own caller (measured: 3 or 4 in 20). Over ten calls each, ours must fare no worse (allowing
+    // one call of chance).
+    for ppm in [-100.0f32, 100.0] {
+        let imp = Impairments { freq_offset_hz: 7.0, clock_ppm: ppm, ..Default::default() }.with_snr(20.0, -13.0);
+        let (mut ours, mut theirs) = (0, 0);
+        for seed in 1..=10 {
+            let o = run_seeded(Family::V22bis, Role::Call, 2400, imp.clone(), 3.0, b"", b"", seed);
+            ours += (o.events.first() == Some(&Event::Connected { rx_rate: 2400, tx_rate: 2400 })) as u32;
+            theirs += spandsp_pair_reaches_2400(&imp, seed) as u32;
+        }
+        assert!(ours + 1 >= theirs, "+7 Hz, {ppm} ppm: ours {ours}/10, spandsp's own {theirs}/10");
+        assert!(ours >= 6, "+7 Hz, {ppm} ppm: ours {ours}/10");
     }
 }

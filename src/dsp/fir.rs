@@ -181,21 +181,24 @@ impl Fir {
     }
 }
 
-/// Dot product, unrolled by four so the compiler vectorises it.
+/// Dot product, in eight lanes so the compiler vectorises it.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f32; 4];
-    let chunks = n / 4;
-    for c in 0..chunks {
-        for k in 0..4 {
-            acc[k] += a[4 * c + k] * b[4 * c + k];
+    // chunks_exact: no bounds checks in the loop, so it becomes SIMD (SSE on x86-64, simd128 on
+    // wasm32 when enabled).
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
         }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in 4 * chunks..n {
-        s += a[i] * b[i];
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
     }
     s
 }
@@ -280,7 +283,12 @@ mod tests {
 
     #[test]
     fn dot_handles_any_length() {
-        let a: Vec<f32> = (0..11).map(|i| i as f32).collect();
-        assert_eq!(dot(&a, &a), (0..11).map(|i| (i * i) as f32).sum::<f32>());
+        for n in [0usize, 1, 7, 8, 11, 33] {
+            let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+            let b: Vec<f32> = (0..n).map(|i| 2.0 - i as f32).collect();
+            let want: f32 = (0..n).map(|i| (i * i) as f32).sum();
+            assert_eq!(dot(&a, &a), want);
+            assert_eq!(dot(&b, &a), (0..n).map(|i| (2.0 - i as f32) * i as f32).sum());
+        }
     }
 }

@@ -2,6 +2,22 @@
 
 use core::f32::consts::TAU;
 
+/// Points per cycle of the shared cosine/sine table.
+const TABLE: usize = 4096;
+
+/// cos and sin at `TABLE + 1` points of a cycle (the last equals the first), computed once.
+fn sincos_table() -> &'static [(f32, f32)] {
+    static T: std::sync::OnceLock<Vec<(f32, f32)>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        (0..=TABLE)
+            .map(|i| {
+                let a = (i as f64 / TABLE as f64) * core::f64::consts::TAU;
+                (a.cos() as f32, a.sin() as f32)
+            })
+            .collect()
+    })
+}
+
 /// A numerically controlled oscillator: a phase accumulator in cycles with a settable frequency.
 ///
 /// The phase is kept in `f64` cycles in `[0, 1)`, so a tone stays continuous in phase and exact in
@@ -47,12 +63,17 @@ impl Nco {
         self.phase = (self.phase + cycles as f64).rem_euclid(1.0);
     }
 
-    /// Returns `(cos, sin)` of the current phase and advances one sample.
+    /// Returns `(cos, sin)` of the current phase and advances one sample (from a table of 4096
+    /// points a cycle, interpolated: error under 3e-7).
     #[inline]
     pub fn next_iq(&mut self) -> (f32, f32) {
-        let a = self.phase as f32 * TAU;
+        let t = sincos_table();
+        let x = self.phase * TABLE as f64;
+        let i = (x as usize).min(TABLE - 1);
+        let f = (x - i as f64) as f32;
+        let ((c0, s0), (c1, s1)) = (t[i], t[i + 1]);
         self.advance();
-        (a.cos(), a.sin())
+        (c0 + (c1 - c0) * f, s0 + (s1 - s0) * f)
     }
 
     /// Returns the cosine of the current phase and advances one sample.
@@ -110,6 +131,16 @@ mod tests {
             // The largest step of a 1270 Hz sine at 8 kHz is 2*pi*1270/8000 = 1.0.
             assert!((s - prev).abs() <= 1.0, "jump at {i}");
             prev = s;
+        }
+    }
+
+    #[test]
+    fn table_is_accurate() {
+        let mut n = Nco::new(1234.567, 8000.0);
+        for _ in 0..10_000 {
+            let p = n.phase() as f64 * core::f64::consts::TAU;
+            let (c, s) = n.next_iq();
+            assert!((c as f64 - p.cos()).abs() < 1e-6 && (s as f64 - p.sin()).abs() < 1e-6);
         }
     }
 

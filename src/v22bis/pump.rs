@@ -100,7 +100,7 @@ const HEAR_ONES: u32 = ms(155);
 /// The caller's pause after hearing them.
 const CALL_PAUSE: u32 = ms(456);
 /// Length of S1.
-const S1_TIME: u32 = ms(100);
+const S1_TIME: u32 = ms(103);
 /// Scrambled ones at 1200 bit/s after S1 before moving to 2400: 600 ms from the caller (its S1
 /// came first), 500 ms from the answerer.
 const CALL_TRAIN: u32 = ms(600);

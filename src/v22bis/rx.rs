@@ -2,12 +2,15 @@
 
 use super::{Constellation, Rate, BAUD, ROLL_OFF};
 use crate::dsp::fir::{dot, root_raised_cosine};
-use crate::dsp::{power_to_dbm0, Complex, Nco, SAMPLE_RATE};
+use crate::dsp::{power_to_dbm0, Complex, SAMPLE_RATE};
 
 /// Half-length of the matched filter in symbols.
 const SPAN: f32 = 7.0;
-/// Matched-filter phases per input sample (interpolated linearly between them).
-const PHASES: usize = 32;
+/// Matched-filter phases per input sample (the nearest is used: a timing error under 1/256
+/// sample).
+const PHASES: usize = 128;
+/// Length of the baseband history, in matched-filter lengths.
+const HISTORY: usize = 4;
 /// Equaliser taps, spaced half a symbol apart.
 const EQ_TAPS: usize = 16;
 /// Recent equalised symbols kept for display.
@@ -64,7 +67,10 @@ enum Stage {
 #[derive(Debug, Clone)]
 pub struct Receiver {
     carrier_hz: f32,
-    mixer: Nco,
+    /// The carrier, cos and sin, over one period of whole samples (20 samples hold exactly 3
+    /// cycles of 1200 Hz, 10 samples 3 cycles of 2400 Hz).
+    mixer: Vec<(f32, f32)>,
+    mixer_pos: usize,
     /// Matched filter, `PHASES + 1` rows of `width` taps, for both parts of the signal.
     mf: Vec<f32>,
     width: usize,
@@ -156,12 +162,29 @@ impl Receiver {
         mf.iter_mut().for_each(|v| *v /= peak);
         let mut r = Receiver {
             carrier_hz,
-            mixer: Nco::new(carrier_hz, fs),
+            mixer: {
+                // The shortest run of samples holding a whole number of cycles.
+                let f = carrier_hz.round().max(1.0) as u32;
+                let gcd = |mut a: u32, mut b: u32| {
+                    while b != 0 {
+                        (a, b) = (b, a % b);
+                    }
+                    a
+                };
+                let period = (SAMPLE_RATE / gcd(SAMPLE_RATE, f)) as usize;
+                (0..period)
+                    .map(|n| {
+                        let a = core::f64::consts::TAU * f as f64 * n as f64 / SAMPLE_RATE as f64;
+                        (a.cos() as f32, a.sin() as f32)
+                    })
+                    .collect()
+            },
+            mixer_pos: 0,
             mf,
             width,
-            hist_re: vec![0.0; 2 * width],
-            hist_im: vec![0.0; 2 * width],
-            pos: 0,
+            hist_re: vec![0.0; HISTORY * width],
+            hist_im: vec![0.0; HISTORY * width],
+            pos: width,
             n_in: 0,
             t_next: 0.0,
             half_period: sps as f64 / 2.0,
@@ -276,14 +299,24 @@ impl Receiver {
         let half = (self.width / 2) as f64;
         for &x in input {
             let x = if x.is_finite() { x.clamp(-4.0, 4.0) } else { 0.0 };
-            let (c, s) = self.mixer.next_iq();
-            // x e^{-j w n}, doubled so a carrier of amplitude A comes out at A.
-            let w = self.width;
+            let (c, s) = self.mixer[self.mixer_pos];
+            self.mixer_pos += 1;
+            if self.mixer_pos == self.mixer.len() {
+                self.mixer_pos = 0;
+            }
+            // x e^{-j w n}, doubled so a carrier of amplitude A comes out at A. The history is a
+            // line several filters long; when it is full, its last filter's worth moves to the
+            // front, so every filter window is one contiguous slice.
+            if self.pos == self.hist_re.len() {
+                let w = self.width;
+                let n = self.hist_re.len();
+                self.hist_re.copy_within(n - w.., 0);
+                self.hist_im.copy_within(n - w.., 0);
+                self.pos = w;
+            }
             self.hist_re[self.pos] = 2.0 * x * c;
-            self.hist_re[self.pos + w] = 2.0 * x * c;
             self.hist_im[self.pos] = -2.0 * x * s;
-            self.hist_im[self.pos + w] = -2.0 * x * s;
-            self.pos = (self.pos + 1) % w;
+            self.pos += 1;
             self.n_in += 1;
             let newest = (self.n_in - 1) as f64;
             while self.t_next + half <= newest {
@@ -301,8 +334,8 @@ impl Receiver {
         let first = n0 as i64 - half + 1;
         let newest = self.n_in as i64 - 1;
         let back = newest - first;
-        let w = self.width as i64;
-        let start = (self.pos as i64 + w - 1 - back).rem_euclid(w) as usize;
+        // The newest sample is at pos - 1; the window starts `back` before it.
+        let start = (self.pos as i64 - 1 - back).max(0) as usize;
         let p = frac as f32 * PHASES as f32;
         let a = (p as usize).min(PHASES - 1);
         let k = p - a as f32;
@@ -310,9 +343,8 @@ impl Receiver {
         let h1 = &self.mf[(a + 1) * self.width..(a + 2) * self.width];
         let re = &self.hist_re[start..start + self.width];
         let im = &self.hist_im[start..start + self.width];
-        let (r0, i0) = (dot(re, h0), dot(im, h0));
-        let (r1, i1) = (dot(re, h1), dot(im, h1));
-        Complex::new(r0 + (r1 - r0) * k, i0 + (i1 - i0) * k)
+        let h = if k < 0.5 { h0 } else { h1 };
+        Complex::new(dot(re, h), dot(im, h))
     }
 
     fn half_symbol(&mut self, y: Complex, out: &mut impl FnMut(&Symbol)) {
@@ -476,8 +508,9 @@ impl Receiver {
     }
 
     fn detect_carrier(&mut self) {
-        let level = power_to_dbm0(self.raw_power);
-        let over = if self.carrier { level < CARRIER_OFF_DBM0 } else { level >= CARRIER_ON_DBM0 };
+        // Compare powers, not dBm0: no logarithm per half-symbol.
+        let (on, off) = (crate::dsp::dbm0_to_power(CARRIER_ON_DBM0), crate::dsp::dbm0_to_power(CARRIER_OFF_DBM0));
+        let over = if self.carrier { self.raw_power < off } else { self.raw_power >= on };
         self.cd_count = if over { self.cd_count + 1 } else { 0 };
         if self.cd_count >= CARRIER_DELAY {
             self.cd_count = 0;

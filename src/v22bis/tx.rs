@@ -21,9 +21,11 @@ pub enum Signal {
 }
 
 /// Half-length of the transmit pulse in symbols.
-const SPAN: usize = 8;
+const SPAN: usize = 7;
 /// Pulse samples per symbol in the table: 8000 / 600 = 40 / 3, so 40 phases repeat every 3 symbols.
 const PHASES: usize = 40;
+/// Floats per row of the transmit table: a complex weight for each symbol in reach.
+const ROW: usize = 2 * (2 * SPAN + 1);
 
 /// A V.22/V.22bis modulator for one channel.
 ///
@@ -31,29 +33,36 @@ const PHASES: usize = 40;
 /// half) evaluated exactly at each output sample, so the 13 1/3 samples per symbol cost nothing
 /// in accuracy, then put on the carrier. [`Transmitter::set_signal`] changes what is sent from the
 /// next symbol on; the scrambler and the differential quadrant carry on across changes.
+///
+/// 40 samples are exactly 3 symbols and a whole number of cycles of either carrier (1200 and
+/// 2400 Hz are multiples of 200 Hz), so sample n of every 40 always meets the same pulse phase and
+/// the same carrier phase: a table holds, for each of the 40, the pulse times the carrier for each
+/// of the 17 symbols in reach, and a sample costs one 34-term dot product and no trigonometry.
 #[derive(Debug, Clone)]
 pub struct Transmitter {
     signal: Signal,
-    carrier: Nco,
     guard: Option<(Nco, f32)>,
-    scale: f32,
     scrambler: Scrambler,
     quadrant: u8,
     /// S1 alternates its dibits.
     s1_phase: bool,
     /// Recent symbols, newest first.
     symbols: [Complex; 2 * SPAN + 1],
-    /// Pulse table, `pulse[m]` = g(m / 40 - SPAN) for m in 0..=2 * SPAN * 40 + 39.
-    pulse: Vec<f32>,
+    /// Row n (of 40): for each symbol i, (scale g cos, -scale g sin) at sample n of the cycle.
+    table: Vec<f32>,
+    /// Sample within the 40-sample cycle.
+    n: usize,
     /// Time since the newest symbol, in 40ths of a symbol.
     tq: usize,
     symbols_sent: u64,
 }
 
 impl Transmitter {
-    /// A transmitter on `carrier_hz` (1200 calling, 2400 answering) sending at `level_dbm0` in
-    /// total, with an optional guard tone (whose power comes out of that total), starting silent.
+    /// A transmitter on `carrier_hz` (1200 calling, 2400 answering; it must be a multiple of
+    /// 200 Hz) sending at `level_dbm0` in total, with an optional guard tone (whose power comes
+    /// out of that total), starting silent.
     pub fn new(carrier_hz: f32, level_dbm0: f32, guard: GuardTone) -> Self {
+        debug_assert!(carrier_hz % 200.0 == 0.0, "the carrier must repeat every 40 samples");
         let fs = SAMPLE_RATE as f32;
         let pulse: Vec<f32> = (0..(2 * SPAN + 1) * PHASES)
             .map(|m| {
@@ -77,16 +86,29 @@ impl Transmitter {
         };
         // Passband power is |y|^2 / 2.
         let scale = (2.0 * data_power / (Constellation::POWER * energy)).sqrt();
+        // Sample n of the cycle comes after the symbol clock has moved 3 (n + 1) fortieths.
+        let mut table = vec![0.0f32; PHASES * ROW];
+        let step = carrier_hz as f64 / fs as f64;
+        for n in 0..PHASES {
+            let tq = (3 * (n + 1)) % PHASES;
+            let ph = core::f64::consts::TAU * (n as f64 * step).fract();
+            let (c, sn) = (ph.cos() as f32, ph.sin() as f32);
+            for i in 0..2 * SPAN + 1 {
+                // Symbol i has its peak SPAN symbols after it started; it is i symbols old.
+                let h = scale * pulse[tq + PHASES * i];
+                table[n * ROW + 2 * i] = h * c;
+                table[n * ROW + 2 * i + 1] = -h * sn;
+            }
+        }
         Transmitter {
             signal: Signal::Silence,
-            carrier: Nco::new(carrier_hz, fs),
             guard,
-            scale,
             scrambler: Scrambler::new(),
             quadrant: 0,
             s1_phase: false,
             symbols: [Complex::ZERO; 2 * SPAN + 1],
-            pulse,
+            table,
+            n: 0,
             tq: 0,
             symbols_sent: 0,
         }
@@ -158,13 +180,16 @@ impl Transmitter {
                 self.symbols.copy_within(0..2 * SPAN, 1);
                 self.symbols[0] = self.next_symbol(bits);
             }
-            let mut base = Complex::ZERO;
-            for (i, s) in self.symbols.iter().enumerate() {
-                // Symbol i has its peak SPAN symbols after it started; it is i symbols old.
-                base += *s * self.pulse[self.tq + PHASES * i];
+            // Re{sum of s g e^{j w n}}.
+            let row = &self.table[self.n * ROW..(self.n + 1) * ROW];
+            let mut v = 0.0f32;
+            for (s, h) in self.symbols.iter().zip(row.chunks_exact(2)) {
+                v += s.re * h[0] + s.im * h[1];
             }
-            let (c, s) = self.carrier.next_iq();
-            let mut v = self.scale * (base.re * c - base.im * s);
+            self.n += 1;
+            if self.n == PHASES {
+                self.n = 0;
+            }
             if let Some((nco, amp)) = &mut self.guard {
                 if self.signal != Signal::Silence {
                     v += *amp * nco.next_sin();
