@@ -5,6 +5,7 @@
 #   ./build.sh test           install what is missing, run every test (native, WASM in Chromium, e2e)
 #   ./build.sh build          build the native CLI and the page's WebAssembly (www/pkg)
 #   ./build.sh setup          only install what is missing
+#   ./build.sh bench          the performance figures: softmodem bench, CPU against spandsp, WASM
 #   ./build.sh fuzz [SECONDS] run each fuzz target for SECONDS (default 60) with cargo-fuzz
 #
 # Works on a fresh Debian 12 machine with rustup's stable toolchain; apt-get needs root (or sudo).
@@ -116,6 +117,18 @@ run_tests() {
   log "all tests passed"
 }
 
+bench() {
+  log "softmodem bench (BER curves, tolerance, speech codecs, CPU)"
+  cargo build --release --bin softmodem
+  target/release/softmodem bench "$@"
+  log "CPU against spandsp, native"
+  cargo bench --bench cpu
+  log "CPU in WebAssembly (Node)"
+  cargo build --release --target wasm32-unknown-unknown --lib
+  wasm-bindgen --target nodejs --out-dir target/wasm-node target/wasm32-unknown-unknown/release/softmodem.wasm
+  node bench/wasm-cpu.mjs
+}
+
 serve() {
   local port=${1:-8000}
   log "serving http://127.0.0.1:$port/ (Ctrl-C to stop)"
@@ -140,5 +153,6 @@ case "$cmd" in
   serve) setup_build; build; serve "$@" ;;
   test) setup; run_tests ;;
   fuzz) setup; fuzz "$@" ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  bench) setup; bench "$@" ;;
+  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -40,9 +40,9 @@ usage:
                 [--level DBM0] [--seconds N] [--seed S]
       A full-duplex call through the line simulator, each end sending the O.152 test pattern:
       prints connect times, rates, retrains and bit errors each way.
-  softmodem bench [--quick] [--only ber,tolerance,cpu] [--bits N]
-      The V.22/V.22bis figures: BER against SNR next to theory, tolerance of offsets and echo,
-      CPU cost. Progress on stderr, Markdown tables on stdout.
+  softmodem bench [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
+      The V.22/V.22bis figures: BER against SNR next to theory, tolerance of offsets, echo and
+      network models, speech codecs (needs sox), CPU cost. Progress on stderr, Markdown on stdout.
 
 MODE (the transmitter whose signal the file holds):
   bell103-orig bell103-ans v21-ch1 v21-ch2 v23 v23-back bell202
