@@ -33,6 +33,26 @@ pub fn deframer(data: &[u8]) {
     }
 }
 
+/// The V.22/V.22bis receiver on arbitrary audio, on either carrier, at either rate.
+pub fn v22_receiver(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let carrier = if sel & 1 == 0 { crate::v22bis::CALL_CARRIER } else { crate::v22bis::ANSWER_CARRIER };
+    let mut rx = crate::v22bis::rx::Receiver::new(carrier);
+    if sel & 2 != 0 {
+        rx.set_rate(crate::v22bis::Rate::R2400);
+    }
+    let x: Vec<f32> = samples(rest).collect();
+    let mut n = 0usize;
+    for block in x.chunks(97) {
+        rx.process(block, |s| {
+            assert!(s.point.is_finite());
+            n += 1;
+        });
+    }
+    assert!(n <= x.len() / 13 + 2, "more symbols than the audio can carry");
+    assert!(rx.snr_db().is_finite());
+}
+
 /// Every FSK receiver on arbitrary audio (16-bit samples from the data).
 pub fn fsk_receiver(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else { return };
@@ -50,9 +70,9 @@ pub fn fsk_receiver(data: &[u8]) {
 /// the host-rate adapter.
 pub fn modem(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else { return };
-    let family = [Family::Bell103, Family::V21, Family::V23, Family::Bell202][(sel & 3) as usize];
-    let role = if sel & 4 == 0 { Role::Call } else { Role::Answer };
-    let rate = [8000.0, 44100.0, 48000.0, 11025.0][((sel >> 3) & 3) as usize];
+    let family = Family::ALL[(sel & 7) as usize % Family::ALL.len()];
+    let role = if sel & 8 == 0 { Role::Call } else { Role::Answer };
+    let rate = [8000.0, 44100.0, 48000.0, 11025.0][((sel >> 4) & 3) as usize];
     let mut host = HostAdapter::new(Modem::new(Config::new(family, role)), rate);
     let x: Vec<f32> = samples(rest).collect();
     let mut out = vec![0.0; 128];

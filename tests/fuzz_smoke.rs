@@ -53,6 +53,13 @@ fn fsk_receivers_survive_random_audio() {
 }
 
 #[test]
+fn v22_receivers_survive_random_audio() {
+    for v in inputs(6, 40, 40_000) {
+        fuzzing::v22_receiver(&v);
+    }
+}
+
+#[test]
 fn modems_survive_random_audio() {
     for v in inputs(5, 40, 30_000) {
         fuzzing::modem(&v);

@@ -13,21 +13,9 @@ struct Outcome {
     spandsp_rate: i32,
 }
 
-/// Our modem in `role` (family `family`) against spandsp at `sp_rate`, over `imp` both ways.
-fn run(
-    family: Family,
-    role: Role,
-    sp_rate: u32,
-    imp: Impairments,
-    seconds: f32,
-    ours: &[u8],
-    theirs: &[u8],
-) -> Outcome {
-    run_seeded(family, role, sp_rate, imp, seconds, ours, theirs, 1)
-}
-
-/// As [`run`], with the line's noise seeded by `seed` (and spandsp starting a few samples later for
-/// each seed, so each meets the other modem's timing differently).
+/// Our modem in `role` (family `family`) against spandsp at `sp_rate`, over `imp` both ways, with
+/// the line's noise seeded by `seed` (and spandsp starting a few samples later for each seed, so
+/// each meets the other modem's timing differently).
 #[allow(clippy::too_many_arguments)]
 fn run_seeded(
     family: Family,
@@ -95,7 +83,7 @@ fn clean_line_both_roles_both_rates() {
             [(Family::V22bis, 2400, 2400), (Family::V22bis, 1200, 1200), (Family::V22, 2400, 1200)]
         {
             let (a, b) = (text(400, 1), text(400, 2));
-            let o = run(family, role, sp_rate, Impairments::default(), 6.0, &a, &b);
+            let o = run_seeded(family, role, sp_rate, Impairments::default(), 6.0, &a, &b, 1);
             let label = format!("{family:?} {role:?} vs spandsp at {sp_rate}");
             assert_eq!(
                 o.events.first(),

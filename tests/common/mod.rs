@@ -139,19 +139,27 @@ pub fn rms(x: &[f32]) -> f32 {
     (x.iter().map(|&v| v as f64 * v as f64).sum::<f64>() / x.len() as f64).sqrt() as f32
 }
 
+/// Reads a (non-silent) WAV file and scales it so its RMS is `target_rms`, if given; returns it and
+/// its RMS.
+fn load_scaled(path: &Path, target_rms: Option<f32>) -> (Wav, f32) {
+    let bytes = std::fs::read(path).expect("read WAV");
+    let mut wav = Wav::parse(&bytes).expect("parse WAV");
+    let s = rms(&wav.samples);
+    assert!(s > 0.0, "{}: silent", path.display());
+    match target_rms {
+        Some(t) => {
+            wav.samples.iter_mut().for_each(|v| *v *= t / s);
+            (wav, t)
+        }
+        None => (wav, s),
+    }
+}
+
 /// Reads a WAV file, scales it so its RMS is `target_rms` (if given), adds white Gaussian noise at
 /// `snr_db` below the signal's RMS (seeded), and writes it back as 16-bit PCM at the same rate.
 /// Returns (signal RMS, noise RMS) after scaling.
 pub fn add_noise(path: &Path, target_rms: Option<f32>, snr_db: f32, seed: u64) -> (f32, f32) {
-    let bytes = std::fs::read(path).expect("read WAV");
-    let mut wav = Wav::parse(&bytes).expect("parse WAV");
-    let mut s = rms(&wav.samples);
-    assert!(s > 0.0, "{}: silent", path.display());
-    if let Some(t) = target_rms {
-        let g = t / s;
-        wav.samples.iter_mut().for_each(|v| *v *= g);
-        s = t;
-    }
+    let (mut wav, s) = load_scaled(path, target_rms);
     let noise = s / 10f32.powf(snr_db / 20.0);
     let mut r = Rng::new(seed);
     let mut peak = 0.0f32;
@@ -170,15 +178,7 @@ pub fn add_noise(path: &Path, target_rms: Option<f32>, snr_db: f32, seed: u64) -
 /// over the whole 24 kHz band would put only a sixth of its power in the band). At 8000 Hz it adds
 /// the same noise as [`add_noise`] with the same seed. Returns (signal RMS, noise RMS).
 pub fn add_band_noise(path: &Path, target_rms: Option<f32>, snr_db: f32, seed: u64) -> (f32, f32) {
-    let bytes = std::fs::read(path).expect("read WAV");
-    let mut wav = Wav::parse(&bytes).expect("parse WAV");
-    let mut s = rms(&wav.samples);
-    assert!(s > 0.0, "{}: silent", path.display());
-    if let Some(t) = target_rms {
-        let g = t / s;
-        wav.samples.iter_mut().for_each(|v| *v *= g);
-        s = t;
-    }
+    let (mut wav, s) = load_scaled(path, target_rms);
     let len = wav.samples.len();
     let want = s / 10f32.powf(snr_db / 20.0);
     let mut r = Rng::new(seed);
