@@ -5,6 +5,7 @@
 use crate::args::Args;
 use crate::v22::{describe_line, run_sim};
 use crate::Failure;
+#[cfg(not(target_arch = "wasm32"))]
 use softmodem::codec::SpeechCodec;
 use softmodem::line::{Band, Echo, Impairments, NetworkModel};
 use softmodem::modem::Family;
@@ -107,8 +108,12 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
     progress.total += if want("ber") { 2 * grids.iter().map(|g| g.1.len()).sum::<usize>() } else { 0 };
     progress.total += if want("tolerance") { 8 } else { 0 };
     progress.total += if want("cpu") { 1 } else { 0 };
+    #[cfg(not(target_arch = "wasm32"))]
     let codecs = [SpeechCodec::AmrNb(7), SpeechCodec::GsmFr, SpeechCodec::AmrNb(4)];
-    progress.total += if want("codecs") { codecs.len() * 4 } else { 0 };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        progress.total += if want("codecs") { codecs.len() * 4 } else { 0 };
+    }
     println!("# softmodem bench{}\n", if quick { " --quick" } else { "" });
     if want("ber") {
         println!("## Bit error rate against SNR (white noise over 0-4000 Hz), after the descrambler\n");
@@ -185,6 +190,7 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
         }
         println!();
     }
+    #[cfg(not(target_arch = "wasm32"))]
     if want("codecs") {
         println!("## Through speech codecs (sox's GSM 06.10 and AMR-NB, one direction, 8N1-free pattern bits)\n");
         println!("| Codec | Carrier | Rate | Bits | Errors | BER | Receiver SNR | Target |");
