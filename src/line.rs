@@ -184,6 +184,18 @@ pub struct Impairments {
     pub near_echo: Option<Echo>,
     /// Far-end echo of the listening modem's own signal (reflected at the far hybrid).
     pub far_echo: Option<Echo>,
+    /// Phase jitter: the signal's phase wobbling sinusoidally (carrier systems with noisy
+    /// oscillators).
+    pub phase_jitter: Option<PhaseJitter>,
+}
+
+/// Sinusoidal phase jitter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhaseJitter {
+    /// Peak-to-peak swing in degrees.
+    pub degrees_pp: f32,
+    /// Rate of the swing in Hz (telephone-network jitter lies between about 20 and 300 Hz).
+    pub hz: f32,
 }
 
 impl Default for Impairments {
@@ -199,6 +211,7 @@ impl Default for Impairments {
             dropouts: Vec::new(),
             near_echo: None,
             far_echo: None,
+            phase_jitter: None,
         }
     }
 }
@@ -255,6 +268,8 @@ pub struct Direction {
     band: Option<Fir>,
     channel: Option<[crate::dsp::Biquad; 4]>,
     hilbert: Option<(Fir, Fir, Nco)>,
+    /// Phase jitter's oscillator and peak swing in radians.
+    jitter: Option<(Nco, f32)>,
     clock: Option<(Resampler, Vec<f32>, usize, usize)>,
     near_echo: Option<EchoPath>,
     far_echo: Option<EchoPath>,
@@ -273,7 +288,8 @@ impl Direction {
             Band::Telephone => (Some(Fir::new(design_bandpass(300.0, 3400.0, fs, 129, Window::Blackman))), None),
             Band::Model(m) => (Some(Fir::new(loops_fir(m))), Some(channel_filters())),
         };
-        let hilbert = (imp.freq_offset_hz != 0.0).then(|| {
+        let jitter = imp.phase_jitter.map(|j| (Nco::new(j.hz, fs), (j.degrees_pp / 2.0).to_radians()));
+        let hilbert = (imp.freq_offset_hz != 0.0 || jitter.is_some()).then(|| {
             let h = design_hilbert(127, Window::Blackman);
             let mut delay = vec![0.0; 127];
             delay[63] = 1.0;
@@ -299,6 +315,7 @@ impl Direction {
             band,
             channel,
             hilbert,
+            jitter,
             clock,
             time: 0,
         }
@@ -325,7 +342,12 @@ impl Direction {
                 // Single-sideband shift: Re{(x + j H{x}) e^{j w t}}.
                 let q = h.process(x);
                 let re = d.process(x);
-                let (c, s) = nco.next_iq();
+                let (mut c, mut s) = nco.next_iq();
+                if let Some((j, peak)) = &mut self.jitter {
+                    // Turn by the jitter's phase as well: e^{j (w t + peak sin(wj t))}.
+                    let (js, jc) = (*peak * j.next_sin()).sin_cos();
+                    (c, s) = (c * jc - s * js, s * jc + c * js);
+                }
                 x = re * c - q * s;
             }
             output[i] = x;
@@ -447,6 +469,29 @@ mod tests {
         let mut y = vec![0.0; x.len()];
         d.process(&x, &mut y);
         assert_eq!(peak_freq(&y[400..]), 1007.0);
+    }
+
+    #[test]
+    fn phase_jitter_puts_sidebands_at_the_jitter_rate() {
+        // 20 degrees peak-to-peak at 100 Hz on a 1000 Hz tone: sidebands at 900 and 1100 Hz about
+        // 20 log10(J1(0.1745) / J0(0.1745)) = -21.2 dB below the carrier.
+        let imp = Impairments { phase_jitter: Some(PhaseJitter { degrees_pp: 20.0, hz: 100.0 }), ..Default::default() };
+        let mut d = Direction::new(imp, 1);
+        let x = tone(1000.0, 16000);
+        let mut y = vec![0.0; x.len()];
+        d.process(&x, &mut y);
+        let p = |f: f32| {
+            let y = &y[400..];
+            let mut g = Goertzel::new(f, y.len(), 8000.0);
+            let mut v = 0.0;
+            for &s in y {
+                v = g.push(s).unwrap_or(v);
+            }
+            v
+        };
+        let side = 10.0 * (p(1100.0) / p(1000.0)).log10();
+        assert!((side + 21.2).abs() < 0.5, "{side}");
+        assert!((10.0 * (p(900.0) / p(1000.0)).log10() + 21.2).abs() < 0.5);
     }
 
     #[test]

@@ -4,7 +4,14 @@
 
 use softmodem::line::{Direction, Impairments};
 use softmodem::modem::{Config, Event, Family, Modem, Role};
-use spandsp_peer::v22bis::{Role as SpRole, V22bis};
+use spandsp_peer::async_serial::{AsyncRx, AsyncTx};
+use spandsp_peer::v22bis::{GuardTone as SpGuard, Role as SpRole, V22bis};
+use std::cell::Cell;
+
+thread_local! {
+    /// The guard tone a spandsp answerer sends in this test thread's calls.
+    static SP_GUARD: Cell<SpGuard> = const { Cell::new(SpGuard::None) };
+}
 
 struct Outcome {
     ours_got: Vec<u8>,
@@ -32,7 +39,7 @@ fn run_seeded(
         Role::Call => SpRole::Answering,
         Role::Answer => SpRole::Calling,
     };
-    let mut sp = V22bis::async_8n1(sp_rate, sp_role);
+    let mut sp = V22bis::new(sp_rate, SP_GUARD.get(), sp_role, AsyncTx::n81(), AsyncRx::n81());
     if imp.noise_dbm0.is_some() {
         // spandsp takes noise at its default threshold for a carrier.
         sp.set_cutoff(-35.0);
@@ -188,5 +195,47 @@ fn spandsp_recognises_our_s1_as_often_as_its_own() {
         }
         assert!(ours + 1 >= theirs, "+7 Hz, {ppm} ppm: ours {ours}/10, spandsp's own {theirs}/10");
         assert!(ours >= 6, "+7 Hz, {ppm} ppm: ours {ours}/10");
+    }
+}
+
+#[test]
+fn guard_tones_both_ways() {
+    use softmodem::v22bis::GuardTone;
+    // spandsp answering with either guard tone; ours answering with either, spandsp calling.
+    for (theirs, ours) in [(SpGuard::Hz550, GuardTone::Hz550), (SpGuard::Hz1800, GuardTone::Hz1800)] {
+        SP_GUARD.set(theirs);
+        let (a, b) = (text(300, 7), text(300, 8));
+        let o =
+            run_seeded(Family::V22bis, Role::Call, 2400, Impairments::default().with_snr(25.0, -13.0), 6.0, &a, &b, 1);
+        SP_GUARD.set(SpGuard::None);
+        assert_eq!(o.events.first(), Some(&Event::Connected { rx_rate: 2400, tx_rate: 2400 }), "{theirs:?}");
+        assert_eq!((o.ours_got, o.theirs_got), (b.clone(), a.clone()), "spandsp answering with {theirs:?}");
+
+        // Ours answering with a guard tone: drive our modem's config directly.
+        let mut cfg = Config::new(Family::V22bis, Role::Answer);
+        cfg.guard = ours;
+        let mut m = Modem::new(cfg);
+        let mut sp = V22bis::async_8n1(2400, SpRole::Calling);
+        m.write(&a);
+        sp.write(&b);
+        let (mut out, mut sp16, mut sp_out, mut heard16) =
+            (vec![0.0f32; 160], vec![0i16; 160], vec![0.0f32; 160], vec![0i16; 160]);
+        let mut got = vec![];
+        let mut buf = [0u8; 256];
+        for _ in 0..300 {
+            m.process(&sp_out, &mut out);
+            for (d, s) in heard16.iter_mut().zip(&out) {
+                *d = softmodem::wav::to_i16(*s);
+            }
+            sp.rx(&heard16);
+            sp.tx(&mut sp16);
+            for (d, s) in sp_out.iter_mut().zip(&sp16) {
+                *d = *s as f32 / 32768.0;
+            }
+            let n = m.read(&mut buf);
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(sp.current_bit_rate(), 2400, "{ours:?}");
+        assert_eq!((got, sp.take()), (b, a), "ours answering with {ours:?}");
     }
 }

@@ -634,6 +634,45 @@ mod tests {
     }
 
     #[test]
+    fn retrains_when_the_line_turns_bad_then_recovers() {
+        // After the call is up, one second of heavy noise (2 dB SNR over the band) on the way to the
+        // answerer. Its receiver rides that out at about 12 dB SNR; with the retrain threshold set
+        // at 15 dB its quality counts as poor, it asks for a retrain half a second in, and once the
+        // line is good again both ends are back in data with a clean pattern.
+        let mut a = Pump::new(Config::new(Role::Call));
+        let mut b = Pump::new(Config { retrain_below_db: 15.0, ..Config::new(Role::Answer) });
+        let mut line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 4);
+        let mut burst = crate::rng::Rng::new(8);
+        let burst_rms = crate::dsp::dbm0_to_power(-15.0).sqrt();
+        let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
+        let (mut ca, mut cb) = (Counter(BerCounter::new(), false), Counter(BerCounter::new(), false));
+        let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
+        let mut events = vec![];
+        for blk in 0..500 {
+            let t = blk as f32 / 50.0;
+            line.process(&ao, &bo, &mut ai, &mut bi);
+            if (3.0..4.0).contains(&t) {
+                bi.iter_mut().for_each(|v| *v += burst_rms * burst.gaussian());
+            }
+            ca.1 = t >= 6.0;
+            cb.1 = t >= 6.0;
+            a.process(&ai, &mut ao, &mut || pa.next_bit(), &mut ca);
+            b.process(&bi, &mut bo, &mut || pb.next_bit(), &mut cb);
+            while let Some(e) = a.poll_event() {
+                events.push((t, 'A', e));
+            }
+            while let Some(e) = b.poll_event() {
+                events.push((t, 'B', e));
+            }
+        }
+        assert!(events.iter().any(|e| e.1 == 'B' && e.2 == PumpEvent::Retrain { initiated: true }), "{events:?}");
+        assert!(events.iter().any(|e| e.1 == 'A' && e.2 == PumpEvent::Retrain { initiated: false }), "{events:?}");
+        assert_eq!((a.phase(), b.phase()), (Phase::Data(Rate::R2400), Phase::Data(Rate::R2400)), "{events:?}");
+        assert!(ca.0.bits > 8_000 && cb.0.bits > 8_000, "{} {}", ca.0.bits, cb.0.bits);
+        assert_eq!((ca.0.errors, cb.0.errors), (0, 0), "{events:?}");
+    }
+
+    #[test]
     fn retrain_on_request() {
         let mut a = Pump::new(Config::new(Role::Call));
         let mut b = Pump::new(Config::new(Role::Answer));

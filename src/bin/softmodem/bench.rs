@@ -10,6 +10,7 @@ use softmodem::codec::SpeechCodec;
 use softmodem::line::{Band, Echo, Impairments, NetworkModel};
 use softmodem::modem::Family;
 use softmodem::v22bis::rx::Receiver;
+use softmodem::v22bis::GuardTone;
 use softmodem::v22bis::{one_way, Rate, ANSWER_CARRIER, CALL_CARRIER};
 use std::io::Write;
 use std::time::Instant;
@@ -183,7 +184,7 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
         for imp in cases {
             let line = describe_line(&imp);
             progress.step(&format!("V.22bis call: {line}"));
-            let r = run_sim(Family::V22bis, Family::V22bis, -13.0, imp, seconds, 3);
+            let r = run_sim(Family::V22bis, Family::V22bis, -13.0, GuardTone::None, imp, seconds, 3);
             let c = |k: usize| r.connected[k].map(|(t, rate)| format!("{rate} at {t:.2} s")).unwrap_or("no".into());
             let e = |k: usize| format!("{}/{}", r.received[k].errors, r.received[k].bits);
             println!("| {line} | {} | {} | {} | {} | {} |", c(0), c(1), e(0), e(1), r.retrains[0] + r.retrains[1]);

@@ -31,13 +31,14 @@ usage:
       Demodulate a WAV of any common sample rate: bytes to stdout, status to stderr. For the
       V.22 modes the other end of the call is played against the recording.
   softmodem stdio --mode FAMILY --role call|answer [--send FILE] [--recv FILE] [--level DBM0] [--format 8N1]
+                  [--guard none|550|1800]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
       160 samples out for every 160 in. Sends FILE once connected; appends what arrives to --recv.
       Status lines (CONNECT 300, NO CARRIER) go to stderr.
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
                 [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
                 [--dropout AT_MS:MS]
-                [--level DBM0] [--seconds N] [--seed S]
+                [--level DBM0] [--guard none|550|1800] [--seconds N] [--seed S]
       A full-duplex call through the line simulator, each end sending the O.152 test pattern:
       prints connect times, rates, retrains and bit errors each way.
   softmodem bench [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
@@ -126,6 +127,17 @@ fn level(args: &Args) -> Result<f32, Failure> {
         return Err(Failure::Usage(format!("--level {l}: must be between -60 and 0 dBm0")));
     }
     Ok(l)
+}
+
+/// `--guard none|550|1800`: the V.22/V.22bis answering modem's guard tone.
+pub fn guard(args: &Args) -> Result<softmodem::v22bis::GuardTone, Failure> {
+    use softmodem::v22bis::GuardTone;
+    match args.get("guard") {
+        None | Some("none") => Ok(GuardTone::None),
+        Some("550") => Ok(GuardTone::Hz550),
+        Some("1800") => Ok(GuardTone::Hz1800),
+        Some(g) => Err(Failure::Usage(format!("--guard '{g}': none, 550 or 1800"))),
+    }
 }
 
 fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
@@ -244,7 +256,7 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
 }
 
 fn stdio(argv: &[String]) -> Result<(), Failure> {
-    let args = Args::parse(argv, &["mode", "role", "send", "recv", "level", "format"], &[])?;
+    let args = Args::parse(argv, &["mode", "role", "send", "recv", "level", "format", "guard"], &[])?;
     let m = args.required("mode")?;
     let family = Family::parse(m).ok_or_else(|| {
         Failure::Usage(format!("unknown mode '{m}' (expected bell103, v21, v23, bell202, v22 or v22bis)"))
@@ -255,6 +267,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
     let mut config = Config::new(family, role);
     config.level_dbm0 = level(&args)?;
     config.format = format(&args)?;
+    config.guard = guard(&args)?;
     let send = match args.get("send") {
         Some(p) => read_input(p)?,
         None => vec![],

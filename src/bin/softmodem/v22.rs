@@ -11,6 +11,7 @@ use softmodem::line::{Band, Dropout, Echo, Impairments, Line, NetworkModel};
 use softmodem::modem::{Config, Event, Family, Modem, Role};
 use softmodem::startstop::Format;
 use softmodem::v22bis::pump::{Config as PumpConfig, Phase, Pump, PumpEvent, Role as PumpRole};
+use softmodem::v22bis::GuardTone;
 
 /// The V.22 modes of `encode`/`decode`: the family, and whose signal the file holds.
 pub const MODES: [(&str, Family, Role); 4] = [
@@ -142,6 +143,7 @@ pub fn sim(argv: &[String]) -> Result<(), Failure> {
             "seconds",
             "seed",
             "dropout",
+            "guard",
             "band",
             "level",
             "peer",
@@ -206,7 +208,8 @@ pub fn sim(argv: &[String]) -> Result<(), Failure> {
         let snr: f32 = snr.parse().map_err(|_| Failure::Usage(format!("--snr: '{snr}' is not a number")))?;
         imp = imp.with_snr(snr, level);
     }
-    let report = run_sim(family, peer_family, level, imp.clone(), seconds, seed);
+    let guard = crate::guard(&args)?;
+    let report = run_sim(family, peer_family, level, guard, imp.clone(), seconds, seed);
     println!("{}", report.describe(family, peer_family, &imp, seconds, seed));
     Ok(())
 }
@@ -228,6 +231,7 @@ pub fn run_sim(
     family: Family,
     peer_family: Family,
     level: f32,
+    guard: GuardTone,
     imp: Impairments,
     seconds: f32,
     seed: u64,
@@ -236,6 +240,7 @@ pub fn run_sim(
         let mut c = PumpConfig::new(r);
         c.v22bis = f == Family::V22bis;
         c.level_dbm0 = level;
+        c.guard = guard;
         c
     };
     let mut pumps = [Pump::new(cfg(family, PumpRole::Call)), Pump::new(cfg(peer_family, PumpRole::Answer))];
