@@ -85,3 +85,416 @@ pub fn modem(data: &[u8]) {
         while host.inner_mut().poll_event().is_some() {}
     }
 }
+
+/// The Hayes command line parser on arbitrary bytes (and the `+MS` arguments it finds).
+pub fn at_parser(data: &[u8]) {
+    use crate::hayes::parser::{split_args, Command, Commands, ExtendedOp, MAX_DIAL};
+    use crate::hayes::Modulation;
+    let mut n = 0;
+    for c in Commands::new(data) {
+        n += 1;
+        assert!(n <= data.len(), "more commands than characters");
+        match c {
+            Ok(Command::Dial(d)) => assert!(d.tokens.len() <= data.len().min(MAX_DIAL)),
+            Ok(Command::Extended { op: ExtendedOp::Set(args), .. }) => {
+                if let Some(m) = Modulation::default().with_args(&split_args(&args)) {
+                    assert!(m.report().starts_with("+MS: "));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Command lines that take the interpreter to its deeper states, for [`hayes`].
+const HAYES_LINES: [&[u8]; 16] = [
+    b"ATDT5551234\r",
+    b"ATD9W,1;\r",
+    b"ATA\r",
+    b"+++",
+    b"ATO\r",
+    b"ATH\r",
+    b"ATS0=1\r",
+    b"ATZ\r",
+    b"A/",
+    b"AT+MS=V21,0;+MS?\r",
+    b"ATS12=0S7=1\r",
+    b"ATV0Q1X0\r",
+    b"ATE1Q0V1X4&F\r",
+    b"ATS2=33S3=64S5=65\r",
+    b"ATDL\r",
+    b"AT&W&C1I4S7?\r",
+];
+
+/// The whole Hayes interpreter on an arbitrary interleaving of typing, line data, time, events
+/// and reads, decoded from the data as a stream of operations. Nothing may panic, output stays
+/// bounded, and once the inputs stop every call attempt ends within its timeout.
+pub fn hayes(data: &[u8]) {
+    use crate::hayes::{Action, Hayes, LineEvent, State, ACTIONS_MAX, LINE_MAX, QUEUE_CAPACITY};
+    let mut h = Hayes::new();
+    let mut buf = [0u8; 300];
+    let mut i = 0;
+    while i < data.len() {
+        let op = data[i];
+        i += 1;
+        let arg = data.get(i).copied().unwrap_or(0);
+        match op % 9 {
+            0 | 1 => {
+                let end = (i + (op >> 4) as usize + 1).min(data.len());
+                let taken = h.from_terminal(&data[i..end]);
+                assert!(taken <= end - i);
+                i = end;
+            }
+            2 => {
+                i += 1;
+                // A canned line, with two seconds of quiet around it if the top bit says so (so
+                // that "+++" can escape).
+                let quiet = if arg & 0x80 != 0 { 2 * crate::dsp::SAMPLE_RATE } else { 0 };
+                h.advance(quiet);
+                h.from_terminal(HAYES_LINES[(arg & 0x7f) as usize % HAYES_LINES.len()]);
+                h.advance(quiet);
+            }
+            3 => {
+                let end = (i + (op >> 4) as usize + 1).min(data.len());
+                assert!(h.from_line(&data[i..end]) <= end - i);
+                i = end;
+            }
+            4 => {
+                i += 1;
+                // Up to about four minutes, on a rough logarithmic scale.
+                h.advance((arg as u32 & 0x3f) << ((arg >> 6) * 5));
+            }
+            5 => {
+                i += 1;
+                let rates = [300, 1200, 2400, 75, 0, u32::MAX];
+                h.event(match arg % 9 {
+                    0 => LineEvent::Connected { rate: rates[(arg / 9) as usize % rates.len()] },
+                    1 => LineEvent::NoCarrier,
+                    2 => LineEvent::Busy,
+                    3 => LineEvent::NoDialTone,
+                    4 => LineEvent::NoAnswer,
+                    5 => LineEvent::Ring,
+                    6 => LineEvent::DialToneHeard,
+                    7 => LineEvent::Dialled,
+                    _ => LineEvent::Error,
+                });
+            }
+            6 => assert!(h.to_terminal(&mut buf[..(arg as usize % 300) + 1]) <= 300),
+            7 => assert!(h.to_line(&mut buf) <= buf.len()),
+            _ => {
+                let mut n = 0;
+                while let Some(a) = h.poll_action() {
+                    n += 1;
+                    if let Action::Dial(d) = a {
+                        assert!(d.elements.len() <= LINE_MAX);
+                    }
+                }
+                assert!(n <= ACTIONS_MAX);
+            }
+        }
+        assert_eq!(h.connected(), matches!(h.state(), State::Online | State::OnlineCommand));
+        assert!(!h.connected() || h.off_hook());
+    }
+    let mut out = vec![0u8; 2 * QUEUE_CAPACITY];
+    assert!(h.to_terminal(&mut out) <= QUEUE_CAPACITY);
+    assert!(h.to_line(&mut out) <= QUEUE_CAPACITY);
+    // With no more events, no call attempt lasts: S7, pauses and waits are all bounded.
+    h.advance(u32::MAX);
+    assert!(!matches!(h.state(), State::Dialing | State::Connecting), "stuck in {:?}", h.state());
+}
+
+/// Checks the size bounds of one parsed phone response (from a line of at most `MAX_LINE` bytes).
+fn phone_response_bounded(r: &crate::phone::response::Response) {
+    use crate::phone::response::{ErrorCode, FinalResult, Response, MAX_FIELDS, MAX_LINE};
+    // Lossy UTF-8 turns each invalid byte into a 3-byte replacement character at most.
+    let ok = |s: &str| assert!(s.len() <= 3 * MAX_LINE, "{} bytes", s.len());
+    match r {
+        Response::Echo(s) | Response::Cring(s) | Response::Overlong(s) | Response::Other(s) => ok(s),
+        Response::Final(FinalResult::Connect(s))
+        | Response::Final(FinalResult::CmeError(ErrorCode::Verbose(s)))
+        | Response::Final(FinalResult::CmsError(ErrorCode::Verbose(s))) => ok(s),
+        Response::Clip(id) => {
+            ok(id.number.as_deref().unwrap_or(""));
+            ok(id.alpha.as_deref().unwrap_or(""));
+        }
+        Response::Clcc(c) => ok(c.number.as_deref().unwrap_or("")),
+        Response::CindSupported(l) => {
+            assert!(l.len() <= MAX_FIELDS);
+            l.iter().for_each(|i| {
+                ok(&i.name);
+                assert!(i.min <= i.max);
+            });
+        }
+        Response::CindValues(v) => assert!(v.len() <= MAX_FIELDS),
+        _ => {}
+    }
+}
+
+/// The phone's line splitter and response parser on arbitrary serial bytes, read in pieces of
+/// any size (the first byte picks the piece size).
+pub fn phone_response(data: &[u8]) {
+    use crate::phone::response::{parse, parse_line, LineSplitter, MAX_LINE};
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let piece = 1 + sel as usize % 19;
+    let mut split = LineSplitter::new();
+    let mut lines = 0usize;
+    for chunk in rest.chunks(piece) {
+        split.push(chunk, |l| {
+            assert!(l.bytes.len() <= MAX_LINE);
+            assert!(!l.bytes.iter().any(|&b| b < 0x20 && b != b'\t'));
+            phone_response_bounded(&parse(l));
+            lines += 1;
+        });
+        assert!(split.pending() <= MAX_LINE);
+    }
+    assert!(lines <= rest.len());
+    let _ = parse_line(rest);
+}
+
+/// Call control on an arbitrary interleaving of phone bytes, canned phone lines, time, requests
+/// and reads, optionally against the simulated phone (whose behaviour the first byte picks).
+/// Events stay bounded, and afterwards, with the phone silent, nothing waits for ever.
+pub fn phone_control(data: &[u8]) {
+    use crate::phone::control::{Config, Phase, PhoneControl, MAX_EVENTS};
+    use crate::phone::sim::{FarEnd, LineStyle, SimConfig, SimulatedPhone, HF_INDICATORS};
+    let Some((&sel, mut rest)) = data.split_first() else { return };
+    let hands_free = sel & 1 != 0;
+    let with_sim = sel & 2 != 0;
+    let mut ctl = PhoneControl::new(if hands_free { Config::hands_free() } else { Config::default() });
+    let base = if hands_free { SimConfig::hands_free(&HF_INDICATORS) } else { SimConfig::default() };
+    let mut sim = SimulatedPhone::new(SimConfig {
+        style: [LineStyle::V250, LineStyle::CrLf, LineStyle::Lf, LineStyle::Cr][(sel >> 2) as usize & 3],
+        echo: sel & 16 != 0,
+        chup_supported: sel & 32 == 0,
+        clcc_supported: sel & 64 == 0,
+        ok_after_connect: sel & 128 != 0,
+        ..base
+    });
+    const LINES: [&[u8]; 16] = [
+        b"\r\nOK\r\n",
+        b"\r\nERROR\r\n",
+        b"\r\nRING\r\n",
+        b"\r\n+CRING: VOICE\r\n",
+        b"\r\n+CLIP: \"5551234\",129\r\n",
+        b"\r\nNO CARRIER\r\n",
+        b"\r\nBUSY\r\n",
+        b"\r\nNO ANSWER\r\n",
+        b"\r\n+CLCC: 1,0,3,0,0,\"1\",129\r\n",
+        b"\r\n+CLCC: 1,1,4,0,0,\"5\",129\r\n",
+        b"\r\n+CLCC: 1,0,0,0,0\r\n",
+        b"\r\n+CIEV: 2,1\r\n",
+        b"\r\n+CIEV: 3,0\r\n",
+        b"\r\n+CIND: (\"service\",(0,1)),(\"call\",(0,1)),(\"callsetup\",(0-3))\r\n",
+        b"\r\n+CME ERROR: 3\r\n",
+        b"\r\nCONNECT\r\n",
+    ];
+    let mut buf = [0u8; 256];
+    let exchange = |ctl: &mut PhoneControl, sim: &mut SimulatedPhone, buf: &mut [u8], samples: u32| {
+        let n = ctl.to_phone(buf);
+        sim.write(&buf[..n]);
+        let n = sim.read(buf);
+        ctl.from_phone(&buf[..n]);
+        ctl.advance(samples);
+        sim.advance(samples);
+    };
+    while let Some((&op, tail)) = rest.split_first() {
+        rest = tail;
+        let arg = (op >> 4) as usize;
+        match op & 15 {
+            0 => {
+                let n = (arg + 1).min(rest.len());
+                ctl.from_phone(&rest[..n]);
+                rest = &rest[n..];
+            }
+            1 => ctl.from_phone(LINES[arg]),
+            2 => ctl.advance(arg as u32 * 400 + 1),
+            3 => ctl.advance((arg as u32 + 1) * 32_000),
+            4 => {
+                let _ = ctl.dial(["5551234", "+44 (20) 7946-0000", "", "1;ATH", "*31#1"][arg % 5]);
+            }
+            5 => {
+                let _ = ctl.answer();
+            }
+            6 => {
+                let _ = ctl.hang_up();
+            }
+            7 => {
+                let _ = ctl.init();
+            }
+            8 => {
+                let n = ctl.to_phone(&mut buf[..arg + 1]);
+                assert!(n <= arg + 1);
+                if with_sim {
+                    sim.write(&buf[..n]);
+                }
+            }
+            9 => while ctl.poll_event().is_some() {},
+            10 if with_sim => match arg {
+                0 => {
+                    sim.incoming_call(Some("5551234"));
+                }
+                1 => {
+                    sim.incoming_call(None);
+                }
+                2 => {
+                    sim.far_end_hangs_up();
+                }
+                3 => sim.set_silent(true),
+                4 => sim.set_silent(false),
+                5 => sim.set_far_end(FarEnd::Busy),
+                6 => sim.set_far_end(FarEnd::NeverAnswers),
+                7 => sim.set_far_end(FarEnd::RejectsAfterMs(1000)),
+                _ => sim.set_far_end(FarEnd::AnswersAfterMs(arg as u32 * 500)),
+            },
+            _ if with_sim => {
+                for _ in 0..=arg * 4 {
+                    exchange(&mut ctl, &mut sim, &mut buf, 400);
+                }
+            }
+            // Without the simulated phone: a phone that says OK to whatever is outstanding.
+            _ => {
+                if ctl.waiting_for_phone() && arg < 12 {
+                    ctl.from_phone(LINES[0]);
+                }
+                ctl.to_phone(&mut buf);
+                ctl.advance(80);
+            }
+        }
+        assert!(ctl.pending_events() <= MAX_EVENTS);
+    }
+    // The phone goes silent: every command resolves by its timeout, and what remains is a
+    // resting state (an active call with nothing to poll it by may rest, too).
+    for _ in 0..400 {
+        ctl.to_phone(&mut buf);
+        ctl.advance(8000);
+        while ctl.poll_event().is_some() {}
+    }
+    assert!(!ctl.waiting_for_phone());
+    assert!(matches!(ctl.phase(), Phase::Unready | Phase::Idle | Phase::Active), "stuck in {:?}", ctl.phase());
+}
+
+/// Audio for the tone detectors. When the first byte is even, the rest are 16-bit samples; when it
+/// is odd, they describe tone bursts, 4 bytes each (two frequencies from those the detectors listen
+/// for, a length of 5 ms to 1.28 s, a level, a frequency offset, a phase reversal), so that the
+/// fuzzer reaches the detectors' recognitions and not only their refusals. At most 25 s.
+fn tone_audio(data: &[u8]) -> Vec<f32> {
+    const FREQS: [f32; 16] = [
+        350.0, 425.0, 440.0, 480.0, 620.0, 697.0, 770.0, 852.0, 941.0, 1209.0, 1336.0, 1477.0, 1633.0, 1300.0, 2100.0,
+        2225.0,
+    ];
+    const MAX: usize = 200_000;
+    let Some((&sel, rest)) = data.split_first() else { return Vec::new() };
+    if sel & 1 == 0 {
+        return samples(rest).take(MAX).collect();
+    }
+    let mut out = Vec::new();
+    let (mut ph1, mut ph2, mut sign) = (0.0f64, 0.0f64, 1.0f32);
+    for b in rest.chunks_exact(4) {
+        let offset = (b[3] as i8) as f64 / 8.0;
+        let f1 = FREQS[(b[0] & 15) as usize] as f64 + offset;
+        let f2 = FREQS[(b[0] >> 4) as usize] as f64 + offset;
+        let len = (b[1] as usize + 1) * 40;
+        let amp = if b[2] & 63 == 63 { 0.0 } else { crate::dsp::dbm0_to_peak(-((b[2] & 63) as f32)) };
+        let two = b[2] & 64 != 0;
+        if b[2] & 128 != 0 {
+            sign = -sign;
+        }
+        for _ in 0..len.min(MAX - out.len()) {
+            ph1 = (ph1 + f1 / 8000.0).fract();
+            ph2 = (ph2 + f2 / 8000.0).fract();
+            let mut v = (ph1 * core::f64::consts::TAU).sin() as f32;
+            if two {
+                v = 0.5 * (v + (ph2 * core::f64::consts::TAU).sin() as f32);
+            }
+            out.push(sign * amp * v);
+        }
+    }
+    out
+}
+
+/// The DTMF detector on arbitrary audio: it reports only keys, and no more of them than the audio
+/// can carry (a digit takes two 10 ms steps).
+pub fn dtmf_detector(data: &[u8]) {
+    let x = tone_audio(data);
+    let mut d = crate::tones::DtmfDetector::new();
+    let mut n = 0usize;
+    for block in x.chunks(97) {
+        d.process(block, |c| {
+            assert!("0123456789*#ABCD".contains(c), "not a key: {c:?}");
+            n += 1;
+        });
+    }
+    assert!(n <= x.len() / 160 + 1, "{n} digits in {} samples", x.len());
+    assert_eq!(d.samples(), x.len() as u64);
+}
+
+/// The call progress detector on arbitrary audio: events in time order, each a change, tones with
+/// their tone plan and silence and voice without, at most one per 20 ms block.
+pub fn call_progress(data: &[u8]) {
+    use crate::tones::{ProgressEvent, Tone};
+    let x = tone_audio(data);
+    let mut d = crate::tones::CallProgressDetector::new();
+    let mut events: Vec<ProgressEvent> = Vec::new();
+    for block in x.chunks(101) {
+        d.process(block, |e| events.push(e));
+    }
+    for (i, e) in events.iter().enumerate() {
+        assert!(e.at <= x.len() as u64);
+        assert_eq!(e.region.is_none(), matches!(e.tone, Tone::Silence | Tone::Voice), "{e:?}");
+        if i > 0 {
+            let p = events[i - 1];
+            assert!(p.at <= e.at && (p.tone, p.region) != (e.tone, e.region), "{p:?} then {e:?}");
+        }
+    }
+    assert!(events.len() <= x.len() / 160 + 1);
+    assert_eq!(d.current(), events.last().map(|e| (e.tone, e.region)));
+}
+
+/// The answer tone detector on arbitrary audio: events in time order, reversals and ends only of a
+/// tone that was reported, calling tone bursts of 0.4 to 0.8 s, and not too many events.
+pub fn answer_tone_detector(data: &[u8]) {
+    use crate::tones::{AnswerEvent, AnswerTone};
+    let x = tone_audio(data);
+    let mut d = crate::tones::AnswerToneDetector::new();
+    let mut events: Vec<AnswerEvent> = Vec::new();
+    for block in x.chunks(89) {
+        d.process(block, |e| events.push(e));
+    }
+    let (mut ans, mut bell, mut last) = (false, false, 0u64);
+    for e in &events {
+        let at = match *e {
+            AnswerEvent::Answer { kind, at } => {
+                if kind == AnswerTone::Bell2225 {
+                    assert!(!bell, "Bell tone reported twice");
+                    bell = true;
+                } else {
+                    ans = true;
+                }
+                at
+            }
+            AnswerEvent::PhaseReversal { at } => {
+                assert!(ans, "reversal of no tone");
+                at
+            }
+            AnswerEvent::Ended { kind, at } => {
+                if kind == AnswerTone::Bell2225 {
+                    assert!(bell);
+                    bell = false;
+                } else {
+                    assert!(ans);
+                    ans = false;
+                }
+                at
+            }
+            AnswerEvent::CallingTone { at, duration } => {
+                assert!((3200..=6400).contains(&duration), "{e:?}");
+                at
+            }
+        };
+        assert!(at <= x.len() as u64, "{e:?}");
+        // Ends are dated back to the tone's last step: up to 35 ms before the events around them.
+        assert!(at + 400 >= last, "{e:?} after {last}");
+        last = last.max(at);
+    }
+    assert!(events.len() <= x.len() / 100 + 10, "{} events in {} samples", events.len(), x.len());
+}

@@ -12,9 +12,11 @@ pub mod fsk;
 pub mod host;
 pub mod line;
 pub mod modem;
+pub mod phone;
 pub mod queue;
 pub mod rng;
 pub mod startstop;
+pub mod tones;
 pub mod wav;
 
 pub mod bert;
@@ -23,6 +25,7 @@ pub mod codec;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod g711;
+pub mod hayes;
 pub mod v22bis;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -65,3 +65,102 @@ fn modems_survive_random_audio() {
         fuzzing::modem(&v);
     }
 }
+
+#[test]
+fn at_parser_survives_random_and_command_like_lines() {
+    for v in inputs(7, 3000, 300) {
+        fuzzing::at_parser(&v);
+    }
+    // Random lines over the command alphabet reach deeper than random bytes.
+    let alphabet = b"ATDSEQVXHIOZLMP&+=?;,W!\"0123456789 MSGCAPV22B";
+    let mut r = Rng::new(8);
+    for _ in 0..5000 {
+        let n = r.below(60) as usize;
+        let v: Vec<u8> = (0..n).map(|_| alphabet[r.below(alphabet.len() as u32) as usize]).collect();
+        fuzzing::at_parser(&v);
+    }
+}
+
+#[test]
+fn hayes_interpreter_survives_random_operations() {
+    for v in inputs(9, 6000, 600) {
+        fuzzing::hayes(&v);
+    }
+}
+
+#[test]
+fn phone_response_parser_survives_random_and_response_like_bytes() {
+    for v in inputs(101, 3000, 400) {
+        fuzzing::phone_response(&v);
+    }
+    // Random text over the response alphabet reaches deeper than random bytes.
+    let alphabet = b"\r\n\0+CLCCINDEVRGOKBUSYNO ARIP:\"(),-0123456789 MEES";
+    let mut r = Rng::new(102);
+    for _ in 0..5000 {
+        let n = r.below(200) as usize;
+        let v: Vec<u8> = (0..n).map(|_| alphabet[r.below(alphabet.len() as u32) as usize]).collect();
+        fuzzing::phone_response(&v);
+    }
+}
+
+#[test]
+fn phone_control_survives_random_operations() {
+    for v in inputs(103, 1500, 300) {
+        fuzzing::phone_control(&v);
+    }
+}
+
+/// Tone-burst inputs for the tone detectors' bodies (a first byte that is odd, then 4 bytes a burst:
+/// frequency indices, length, level and flags, offset; see `fuzzing::tone_audio`) that they
+/// recognise, each mutated `count` times: a North American busy tone, DTMF digits "12D6", ANS with
+/// phase reversals followed by calling tone bursts.
+fn tone_inputs(seed: u64, count: usize) -> Vec<Vec<u8>> {
+    let mut busy = vec![1u8];
+    for _ in 0..4 {
+        busy.extend([0x43, 99, 64 | 16, 0, 0, 99, 63, 0]);
+    }
+    let mut dtmf = vec![1u8];
+    for b0 in [0x95u8, 0xA5, 0xC8, 0xB6] {
+        dtmf.extend([b0, 9, 64 | 10, 0, 0, 9, 63, 0]);
+    }
+    let mut ans = vec![1u8];
+    for i in 0..4u8 {
+        ans.extend([0xEE, 89, 13 | if i > 0 { 128 } else { 0 }, 0]);
+    }
+    ans.extend([0, 20, 63, 0, 0xDD, 119, 13, 0, 0, 255, 63, 0, 0xDD, 119, 13, 0]);
+    let mut r = Rng::new(seed);
+    let mut out = Vec::new();
+    for good in [busy, dtmf, ans] {
+        for _ in 0..count {
+            let mut v = good.clone();
+            for _ in 0..r.below(4) {
+                let i = 1 + r.below(v.len() as u32 - 1) as usize;
+                v[i] = r.next_u32() as u8;
+            }
+            out.push(v);
+        }
+    }
+    out
+}
+
+#[test]
+fn dtmf_detector_survives_random_audio_and_tones() {
+    // Odd first bytes make tone bursts, even ones raw audio: half of each.
+    for v in inputs(120, 60, 20_000).into_iter().chain(tone_inputs(123, 40)) {
+        fuzzing::dtmf_detector(&v);
+    }
+}
+
+#[test]
+fn call_progress_detector_survives_random_audio_and_tones() {
+    for v in inputs(121, 60, 20_000).into_iter().chain(tone_inputs(124, 40)) {
+        fuzzing::call_progress(&v);
+    }
+}
+
+#[test]
+fn answer_tone_detector_survives_random_audio_and_tones() {
+    for v in inputs(122, 60, 20_000).into_iter().chain(tone_inputs(125, 40)) {
+        fuzzing::answer_tone_detector(&v);
+    }
+}
