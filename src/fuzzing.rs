@@ -498,3 +498,322 @@ pub fn answer_tone_detector(data: &[u8]) {
     }
     assert!(events.len() <= x.len() / 100 + 10, "{} events in {} samples", events.len(), x.len());
 }
+
+/// Command lines that take the DCE to its deeper states, for [`dce`].
+const DCE_LINES: [&[u8]; 16] = [
+    b"ATDT5551234\r",
+    b"ATD;\r",
+    b"ATA\r",
+    b"+++",
+    b"ATO1\r",
+    b"ATH\r",
+    b"ATS0=1S7=5S10=5\r",
+    b"ATZ\r",
+    b"AT+MS=V21\r",
+    b"ATX3DT1,2W3\r",
+    b"ATD\r",
+    b"AT+MS=B103;S12=0\r",
+    b"ATDP9W,*#+!5;\r",
+    b"AT+MS=V22B,1,2400,0,2400\r",
+    b"ATE0V0X4S6=2S8=0S11=50\r",
+    b"ATDL\r",
+];
+
+/// Phone lines for [`dce`].
+const DCE_PHONE_LINES: [&[u8]; 12] = [
+    b"\r\nOK\r\n",
+    b"\r\nERROR\r\n",
+    b"\r\nRING\r\n",
+    b"\r\n+CRING: VOICE\r\n",
+    b"\r\nNO CARRIER\r\n",
+    b"\r\nBUSY\r\n",
+    b"\r\nNO DIALTONE\r\n",
+    b"\r\nNO ANSWER\r\n",
+    b"\r\n+CLCC: 1,0,0,0,0,\"1\",129\r\n",
+    b"\r\n+CLCC: 1,0,3,0,0,\"1\",129\r\n",
+    b"\r\n+CLCC: 1,1,4,0,0,\"5\",129\r\n",
+    b"\r\n+CME ERROR: 3\r\n",
+];
+
+/// The whole DCE (command interpreter, phone call control, data modem, dialler) on an arbitrary
+/// interleaving of typing, phone bytes, line audio (samples from the data, tones, a far modem of any
+/// family and role), time and a user interface's buttons, with the phone link the first byte picks
+/// and, optionally, the simulated phone on the serial link. Nothing may panic, the queues stay
+/// bounded, a connection is never up without its modem, and after a hang-up and a long silence the
+/// DCE is in command state, on-hook, silent, with no modem.
+pub fn dce(data: &[u8]) {
+    use crate::dce::{Config as DceConfig, Dce, Phase, PhoneLink, BLOCK, LOG_MAX};
+    use crate::hayes::QUEUE_CAPACITY;
+    use crate::phone::sim::{FarEnd, SimConfig, SimulatedPhone};
+    use crate::tones::{ProgressToneGenerator, Region, Tone};
+    let Some((&sel, mut rest)) = data.split_first() else { return };
+    let link = [PhoneLink::Serial, PhoneLink::Manual, PhoneLink::Audio][sel as usize % 3];
+    let with_sim = sel & 4 != 0;
+    let mut dce = Dce::new(DceConfig { link, ..DceConfig::default() });
+    let mut sim = SimulatedPhone::new(SimConfig { echo: sel & 8 != 0, ..SimConfig::default() });
+    let mut far: Option<Modem> = None;
+    let mut tone: Option<ProgressToneGenerator> = None;
+    let mut raw: Option<[f32; BLOCK]> = None;
+    let (mut to_dce, mut to_far) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
+    let mut buf = [0u8; 512];
+    // One 20 ms block of the call: the DCE, the far end, the serial link.
+    let mut run = |dce: &mut Dce,
+                   far: &mut Option<Modem>,
+                   tone: &mut Option<ProgressToneGenerator>,
+                   raw: &mut Option<[f32; BLOCK]>,
+                   sim: &mut SimulatedPhone,
+                   exchange: bool| {
+        let mut heard = to_dce;
+        if let Some(t) = tone.as_mut() {
+            let mut x = [0.0f32; BLOCK];
+            t.process(&mut x);
+            heard.iter_mut().zip(x).for_each(|(h, x)| *h += x);
+        }
+        if let Some(r) = raw.take() {
+            heard = r;
+        }
+        dce.process(&heard, &mut to_far);
+        match far.as_mut() {
+            Some(m) => {
+                m.process(&to_far, &mut to_dce);
+                let mut b = [0u8; 64];
+                m.read(&mut b);
+            }
+            None => to_dce = [0.0; BLOCK],
+        }
+        let mut b = [0u8; 256];
+        let n = dce.to_phone(&mut b);
+        if exchange {
+            sim.write(&b[..n]);
+            sim.advance(BLOCK as u32);
+            let n = sim.read(&mut b);
+            dce.from_phone(&b[..n]);
+        }
+    };
+    while let Some((&op, tail)) = rest.split_first() {
+        rest = tail;
+        let arg = (op >> 4) as usize;
+        match op & 15 {
+            0 => {
+                let n = (arg + 1).min(rest.len());
+                assert!(dce.from_terminal(&rest[..n]) <= n);
+                rest = &rest[n..];
+            }
+            1 => {
+                let line = DCE_LINES[arg];
+                assert!(dce.from_terminal(line) <= line.len());
+            }
+            2 => {
+                let n = (arg + 1).min(rest.len());
+                dce.from_phone(&rest[..n]);
+                rest = &rest[n..];
+            }
+            3 => dce.from_phone(DCE_PHONE_LINES[arg % DCE_PHONE_LINES.len()]),
+            4 | 5 => {
+                // Up to about 20 s of the call.
+                let blocks = if op & 15 == 4 { arg + 1 } else { (arg + 1) * 64 };
+                for _ in 0..blocks {
+                    run(&mut dce, &mut far, &mut tone, &mut raw, &mut sim, with_sim);
+                }
+            }
+            6 => {
+                // One block of samples from the data (and now and then some that are not numbers).
+                let mut x = [0.0f32; BLOCK];
+                for (v, c) in x.iter_mut().zip(rest.chunks_exact(2)) {
+                    *v = i16::from_le_bytes([c[0], c[1]]) as f32 / 32768.0;
+                }
+                if arg & 1 != 0 {
+                    x[arg] = [f32::NAN, f32::INFINITY, -1e30, 1e30][arg % 4];
+                }
+                rest = &rest[(2 * BLOCK).min(rest.len())..];
+                raw = Some(x);
+                run(&mut dce, &mut far, &mut tone, &mut raw, &mut sim, with_sim);
+            }
+            7 => match arg {
+                0 => {
+                    dce.dial_manual();
+                }
+                1 => {
+                    dce.dial("555-1234");
+                }
+                2 => {
+                    dce.dial("1;H");
+                }
+                3 => {
+                    dce.answer();
+                }
+                4 | 5 => dce.hang_up(),
+                6 => dce.ring(),
+                7 => dce.send_break(),
+                8 => dce.init_phone(),
+                _ => {
+                    let _ = dce.set_link([PhoneLink::Serial, PhoneLink::Manual, PhoneLink::Audio][arg % 3]);
+                }
+            },
+            8 => {
+                let families = [Family::Bell103, Family::V21, Family::V22, Family::V22bis];
+                far = match arg {
+                    0..=7 => Some(Modem::new(Config::new(
+                        families[arg % 4],
+                        if arg < 4 { Role::Answer } else { Role::Call },
+                    ))),
+                    8 => {
+                        if let Some(m) = far.as_mut() {
+                            m.hang_up();
+                        }
+                        far
+                    }
+                    9 => {
+                        if let Some(m) = far.as_mut() {
+                            m.write(b"far data\x00\xff");
+                        }
+                        far
+                    }
+                    _ => None,
+                };
+            }
+            9 => {
+                tone = match arg % 5 {
+                    0 => ProgressToneGenerator::new(Tone::DialTone, Region::NorthAmerica, -16.0),
+                    1 => ProgressToneGenerator::new(Tone::Busy, Region::NorthAmerica, -20.0),
+                    2 => ProgressToneGenerator::new(Tone::Ringback, Region::Europe, -20.0),
+                    3 => ProgressToneGenerator::new(Tone::DialTone, Region::Europe, -10.0),
+                    _ => None,
+                };
+            }
+            10 => match arg {
+                0 => {
+                    sim.incoming_call(Some("5551234"));
+                }
+                1 => {
+                    sim.far_end_hangs_up();
+                }
+                2 => sim.set_silent(true),
+                3 => sim.set_silent(false),
+                4 => sim.set_far_end(FarEnd::Busy),
+                5 => sim.set_far_end(FarEnd::NeverAnswers),
+                6 => sim.set_far_end(FarEnd::RejectsAfterMs(500)),
+                _ => sim.set_far_end(FarEnd::AnswersAfterMs(arg as u32 * 200)),
+            },
+            11 => {
+                let n = dce.to_terminal(&mut buf[..arg * 31 + 1]);
+                assert!(n <= arg * 31 + 1);
+            }
+            12 => {
+                let n = dce.to_phone(&mut buf[..arg + 1]);
+                assert!(n <= arg + 1);
+            }
+            13 => {
+                let mut lines = 0;
+                while dce.poll_log().is_some() {
+                    lines += 1;
+                }
+                assert!(lines <= LOG_MAX);
+            }
+            _ => dce.advance((arg as u64 + 1) << arg),
+        }
+        assert!(!dce.hayes().connected() || dce.modem().is_some(), "connected with no modem");
+        let s = dce.status();
+        assert_eq!(s.phone.is_some(), dce.link() == PhoneLink::Serial);
+        if matches!(s.phase, Phase::Online | Phase::OnlineCommand) {
+            assert_eq!(s.modem, crate::modem::State::Data, "{s:?}");
+        }
+    }
+    let mut big = vec![0u8; 2 * QUEUE_CAPACITY];
+    assert!(dce.to_terminal(&mut big) <= QUEUE_CAPACITY);
+    let mut lines = 0;
+    while dce.poll_log().is_some() {
+        lines += 1;
+    }
+    assert!(lines <= LOG_MAX);
+    // Hang up, and let a long silence pass with nothing more from the phone or the far end.
+    dce.hang_up();
+    dce.advance(300 * crate::dsp::SAMPLE_RATE as u64);
+    let s = dce.status();
+    assert_eq!(s.phase, Phase::OnHook, "{s:?}");
+    assert!(dce.modem().is_none(), "{s:?}");
+    assert_eq!(dce.hayes().state(), crate::hayes::State::Command);
+    let mut out = [1.0f32; BLOCK];
+    dce.process(&[0.0; BLOCK], &mut out);
+    assert!(out.iter().all(|&v| v == 0.0), "sound on-hook");
+}
+
+// ---------------------------------------------------------------------------------------------
+// V.8 (src/v8/)
+
+/// The V.8 menu and CI parsers on arbitrary octets: a menu that parses emits octets that parse
+/// back to the same menu, of the length it says; the joint menu with anything is a subset of both.
+pub fn v8_menu(data: &[u8]) {
+    use crate::v8::{CallIndicator, Menu, Modulations, MENU_MAX_LEN};
+    let _ = CallIndicator::parse(data);
+    let Ok(menu) = Menu::parse(data) else { return };
+    let mut buf = [0u8; MENU_MAX_LEN];
+    let n = menu.emit(&mut buf);
+    assert_eq!(n, menu.len());
+    assert_eq!(Menu::parse(&buf[..n]), Ok(menu), "{data:x?} -> {:x?}", &buf[..n]);
+    assert_eq!(menu.emit(&mut buf[..n - 1]), 0);
+    let ours = Menu::data(Modulations::IMPLEMENTED);
+    let jm = menu.joint(&ours);
+    assert!(menu.modulations.contains(jm.modulations) && Modulations::IMPLEMENTED.contains(jm.modulations));
+    assert_eq!(jm.call_function, menu.call_function);
+    if let Some(m) = jm.modulations.best() {
+        assert!(jm.modulations.contains(m.bit()));
+    }
+}
+
+/// The V.8 sequence receiver on arbitrary bits (the data's bits, least significant first), and on
+/// a sequence the data chooses, framed by the sender, which it must recover exactly.
+pub fn v8_receiver(data: &[u8]) {
+    use crate::bits::{BitSink, BitSource};
+    use crate::v8::framing::{Received, SequenceReceiver, SequenceSender, Sync, MAX_OCTETS};
+    let mut r = SequenceReceiver::new();
+    let mut items = 0usize;
+    for (i, &b) in data.iter().enumerate() {
+        for k in 0..8 {
+            r.put_bit((b >> k) & 1, 0.0);
+        }
+        if b == 0xA5 && i % 3 == 0 {
+            r.carrier(false);
+        }
+        while let Some(x) = r.poll() {
+            items += 1;
+            if let Received::Sequence(s) = x {
+                assert!(s.octets().len() <= MAX_OCTETS);
+                let _ = crate::v8::Menu::parse(s.octets());
+            }
+        }
+    }
+    // A sequence needs at least 20 bits, CJ 30.
+    assert!(items <= data.len() * 8 / 20 + 1, "{items} items from {} bits", data.len() * 8);
+
+    // Round trip: the data's first octets as a sequence, sent twice and ended by CJ.
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let octets = &rest[..rest.len().min(MAX_OCTETS)];
+    let sync = [Sync::Ci, Sync::CmJm, Sync::V92][sel as usize % 3];
+    let mut s = SequenceSender::new(sync, octets);
+    let mut r = SequenceReceiver::new();
+    let bits_per_sequence = 10 * (octets.len() + 2);
+    let mut got = vec![];
+    for _ in 0..3 * bits_per_sequence {
+        r.put_bit(s.next_bit(), 0.0);
+        while let Some(x) = r.poll() {
+            got.push(x);
+        }
+    }
+    s.send_cj();
+    for _ in 0..bits_per_sequence + 40 {
+        r.put_bit(s.next_bit(), 0.0);
+        while let Some(x) = r.poll() {
+            got.push(x);
+        }
+    }
+    assert!(s.is_finished());
+    let want = Received::Sequence(crate::v8::framing::Sequence::new(sync, octets));
+    let zeros = core::iter::once(sync.octet()).chain(octets.iter().copied()).collect::<Vec<u8>>();
+    if !zeros.windows(3).any(|w| w == [0, 0, 0]) {
+        // The first two sequences come back whole and CJ ends it (content with three zero octets
+        // in a row reads as CJ, which V.8's menus never contain).
+        assert_eq!(got[..2], [want, want], "{octets:x?}: {got:?}");
+        assert_eq!(got.last(), Some(&Received::Cj), "{octets:x?}: {got:?}");
+    }
+}

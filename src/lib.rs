@@ -5,7 +5,9 @@
 //! same code runs in tests, the `softmodem` command and an AudioWorklet.
 #![deny(missing_docs)]
 
+pub mod automode;
 pub mod bits;
+pub mod dce;
 pub mod demo;
 pub mod dsp;
 pub mod fsk;
@@ -27,5 +29,6 @@ pub mod fuzzing;
 pub mod g711;
 pub mod hayes;
 pub mod v22bis;
+pub mod v8;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

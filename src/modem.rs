@@ -19,11 +19,13 @@
 //! assert_eq!(got, b"hello");
 //! ```
 
+use crate::automode::{Answerer, Caller, Handoff, Modes, Progress};
 use crate::dsp::SAMPLE_RATE;
 use crate::fsk::{self, ChannelSpec};
 use crate::queue::ByteQueue;
 use crate::startstop::{CharReceiver, Format, Framer};
 use crate::v22bis::pump::{Config as PumpConfig, Phase, Pump, PumpEvent, Role as PumpRole};
+use crate::v22bis::Rate;
 
 /// A family of modems, named as the standards name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,17 +43,23 @@ pub enum Family {
     V22,
     /// ITU-T V.22bis: 2400 bit/s 16-point QAM, falling back to V.22 with a V.22 modem.
     V22bis,
+    /// Bell 212A: V.22's 1200 bit/s differential 4-phase on the same carriers; the answering modem
+    /// sends the Bell answer tone (2225 Hz) instead of unscrambled ones while it waits.
+    Bell212A,
+    /// Automode: recognise the far modem and use its modulation, out of [`Config::modes`]
+    /// (see [`crate::automode`]).
+    Auto,
 }
 
 impl Family {
-    /// Every family, in the order the CLI lists them.
-    pub const ALL: [Family; 6] =
-        [Family::Bell103, Family::V21, Family::V23, Family::Bell202, Family::V22, Family::V22bis];
+    /// Every modulation family (all but [`Family::Auto`]), in the order the CLI lists them.
+    pub const ALL: [Family; 7] =
+        [Family::Bell103, Family::V21, Family::V23, Family::Bell202, Family::V22, Family::V22bis, Family::Bell212A];
 
     /// Parses a family name as the CLI spells it (`bell103`, `v21`, `v23`, `bell202`, `v22`,
-    /// `v22bis`).
+    /// `v22bis`, `bell212a`, `auto`).
     pub fn parse(s: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| f.name() == s)
+        Family::ALL.into_iter().chain([Family::Auto]).find(|f| f.name() == s)
     }
 
     /// The CLI name.
@@ -63,6 +71,22 @@ impl Family {
             Family::Bell202 => "bell202",
             Family::V22 => "v22",
             Family::V22bis => "v22bis",
+            Family::Bell212A => "bell212a",
+            Family::Auto => "auto",
+        }
+    }
+
+    /// The name the standards give it (`V.22bis`, `Bell 103`, ...).
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Bell103 => "Bell 103",
+            Family::V21 => "V.21",
+            Family::V23 => "V.23",
+            Family::Bell202 => "Bell 202",
+            Family::V22 => "V.22",
+            Family::V22bis => "V.22bis",
+            Family::Bell212A => "Bell 212A",
+            Family::Auto => "automode",
         }
     }
 
@@ -73,7 +97,7 @@ impl Family {
             Family::V21 => (fsk::V21_CH1, fsk::V21_CH2),
             Family::V23 => (fsk::V23_BACKWARD, fsk::V23_FORWARD),
             Family::Bell202 => (fsk::BELL202, fsk::BELL202),
-            Family::V22 | Family::V22bis => return None,
+            Family::V22 | Family::V22bis | Family::Bell212A | Family::Auto => return None,
         };
         Some(match role {
             Role::Call => (call_tx, ans_tx),
@@ -127,6 +151,16 @@ pub struct Config {
     pub turnaround_ms: u32,
     /// V.22/V.22bis answering modem only: the guard tone.
     pub guard: crate::v22bis::GuardTone,
+    /// [`Family::Auto`]: the families the modem may use.
+    pub modes: Modes,
+    /// Answering: wait the billing delay, then send the V.25 answer tone (2100 Hz with phase
+    /// reversals) before the modulation's own first signal (a Bell 103 or 212A answerer's first
+    /// signal is its 2225 Hz tone). Calling: expect one, and take no notice of it. Always on in
+    /// automode for the caller; an automode answerer without it starts offering at once.
+    pub answer_tone: bool,
+    /// Answering with the answer tone: the silence after going off-hook before it, in ms (V.25's
+    /// billing delay, 1.8 to 2.5 s).
+    pub answer_delay_ms: u32,
 }
 
 impl Config {
@@ -144,7 +178,32 @@ impl Config {
             carrier_loss_ms: 1400,
             turnaround_ms: 30,
             guard: crate::v22bis::GuardTone::None,
+            modes: Modes::ALL,
+            answer_tone: false,
+            answer_delay_ms: 2000,
         }
+    }
+
+    /// The families this configuration may use: [`Config::modes`] in automode, otherwise the
+    /// family alone.
+    pub fn allowed_modes(&self) -> Modes {
+        match self.family {
+            Family::Auto => self.modes,
+            f => Modes::only(f),
+        }
+    }
+
+    /// The V.22/V.22bis pump's set-up for `family` (V.22bis, V.22 or Bell 212A) in `role`.
+    pub fn pump_config(&self, family: Family, role: Role) -> PumpConfig {
+        let mut pc = PumpConfig::new(match role {
+            Role::Call => PumpRole::Call,
+            Role::Answer => PumpRole::Answer,
+        });
+        pc.v22bis = family == Family::V22bis;
+        pc.bell_tone = family == Family::Bell212A;
+        pc.level_dbm0 = self.level_dbm0;
+        pc.guard = if family == Family::Bell212A { crate::v22bis::GuardTone::None } else { self.guard };
+        pc
     }
 }
 
@@ -169,6 +228,8 @@ pub enum Event {
         /// The rate in bit/s.
         rate: u32,
     },
+    /// How the start-up goes (answer tone, what is offered, what the far modem was found to be).
+    Progress(Progress),
 }
 
 /// Where the modem is in a call.
@@ -188,6 +249,9 @@ pub use crate::startstop::Stats;
 
 const EVENTS: usize = 8;
 
+/// Marks an automode answerer sends on its FSK carrier before the first character, ms.
+const HANDOFF_LEAD_MS: u32 = 100;
+
 /// A complete modem for one end of a call, sans-IO.
 ///
 /// Feed it the samples heard on the line and it fills the same number of samples to send
@@ -201,6 +265,8 @@ const EVENTS: usize = 8;
 #[derive(Debug, Clone)]
 pub struct Modem {
     config: Config,
+    /// The family in use (the one chosen, in automode).
+    family: Family,
     state: State,
     engine: Engine,
     framer: Framer,
@@ -221,8 +287,30 @@ pub struct Modem {
 /// The modulation under the character layer.
 #[derive(Debug, Clone)]
 enum Engine {
-    Fsk { tx: fsk::Transmitter, rx: Box<fsk::Receiver> },
+    Fsk {
+        tx: fsk::Transmitter,
+        rx: Box<fsk::Receiver>,
+    },
     V22(Box<Pump>),
+    /// The start-up (answer tone, automode) before the modulation is chosen.
+    Startup(Box<Startup>),
+}
+
+// Kept behind one Box in `Engine`, so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum Startup {
+    Answer(Answerer),
+    Call(Caller),
+}
+
+impl Startup {
+    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        match self {
+            Startup::Answer(a) => a.process(rx, tx),
+            Startup::Call(c) => c.process(rx, tx),
+        }
+    }
 }
 
 fn ms_to_samples(ms: u32) -> u32 {
@@ -233,7 +321,12 @@ impl Modem {
     /// A modem set up by `config`, starting its handshake.
     pub fn new(config: Config) -> Self {
         let mut side = CharReceiver::new(config.format, config.queue_capacity);
+        let startup = config.family == Family::Auto || (config.answer_tone && config.family != Family::Bell202);
         let engine = match config.family.channels(config.role) {
+            _ if startup => Engine::Startup(Box::new(match config.role {
+                Role::Answer => Startup::Answer(Answerer::new(&config)),
+                Role::Call => Startup::Call(Caller::new(&config)),
+            })),
             Some((tx_spec, rx_spec)) => {
                 let mut tx = fsk::Transmitter::new(tx_spec, config.level_dbm0);
                 // The answerer (and a keyed Bell 202) starts with carrier; a caller waits for the
@@ -242,13 +335,7 @@ impl Modem {
                 Engine::Fsk { tx, rx: Box::new(fsk::Receiver::new(rx_spec)) }
             }
             None => {
-                let mut pc = PumpConfig::new(match config.role {
-                    Role::Call => PumpRole::Call,
-                    Role::Answer => PumpRole::Answer,
-                });
-                pc.v22bis = config.family == Family::V22bis;
-                pc.level_dbm0 = config.level_dbm0;
-                pc.guard = config.guard;
+                let pc = config.pump_config(config.family, config.role);
                 // Synchronous modems carry characters as V.14 says: stop bits may be missing.
                 side.set_v14(true);
                 Engine::V22(Box::new(Pump::new(pc)))
@@ -256,6 +343,7 @@ impl Modem {
         };
         let state = if config.family == Family::Bell202 { State::Data } else { State::Handshake };
         let mut m = Modem {
+            family: config.family,
             engine,
             framer: Framer::new(config.format),
             tx_queue: ByteQueue::new(config.queue_capacity),
@@ -285,6 +373,12 @@ impl Modem {
         &self.config
     }
 
+    /// The family in use: the configured one, or in automode the one chosen ([`Family::Auto`]
+    /// until then).
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
     /// Where the call is.
     pub fn state(&self) -> State {
         self.state
@@ -300,6 +394,7 @@ impl Modem {
         match &self.engine {
             Engine::Fsk { rx, .. } => rx.carrier(),
             Engine::V22(p) => p.carrier(),
+            Engine::Startup(_) => false,
         }
     }
 
@@ -308,6 +403,7 @@ impl Modem {
         match &self.engine {
             Engine::Fsk { rx, .. } => rx.level_dbm0(),
             Engine::V22(p) => p.receiver().level_dbm0(),
+            Engine::Startup(_) => -100.0,
         }
     }
 
@@ -315,7 +411,7 @@ impl Modem {
     pub fn v22_pump(&self) -> Option<&Pump> {
         match &self.engine {
             Engine::V22(p) => Some(p),
-            Engine::Fsk { .. } => None,
+            Engine::Fsk { .. } | Engine::Startup(_) => None,
         }
     }
 
@@ -339,6 +435,7 @@ impl Modem {
                 Phase::Data(r) => (r.bps(), r.bps()),
                 _ => (0, 0),
             },
+            Engine::Startup(_) => (0, 0),
         }
     }
 
@@ -373,6 +470,11 @@ impl Modem {
         match &mut self.engine {
             Engine::Fsk { tx, .. } => tx.set_carrier(false),
             Engine::V22(p) => p.stop(),
+            Engine::Startup(_) => {
+                let mut tx = fsk::Transmitter::new(fsk::V21_CH1, self.config.level_dbm0);
+                tx.set_carrier(false);
+                self.engine = Engine::Fsk { tx, rx: Box::new(fsk::Receiver::new(fsk::V21_CH2)) }
+            }
         }
         self.side.set_enabled(false);
     }
@@ -427,7 +529,15 @@ impl Modem {
                 Engine::V22(p) => {
                     p.process(&rx[i..i + m], &mut tx[i..i + m], &mut source, side);
                 }
+                Engine::Startup(s) => {
+                    if *state == State::Idle {
+                        tx[i..i + m].iter_mut().for_each(|v| *v = 0.0);
+                    } else {
+                        s.process(&rx[i..i + m], &mut tx[i..i + m]);
+                    }
+                }
             }
+            self.follow_startup();
             if self.side.take_break() {
                 self.push_event(Event::Break);
             }
@@ -438,9 +548,52 @@ impl Modem {
         tx[n..].iter_mut().for_each(|v| *v = 0.0);
     }
 
+    /// Passes the start-up's reports on, and once it has chosen, carries on with the engine it
+    /// handed over.
+    fn follow_startup(&mut self) {
+        let Engine::Startup(s) = &mut self.engine else { return };
+        let mut reports = [None; 4];
+        let handoff = match &mut **s {
+            Startup::Answer(a) => {
+                reports.iter_mut().for_each(|r| *r = a.poll_progress());
+                a.take_handoff()
+            }
+            Startup::Call(c) => {
+                reports.iter_mut().for_each(|r| *r = c.poll_progress());
+                c.take_handoff()
+            }
+        };
+        for p in reports.into_iter().flatten() {
+            self.push_event(Event::Progress(p));
+        }
+        let Some(h) = handoff else { return };
+        self.family = h.family();
+        self.timer = 0;
+        match h {
+            Handoff::Fsk { tx, rx, qualified, .. } => {
+                self.engine = Engine::Fsk { tx, rx };
+                self.side.set_v14(false);
+                self.side.set_enabled(false);
+                if qualified && self.config.role == Role::Answer {
+                    self.connect();
+                    // The far modem may have taken another signal for this one's carrier: send
+                    // some marks on the real one before the first character.
+                    self.lead = ms_to_samples(HANDOFF_LEAD_MS);
+                }
+            }
+            Handoff::Dpsk { pump, .. } => {
+                self.engine = Engine::V22(pump);
+                self.side.set_v14(true);
+                self.side.set_enabled(true);
+            }
+        }
+    }
+
     fn step_state(&mut self, samples: u32) {
-        if let Engine::V22(_) = self.engine {
-            return self.step_v22(samples);
+        match self.engine {
+            Engine::V22(_) => return self.step_v22(samples),
+            Engine::Startup(_) => return,
+            Engine::Fsk { .. } => {}
         }
         let carrier = self.carrier();
         let c = &self.config;
@@ -475,9 +628,10 @@ impl Modem {
                 }
             }
             State::Data => {
-                if c.family == Family::Bell202 {
+                if self.family == Family::Bell202 {
                     self.key_half_duplex(samples);
                 } else {
+                    self.lead = self.lead.saturating_sub(samples);
                     self.watch_carrier(samples);
                 }
             }
@@ -501,6 +655,13 @@ impl Modem {
             let Some(e) = p.poll_event() else { break };
             match e {
                 PumpEvent::Connected(rate) if self.state == State::Handshake => {
+                    // The rate settles which of the DPSK families it is (a V.22 and a Bell 212A
+                    // caller look the same on the line).
+                    self.family = match (self.family, rate) {
+                        (_, Rate::R2400) => Family::V22bis,
+                        (Family::V22bis, Rate::R1200) => Family::V22,
+                        (f, _) => f,
+                    };
                     self.state = State::Data;
                     self.timer = 0;
                     self.push_event(Event::Connected { rx_rate: rate.bps(), tx_rate: rate.bps() });

@@ -164,3 +164,57 @@ fn answer_tone_detector_survives_random_audio_and_tones() {
         fuzzing::answer_tone_detector(&v);
     }
 }
+
+#[test]
+fn dce_survives_random_operations() {
+    // Random bytes, and streams of the operations that reach calls: canned command lines (op 1),
+    // phone lines (3), time (4, 5), buttons (7), a far modem (8), tones (9), the simulated phone (10).
+    let mut r = Rng::new(130);
+    let mut made = Vec::new();
+    for _ in 0..60 {
+        let mut v = vec![r.below(256) as u8];
+        for _ in 0..r.below(120) {
+            let op = [1u8, 1, 3, 4, 5, 7, 8, 9, 10, 11, 13, 14][r.below(12) as usize];
+            v.push(op | ((r.below(16) as u8) << 4));
+        }
+        made.push(v);
+    }
+    for v in inputs(131, 60, 600).into_iter().chain(made) {
+        fuzzing::dce(&v);
+    }
+}
+
+#[test]
+fn v8_menu_parser_survives_random_and_mutated_menus() {
+    for v in inputs(130, 3000, 24) {
+        fuzzing::v8_menu(&v);
+    }
+    let good = [0xC1u8, 0x45, 0x12, 0x94, 0x2A, 0x4D, 0x87];
+    let mut r = Rng::new(131);
+    for _ in 0..5000 {
+        let mut v = good.to_vec();
+        for _ in 0..1 + r.below(3) {
+            let i = r.below(v.len() as u32) as usize;
+            v[i] = r.next_u32() as u8;
+        }
+        let cut = r.below(v.len() as u32 + 1) as usize;
+        fuzzing::v8_menu(&v[..cut]);
+    }
+}
+
+#[test]
+fn v8_receiver_survives_random_bits() {
+    for v in inputs(132, 2000, 200) {
+        fuzzing::v8_receiver(&v);
+    }
+    // Sequences with zero octets next to CI's zero synchronisation octet.
+    for v in [&[0u8, 0, 0][..], &[0, 0], &[3, 0, 0, 0x55], &[0, 0, 0xC1, 0, 0, 0]] {
+        fuzzing::v8_receiver(v);
+    }
+    // Mostly ones with a few zeros, which look more like V.8 than random bytes do.
+    let mut r = Rng::new(133);
+    for _ in 0..500 {
+        let v: Vec<u8> = (0..r.below(300)).map(|_| if r.below(4) == 0 { r.next_u32() as u8 } else { 0xFF }).collect();
+        fuzzing::v8_receiver(&v);
+    }
+}

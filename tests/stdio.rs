@@ -12,66 +12,11 @@ use common::*;
 use softmodem::line::{Direction, Impairments};
 use softmodem::rng::Rng;
 use softmodem::wav::to_i16;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::thread::JoinHandle;
+use std::process::ExitStatus;
 
 const BLOCK: usize = 160;
-
-/// A running `softmodem stdio`.
-struct Proc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: ChildStdout,
-    stderr: Option<JoinHandle<String>>,
-}
-
-impl Proc {
-    fn spawn(args: &[String]) -> Proc {
-        let mut child = Command::new(bin())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start softmodem stdio");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().unwrap();
-        let mut err = child.stderr.take().unwrap();
-        // Drain stderr as it comes so the process can never block on it.
-        let stderr = Some(std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        }));
-        Proc { child, stdin, stdout, stderr }
-    }
-
-    /// Writes one block of samples to stdin.
-    fn write(&mut self, x: &[i16]) -> std::io::Result<()> {
-        let b: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.stdin.as_mut().unwrap().write_all(&b)?;
-        self.stdin.as_mut().unwrap().flush()
-    }
-
-    /// Reads exactly `n` samples from stdout.
-    fn read(&mut self, n: usize) -> std::io::Result<Vec<i16>> {
-        let mut b = vec![0u8; 2 * n];
-        self.stdout.read_exact(&mut b)?;
-        Ok(b.chunks(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect())
-    }
-
-    /// Closes stdin and waits; returns the exit status, stderr and anything left on stdout.
-    fn finish(mut self) -> (ExitStatus, String, Vec<u8>) {
-        drop(self.stdin.take());
-        let mut rest = vec![];
-        let _ = self.stdout.read_to_end(&mut rest);
-        let status = self.child.wait().expect("wait for softmodem");
-        let err = self.stderr.take().unwrap().join().unwrap();
-        (status, err, rest)
-    }
-}
 
 fn to_f32(x: &[i16]) -> Vec<f32> {
     x.iter().map(|&v| v as f32 / 32768.0).collect()

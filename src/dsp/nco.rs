@@ -33,6 +33,8 @@ pub struct Nco {
 impl Nco {
     /// A new oscillator at `freq` Hz for a stream at `sample_rate` Hz, starting at phase 0.
     pub fn new(freq: f32, sample_rate: f32) -> Self {
+        // The shared table is built by the first oscillator made, not in the middle of a block.
+        sincos_table();
         let mut n = Nco { phase: 0.0, step: 0.0, sample_rate: sample_rate as f64 };
         n.set_freq(freq);
         n

@@ -63,6 +63,15 @@ impl Transmitter {
         self.on = on;
     }
 
+    /// Carries on a tone already on the line without a click: the carrier is on at full level at
+    /// once, its phase `cycles` (of a sine) at the next sample. Used when a start-up hands the
+    /// line to this transmitter in the middle of a tone.
+    pub fn continue_tone(&mut self, cycles: f64) {
+        self.on = true;
+        self.env = RAMP;
+        self.phase = cycles.rem_euclid(1.0);
+    }
+
     /// True while the carrier is on (or ramping down).
     pub fn carrier(&self) -> bool {
         self.on || self.env > 0

@@ -412,6 +412,19 @@ impl Hayes {
         bytes.len()
     }
 
+    /// Executes a command line body (what follows `AT`) as if it had been typed, without echo, for
+    /// a host's buttons (`b"D"` to start the calling modem, `b"A"` to answer). Only in command
+    /// state or online command state; anything half typed is discarded, and `A/` is not changed.
+    /// Returns false (and does nothing) in other states.
+    pub fn execute_line(&mut self, body: &[u8]) -> bool {
+        if !matches!(self.state, State::Command | State::OnlineCommand) {
+            return false;
+        }
+        self.clear_editor();
+        self.execute(body);
+        true
+    }
+
     /// Takes bytes received from the far modem; returns how many were taken. Online they go to
     /// the terminal (taking stops when that queue is full); in online command state they are held
     /// until the return online; with no connection they are discarded.

@@ -182,14 +182,13 @@ impl Carrier {
         }
     }
 
-    /// The modem family of this crate that implements the carrier. Bell 212A is served by the
-    /// V.22 family: the same 1200 bit/s DPSK on the same carriers, but the start-up is V.22's
-    /// (no 2225 Hz answer tone).
+    /// The modem family of this crate that implements the carrier.
     pub fn family(self) -> Family {
         match self {
             Carrier::Bell103 => Family::Bell103,
             Carrier::V21 => Family::V21,
-            Carrier::Bell212 | Carrier::V22 => Family::V22,
+            Carrier::Bell212 => Family::Bell212A,
+            Carrier::V22 => Family::V22,
             Carrier::V22bis => Family::V22bis,
             Carrier::V23 => Family::V23,
         }

@@ -357,6 +357,7 @@ pub struct PhoneControl {
     end_reason: EndReason,
     try_ath: bool,
     pending_end: Option<(EndReason, u64)>,
+    rings: u64,
 }
 
 impl PhoneControl {
@@ -395,6 +396,7 @@ impl PhoneControl {
             end_reason: EndReason::LocalHangUp,
             try_ath: false,
             pending_end: None,
+            rings: 0,
         }
     }
 
@@ -418,6 +420,12 @@ impl PhoneControl {
                 CallPhase::Ending => Phase::HangingUp,
             },
         }
+    }
+
+    /// How many `RING`/`+CRING` codes the phone has sent for calls ringing here, since the
+    /// controller was created (a Hayes front end counts each one into its ring count, S1).
+    pub fn rings(&self) -> u64 {
+        self.rings
     }
 
     /// True while a command waits for its final result code.
@@ -1007,8 +1015,9 @@ impl PhoneControl {
         match self.phase {
             CallPhase::Idle => self.start_incoming(),
             CallPhase::Ringing | CallPhase::Answering => self.last_ring = self.now,
-            _ => {}
+            _ => return,
         }
+        self.rings += 1;
     }
 
     fn on_clip(&mut self, number: Option<String>) {

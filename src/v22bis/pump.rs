@@ -4,7 +4,7 @@ use super::rx::{Receiver, Symbol};
 use super::tx::{Signal, Transmitter};
 use super::{Descrambler, GuardTone, Rate, ANSWER_CARRIER, CALL_CARRIER};
 use crate::bits::{BitSink, BitSource};
-use crate::dsp::SAMPLE_RATE;
+use crate::dsp::{dbm0_to_peak, Nco, SAMPLE_RATE};
 
 /// Which end of the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +29,24 @@ pub struct Config {
     /// Retrain when the receive quality stays this poor (estimated SNR in dB) for half a second in
     /// data mode (V.22bis only).
     pub retrain_below_db: f32,
+    /// Bell 212A answering: while waiting for the caller, send the Bell answer tone (2225 Hz)
+    /// instead of unscrambled ones. (A 212A caller takes either for the answerer's signal, and
+    /// so does a V.22 caller: 2225 Hz turns by -105 degrees a symbol on the 2400 Hz carrier, close
+    /// to the -90 of unscrambled ones.)
+    pub bell_tone: bool,
 }
 
 impl Config {
     /// V.22bis in `role`, -13 dBm0, no guard tone.
     pub fn new(role: Role) -> Self {
-        Config { role, v22bis: true, level_dbm0: -13.0, guard: GuardTone::None, retrain_below_db: 12.0 }
+        Config {
+            role,
+            v22bis: true,
+            level_dbm0: -13.0,
+            guard: GuardTone::None,
+            retrain_below_db: 12.0,
+            bell_tone: false,
+        }
     }
 }
 
@@ -114,6 +126,9 @@ const V22_HOLD: u32 = ms(765);
 const S1_SYMBOLS: u32 = 20;
 /// Data-mode quality must stay poor this long before a retrain.
 const POOR_TIME: u32 = ms(500);
+/// A carrier offset beyond this while hearing unscrambled ones means a steady tone (2225 Hz is 25 Hz
+/// below where unscrambled ones put it), not a line offset.
+const TONE_OFFSET_HZ: f32 = 15.0;
 /// Give up a retrain (or start-up step) that makes no progress after this long, and start again.
 const STEP_TIMEOUT: u32 = ms(3000);
 
@@ -160,11 +175,18 @@ pub struct Pump {
     last_rate: Rate,
     events: [Option<PumpEvent>; 4],
     symbols: [Option<Symbol>; 16],
+    /// The Bell answer tone, with its peak amplitude ([`Config::bell_tone`]).
+    bell: Option<(Nco, f32)>,
+    /// Calling: what was taken for unscrambled ones was a steady tone well off the carrier (the
+    /// Bell answer tone); the receiver starts afresh when the far signal changes.
+    tone_answer: bool,
 }
 
 impl Pump {
     /// A pump starting its start-up now.
     pub fn new(config: Config) -> Self {
+        let bell = (config.bell_tone && config.role == Role::Answer)
+            .then(|| (Nco::new(crate::tones::answer::BELL_HZ, SAMPLE_RATE as f32), dbm0_to_peak(config.level_dbm0)));
         let (tx_carrier, rx_carrier) = match config.role {
             Role::Call => (CALL_CARRIER, ANSWER_CARRIER),
             Role::Answer => (ANSWER_CARRIER, CALL_CARRIER),
@@ -194,6 +216,8 @@ impl Pump {
             last_rate: Rate::R1200,
             events: [None; 4],
             symbols: [None; 16],
+            bell,
+            tone_answer: false,
         }
     }
 
@@ -215,6 +239,12 @@ impl Pump {
     /// The receiver (for its quality figures and constellation).
     pub fn receiver(&self) -> &Receiver {
         &self.rx
+    }
+
+    /// True once the far modem has answered this one's start-up and its data may arrive (received
+    /// bits go to the sink from then on).
+    pub fn hearing_data(&self) -> bool {
+        self.rx_data
     }
 
     /// True while the far carrier is present.
@@ -304,7 +334,9 @@ impl Pump {
             self.advance(m as u32);
             let data = matches!(self.step, Step::Data(_));
             let mut idle = || 1u8;
-            if data {
+            if let (Step::AnswerOnes, Some((nco, amp))) = (self.step, &mut self.bell) {
+                tx[i..i + m].iter_mut().for_each(|v| *v = *amp * nco.next_cos());
+            } else if data {
                 self.tx.process(&mut tx[i..i + m], source);
             } else {
                 self.tx.process(&mut tx[i..i + m], &mut idle);
@@ -384,6 +416,10 @@ impl Pump {
             }
             Step::CallWaitOnes => {
                 if self.ones_run >= HEAR_ONES {
+                    // A Bell 212A answerer's 2225 Hz tone looks like unscrambled ones 25 Hz low:
+                    // the carrier loop follows it there, and would take a while to come back
+                    // when the answerer's real DPSK starts. Start the receiver afresh then.
+                    self.tone_answer = self.rx.freq_offset_hz().abs() > TONE_OFFSET_HZ;
                     self.set_step(Step::CallPause);
                 }
             }
@@ -401,6 +437,10 @@ impl Pump {
                 }
             }
             Step::Ones1200 => {
+                if self.tone_answer && self.varied.count_ones() >= 8 {
+                    self.tone_answer = false;
+                    self.rx.restart();
+                }
                 if self.heard_s1() && bis_ok {
                     self.bis = true;
                 }
@@ -462,6 +502,7 @@ impl Pump {
 
     /// Back to the beginning of the start-up.
     fn restart(&mut self) {
+        self.tone_answer = false;
         self.bis = false;
         self.rx_data = false;
         self.retraining = false;

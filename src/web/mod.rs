@@ -95,6 +95,7 @@ impl Session {
             Event::Break => "BREAK".to_string(),
             Event::Retrain => "RETRAIN".to_string(),
             Event::Retrained { rate } => format!("RETRAINED {rate}"),
+            Event::Progress(p) => p.to_string(),
         })
     }
 

@@ -30,6 +30,10 @@
 //!   takes -33 dBm0 white noise for a carrier at its default threshold, and shuts its transmitter
 //!   down if `get_bit` returns a status; `v22bis_tx_power` sends 1.55 dB more than asked
 //!   ([`v22bis`] has the measurements).
+//! - Its V.22bis caller takes any steady tone for the answerer's unscrambled ones: after about a
+//!   second of a 2100 Hz answer tone (or the 2225 Hz Bell tone) it "trains", sends its start-up
+//!   and delivers what it demodulates from the tone as data, until the tone stops and it starts
+//!   again (see `tests/spandsp_automode.rs`).
 #![deny(missing_docs)]
 
 pub mod async_serial;
@@ -37,11 +41,13 @@ pub mod ffi;
 pub mod fsk;
 pub mod status;
 pub mod v22bis;
+pub mod v8;
 
 pub use async_serial::{AsyncRx, AsyncTx, Parity};
 pub use fsk::{FrameMode, FskRx, FskSpec, FskTx, Preset};
 pub use status::SigStatus;
 pub use v22bis::{GuardTone, Role, StatusEvent, V22bis};
+pub use v8::{V8Offer, V8Result, V8Role, V8Status, V8};
 
 /// The sample rate spandsp's modems run at, in Hz.
 pub const SAMPLE_RATE: u32 = 8000;

@@ -3,7 +3,7 @@
 //! ```text
 //! softmodem encode --mode MODE [--level DBM0] [--rate HZ] [--format 8N1] IN OUT.wav
 //! softmodem decode --mode MODE [--format 8N1] IN.wav
-//! softmodem stdio  --mode FAMILY --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
+//! softmodem stdio  --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
 //! ```
 
 mod args;
@@ -11,6 +11,7 @@ mod bench;
 mod v22;
 
 use args::{Args, UsageError};
+use softmodem::automode::Modes;
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
 use softmodem::fsk::{self, ChannelSpec};
 use softmodem::modem::{Config, Event, Family, Modem, Role};
@@ -20,7 +21,7 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-softmodem: a software modem (Bell 103, Bell 202, V.21, V.23, V.22, V.22bis)
+softmodem: a software modem (Bell 103, Bell 202, Bell 212A, V.21, V.23, V.22, V.22bis, automode)
 
 usage:
   softmodem encode --mode MODE [--level DBM0] [--rate HZ] [--format 8N1] IN OUT.wav
@@ -30,11 +31,17 @@ usage:
   softmodem decode --mode MODE [--format 8N1] IN.wav
       Demodulate a WAV of any common sample rate: bytes to stdout, status to stderr. For the
       V.22 modes the other end of the call is played against the recording.
-  softmodem stdio --mode FAMILY --role call|answer [--send FILE] [--recv FILE] [--level DBM0] [--format 8N1]
-                  [--guard none|550|1800]
+  softmodem stdio --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
+                  [--format 8N1] [--guard none|550|1800] [--modes LIST] [--answer-tone on|off]
+                  [--answer-delay MS]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
       160 samples out for every 160 in. Sends FILE once connected; appends what arrives to --recv.
-      Status lines (CONNECT 300, NO CARRIER) go to stderr.
+      Status lines (CONNECT 300, NO CARRIER, and the start-up's progress) go to stderr.
+      --mode auto recognises the far modem: answering, it sends the answer tone and then offers
+      each modulation of --modes in turn (default: v22bis,v22,bell212a,v21,bell103,v23);
+      calling, it waits for whatever the answerer sends, with or without an answer tone.
+      --answer-tone (default: on in automode, off otherwise) makes an answerer wait the
+      billing delay (--answer-delay, default 2000 ms) and send the V.25 answer tone first.
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
                 [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
                 [--dropout AT_MS:MS]
@@ -48,7 +55,7 @@ usage:
 MODE (the transmitter whose signal the file holds):
   bell103-orig bell103-ans v21-ch1 v21-ch2 v23 v23-back bell202
   v22-call v22-ans v22bis-call v22bis-ans
-FAMILY: bell103 v21 v23 bell202 v22 v22bis
+FAMILY: bell103 v21 v23 bell202 v22 v22bis bell212a
 DBM0: transmit level in dBm0, -60 to 0 (default -13). HZ: 8000 to 192000 (default 8000).
 ";
 
@@ -256,10 +263,16 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
 }
 
 fn stdio(argv: &[String]) -> Result<(), Failure> {
-    let args = Args::parse(argv, &["mode", "role", "send", "recv", "level", "format", "guard"], &[])?;
+    let args = Args::parse(
+        argv,
+        &["mode", "role", "send", "recv", "level", "format", "guard", "modes", "answer-tone", "answer-delay"],
+        &[],
+    )?;
     let m = args.required("mode")?;
     let family = Family::parse(m).ok_or_else(|| {
-        Failure::Usage(format!("unknown mode '{m}' (expected bell103, v21, v23, bell202, v22 or v22bis)"))
+        Failure::Usage(format!(
+            "unknown mode '{m}' (expected auto, bell103, v21, v23, bell202, v22, v22bis or bell212a)"
+        ))
     })?;
     let r = args.required("role")?;
     let role = Role::parse(r).ok_or_else(|| Failure::Usage(format!("unknown role '{r}' (expected call or answer)")))?;
@@ -268,6 +281,30 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
     config.level_dbm0 = level(&args)?;
     config.format = format(&args)?;
     config.guard = guard(&args)?;
+    if let Some(list) = args.get("modes") {
+        let mut modes = Modes::NONE;
+        for name in list.split(',') {
+            match Family::parse(name) {
+                Some(f) if Modes::ALL.contains(f) => modes = modes.with(f),
+                _ => {
+                    return Err(Failure::Usage(format!(
+                        "unknown mode '{name}' in --modes (expected v22bis, v22, bell212a, v21, bell103 or v23)"
+                    )))
+                }
+            }
+        }
+        config.modes = modes;
+    }
+    config.answer_tone = match args.get("answer-tone") {
+        None => family == Family::Auto,
+        Some("on") => true,
+        Some("off") => false,
+        Some(o) => return Err(Failure::Usage(format!("--answer-tone takes on or off, not '{o}'"))),
+    };
+    config.answer_delay_ms = args.num("answer-delay", 2000u32)?;
+    if config.answer_delay_ms > 10_000 {
+        return Err(Failure::Usage("--answer-delay must be at most 10000 ms".into()));
+    }
     let send = match args.get("send") {
         Some(p) => read_input(p)?,
         None => vec![],
@@ -323,6 +360,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                 Event::Break => eprintln!("BREAK"),
                 Event::Retrain => eprintln!("RETRAIN"),
                 Event::Retrained { rate } => eprintln!("RETRAINED {rate}"),
+                Event::Progress(p) => eprintln!("{p}"),
             }
         }
         loop {

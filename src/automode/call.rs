@@ -1,0 +1,212 @@
+//! The calling modem's start-up: listen, recognise the answerer, go on with its modulation (see
+//! the [module documentation](super)).
+
+use super::{ms, Handoff, Modes, Progress, ToneWatch};
+use crate::bits::BitSink;
+use crate::fsk;
+use crate::modem::{Config, Family, Role};
+use crate::tones::{AnswerEvent, AnswerTone, AnswerToneDetector};
+use crate::v22bis::pump::{Phase as PumpPhase, Pump};
+
+/// A steady answer mark (1650, 1300 or 2225 Hz) must be heard this long, ms.
+pub const MARK_QUALIFY_MS: u32 = 200;
+/// After the DPSK start-up began on a Bell 2225 Hz tone, how long it may go without reaching
+/// data before the answerer is taken for a Bell 103 modem, ms.
+pub const BELL_FALLBACK_MS: u32 = 3000;
+/// A steady 2225 Hz the DPSK start-up has not taken up after this long is a Bell 103 answerer,
+/// ms.
+pub const BELL_IGNORED_MS: u32 = 1500;
+
+/// How long after the DPSK start-up began the caller still listens for the Bell tone, ms.
+const TELL_BELL_MS: u32 = 300;
+
+struct Drop;
+impl BitSink for Drop {
+    fn put_bit(&mut self, _bit: u8, _soft: f32) {}
+}
+
+/// The calling side of automode. Feed it the line with [`Caller::process`]; once
+/// [`Caller::take_handoff`] returns the chosen engine, the start-up is over.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    config: Config,
+    modes: Modes,
+    tones: AnswerToneDetector,
+    /// The V.22/V.22bis (or Bell 212A) start-up, listening for unscrambled ones.
+    pump: Option<Box<Pump>>,
+    /// The family the pump was set up as.
+    dpsk_family: Family,
+    /// Samples since the pump's start-up began.
+    dpsk_time: u32,
+    /// Samples a steady 2225 Hz has been present while the pump waited.
+    bell_time: u32,
+    /// The answer tone detector took the answerer's signal for the Bell tone.
+    bell_heard: bool,
+    /// An ITU answer tone was heard.
+    itu_heard: bool,
+    /// V.21 channel 2 mark (1650 Hz), V.23 forward mark (1300 Hz), Bell 103 answer mark (2225 Hz).
+    watch: [ToneWatch; 3],
+    handoff: Option<Handoff>,
+    done: bool,
+    progress: [Option<Progress>; 4],
+}
+
+impl Caller {
+    /// A caller set up by `config` (its `modes` when the family is [`Family::Auto`], otherwise
+    /// that family alone), starting as the call is placed.
+    pub fn new(config: &Config) -> Self {
+        let modes = config.allowed_modes();
+        let dpsk_family = if modes.contains(Family::V22bis) {
+            Family::V22bis
+        } else if modes.contains(Family::V22) {
+            Family::V22
+        } else {
+            Family::Bell212A
+        };
+        let pump = modes.any_dpsk().then(|| Box::new(Pump::new(config.pump_config(dpsk_family, Role::Call))));
+        Caller {
+            config: config.clone(),
+            modes,
+            tones: AnswerToneDetector::new(),
+            pump,
+            dpsk_family,
+            dpsk_time: 0,
+            bell_time: 0,
+            bell_heard: false,
+            itu_heard: false,
+            watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY_MS)),
+            handoff: None,
+            done: modes.is_empty(),
+            progress: [None; 4],
+        }
+    }
+
+    /// The next progress report, if any.
+    pub fn poll_progress(&mut self) -> Option<Progress> {
+        let p = self.progress[0].take();
+        self.progress.rotate_left(1);
+        p
+    }
+
+    fn report(&mut self, p: Progress) {
+        if let Some(slot) = self.progress.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(p);
+        }
+    }
+
+    /// The engine chosen, once the answerer has been recognised.
+    pub fn take_handoff(&mut self) -> Option<Handoff> {
+        self.handoff.take()
+    }
+
+    /// True once the start-up has handed over.
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// The answer tone heard so far, if any.
+    pub fn answer_tone(&self) -> Option<AnswerTone> {
+        self.tones.current()
+    }
+
+    /// Hears `rx` from the line and fills `tx` (same length; the shorter sets the count).
+    pub fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        let n = rx.len().min(tx.len());
+        let mut i = 0;
+        while i < n {
+            let m = (n - i).min(40);
+            self.block(&rx[i..i + m], &mut tx[i..i + m]);
+            i += m;
+        }
+        tx[n..].iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    fn block(&mut self, rx: &[f32], tx: &mut [f32]) {
+        tx.iter_mut().for_each(|v| *v = 0.0);
+        if self.done {
+            return;
+        }
+        let m = rx.len() as u32;
+        let mut heard = None;
+        self.tones.process(rx, |e| {
+            if let AnswerEvent::Answer { kind, .. } = e {
+                heard = Some(kind);
+            }
+        });
+        if let Some(kind) = heard {
+            if kind == AnswerTone::Bell2225 {
+                self.bell_heard = true;
+            } else if !self.itu_heard {
+                // Reported once (the detector refines the kind as reversals come).
+                self.itu_heard = true;
+                self.report(Progress::AnswerTone);
+            }
+        }
+        // While an ITU answer tone lasts, nothing else is taken for the answerer's signal.
+        let itu_tone = matches!(self.tones.current(), Some(k) if k != AnswerTone::Bell2225);
+        for w in &mut self.watch {
+            w.process(rx);
+        }
+        if let Some(p) = &mut self.pump {
+            p.process(rx, tx, &mut || 1u8, &mut Drop);
+            let started = p.phase() != PumpPhase::Waiting;
+            let data = matches!(p.phase(), PumpPhase::Data(_));
+            if started {
+                self.dpsk_time = self.dpsk_time.saturating_add(m);
+            }
+            // The answerer might be a Bell 103 modem whose 2225 Hz mark the DPSK start-up took for
+            // unscrambled ones: then it never answers the start-up.
+            // The answer tone detector needs a little longer than the pump to tell 2225 Hz from
+            // unscrambled ones (2250 Hz); the pump is silent for 456 ms after hearing them, so
+            // waiting costs nothing.
+            let may_be_bell103 = self.modes.contains(Family::Bell103) && self.bell_heard;
+            if started && ((!may_be_bell103 && self.dpsk_time >= ms(TELL_BELL_MS)) || p.hearing_data() || data) {
+                let family = if self.bell_heard && self.modes.contains(Family::Bell212A) {
+                    Family::Bell212A
+                } else {
+                    self.dpsk_family
+                };
+                let pump = self.pump.take().expect("pump");
+                self.hand_over(Handoff::Dpsk { family, pump });
+                return;
+            }
+            if started && self.dpsk_time >= ms(BELL_FALLBACK_MS) && self.watch[2].present() {
+                return self.call_fsk(Family::Bell103);
+            }
+            if !started {
+                self.bell_time = if self.watch[2].present() { self.bell_time.saturating_add(m) } else { 0 };
+            }
+        }
+        if itu_tone {
+            return;
+        }
+        if self.watch[0].present() && self.modes.contains(Family::V21) {
+            return self.call_fsk(Family::V21);
+        }
+        if self.watch[1].present() && self.modes.contains(Family::V23) {
+            return self.call_fsk(Family::V23);
+        }
+        let pump_waiting = self.pump.as_ref().is_some_and(|p| p.phase() == PumpPhase::Waiting);
+        if self.watch[2].present()
+            && self.modes.contains(Family::Bell103)
+            && (self.pump.is_none() || (pump_waiting && self.bell_time >= ms(BELL_IGNORED_MS)))
+        {
+            self.call_fsk(Family::Bell103);
+        }
+    }
+
+    /// Goes on as the calling `family` FSK modem (silent until it has heard the answerer's
+    /// carrier for itself).
+    fn call_fsk(&mut self, family: Family) {
+        let (tx_spec, rx_spec) = family.channels(Role::Call).expect("an FSK family");
+        let tx = fsk::Transmitter::new(tx_spec, self.config.level_dbm0);
+        self.hand_over(Handoff::Fsk { family, tx, rx: Box::new(fsk::Receiver::new(rx_spec)), qualified: false });
+    }
+
+    fn hand_over(&mut self, h: Handoff) {
+        self.report(Progress::Detected(h.family()));
+        self.handoff = Some(h);
+        self.pump = None;
+        self.done = true;
+    }
+}

@@ -1,0 +1,1099 @@
+//! The DCE: the whole "Hayes modem" a terminal talks to, sans-IO.
+//!
+//! [`Dce`] wires together the V.250 command interpreter ([`Hayes`]), the call control of the phone
+//! that carries the call ([`PhoneControl`], when the phone has an AT port) and the data modem
+//! ([`Modem`]). What goes in: bytes typed at the terminal ([`Dce::from_terminal`]), bytes from the
+//! phone's serial port ([`Dce::from_phone`]) and the line audio heard ([`Dce::process`]). What comes
+//! out: bytes for the terminal ([`Dce::to_terminal`]), bytes for the phone ([`Dce::to_phone`]) and
+//! the line audio to send (the other half of [`Dce::process`]). Time passes only as audio is
+//! processed, 8000 samples a second. Nothing is allocated per audio block; dialling, connecting and
+//! status lines allocate when they happen.
+//!
+//! ```
+//! use softmodem::dce::{Config, Dce, Phase, PhoneLink};
+//! use softmodem::modem::{Config as ModemConfig, Family, Modem, Role};
+//! // No phone control: the person dials on the handset, the modem starts on ATD.
+//! let mut dce = Dce::new(Config { link: PhoneLink::Manual, ..Config::default() });
+//! dce.from_terminal(b"AT+MS=V21\rATD\r");
+//! let mut far = Modem::new(ModemConfig::new(Family::V21, Role::Answer));
+//! let (mut to_far, mut to_dce) = (vec![0.0f32; 160], vec![0.0f32; 160]);
+//! for _ in 0..100 {
+//!     let heard = to_dce.clone();
+//!     dce.process(&heard, &mut to_far);
+//!     let heard = to_far.clone();
+//!     far.process(&heard, &mut to_dce);
+//! }
+//! let mut out = [0u8; 256];
+//! let n = dce.to_terminal(&mut out);
+//! assert!(out[..n].ends_with(b"\r\nCONNECT 300\r\n"));
+//! assert_eq!(dce.status().phase, Phase::Online);
+//! ```
+//!
+//! # How a call is placed: [`PhoneLink`]
+//!
+//! | | `ATD<number>` | `ATD` (empty), `ATD;` | `ATA` | `ATH`, S7 expiry, a key during a call attempt |
+//! |---|---|---|---|---|
+//! | [`PhoneLink::Serial`] | [`PhoneControl::dial`] (`ATD<number>;` to the phone); `Dialled` when the phone dials; the calling modem when the call is active | the calling modem at once, on whatever call the phone has (dialled by hand, or by an earlier `ATD<number>;`); `ATD;` returns `OK` | the phone answers a ringing call, the answering modem when it is active; with no call ringing, the answering modem at once | modem stopped, [`PhoneControl::hang_up`] |
+//! | [`PhoneLink::Manual`] | the number is ignored (dialled on the handset): the calling modem at once | the calling modem at once; `ATD;` returns `OK` | the answering modem at once | modem stopped |
+//! | [`PhoneLink::Audio`] | DTMF into the line audio, `,` pauses S8, `W` and X2/X4 wait for dial tone; then the calling modem, listening for busy under X3/X4 | the calling modem at once | the answering modem at once | modem and dialling stopped |
+//!
+//! A dial string ending in `;` dials and returns to command state off-hook (`OK`): with the serial
+//! link once the far end rings (alerting) or answers, so that a phone that refuses the call still
+//! gives its result code.
+//!
+//! With [`PhoneLink::Serial`], a phone that is not ready (set-up failed, or it stopped answering) is
+//! set up again when a call is asked for; if that fails too the command ends in `ERROR` (the same
+//! code [`EndReason::hayes`] gives an unresponsive phone: the modem's own line is there, its phone
+//! is not). With [`PhoneLink::Audio`], pulse dialling is done by tone, and `+` and hook flash `!`
+//! are skipped (the audio path cannot send them); the status log says so.
+//!
+//! # What the phone's reports become ([`line_event`])
+//!
+//! | [`PhoneEvent`] | while dialling or answering | while connected |
+//! |---|---|---|
+//! | `Dialing` | `Dialled` (the S7 connection timer starts) | — |
+//! | `Alerting` | `Dialled` for a dial string ending in `;` | — |
+//! | `Active` | the calling or answering modem starts | — |
+//! | `Incoming`, and each `RING`/`+CRING` | `Ring` (the interpreter counts S1 and answers at S0) | — |
+//! | `Ended { Busy }` | `BUSY` (X3, X4; else `NO CARRIER`) | `NO CARRIER` |
+//! | `Ended { NoAnswer }` | `NO ANSWER` (X1-X4; else `NO CARRIER`) | `NO CARRIER` |
+//! | `Ended { NoDialtone }` | `NO DIALTONE` (X2, X4; else `NO CARRIER`) | `NO CARRIER` |
+//! | `Ended { Error(_) }`, `Ended { Unresponsive }`, `Unavailable` | `ERROR` | `NO CARRIER` (an unresponsive phone leaves a running modem alone: its carrier decides) |
+//! | `Ended { NoCarrier, Rejected, Timeout, LocalHangUp }` | `NO CARRIER` | `NO CARRIER` |
+//!
+//! # The data modem
+//!
+//! Online, [`Hayes::to_line`] feeds [`Modem::write`] and [`Modem::read`] feeds
+//! [`Hayes::from_line`]. Modem `Connected` and `Retrained` become [`LineEvent::Connected`]
+//! (`CONNECT <rate>`, the receive rate), `NoCarrier` (the far carrier gone for S10) becomes
+//! `NO CARRIER` and hangs up the phone too. The escape sequence and `ATO` leave the modem running;
+//! `ATO1` retrains it. The modem for a call is set up from the interpreter's settings when the call
+//! starts, by [`modem_config`] (`+MS`, S10); a connection below the `+MS` minimum rates is dropped
+//! ([`rates_allowed`]).
+//!
+//! Every failure returns the interpreter to command state with a result code, and the phone and
+//! the modem to idle.
+
+mod dialer;
+
+use std::collections::VecDeque;
+
+use crate::automode::Modes;
+use crate::dsp::SAMPLE_RATE;
+use crate::hayes::{Action, Carrier, DialElement, DialRequest, Hayes, LineEvent, Modulation, Profile, State};
+use crate::modem::{self, Event as ModemEvent, Family, Modem, Role};
+use crate::phone::control::{self, Config as PhoneConfig, EndReason, PhoneControl, PhoneEvent};
+use dialer::{Dialer, Outcome};
+
+/// The audio block the DCE works in, samples (20 ms): timers, events and data move between blocks.
+pub const BLOCK: usize = 160;
+
+/// Status lines kept for [`Dce::poll_log`]; past that the oldest are dropped.
+pub const LOG_MAX: usize = 64;
+
+/// Longest status line, bytes (longer ones are cut).
+const LOG_LINE_MAX: usize = 160;
+
+/// How calls are placed and answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneLink {
+    /// A phone with an AT port (Web Serial): the DCE dials, answers and hangs up through
+    /// [`PhoneControl`] (3GPP TS 27.007), and hears the call through the audio.
+    Serial,
+    /// No control over the phone: the person dials and answers on the handset, and the DCE only runs
+    /// the modem (`ATD` calls, `ATA` answers, at once).
+    Manual,
+    /// The audio path is the line itself (a line interface): the DCE dials with DTMF and listens for
+    /// dial tone, ringback and busy.
+    Audio,
+}
+
+/// How a [`Dce`] is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// How calls are placed.
+    pub link: PhoneLink,
+    /// The phone's call control, for [`PhoneLink::Serial`].
+    pub phone: PhoneConfig,
+    /// The modem's transmit level, dBm0.
+    pub level_dbm0: f32,
+    /// The DTMF level (both tones together), dBm0, for [`PhoneLink::Audio`].
+    pub dtmf_level_dbm0: f32,
+    /// For [`PhoneLink::Audio`]: how long to listen for a dial tone (before dialling under X2/X4,
+    /// and at each `W`) before giving up with `NO DIALTONE`, ms. The detector needs 1 s of a North
+    /// American dial tone and 3 s of a European one.
+    pub dial_tone_wait_ms: u32,
+}
+
+impl Default for Config {
+    /// [`PhoneLink::Manual`], the default phone control, -13 dBm0, DTMF at -7 dBm0, 5 s for a
+    /// dial tone.
+    fn default() -> Self {
+        Config {
+            link: PhoneLink::Manual,
+            phone: PhoneConfig::default(),
+            level_dbm0: -13.0,
+            dtmf_level_dbm0: -7.0,
+            dial_tone_wait_ms: 5000,
+        }
+    }
+}
+
+/// Where the DCE is, for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Command state, on-hook.
+    OnHook,
+    /// Command state, off-hook with no connection (after a dial string ending in `;`).
+    OffHook,
+    /// A call is being dialled.
+    Dialing,
+    /// Waiting for the modems to connect.
+    Connecting,
+    /// Online data state.
+    Online,
+    /// Online command state (after the escape sequence); the connection is up.
+    OnlineCommand,
+}
+
+/// A snapshot for a user interface.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Status {
+    /// Where the DCE is.
+    pub phase: Phase,
+    /// How calls are placed.
+    pub link: PhoneLink,
+    /// The phone's call control ([`PhoneLink::Serial`] only).
+    pub phone: Option<control::Phase>,
+    /// The data modem ([`modem::State::Idle`] when none runs).
+    pub modem: modem::State,
+    /// The running modem's family.
+    pub family: Option<modem::Family>,
+    /// The running modem's role.
+    pub role: Option<Role>,
+    /// Receive rate of the connection, bit/s (0 before it connects).
+    pub rx_rate: u32,
+    /// Transmit rate of the connection, bit/s (0 before it connects).
+    pub tx_rate: u32,
+    /// Samples processed since the DCE was made.
+    pub samples: u64,
+}
+
+/// [`Dce::set_link`] refused: a call is in progress (the DCE is off-hook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallInProgress;
+
+impl core::fmt::Display for CallInProgress {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a call is in progress")
+    }
+}
+
+impl std::error::Error for CallInProgress {}
+
+/// The modem set-up for a call in `role`, from the interpreter's settings: the ONE place where
+/// `+MS` and the S-registers become a [`modem::Config`].
+///
+/// With `<automode>` 0 the carrier alone is used:
+///
+/// | `+MS` carrier | family |
+/// |---|---|
+/// | `B103` | Bell 103 |
+/// | `V21` | V.21 |
+/// | `V22` | V.22 |
+/// | `B212` | Bell 212A |
+/// | `V22B` | V.22bis (it falls back to V.22 by itself); V.22 when a maximum rate is 1200 |
+/// | `V23C` | V.23 (the caller sends the 75 bit/s backward channel) |
+///
+/// With `<automode>` 1 (the default) the modem runs [`crate::automode`] over the carrier and
+/// every family no faster than it (V.22bis: all six; V.22, Bell 212A, V.23: those three, V.21
+/// and Bell 103; V.21, Bell 103: those two), without V.22bis when a maximum rate is 1200.
+///
+/// Either way an answering modem waits the V.25 billing delay (2 s) and sends the answer tone
+/// first, as a Hayes modem does, and a calling one expects it. The minimum rates are checked once
+/// connected ([`rates_allowed`]). S10 becomes [`modem::Config::carrier_loss_ms`]; the transmit
+/// level is `level_dbm0`; everything else is [`modem::Config::new`]'s.
+pub fn modem_config(profile: &Profile, role: Role, level_dbm0: f32) -> modem::Config {
+    let m = &profile.modulation;
+    let capped = m.max_tx_rate == 1200 || m.max_rx_rate == 1200;
+    let family = match m.carrier {
+        Carrier::V22bis if capped => Carrier::V22.family(),
+        c => c.family(),
+    };
+    let top = |f: Family| match f {
+        Family::V22bis => 2400,
+        Family::V22 | Family::Bell212A | Family::V23 | Family::Bell202 => 1200,
+        _ => 300,
+    };
+    let mut config = if m.automode {
+        let mut c = modem::Config::new(Family::Auto, role);
+        c.modes = Modes::ALL.iter().filter(|&f| top(f) <= top(family)).fold(Modes::NONE, Modes::with);
+        if capped {
+            c.modes = c.modes.without(Family::V22bis);
+        }
+        c
+    } else {
+        modem::Config::new(family, role)
+    };
+    config.answer_tone = true;
+    config.level_dbm0 = level_dbm0;
+    config.carrier_loss_ms = (profile.regs.carrier_loss_samples() as u64 * 1000 / SAMPLE_RATE as u64) as u32;
+    config
+}
+
+/// Whether a connection at `rx_rate`/`tx_rate` bit/s lies within the `+MS` rate limits (0: no limit).
+pub fn rates_allowed(m: &Modulation, rx_rate: u32, tx_rate: u32) -> bool {
+    let ok = |rate: u32, min: u32, max: u32| (min == 0 || rate >= min) && (max == 0 || rate <= max);
+    ok(rx_rate, m.min_rx_rate, m.max_rx_rate) && ok(tx_rate, m.min_tx_rate, m.max_tx_rate)
+}
+
+/// The report for the interpreter when the phone ends a call that is being dialled or answered
+/// (a call that was connected always ends in [`LineEvent::NoCarrier`]):
+///
+/// | [`EndReason`] | [`LineEvent`] |
+/// |---|---|
+/// | `Busy` | `Busy` |
+/// | `NoAnswer` | `NoAnswer` |
+/// | `NoDialtone` | `NoDialTone` |
+/// | `Error(_)`, `Unresponsive` | `Error` |
+/// | `NoCarrier`, `Rejected`, `Timeout`, `LocalHangUp` | `NoCarrier` |
+pub fn line_event(reason: &EndReason) -> LineEvent {
+    match reason {
+        EndReason::Busy => LineEvent::Busy,
+        EndReason::NoAnswer => LineEvent::NoAnswer,
+        EndReason::NoDialtone => LineEvent::NoDialTone,
+        EndReason::Error(_) | EndReason::Unresponsive => LineEvent::Error,
+        EndReason::NoCarrier | EndReason::Rejected | EndReason::Timeout | EndReason::LocalHangUp => {
+            LineEvent::NoCarrier
+        }
+    }
+}
+
+/// Words for a status line.
+fn describe(reason: &EndReason) -> String {
+    match reason {
+        EndReason::Busy => "busy".into(),
+        EndReason::NoAnswer => "no answer".into(),
+        EndReason::NoCarrier => "the far end hung up".into(),
+        EndReason::Rejected => "rejected".into(),
+        EndReason::NoDialtone => "no dial tone".into(),
+        EndReason::Error(text) => format!("error, {text}"),
+        EndReason::Timeout => "timed out".into(),
+        EndReason::LocalHangUp => "hung up".into(),
+        EndReason::Unresponsive => "the phone stopped answering".into(),
+    }
+}
+
+/// The number for the phone's `ATD<number>;`: the digits with their pauses, waits and flashes, or
+/// empty when the dial string has no digits.
+fn phone_number(req: &DialRequest) -> String {
+    if !req.elements.iter().any(|e| matches!(e, DialElement::Digit { .. })) {
+        return String::new();
+    }
+    req.elements
+        .iter()
+        .map(|e| match *e {
+            DialElement::Digit { digit, .. } => digit as char,
+            DialElement::Pause => ',',
+            DialElement::WaitDialTone => 'W',
+            DialElement::Flash => '!',
+        })
+        .collect()
+}
+
+/// Where the call is, as the DCE drives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stage {
+    /// No call of ours.
+    OnHook,
+    /// Serial: a dial waits for the phone to be set up (or to finish hanging up a call).
+    PhoneWait { number: String, to_command: bool },
+    /// Serial: the phone is placing the call.
+    PhoneDialing { to_command: bool, dialled: bool },
+    /// Serial: the phone is answering a call.
+    PhoneAnswering,
+    /// Audio: the dial string is being sent.
+    AudioDialing { to_command: bool, detect_busy: bool },
+    /// Off-hook in command state (a dial string ended in `;`), no modem.
+    OffHook,
+    /// The modem runs (start-up or data).
+    Modem,
+}
+
+/// The whole modem a terminal talks to. See the [module documentation](self).
+#[derive(Debug, Clone)]
+pub struct Dce {
+    config: Config,
+    hayes: Hayes,
+    phone: Option<PhoneControl>,
+    modem: Option<Modem>,
+    dialer: Dialer,
+    stage: Stage,
+    /// The phone's current call is one this DCE placed, answered or runs its modem on.
+    phone_call_ours: bool,
+    /// Rings the phone reported, as counted into the interpreter.
+    rings_seen: u64,
+    /// Audio link, calling modem in its start-up: listen for busy (true: report it) or just log.
+    watch_progress: Option<bool>,
+    rx_rate: u32,
+    tx_rate: u32,
+    /// Received bytes the interpreter has not taken yet.
+    carry: [u8; 256],
+    carry_start: usize,
+    carry_end: usize,
+    log: VecDeque<String>,
+    dropped_log: u64,
+    samples: u64,
+}
+
+impl Default for Dce {
+    fn default() -> Self {
+        Dce::new(Config::default())
+    }
+}
+
+impl Dce {
+    /// A DCE in command state, on-hook, with factory settings. With [`PhoneLink::Serial`] the
+    /// phone's set-up starts at once.
+    pub fn new(config: Config) -> Self {
+        let mut dce = Dce {
+            hayes: Hayes::new(),
+            phone: None,
+            modem: None,
+            dialer: Dialer::new(config.dtmf_level_dbm0),
+            stage: Stage::OnHook,
+            phone_call_ours: false,
+            rings_seen: 0,
+            watch_progress: None,
+            rx_rate: 0,
+            tx_rate: 0,
+            carry: [0; 256],
+            carry_start: 0,
+            carry_end: 0,
+            log: VecDeque::with_capacity(LOG_MAX),
+            dropped_log: 0,
+            samples: 0,
+            config,
+        };
+        dce.open_link();
+        dce
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// How calls are placed.
+    pub fn link(&self) -> PhoneLink {
+        self.config.link
+    }
+
+    /// Changes how calls are placed; refused while off-hook. Choosing [`PhoneLink::Serial`] (anew)
+    /// starts the phone's set-up; leaving it forgets the phone.
+    pub fn set_link(&mut self, link: PhoneLink) -> Result<(), CallInProgress> {
+        if self.stage != Stage::OnHook || self.hayes.off_hook() || self.hayes.state() != State::Command {
+            return Err(CallInProgress);
+        }
+        if link != self.config.link {
+            self.config.link = link;
+            self.open_link();
+        }
+        Ok(())
+    }
+
+    /// Sets up the phone again ([`PhoneControl::init`]), for example after its serial port was
+    /// reopened. Nothing happens with another link, or while a call is in progress.
+    pub fn init_phone(&mut self) {
+        if let Some(p) = self.phone.as_mut() {
+            if p.init().is_ok() {
+                self.note("Phone: setting up".into());
+            }
+        }
+    }
+
+    /// The command interpreter (its settings, state and S-registers).
+    pub fn hayes(&self) -> &Hayes {
+        &self.hayes
+    }
+
+    /// The phone's call control ([`PhoneLink::Serial`] only).
+    pub fn phone(&self) -> Option<&PhoneControl> {
+        self.phone.as_ref()
+    }
+
+    /// The data modem of the call, while one runs.
+    pub fn modem(&self) -> Option<&Modem> {
+        self.modem.as_ref()
+    }
+
+    /// The modem set-up the next call would use as the caller ([`modem_config`]).
+    pub fn next_modem_config(&self) -> modem::Config {
+        modem_config(self.hayes.profile(), Role::Call, self.config.level_dbm0)
+    }
+
+    /// Samples processed since the DCE was made.
+    pub fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    /// A snapshot for a user interface.
+    pub fn status(&self) -> Status {
+        let phase = match self.hayes.state() {
+            State::Command if self.hayes.off_hook() => Phase::OffHook,
+            State::Command => Phase::OnHook,
+            State::Dialing => Phase::Dialing,
+            State::Connecting => Phase::Connecting,
+            State::Online => Phase::Online,
+            State::OnlineCommand => Phase::OnlineCommand,
+        };
+        Status {
+            phase,
+            link: self.config.link,
+            phone: self.phone.as_ref().map(|p| p.phase()),
+            modem: self.modem.as_ref().map_or(modem::State::Idle, |m| m.state()),
+            family: self.modem.as_ref().map(|m| m.family()),
+            role: self.modem.as_ref().map(|m| m.config().role),
+            rx_rate: self.rx_rate,
+            tx_rate: self.tx_rate,
+            samples: self.samples,
+        }
+    }
+
+    /// The next status line, oldest first ("Phone: alerting", "Modem: V22bis start-up as
+    /// caller", "Connected 2400", ...). At most [`LOG_MAX`] wait; older ones are dropped.
+    pub fn poll_log(&mut self) -> Option<String> {
+        self.log.pop_front()
+    }
+
+    /// Status lines dropped because more than [`LOG_MAX`] were waiting.
+    pub fn dropped_log(&self) -> u64 {
+        self.dropped_log
+    }
+
+    /// Takes bytes typed at the terminal; returns how many were taken (online, taking stops while
+    /// the modem's transmit queue is full: offer the rest again later).
+    pub fn from_terminal(&mut self, bytes: &[u8]) -> usize {
+        let mut taken = 0;
+        while taken < bytes.len() {
+            let n = self.hayes.from_terminal(&bytes[taken..]);
+            taken += n;
+            self.pump();
+            if n == 0 {
+                break;
+            }
+        }
+        taken
+    }
+
+    /// Moves bytes for the terminal into `out` (echo, result codes, received data); returns how
+    /// many.
+    pub fn to_terminal(&mut self, out: &mut [u8]) -> usize {
+        let n = self.hayes.to_terminal(out);
+        self.pump();
+        n
+    }
+
+    /// Bytes read from the phone's serial port (ignored unless the link is [`PhoneLink::Serial`]).
+    pub fn from_phone(&mut self, bytes: &[u8]) {
+        if let Some(p) = self.phone.as_mut() {
+            p.from_phone(bytes);
+            self.pump();
+        }
+    }
+
+    /// Moves bytes to write to the phone's serial port into `out`; returns how many (always 0
+    /// unless the link is [`PhoneLink::Serial`]). Call it after every other input.
+    pub fn to_phone(&mut self, out: &mut [u8]) -> usize {
+        let Some(p) = self.phone.as_mut() else { return 0 };
+        let n = p.to_phone(out);
+        self.pump();
+        n
+    }
+
+    /// Hears `rx` from the line and fills `tx` with what to send, both at 8000 Hz; if their lengths
+    /// differ the shorter sets the count and the rest of `tx` is silence. This is the DCE's clock.
+    pub fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        let n = rx.len().min(tx.len());
+        let mut clean = [0.0f32; BLOCK];
+        let mut i = 0;
+        while i < n {
+            let m = (n - i).min(BLOCK);
+            for (c, &x) in clean[..m].iter_mut().zip(&rx[i..i + m]) {
+                *c = if x.is_finite() { x.clamp(-4.0, 4.0) } else { 0.0 };
+            }
+            self.block(&clean[..m], &mut tx[i..i + m]);
+            i += m;
+        }
+        tx[n..].iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    /// Lets `samples` pass with silence heard and the audio sent thrown away (for a host with no
+    /// audio running).
+    pub fn advance(&mut self, samples: u64) {
+        let silence = [0.0f32; BLOCK];
+        let mut out = [0.0f32; BLOCK];
+        let mut left = samples;
+        while left > 0 {
+            let m = left.min(BLOCK as u64) as usize;
+            self.block(&silence[..m], &mut out[..m]);
+            left -= m as u64;
+        }
+    }
+
+    /// A button's "call": as `ATD` typed (the calling modem starts on the call dialled by hand, or
+    /// on the phone's call). False when the interpreter is not in command state.
+    pub fn dial_manual(&mut self) -> bool {
+        self.execute(b"D")
+    }
+
+    /// A button's "dial `number`": as `ATD<number>` typed. False when the interpreter is not in
+    /// command state or `number` holds characters a dial string cannot (digits, `*#ABCD+,WPT!`
+    /// and the separators ` -().` are accepted).
+    pub fn dial(&mut self, number: &str) -> bool {
+        let ok = number.bytes().all(|b| b.is_ascii_digit() || b"*#ABCDabcd+,WwPpTt! -().".contains(&b));
+        let mut body = Vec::with_capacity(number.len() + 1);
+        body.push(b'D');
+        body.extend_from_slice(number.as_bytes());
+        ok && self.execute(&body)
+    }
+
+    /// A button's "answer": as `ATA` typed. False when the interpreter is not in command state.
+    pub fn answer(&mut self) -> bool {
+        self.execute(b"A")
+    }
+
+    /// A button's "hang up", in any state: the modem and any dialling stop, the phone hangs up the
+    /// call, and the interpreter returns to command state (`NO CARRIER` if a call was in progress).
+    pub fn hang_up(&mut self) {
+        self.note("Hanging up".into());
+        self.hang_up_all();
+        self.hayes.event(LineEvent::NoCarrier);
+        self.pump();
+    }
+
+    /// The line is ringing, as a host knows it without the phone's serial link (a ring indicator):
+    /// counted like a `RING` from the phone.
+    pub fn ring(&mut self) {
+        self.hayes.event(LineEvent::Ring);
+        self.pump();
+    }
+
+    /// Sends a break to the far modem (online only).
+    pub fn send_break(&mut self) {
+        if self.hayes.connected() {
+            if let Some(m) = self.modem.as_mut() {
+                m.send_break();
+            }
+        }
+    }
+
+    // ---- internals ----
+
+    fn execute(&mut self, body: &[u8]) -> bool {
+        let done = self.hayes.execute_line(body);
+        self.pump();
+        done
+    }
+
+    fn open_link(&mut self) {
+        self.phone = None;
+        match self.config.link {
+            PhoneLink::Serial => {
+                let mut p = PhoneControl::new(self.config.phone.clone());
+                let _ = p.init();
+                self.rings_seen = p.rings();
+                self.phone = Some(p);
+                self.note("Link: phone over its serial port; setting it up".into());
+            }
+            PhoneLink::Manual => self.note("Link: manual (dial and answer on the handset)".into()),
+            PhoneLink::Audio => self.note("Link: audio (the DCE dials with DTMF)".into()),
+        }
+    }
+
+    fn note(&mut self, mut line: String) {
+        if line.len() > LOG_LINE_MAX {
+            let mut cut = LOG_LINE_MAX;
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            line.truncate(cut);
+        }
+        if self.log.len() >= LOG_MAX {
+            self.log.pop_front();
+            self.dropped_log += 1;
+        }
+        self.log.push_back(line);
+    }
+
+    /// One block of at most [`BLOCK`] samples.
+    fn block(&mut self, rx: &[f32], tx: &mut [f32]) {
+        let m = rx.len().min(tx.len());
+        match self.stage {
+            Stage::AudioDialing { to_command, detect_busy } => match self.dialer.process(rx, tx) {
+                Outcome::Working => {}
+                Outcome::DialToneHeard => {
+                    self.note("Line: dial tone".into());
+                    self.hayes.event(LineEvent::DialToneHeard);
+                }
+                Outcome::NoDialTone => {
+                    self.note("Line: no dial tone".into());
+                    self.end_call(LineEvent::NoDialTone);
+                }
+                Outcome::Finished => self.dialled(to_command, Some(detect_busy)),
+            },
+            Stage::Modem => match self.modem.as_mut() {
+                Some(modem) => {
+                    modem.process(rx, tx);
+                    self.watch_line(rx);
+                }
+                None => tx.iter_mut().for_each(|v| *v = 0.0),
+            },
+            _ => tx.iter_mut().for_each(|v| *v = 0.0),
+        }
+        self.samples += m as u64;
+        self.hayes.advance(m as u32);
+        if let Some(p) = self.phone.as_mut() {
+            p.advance(m as u32);
+        }
+        self.pump();
+    }
+
+    /// Audio link, calling modem in its start-up: ringback and busy.
+    fn watch_line(&mut self, rx: &[f32]) {
+        let Some(report_busy) = self.watch_progress else { return };
+        if self.modem.as_ref().is_none_or(|m| m.state() != modem::State::Handshake) {
+            self.watch_progress = None;
+            return;
+        }
+        use crate::tones::Tone;
+        let (mut busy, mut ringback, mut voice) = (false, false, false);
+        self.dialer.progress.process(rx, |e| match e.tone {
+            Tone::Busy | Tone::Reorder => busy = true,
+            Tone::Ringback => ringback = true,
+            Tone::Voice => voice = true,
+            _ => {}
+        });
+        if ringback {
+            self.note("Line: ringing".into());
+        }
+        if voice {
+            self.note("Line: a voice, or a modem".into());
+        }
+        if busy {
+            self.note("Line: busy".into());
+            if report_busy {
+                self.end_call(LineEvent::Busy);
+            }
+        }
+    }
+
+    /// Runs everything that follows from the inputs: actions, events, data between the
+    /// interpreter and the modem.
+    fn pump(&mut self) {
+        for _ in 0..8 {
+            let mut busy = false;
+            while let Some(a) = self.hayes.poll_action() {
+                busy = true;
+                self.on_action(a);
+            }
+            while let Some(e) = self.phone.as_mut().and_then(|p| p.poll_event()) {
+                busy = true;
+                self.on_phone_event(e);
+            }
+            self.count_rings();
+            while let Some(e) = self.modem.as_mut().and_then(|m| m.poll_event()) {
+                busy = true;
+                self.on_modem_event(e);
+            }
+            if matches!(self.stage, Stage::PhoneWait { .. }) {
+                self.try_phone_dial();
+            }
+            self.reconcile();
+            if !busy {
+                break;
+            }
+        }
+        self.move_data();
+    }
+
+    /// The safety net: the interpreter on-hook means nothing of ours runs, and the other way round.
+    fn reconcile(&mut self) {
+        if self.hayes.state() == State::Command {
+            if !self.hayes.off_hook() && self.stage != Stage::OnHook {
+                self.hang_up_all();
+            } else if self.hayes.off_hook() && self.stage == Stage::OnHook {
+                self.hayes.event(LineEvent::NoCarrier);
+            }
+        }
+    }
+
+    fn count_rings(&mut self) {
+        let Some(p) = self.phone.as_ref() else { return };
+        let rings = p.rings();
+        while self.rings_seen < rings {
+            self.rings_seen += 1;
+            self.note("Phone: RING".into());
+            self.hayes.event(LineEvent::Ring);
+        }
+    }
+
+    fn move_data(&mut self) {
+        let Some(m) = self.modem.as_mut() else { return };
+        let mut buf = [0u8; 256];
+        loop {
+            let room = m.tx_free().min(buf.len());
+            if room == 0 {
+                break;
+            }
+            let n = self.hayes.to_line(&mut buf[..room]);
+            if n == 0 {
+                break;
+            }
+            m.write(&buf[..n]);
+        }
+        loop {
+            if self.carry_start == self.carry_end {
+                self.carry_start = 0;
+                self.carry_end = m.read(&mut self.carry);
+                if self.carry_end == 0 {
+                    break;
+                }
+            }
+            let taken = self.hayes.from_line(&self.carry[self.carry_start..self.carry_end]);
+            self.carry_start += taken.min(self.carry_end - self.carry_start);
+            if taken == 0 {
+                break;
+            }
+        }
+    }
+
+    fn on_action(&mut self, a: Action) {
+        match a {
+            Action::Dial(req) => self.place_call(req),
+            Action::Answer => self.answer_call(),
+            Action::HangUp => {
+                if self.stage != Stage::OnHook {
+                    self.note("Hanging up".into());
+                }
+                self.hang_up_all();
+            }
+            Action::GoOnline { retrain } => {
+                if let Some(m) = self.modem.as_mut() {
+                    if retrain {
+                        m.retrain();
+                    }
+                }
+                self.note(if retrain { "Online again, retraining" } else { "Online again" }.into());
+            }
+            Action::SetModulations(m) => self.note(format!("Next call: {}", m.report())),
+            Action::Reset => self.note("Settings reset".into()),
+        }
+    }
+
+    /// An `ATD`.
+    fn place_call(&mut self, req: DialRequest) {
+        if !matches!(self.stage, Stage::OnHook | Stage::OffHook) {
+            self.hang_up_all();
+        }
+        let to_command = req.return_to_command;
+        match self.config.link {
+            PhoneLink::Manual => {
+                let number = req.number();
+                if !number.is_empty() {
+                    self.note(format!("Manual: dial {number} on the handset"));
+                }
+                self.dialled(to_command, None);
+            }
+            PhoneLink::Audio => {
+                self.note_audio_dial(&req);
+                let detect_busy = req.detect_busy;
+                let wait = (self.config.dial_tone_wait_ms as u64 * SAMPLE_RATE as u64 / 1000).min(u32::MAX as u64);
+                if req.detect_dial_tone {
+                    self.note("Line: waiting for dial tone".into());
+                }
+                self.dialer.start(req, wait as u32);
+                self.stage = Stage::AudioDialing { to_command, detect_busy };
+            }
+            PhoneLink::Serial => {
+                let number = phone_number(&req);
+                let phone_in_call = self.phone_in_call();
+                if number.is_empty() {
+                    // Dialled by hand, or the phone's call is up already: the modem starts on it.
+                    self.phone_call_ours |= phone_in_call;
+                    self.dialled(to_command, None);
+                } else if self.stage == Stage::OffHook && phone_in_call {
+                    // Digits into a call that is up: this link cannot send them.
+                    self.note("Phone: cannot dial digits into a call that is up".into());
+                    self.end_call(LineEvent::Error);
+                } else {
+                    self.note(format!("Phone: dial {number}"));
+                    self.stage = Stage::PhoneWait { number, to_command };
+                    self.try_phone_dial();
+                }
+            }
+        }
+    }
+
+    fn note_audio_dial(&mut self, req: &DialRequest) {
+        let digits: String = req
+            .elements
+            .iter()
+            .filter_map(|e| match *e {
+                DialElement::Digit { digit, .. } if dialer::is_dtmf(digit) => Some(digit as char),
+                DialElement::Pause => Some(','),
+                DialElement::WaitDialTone => Some('W'),
+                _ => None,
+            })
+            .collect();
+        if !digits.is_empty() {
+            self.note(format!("Line: dialling {digits}"));
+        }
+        if req.elements.iter().any(|e| matches!(e, DialElement::Digit { tone: false, .. })) {
+            self.note("Line: pulse dialling is done by tone".into());
+        }
+        if req.elements.iter().any(|e| matches!(e, DialElement::Digit { digit: b'+', .. } | DialElement::Flash)) {
+            self.note("Line: '+' and '!' cannot be sent as tones; skipped".into());
+        }
+    }
+
+    /// Serial: hand a waiting dial to the phone when it can take it.
+    fn try_phone_dial(&mut self) {
+        let (Some(p), Stage::PhoneWait { number, to_command }) = (self.phone.as_mut(), &self.stage) else {
+            if matches!(self.stage, Stage::PhoneWait { .. }) {
+                self.end_call(LineEvent::Error);
+            }
+            return;
+        };
+        let to_command = *to_command;
+        match p.phase() {
+            control::Phase::Unready => {
+                let _ = p.init();
+                self.note("Phone: not ready; setting it up".into());
+            }
+            control::Phase::Initialising | control::Phase::HangingUp => {}
+            control::Phase::Idle => match p.dial(number) {
+                Ok(()) => {
+                    self.phone_call_ours = true;
+                    self.stage = Stage::PhoneDialing { to_command, dialled: false };
+                }
+                Err(e) => {
+                    self.note(format!("Phone: dial refused ({e:?})"));
+                    self.end_call(LineEvent::Error);
+                }
+            },
+            other => {
+                self.note(format!("Phone: busy with another call ({other:?})"));
+                self.end_call(LineEvent::Error);
+            }
+        }
+    }
+
+    /// An `ATA`.
+    fn answer_call(&mut self) {
+        if !matches!(self.stage, Stage::OnHook | Stage::OffHook) {
+            self.hang_up_all();
+        }
+        if let (PhoneLink::Serial, Some(p)) = (self.config.link, self.phone.as_mut()) {
+            match p.phase() {
+                control::Phase::Ringing | control::Phase::Answering => match p.answer() {
+                    Ok(()) => {
+                        self.phone_call_ours = true;
+                        self.stage = Stage::PhoneAnswering;
+                        self.note("Phone: answering".into());
+                    }
+                    Err(e) => {
+                        self.note(format!("Phone: answer refused ({e:?})"));
+                        self.end_call(LineEvent::Error);
+                    }
+                },
+                _ => {
+                    self.phone_call_ours |= self.phone_in_call();
+                    self.start_modem(Role::Answer);
+                }
+            }
+            return;
+        }
+        self.start_modem(Role::Answer);
+    }
+
+    /// Dialling is over: `OK` for a dial string ending in `;`, else the calling modem.
+    fn dialled(&mut self, to_command: bool, watch: Option<bool>) {
+        self.hayes.event(LineEvent::Dialled);
+        if to_command {
+            self.stage = Stage::OffHook;
+        } else {
+            self.start_modem(Role::Call);
+            self.watch_progress = watch;
+            self.dialer.progress.reset();
+        }
+    }
+
+    fn start_modem(&mut self, role: Role) {
+        let config = modem_config(self.hayes.profile(), role, self.config.level_dbm0);
+        let who = match role {
+            Role::Call => "caller",
+            Role::Answer => "answerer",
+        };
+        self.note(format!("Modem: {} start-up as {who}", config.family.title()));
+        self.modem = Some(Modem::new(config));
+        self.stage = Stage::Modem;
+        self.watch_progress = None;
+        self.rx_rate = 0;
+        self.tx_rate = 0;
+        self.carry_start = 0;
+        self.carry_end = 0;
+    }
+
+    fn phone_in_call(&self) -> bool {
+        self.phone.as_ref().is_some_and(|p| {
+            matches!(
+                p.phase(),
+                control::Phase::Dialing
+                    | control::Phase::Alerting
+                    | control::Phase::Active
+                    | control::Phase::Ringing
+                    | control::Phase::Answering
+            )
+        })
+    }
+
+    /// Stops everything of the call: modem, dialling, the phone's call. The interpreter is told
+    /// separately.
+    fn hang_up_all(&mut self) {
+        if let Some(m) = self.modem.take() {
+            if m.state() != modem::State::Idle {
+                self.note("Modem: stopped".into());
+            }
+        }
+        self.dialer.stop();
+        self.watch_progress = None;
+        if self.stage != Stage::OnHook && self.phone_call_ours && self.phone_in_call() {
+            if let Some(p) = self.phone.as_mut() {
+                if p.hang_up().is_ok() {
+                    self.note("Phone: hanging up".into());
+                }
+            }
+        }
+        self.phone_call_ours = false;
+        self.stage = Stage::OnHook;
+        self.carry_start = 0;
+        self.carry_end = 0;
+    }
+
+    /// The call is over: everything stops and the interpreter gets `e`.
+    fn end_call(&mut self, e: LineEvent) {
+        self.hang_up_all();
+        self.hayes.event(e);
+    }
+
+    fn on_phone_event(&mut self, e: PhoneEvent) {
+        match e {
+            PhoneEvent::Ready => {
+                self.note("Phone: ready".into());
+            }
+            PhoneEvent::Unavailable { reason } => {
+                self.note(format!("Phone: unavailable ({})", describe(&reason)));
+                if matches!(self.stage, Stage::PhoneWait { .. } | Stage::PhoneDialing { .. } | Stage::PhoneAnswering) {
+                    self.end_call(LineEvent::Error);
+                }
+                if self.stage != Stage::Modem {
+                    self.phone_call_ours = false;
+                }
+            }
+            PhoneEvent::Incoming { number } => match number {
+                Some(n) if !n.is_empty() => self.note(format!("Phone: incoming call from {n}")),
+                _ => self.note("Phone: incoming call".into()),
+            },
+            PhoneEvent::Dialing => {
+                self.note("Phone: dialling".into());
+                if let Stage::PhoneDialing { to_command: false, dialled } = &mut self.stage {
+                    if !*dialled {
+                        *dialled = true;
+                        self.hayes.event(LineEvent::Dialled);
+                    }
+                }
+            }
+            PhoneEvent::Alerting => {
+                self.note("Phone: alerting".into());
+                if let Stage::PhoneDialing { to_command: true, .. } = self.stage {
+                    self.dialled(true, None);
+                }
+            }
+            PhoneEvent::Active => {
+                self.note("Phone: call active".into());
+                match self.stage {
+                    Stage::PhoneDialing { to_command: true, .. } => self.dialled(true, None),
+                    // The interpreter has had Dialled already (at PhoneEvent::Dialing).
+                    Stage::PhoneDialing { to_command: false, dialled: true } => self.start_modem(Role::Call),
+                    Stage::PhoneDialing { to_command: false, dialled: false } => self.dialled(false, None),
+                    Stage::PhoneAnswering => self.start_modem(Role::Answer),
+                    _ => {}
+                }
+            }
+            PhoneEvent::Ended { reason } => {
+                self.note(format!("Phone: call ended ({})", describe(&reason)));
+                if !self.phone_call_ours {
+                    return;
+                }
+                self.phone_call_ours = false;
+                match self.stage {
+                    Stage::OnHook | Stage::PhoneWait { .. } => {}
+                    // The serial link is lost, not necessarily the call: the modem's carrier decides.
+                    Stage::Modem if reason == EndReason::Unresponsive => {}
+                    _ => {
+                        let e = match self.hayes.state() {
+                            State::Dialing | State::Connecting => line_event(&reason),
+                            _ => LineEvent::NoCarrier,
+                        };
+                        self.end_call(e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_modem_event(&mut self, e: ModemEvent) {
+        match e {
+            ModemEvent::Connected { rx_rate, tx_rate } => {
+                if !rates_allowed(&self.hayes.modulation(), rx_rate, tx_rate) {
+                    self.note(format!("Modem: {rx_rate}/{tx_rate} bit/s is outside the +MS rates; hanging up"));
+                    self.end_call(LineEvent::NoCarrier);
+                    return;
+                }
+                self.rx_rate = rx_rate;
+                self.tx_rate = tx_rate;
+                self.note(if rx_rate == tx_rate {
+                    format!("Connected {rx_rate}")
+                } else {
+                    format!("Connected {rx_rate}/{tx_rate}")
+                });
+                self.hayes.event(LineEvent::Connected { rate: rx_rate });
+            }
+            ModemEvent::Retrained { rate } => {
+                self.rx_rate = rate;
+                self.tx_rate = rate;
+                self.note(format!("Modem: retrained, {rate} bit/s"));
+                self.hayes.event(LineEvent::Connected { rate });
+            }
+            ModemEvent::NoCarrier => {
+                self.note("Modem: carrier lost".into());
+                self.end_call(LineEvent::NoCarrier);
+            }
+            ModemEvent::Break => self.note("Modem: break received".into()),
+            ModemEvent::Retrain => self.note("Modem: retraining".into()),
+            // Reports this DCE does not act on (start-up progress, when the modem gives it).
+            #[allow(unreachable_patterns)]
+            other => self.note(format!("Modem: {other:?}")),
+        }
+    }
+}
+
+impl crate::host::LineEndpoint for Dce {
+    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        Dce::process(self, rx, tx)
+    }
+}
+
+#[cfg(test)]
+mod tests;
