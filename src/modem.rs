@@ -161,6 +161,10 @@ pub struct Config {
     /// Answering with the answer tone: the silence after going off-hook before it, in ms (V.25's
     /// billing delay, 1.8 to 2.5 s).
     pub answer_delay_ms: u32,
+    /// V.8: answering, the answer tone is ANSam and a caller's CM is answered with JM; calling,
+    /// ANSam is answered with CM. Only the V.8 modes of the families allowed are offered
+    /// (V.22bis/V.22, V.21, V.23).
+    pub v8: bool,
 }
 
 impl Config {
@@ -181,6 +185,7 @@ impl Config {
             modes: Modes::ALL,
             answer_tone: false,
             answer_delay_ms: 2000,
+            v8: false,
         }
     }
 

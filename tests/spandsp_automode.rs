@@ -23,13 +23,19 @@ use softmodem::modem::{Config, Event, Family, Modem, Role};
 use softmodem::wav::to_i16;
 use spandsp_peer::async_serial::{AsyncRx, AsyncTx};
 use spandsp_peer::v22bis::{GuardTone as SpGuard, Role as SpRole, V22bis};
-use spandsp_peer::{FrameMode, FskRx, FskTx, Preset};
+use spandsp_peer::v8::{V8_MOD_V21, V8_MOD_V22};
+use spandsp_peer::{FrameMode, FskRx, FskTx, Preset, V8Offer, V8Role, V8Status, V8};
 
 const BLOCK: usize = 160;
 
 /// A spandsp modem at the far end.
 enum Peer {
     V22(Box<V22bis>),
+    /// spandsp's V.8, then (once it reports the exchange complete) its V.22bis modem.
+    V8ThenV22 {
+        v8: Option<Box<V8>>,
+        v22: Box<V22bis>,
+    },
     Fsk {
         tx: Box<FskTx>,
         rx: Box<FskRx>,
@@ -46,6 +52,19 @@ impl Peer {
             Role::Answer => SpRole::Calling,
         };
         Peer::V22(Box::new(V22bis::new(rate, SpGuard::None, role, AsyncTx::n81(), AsyncRx::n81())))
+    }
+
+    /// spandsp's V.8 offering V.22bis (and V.21), then its V.22bis modem at 2400 bit/s, in the
+    /// role opposite to ours.
+    fn v8_then_v22bis(our_role: Role) -> Peer {
+        let (v8_role, role) = match our_role {
+            Role::Call => (V8Role::Answering, SpRole::Answering),
+            Role::Answer => (V8Role::Calling, SpRole::Calling),
+        };
+        Peer::V8ThenV22 {
+            v8: Some(Box::new(V8::new(v8_role, V8Offer::data(V8_MOD_V22 | V8_MOD_V21)))),
+            v22: Box::new(V22bis::new(2400, SpGuard::None, role, AsyncTx::n81(), AsyncRx::n81())),
+        }
     }
 
     /// spandsp's FSK modem of `family`, in the role opposite to ours.
@@ -74,7 +93,7 @@ impl Peer {
     /// its detectors get a threshold above the noise (as in the other spandsp tests).
     fn above_noise(&mut self) {
         match self {
-            Peer::V22(m) => m.set_cutoff(-35.0),
+            Peer::V22(m) | Peer::V8ThenV22 { v22: m, .. } => m.set_cutoff(-35.0),
             Peer::Fsk { rx, .. } => rx.set_cutoff(-35.0),
         }
     }
@@ -85,6 +104,19 @@ impl Peer {
                 m.rx(heard);
                 m.tx(out);
             }
+            Peer::V8ThenV22 { v8, v22 } => match v8 {
+                Some(v) => {
+                    v.rx(heard);
+                    v.tx(out);
+                    if v.negotiated().is_some_and(|r| r.status == V8Status::V8Call) {
+                        *v8 = None;
+                    }
+                }
+                None => {
+                    v22.rx(heard);
+                    v22.tx(out);
+                }
+            },
             Peer::Fsk { tx, rx, hold } => {
                 rx.process(heard);
                 *hold &= !rx.carrier();
@@ -98,14 +130,14 @@ impl Peer {
 
     fn write(&mut self, data: &[u8]) {
         match self {
-            Peer::V22(m) => m.write(data),
+            Peer::V22(m) | Peer::V8ThenV22 { v22: m, .. } => m.write(data),
             Peer::Fsk { tx, .. } => tx.write(data),
         }
     }
 
     fn take(&mut self) -> Vec<u8> {
         match self {
-            Peer::V22(m) => m.take(),
+            Peer::V22(m) | Peer::V8ThenV22 { v22: m, .. } => m.take(),
             Peer::Fsk { rx, .. } => rx.take(),
         }
     }
@@ -208,6 +240,7 @@ fn automode_caller_finds_spandsp_answerers() {
             let peer = match &peer {
                 Peer::V22(m) => Peer::v22bis(m.offered_bit_rate(), Role::Call),
                 Peer::Fsk { .. } => Peer::fsk(family, Role::Call),
+                Peer::V8ThenV22 { .. } => unreachable!(),
             };
             let ours = if family == Family::V23 { text(10, 1) } else { text(120, 1) };
             let theirs = text(200, 2);
@@ -265,6 +298,24 @@ fn bell212a_meets_spandsp_v22_both_ways() {
         let o =
             run(config, Peer::v22bis(1200, role), Impairments::default().with_snr(25.0, -13.0), 10.0, &ours, &theirs);
         check(&o, &format!("Bell 212A {role:?} vs spandsp V.22"), Family::Bell212A, (1200, 1200), &ours, &theirs);
+    }
+}
+
+/// V.8 with spandsp, then V.22bis: spandsp's answerer (ANSam, JM) with our V.8 caller, and
+/// spandsp's caller (CM, CJ) with our V.8 answerer; both must agree through V.8 and connect at
+/// 2400 bit/s.
+#[test]
+fn v8_with_spandsp_then_v22bis() {
+    for role in [Role::Call, Role::Answer] {
+        let mut config = auto(role);
+        config.v8 = true;
+        let (ours, theirs) = (text(150, 11), text(150, 12));
+        let o =
+            run(config, Peer::v8_then_v22bis(role), Impairments::default().with_snr(25.0, -13.0), 14.0, &ours, &theirs);
+        let label = format!("our V.8 {role:?} with spandsp");
+        check(&o, &label, Family::V22bis, (2400, 2400), &ours, &theirs);
+        assert!(o.events.contains(&Event::Progress(Progress::V8(Family::V22bis))), "{label}: {:?}", o.events);
+        assert_eq!(o.early, 0, "{label}");
     }
 }
 

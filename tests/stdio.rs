@@ -233,6 +233,24 @@ fn v21_call_over_an_impaired_line() {
     );
 }
 
+#[test]
+fn auto_calls_auto_at_2400() {
+    // Both ends in automode: the answerer waits the billing delay (2 s) and sends ANSam; the
+    // caller (V.8 off by default) takes it for a plain answer tone, and the answerer goes on to
+    // V.22bis after it. 500 blocks are 10 s.
+    let caller = random_bytes(600, 17);
+    let answerer = printable_text(600, 18);
+    let (a, b) = call("auto", "auto", &caller, &answerer, 600, None, None);
+    check("auto", "caller", &a, "CONNECT 2400", &answerer);
+    check("auto", "answerer", &b, "CONNECT 2400", &caller);
+    for (who, o) in [("caller", &a), ("answerer", &b)] {
+        assert!(o.stderr.lines().any(|l| l == "DETECTED V.22bis"), "{who}:\n{}", o.stderr);
+        assert!(o.stderr.lines().any(|l| l == "ANSWER TONE"), "{who}:\n{}", o.stderr);
+    }
+    // Silent through the billing delay.
+    assert!(b.early_rms < 1e-4, "answerer's first blocks at RMS {}", b.early_rms);
+}
+
 /// Feeds `input` (raw bytes) to a stdio process all at once (from a thread) and returns what it
 /// wrote, its status and stderr.
 fn feed(family: &str, role: &str, input: Vec<u8>) -> (Vec<u8>, ExitStatus, String) {

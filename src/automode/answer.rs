@@ -7,6 +7,7 @@ use crate::fsk;
 use crate::modem::{Config, Family, Role};
 use crate::tones::{AnswerTone, AnswerToneGenerator};
 use crate::v22bis::pump::{Phase as PumpPhase, Pump};
+use crate::v8;
 
 /// How long the V.25 answer tone lasts (V.25: 3.3 +- 0.7 s).
 pub const ANSWER_TONE_MS: u32 = 3300;
@@ -70,6 +71,8 @@ pub struct Answerer {
     step: Step,
     timer: u32,
     tone: Option<AnswerToneGenerator>,
+    /// V.8 in place of the plain answer tone ([`Config::v8`]).
+    v8: Option<Box<v8::Answerer>>,
     offers: [Offer; 4],
     n_offers: usize,
     pump: Option<Box<Pump>>,
@@ -106,13 +109,27 @@ impl Answerer {
             || modes.contains(Family::V22)
             || modes.contains(Family::V21)
             || modes.contains(Family::V23);
-        let tone = (config.answer_tone && itu).then(|| AnswerToneGenerator::new(AnswerTone::AnsPr, config.level_dbm0));
+        let v8_modes = modes.v8_modulations();
+        let use_v8 = config.answer_tone && config.v8 && !v8_modes.is_empty();
+        let tone = (config.answer_tone && itu && !use_v8)
+            .then(|| AnswerToneGenerator::new(AnswerTone::AnsPr, config.level_dbm0));
+        let v8 = use_v8.then(|| {
+            Box::new(v8::Answerer::new(v8::answer::Config {
+                modulations: v8_modes,
+                level_dbm0: config.level_dbm0,
+                // The billing delay has passed already; ANSam lasts as long as ANS would.
+                silence_before_tone: 0,
+                tone_max: ms(ANSWER_TONE_MS),
+                ..v8::answer::Config::default()
+            }))
+        });
         let mut a = Answerer {
             config: config.clone(),
             modes,
             step: Step::Delay,
             timer: 0,
             tone,
+            v8,
             offers,
             n_offers: n,
             pump: None,
@@ -209,12 +226,42 @@ impl Answerer {
             Step::Delay => {
                 if self.timer >= ms(self.config.answer_delay_ms) {
                     self.timer = 0;
-                    if self.tone.is_some() {
+                    if self.tone.is_some() || self.v8.is_some() {
                         self.step = Step::Tone;
                         self.report(Progress::AnswerTone);
                     } else {
                         self.next_after_tone();
                     }
+                }
+            }
+            Step::Tone if self.v8.is_some() => {
+                let v = self.v8.as_mut().expect("v8");
+                v.process(rx, tx);
+                let mut chosen = None;
+                let mut legacy = false;
+                while let Some(e) = v.poll_event() {
+                    match e {
+                        v8::Event::Negotiated { modulation } => chosen = self.modes.from_v8(modulation),
+                        v8::Event::NoMenu | v8::Event::Failed(_) => legacy = true,
+                        _ => {}
+                    }
+                }
+                if let Some(family) = chosen {
+                    self.v8 = None;
+                    self.report(Progress::V8(family));
+                    let offer = match family {
+                        Family::V21 => Offer::V21,
+                        Family::V23 => Offer::V23,
+                        _ => Offer::Dpsk,
+                    };
+                    match self.offers[..self.n_offers].iter().position(|&o| o == offer) {
+                        Some(i) => self.start_offer(i),
+                        None => self.next_after_tone(),
+                    }
+                } else if legacy || v.is_done() {
+                    // No CM (a caller without V.8): ANSam was its answer tone; go on as V.25 does.
+                    self.v8 = None;
+                    self.next_after_tone();
                 }
             }
             Step::Tone => {
@@ -262,7 +309,7 @@ impl Answerer {
     /// The steady tone being sent now, if any (Hz).
     fn sending_hz(&self) -> Option<f32> {
         match self.step {
-            Step::Tone => self.tone.as_ref().map(|t| t.kind().freq()),
+            Step::Tone => self.tone.as_ref().map(|t| t.kind().freq()).or(self.v8.as_ref().map(|_| 2100.0)),
             Step::Offer(i) => match self.offers[i] {
                 Offer::Dpsk => Some(2250.0),
                 Offer::Bell => Some(crate::tones::answer::BELL_HZ),

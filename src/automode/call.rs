@@ -7,6 +7,7 @@ use crate::fsk;
 use crate::modem::{Config, Family, Role};
 use crate::tones::{AnswerEvent, AnswerTone, AnswerToneDetector};
 use crate::v22bis::pump::{Phase as PumpPhase, Pump};
+use crate::v8;
 
 /// A steady answer mark (1650, 1300 or 2225 Hz) must be heard this long, ms.
 pub const MARK_QUALIFY_MS: u32 = 200;
@@ -46,6 +47,9 @@ pub struct Caller {
     itu_heard: bool,
     /// V.21 channel 2 mark (1650 Hz), V.23 forward mark (1300 Hz), Bell 103 answer mark (2225 Hz).
     watch: [ToneWatch; 3],
+    /// V.8 ([`Config::v8`]): started when ANSam is recognised, in charge of the line until it
+    /// ends.
+    v8: Option<Box<v8::Caller>>,
     handoff: Option<Handoff>,
     done: bool,
     progress: [Option<Progress>; 4],
@@ -75,6 +79,13 @@ impl Caller {
             bell_heard: false,
             itu_heard: false,
             watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY_MS)),
+            v8: (config.v8 && !modes.v8_modulations().is_empty()).then(|| {
+                Box::new(v8::Caller::new(v8::call::Config {
+                    modulations: modes.v8_modulations(),
+                    level_dbm0: config.level_dbm0,
+                    ..v8::call::Config::default()
+                }))
+            }),
             handoff: None,
             done: modes.is_empty(),
             progress: [None; 4],
@@ -133,6 +144,14 @@ impl Caller {
                 heard = Some(kind);
             }
         });
+        if let (Some(AnswerTone::AnsAm | AnswerTone::AnsAmPr), Some(v)) = (heard, &mut self.v8) {
+            if v.state() == v8::call::State::WaitingForAnswerTone {
+                v.answer_tone_detected();
+            }
+        }
+        if self.v8_block(rx, tx) {
+            return;
+        }
         if let Some(kind) = heard {
             if kind == AnswerTone::Bell2225 {
                 self.bell_heard = true;
@@ -193,6 +212,40 @@ impl Caller {
         {
             self.call_fsk(Family::Bell103);
         }
+    }
+
+    /// Runs V.8 once it has started; true while it has the line. When it has chosen a
+    /// modulation, the DPSK start-up begins afresh (it heard the V.8 signals meanwhile) and the
+    /// chosen family is recognised from the answerer's signals as usual.
+    fn v8_block(&mut self, rx: &[f32], tx: &mut [f32]) -> bool {
+        let Some(v) = &mut self.v8 else { return false };
+        if v.state() == v8::call::State::WaitingForAnswerTone {
+            return false;
+        }
+        v.process(rx, tx);
+        let mut outcome = None;
+        while let Some(e) = v.poll_event() {
+            match e {
+                v8::Event::Negotiated { modulation } => outcome = Some(self.modes.from_v8(modulation)),
+                v8::Event::Failed(_) | v8::Event::NoMenu => outcome = Some(None),
+                _ => {}
+            }
+        }
+        let Some(chosen) = outcome else { return !v.is_done() };
+        self.v8 = None;
+        if let Some(family) = chosen {
+            self.report(Progress::V8(family));
+            if !matches!(family, Family::V22bis | Family::V22) {
+                self.pump = None;
+            }
+        }
+        if self.pump.is_some() {
+            self.pump = Some(Box::new(Pump::new(self.config.pump_config(self.dpsk_family, Role::Call))));
+        }
+        for w in &mut self.watch {
+            w.reset();
+        }
+        true
     }
 
     /// Goes on as the calling `family` FSK modem (silent until it has heard the answerer's

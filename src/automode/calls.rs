@@ -261,3 +261,38 @@ fn automode_pairs_over_several_seeds() {
     }
     assert!(fails.is_empty(), "{} failures", fails.len());
 }
+
+#[test]
+fn v8_between_automode_modems() {
+    use super::Progress;
+    let v8 = |mut c: Config, on: bool| {
+        c.v8 = on;
+        c
+    };
+    // (caller V.8, answerer V.8, caller's modes, family, V.8 used)
+    let cases = [
+        (true, true, super::Modes::ALL, Family::V22bis, true),
+        (false, true, super::Modes::ALL, Family::V22bis, false),
+        (true, false, super::Modes::ALL, Family::V22bis, false),
+        (true, true, super::Modes::only(Family::V21).with(Family::Bell103), Family::V21, true),
+        (true, true, super::Modes::only(Family::V23), Family::V23, true),
+        (true, true, super::Modes::only(Family::Bell103), Family::Bell103, false),
+    ];
+    for (cv8, av8, modes, family, used) in cases {
+        let what = format!("caller V.8 {cv8}, answerer V.8 {av8}, {modes:?}");
+        let mut a = v8(config(Family::Auto, Role::Call, true), cv8);
+        a.modes = modes;
+        let b = v8(config(Family::Auto, Role::Answer, true), av8);
+        let mut line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 17);
+        let (a_text, b_text) = (text(8, 9), text(60, 10));
+        let (a, b) = run(a, b, &mut line, &a_text, &b_text, 22.0);
+        check(&a, &b, family, &a_text, &b_text, &what);
+        for end in [&a, &b] {
+            assert_eq!(end.events.contains(&Event::Progress(Progress::V8(family))), used, "{what}: {:?}", end.events);
+        }
+        if used && family == Family::V22bis {
+            // V.8 ends ANSam early: faster than the 3.3 s answer tone and the legacy start-up.
+            assert!(a.at < 5.0, "{what}: connected after {} s", a.at);
+        }
+    }
+}

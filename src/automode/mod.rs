@@ -17,6 +17,12 @@
 //! turn, fastest first, each followed by listening for the matching caller signal) and V.25's
 //! answer sequence; the V.32bis Annex A text itself was not available.
 //!
+//! With [`Config::v8`](crate::modem::Config::v8) the answer tone is V.8's ANSam: a caller that
+//! sends CM within it gets V.8's choice at once (the offer of that modulation starts), one that
+//! does not meets the sequence above. A V.8 caller answers ANSam with CM, and on JM goes on with
+//! the modulation chosen; without V.8 it treats ANSam as a plain answer tone and waits for what
+//! follows, as V.8 allows a caller that has nothing to gain from it.
+//!
 //! A calling modem ([`Caller`]) stays silent and classifies what it hears: an ITU answer tone
 //! (waited out), V.22/V.22bis unscrambled ones or the Bell 2225 Hz tone (it starts the V.22bis
 //! start-up, which also suits a V.22 or Bell 212A answerer), a steady 1650 Hz (V.21), a steady
@@ -94,6 +100,35 @@ impl Modes {
         self.contains(Family::V22bis) || self.contains(Family::V22) || self.contains(Family::Bell212A)
     }
 
+    /// The V.8 modulation modes that stand for the set's families (Bell modes have none).
+    pub fn v8_modulations(self) -> crate::v8::Modulations {
+        use crate::v8::Modulations as M;
+        let mut m = M::NONE;
+        if self.contains(Family::V22bis) || self.contains(Family::V22) {
+            m = m.union(M::V22BIS);
+        }
+        if self.contains(Family::V21) {
+            m = m.union(M::V21);
+        }
+        if self.contains(Family::V23) {
+            m = m.union(M::V23);
+        }
+        m
+    }
+
+    /// The family V.8's `modulation` stands for, if it is one of the set's.
+    pub fn from_v8(self, modulation: crate::v8::Modulation) -> Option<Family> {
+        use crate::v8::Modulation as M;
+        let f = match modulation {
+            M::V22bis if self.contains(Family::V22bis) => Family::V22bis,
+            M::V22bis => Family::V22,
+            M::V21 => Family::V21,
+            M::V23 => Family::V23,
+            _ => return None,
+        };
+        self.contains(f).then_some(f)
+    }
+
     /// The families in the set, fastest first.
     pub fn iter(self) -> impl Iterator<Item = Family> {
         [Family::V22bis, Family::V22, Family::Bell212A, Family::V23, Family::V21, Family::Bell103, Family::Bell202]
@@ -151,6 +186,8 @@ pub enum Progress {
     Offering(Family),
     /// The far modem was recognised as this family's.
     Detected(Family),
+    /// V.8 chose this family's modulation (V.22bis stands for V.22bis and V.22).
+    V8(Family),
 }
 
 impl core::fmt::Display for Progress {
@@ -160,6 +197,7 @@ impl core::fmt::Display for Progress {
             Progress::AnswerTone => write!(f, "ANSWER TONE"),
             Progress::Offering(m) => write!(f, "OFFERING {}", m.title()),
             Progress::Detected(m) => write!(f, "DETECTED {}", m.title()),
+            Progress::V8(m) => write!(f, "V.8 CHOSE {}", m.title()),
         }
     }
 }

@@ -210,7 +210,8 @@ impl std::error::Error for CallInProgress {}
 /// and Bell 103; V.21, Bell 103: those two), without V.22bis when a maximum rate is 1200.
 ///
 /// Either way an answering modem waits the V.25 billing delay (2 s) and sends the answer tone
-/// first, as a Hayes modem does, and a calling one expects it. The minimum rates are checked once
+/// first, as a Hayes modem does (V.8's ANSam, answering a caller's CM with JM), and a calling one
+/// expects it (and takes ANSam for a plain answer tone: V.8 would gain it nothing). The minimum rates are checked once
 /// connected ([`rates_allowed`]). S10 becomes [`modem::Config::carrier_loss_ms`]; the transmit
 /// level is `level_dbm0`; everything else is [`modem::Config::new`]'s.
 pub fn modem_config(profile: &Profile, role: Role, level_dbm0: f32) -> modem::Config {
@@ -236,6 +237,10 @@ pub fn modem_config(profile: &Profile, role: Role, level_dbm0: f32) -> modem::Co
         modem::Config::new(family, role)
     };
     config.answer_tone = true;
+    // Answering, ANSam and V.8 let a V.8 caller skip the legacy cycle; calling, V.8 gains nothing
+    // over the legacy start-ups of the modulations implemented, so ANSam counts as a plain
+    // answer tone (as V.8 allows).
+    config.v8 = role == Role::Answer;
     config.level_dbm0 = level_dbm0;
     config.carrier_loss_ms = (profile.regs.carrier_loss_samples() as u64 * 1000 / SAMPLE_RATE as u64) as u32;
     config

@@ -33,7 +33,7 @@ usage:
       V.22 modes the other end of the call is played against the recording.
   softmodem stdio --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
                   [--format 8N1] [--guard none|550|1800] [--modes LIST] [--answer-tone on|off]
-                  [--answer-delay MS]
+                  [--answer-delay MS] [--v8 on|off]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
       160 samples out for every 160 in. Sends FILE once connected; appends what arrives to --recv.
       Status lines (CONNECT 300, NO CARRIER, and the start-up's progress) go to stderr.
@@ -42,6 +42,9 @@ usage:
       calling, it waits for whatever the answerer sends, with or without an answer tone.
       --answer-tone (default: on in automode, off otherwise) makes an answerer wait the
       billing delay (--answer-delay, default 2000 ms) and send the V.25 answer tone first.
+      --v8 (default: on for an automode answerer, off otherwise): answering, the answer tone is
+      V.8's ANSam and a caller's CM gets a JM; calling, ANSam is answered with CM. Without it a
+      caller treats ANSam as a plain answer tone, as V.8 allows.
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
                 [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
                 [--dropout AT_MS:MS]
@@ -265,7 +268,7 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
 fn stdio(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(
         argv,
-        &["mode", "role", "send", "recv", "level", "format", "guard", "modes", "answer-tone", "answer-delay"],
+        &["mode", "role", "send", "recv", "level", "format", "guard", "modes", "answer-tone", "answer-delay", "v8"],
         &[],
     )?;
     let m = args.required("mode")?;
@@ -300,6 +303,12 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         Some("on") => true,
         Some("off") => false,
         Some(o) => return Err(Failure::Usage(format!("--answer-tone takes on or off, not '{o}'"))),
+    };
+    config.v8 = match args.get("v8") {
+        None => family == Family::Auto && role == Role::Answer,
+        Some("on") => true,
+        Some("off") => false,
+        Some(o) => return Err(Failure::Usage(format!("--v8 takes on or off, not '{o}'"))),
     };
     config.answer_delay_ms = args.num("answer-delay", 2000u32)?;
     if config.answer_delay_ms > 10_000 {
