@@ -70,10 +70,16 @@ pub fn fsk_receiver(data: &[u8]) {
 /// the host-rate adapter.
 pub fn modem(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else { return };
-    let family = Family::ALL[(sel & 7) as usize % Family::ALL.len()];
+    // Every family and automode; bit 6 adds the answer tone and V.8 (with a short billing delay,
+    // so the input reaches what follows).
+    let family = Family::ALL.into_iter().chain([Family::Auto]).nth((sel & 7) as usize).unwrap_or(Family::Auto);
     let role = if sel & 8 == 0 { Role::Call } else { Role::Answer };
     let rate = [8000.0, 44100.0, 48000.0, 11025.0][((sel >> 4) & 3) as usize];
-    let mut host = HostAdapter::new(Modem::new(Config::new(family, role)), rate);
+    let mut config = Config::new(family, role);
+    config.answer_tone = sel & 0x40 != 0;
+    config.v8 = sel & 0x40 != 0;
+    config.answer_delay_ms = 100;
+    let mut host = HostAdapter::new(Modem::new(config), rate);
     let x: Vec<f32> = samples(rest).collect();
     let mut out = vec![0.0; 128];
     let mut buf = [0u8; 64];

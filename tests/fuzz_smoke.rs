@@ -67,6 +67,19 @@ fn modems_survive_random_audio() {
 }
 
 #[test]
+fn automode_survives_random_audio() {
+    // Automode in both roles, with and without the answer tone and V.8, on noise and tones.
+    let mut r = Rng::new(41);
+    for sel in [0x07u8, 0x0F, 0x47, 0x4F] {
+        let mut v = vec![sel];
+        let mut noise = vec![0u8; 60_000];
+        r.fill(&mut noise);
+        v.extend_from_slice(&noise);
+        fuzzing::modem(&v);
+    }
+}
+
+#[test]
 fn at_parser_survives_random_and_command_like_lines() {
     for v in inputs(7, 3000, 300) {
         fuzzing::at_parser(&v);
