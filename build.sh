@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
+# Cargo's output directory (CARGO_TARGET_DIR is honoured, so concurrent builds can keep apart).
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
 # Tools installed by `cargo install` land here; a shell without rustup's profile may lack it.
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -95,7 +97,7 @@ setup() {
 build_wasm() {
   log "building the WebAssembly modem"
   cargo build --release --target wasm32-unknown-unknown --lib
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/release/softmodem.wasm
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   cp worklet/*.js www/pkg/
 }
 
@@ -113,19 +115,21 @@ run_tests() {
   build_wasm
   log "end-to-end tests of the page in headless Chromium"
   cargo build --bin softmodem
-  (cd e2e && SOFTMODEM_BIN="$ROOT/target/debug/softmodem" node --test)
+  local bin="$TARGET_DIR/debug/softmodem"
+  case "$bin" in /*) ;; *) bin="$ROOT/$bin" ;; esac
+  (cd e2e && SOFTMODEM_BIN="$bin" node --test)
   log "all tests passed"
 }
 
 bench() {
   log "softmodem bench (BER curves, tolerance, speech codecs, CPU)"
   cargo build --release --bin softmodem
-  target/release/softmodem bench "$@"
+  "$TARGET_DIR/release/softmodem" bench "$@"
   log "CPU against spandsp, native"
   cargo bench --bench cpu
   log "CPU in WebAssembly (Node)"
   cargo build --release --target wasm32-unknown-unknown --lib
-  wasm-bindgen --target nodejs --out-dir target/wasm-node target/wasm32-unknown-unknown/release/softmodem.wasm
+  wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   node bench/wasm-cpu.mjs
 }
 

@@ -50,51 +50,112 @@ function collectErrors(page) {
   return errors;
 }
 
-test('loopback demo connects at 300 bit/s, shows the banner and echoes typing', async () => {
-  const browser = await launch();
-  try {
-    const page = browser.pages()[0] || await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(site.url);
-    await page.click('#start');
-    await page.waitForFunction(() => document.querySelector('#result').textContent === 'CONNECT 300', null, { timeout: 15000 });
-    await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Type something: it is echoed back'), null, { timeout: 20000 });
-    await page.focus('#term');
-    await page.keyboard.type('hello modem');
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('#term').textContent.includes('hello modem'), null, { timeout: 20000 });
-    assert.equal(await page.$eval('#carrier', (e) => e.classList.contains('on')), true);
-    await page.click('#hangup');
-    await page.waitForFunction(() => document.querySelector('#state').textContent === 'idle');
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
-});
+const termText = () => document.querySelector('#term').textContent;
 
-test('the demo runs V.22bis at 2400 bit/s and shows the signal quality', async () => {
+// Waits until the terminal shows `want` (a string) after what it showed when `from` was taken.
+async function waitTerm(page, want, timeout, from = 0) {
+  await page.waitForFunction(([w, f]) => document.querySelector('#term').textContent.slice(f).includes(w), [want, from], { timeout });
+}
+
+async function termLength(page) {
+  return page.evaluate(() => document.querySelector('#term').textContent.length);
+}
+
+// Types a line into the page's terminal as a person would, Enter included.
+async function typeLine(page, text) {
+  await page.focus('#term');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+async function commandsSent(page) {
+  return page.evaluate(() => window.__fakeSerial.phone.commands.slice());
+}
+
+test('demo: AT gives OK, ATDT5551234 reaches the BBS, typing echoes, +++ and ATH hang up', async () => {
   const browser = await launch();
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
     await page.goto(site.url);
-    await page.selectOption('#family', 'v22bis');
-    await page.click('#start');
-    await page.waitForFunction(() => document.querySelector('#result').textContent === 'CONNECT 2400', null, { timeout: 20000 });
-    await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Type something: it is echoed back'), null, { timeout: 20000 });
+    assert.equal(await page.isChecked('#link-demo'), true, 'the demo is the default');
+    await typeLine(page, 'AT');
+    await waitTerm(page, 'AT\nOK', 10000);
+    let mark = await termLength(page);
+    await typeLine(page, 'ATDT5551234');
+    await page.waitForFunction(() => document.querySelector('#phone-state').textContent.includes('ringing at the far end'), null, { timeout: 10000 });
+    await waitTerm(page, 'CONNECT 2400', 30000, mark);
+    await waitTerm(page, 'Welcome to the softmodem demo BBS.', 10000, mark);
+    await waitTerm(page, 'You are connected at 2400 bit/s (V.22bis).', 10000, mark);
     await page.waitForFunction(() => /SNR \d+\.\d dB/.test(document.querySelector('#level-meter').textContent), null, { timeout: 5000 });
+    assert.equal(await page.textContent('#phase'), 'online');
+    assert.equal(await page.textContent('#modem-state'), 'V.22bis 2400 bit/s');
+    assert.equal(await page.$eval('#carrier', (e) => e.classList.contains('on')), true);
+    mark = await termLength(page);
+    await typeLine(page, 'hello modem');
+    await waitTerm(page, 'hello modem', 10000, mark);
+    // Escape: a second of nothing, +++, a second of nothing: OK, still online.
+    await page.waitForTimeout(1200);
+    mark = await termLength(page);
+    await page.keyboard.type('+++');
+    await waitTerm(page, 'OK', 5000, mark);
+    await page.waitForFunction(() => document.querySelector('#phase').textContent === 'online, command mode', null, { timeout: 1000 });
+    mark = await termLength(page);
+    await typeLine(page, 'ATH');
+    await waitTerm(page, 'ATH\nOK', 5000, mark);
+    await page.waitForFunction(() => document.querySelector('#phase').textContent === 'on hook, command mode', null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#phone-state').textContent === 'simulated, ready', null, { timeout: 5000 });
+    assert.ok((await page.textContent('#log')).includes('Phone: call active'));
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }
 });
 
-test('a fake microphone carrying V.21 channel 2 puts its banner in the terminal', async () => {
-  const banner = 'Welcome to the e2e BBS! Fake microphone, V.21 channel 2, 300 bit/s.\r\n';
+test('demo: the Modulation list and the Dial button make a 300 bit/s call; the busy number is busy', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.selectOption('#modulation', 'B103,0');
+    await waitTerm(page, 'AT+MS=B103,0\nOK', 10000);
+    let mark = await termLength(page);
+    assert.equal(await page.inputValue('#number'), '5551234');
+    await page.click('#dial');
+    await waitTerm(page, 'CONNECT 300', 30000, mark);
+    await waitTerm(page, 'Welcome to the softmodem demo BBS.', 10000, mark);
+    await page.waitForFunction(() => document.querySelector('#modem-state').textContent === 'Bell 103 300 bit/s', null, { timeout: 1000 });
+    mark = await termLength(page);
+    await page.click('#hangup');
+    await waitTerm(page, 'NO CARRIER', 5000, mark);
+    await page.waitForFunction(() => document.querySelector('#phase').textContent === 'on hook, command mode', null, { timeout: 5000 });
+    await page.fill('#number', '5550000');
+    mark = await termLength(page);
+    await page.press('#number', 'Enter');
+    await waitTerm(page, 'BUSY', 10000, mark);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+// A WAV of a far modem sending its banner on V.21 channel 2 (the answering channel), for a fake
+// microphone: the far end of a call as the page would hear it through the phone.
+function bannerWav(banner) {
   const txt = path.join(tmp, 'banner.txt');
   const wav = path.join(tmp, 'banner.wav');
-  fs.writeFileSync(txt, banner.repeat(3));
-  execFileSync(cli, ['encode', '--mode', 'v21-ch2', txt, wav]);
+  if (!fs.existsSync(wav)) {
+    fs.writeFileSync(txt, banner.repeat(3));
+    execFileSync(cli, ['encode', '--mode', 'v21-ch2', txt, wav]);
+  }
+  return wav;
+}
+
+const BANNER = 'Welcome to the e2e BBS! Fake microphone, V.21 channel 2, 300 bit/s.\r\n';
+
+test('Web Serial (a simulated phone): ATDT sends the phone ATD<n>;, the modem connects on the call, ATH sends AT+CHUP', async () => {
+  const wav = bannerWav(BANNER);
   const browser = await launch([
     '--use-fake-ui-for-media-stream',
     '--use-fake-device-for-media-stream',
@@ -103,17 +164,93 @@ test('a fake microphone carrying V.21 channel 2 puts its banner in the terminal'
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
+    // The phone is a simulator in the page (e2e/fake-serial.js), not a real phone.
+    await page.addInitScript({ path: path.join(here, 'fake-serial.js') });
     await page.goto(site.url);
-    await page.check('#source-line');
-    await page.selectOption('#family', 'v21');
-    await page.selectOption('#role', 'call');
-    await page.click('#start');
-    await page.waitForFunction(() => document.querySelector('#result').textContent === 'CONNECT 300', null, { timeout: 15000 });
-    await page.waitForFunction(
-      (want) => document.querySelector('#term').textContent.includes(want),
-      'Welcome to the e2e BBS! Fake microphone, V.21 channel 2, 300 bit/s.',
-      { timeout: 30000 },
-    );
+    await page.check('#link-serial');
+    await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'serial', null, { timeout: 10000 });
+    assert.equal(await page.isVisible('#connect-phone'), true);
+    assert.equal(await page.inputValue('#baud'), '115200');
+    await page.click('#connect-phone');
+    await page.waitForFunction(() => document.querySelector('#phone-state').textContent === 'ready', null, { timeout: 10000 });
+    assert.deepEqual(await page.evaluate(() => window.__fakeSerial.phone.opens.map((o) => o.baudRate)), [115200]);
+    assert.ok((await commandsSent(page)).includes('ATE0V1'), 'the phone was set up');
+    assert.match(await page.textContent('#port-status'), /Connected: USB device 1e0e:9001, 115200 baud/);
+
+    let mark = await termLength(page);
+    await typeLine(page, 'ATDT5551234');
+    await page.waitForFunction(() => window.__fakeSerial.phone.commands.includes('ATD5551234;'), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#phone-state').textContent === 'call up', null, { timeout: 10000 });
+    assert.ok((await commandsSent(page)).includes('AT+CLCC'), 'the call was followed by +CLCC polls');
+    // The call is up: the modem hears the far modem (the fake microphone) and connects.
+    await waitTerm(page, 'CONNECT 300', 20000, mark);
+    await waitTerm(page, 'Welcome to the e2e BBS!', 20000, mark);
+    await page.waitForTimeout(1200);
+    mark = await termLength(page);
+    await page.keyboard.type('+++');
+    await waitTerm(page, 'OK', 5000, mark);
+    mark = await termLength(page);
+    await typeLine(page, 'ATH');
+    await waitTerm(page, 'OK', 5000, mark);
+    await page.waitForFunction(() => window.__fakeSerial.phone.commands.includes('AT+CHUP'), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#phone-state').textContent === 'ready', null, { timeout: 5000 });
+
+    // A framing error does not close the port: the page reads on. A voice call placed and hung up
+    // again proves the phone's answers still arrive.
+    await page.evaluate(() => window.__fakeSerial.port.framingError());
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('FramingError'), null, { timeout: 5000 });
+    mark = await termLength(page);
+    await typeLine(page, 'ATD5551234;');
+    await waitTerm(page, 'OK', 10000, mark);
+    await page.waitForFunction(() => document.querySelector('#phase').textContent === 'off hook, command mode', null, { timeout: 1000 });
+    const chups = (await commandsSent(page)).filter((c) => c === 'AT+CHUP').length;
+    await page.click('#hangup');
+    await page.waitForFunction((n) => window.__fakeSerial.phone.commands.filter((c) => c === 'AT+CHUP').length > n, chups, { timeout: 5000 });
+    assert.equal(await page.evaluate(() => window.softmodem.portOpen), true);
+
+    // Unplugged: the page says so and the modem forgets the phone.
+    await page.evaluate(() => window.__fakeSerial.port.unplug());
+    await page.waitForFunction(() => document.querySelector('#port-status').textContent.startsWith('Disconnected'), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#phone-state').textContent === 'no port (not set up)', null, { timeout: 5000 });
+    assert.ok((await page.textContent('#log')).includes('Phone: unavailable (serial port closed)'));
+    // The terminal is still the modem's command line.
+    mark = await termLength(page);
+    await typeLine(page, 'AT');
+    await waitTerm(page, 'OK', 5000, mark);
+
+    // Loaded again (the phone plugged back in): the granted port is opened without asking.
+    await page.reload();
+    await page.check('#link-serial');
+    await page.waitForFunction(() => document.querySelector('#phone-state').textContent === 'ready', null, { timeout: 10000 });
+    assert.equal(await page.evaluate(() => window.__fakeSerial.phone.opens.length), 1);
+    assert.match(await page.textContent('#port-status'), /^Connected: /);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('manual: the Dial button starts the calling modem, Hang up stops it', async () => {
+  // Chromium's own fake microphone (a beep): something to hear that is no modem.
+  const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.check('#link-manual');
+    await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'manual', null, { timeout: 10000 });
+    assert.equal(await page.isVisible('#connect-phone'), false);
+    assert.equal(await page.isVisible('#mic'), true);
+    await page.click('#dial');
+    await page.waitForFunction(() => document.querySelector('#modem-state').dataset.state === 'handshake', null, { timeout: 5000 });
+    assert.match(await page.textContent('#modem-state'), /handshaking/);
+    assert.equal(await page.textContent('#phase'), 'connecting');
+    assert.equal(await page.textContent('#phone-state'), 'dialled by hand');
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('start-up as caller'), null, { timeout: 5000 });
+    const mark = await termLength(page);
+    await page.click('#hangup');
+    await waitTerm(page, 'NO CARRIER', 5000, mark);
+    await page.waitForFunction(() => document.querySelector('#modem-state').dataset.state === 'idle', null, { timeout: 5000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -1,4 +1,4 @@
-// Saves docs/screenshot.png: the page running its loopback demo (used by the README).
+// Saves docs/screenshot.png: the page running its demo, connected to the demo BBS (used by the README).
 // Usage: node e2e/screenshot.mjs   (after ./build.sh build)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,12 +20,14 @@ const browser = await chromium.launchPersistentContext(profile, {
 try {
   const page = browser.pages()[0] || await browser.newPage();
   await page.goto(site.url);
-  await page.click('#start');
-  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Type something'), null, { timeout: 30000 });
   await page.focus('#term');
+  await page.keyboard.type('ATDT5551234');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('You are connected at'), null, { timeout: 40000 });
   await page.keyboard.type('Hello from the keyboard');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Hello from the keyboard'), null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Hello from the keyboard\n'), null, { timeout: 20000 });
+  await page.waitForFunction(() => /SNR/.test(document.querySelector('#level-meter').textContent), null, { timeout: 5000 });
   await page.waitForTimeout(300);
   fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
   await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: true });

@@ -1,100 +1,291 @@
-//! The page's demonstration: the user's modem calls a second modem behind a simulated line, whose
-//! host greets the caller and echoes what it types. No hardware needed.
+//! The page's demonstration: the whole Hayes modem calling a BBS through a simulated phone. No
+//! hardware needed.
+//!
+//! [`PhoneDemo`] holds the user's [`Dce`], whose phone link ([`PhoneLink::Serial`]) is the AT
+//! port of a [`SimulatedPhone`] (a simulator of 3GPP TS 27.007 behaviour, not a real phone). When
+//! the simulated phone's call is answered, a BBS answers it: a second modem, set up as a Hayes
+//! modem answering with factory settings would be (V.25 answer tone, then automode), behind a
+//! simulated [`Line`] with a little noise and loss, and a tiny host that greets the caller with
+//! [`BANNER`], echoes what it types, and hangs up when it types `bye`.
+//!
+//! So a newcomer types `ATDT5551234`: the DCE has the phone dial (`ATD5551234;`), the network
+//! rings the far end (the ringing tone is heard), the BBS answers, the modems train, and the
+//! terminal shows `CONNECT 2400` and the banner. [`BUSY_NUMBER`] is always busy.
+//!
+//! ```
+//! use softmodem::demo::PhoneDemo;
+//! use softmodem::host::LineEndpoint;
+//! let mut demo = PhoneDemo::new(1);
+//! demo.dce_mut().from_terminal(b"ATDT5551234\r");
+//! let (mic, mut speaker) = ([0.0f32; 160], [0.0f32; 160]);
+//! let mut shown = Vec::new();
+//! let mut buf = [0u8; 256];
+//! for _ in 0..50 * 20 {
+//!     demo.process(&mic, &mut speaker);
+//!     let n = demo.dce_mut().to_terminal(&mut buf);
+//!     shown.extend_from_slice(&buf[..n]);
+//! }
+//! let shown = String::from_utf8_lossy(&shown);
+//! assert!(shown.contains("CONNECT 2400"), "{shown}");
+//! assert!(shown.contains("Welcome to the softmodem demo BBS"), "{shown}");
+//! ```
 
+use crate::dce::{self, Config as DceConfig, Dce, PhoneLink};
+use crate::hayes::Hayes;
 use crate::host::LineEndpoint;
 use crate::line::{Impairments, Line};
-use crate::modem::{Config, Event, Family, Modem, Role};
+use crate::modem::{Event, Modem, Role};
+use crate::phone::sim::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
+use crate::tones::{ProgressToneGenerator, Region, Tone};
 
-/// The text the demonstration's answering host sends once connected.
-pub const BANNER: &str = "\r\nCONNECTED to the softmodem demo host.\r\n\
-This is a second modem inside this page, answering over a simulated line.\r\n\
-Type something: it is echoed back over the line.\r\n\r\n";
+/// The greeting the demonstration BBS sends once connected (followed by a line giving the rate).
+pub const BANNER: &str = "\r\nWelcome to the softmodem demo BBS.\r\n\
+This call went through a simulated phone to a second modem in this page.\r\n\
+Type something: it is echoed back over the line.\r\n\
+Type bye and the BBS hangs up; or hang up yourself with +++ (a second's\r\n\
+pause before and after) and ATH.\r\n";
 
-/// A calling modem (the user's) and an answering modem with a tiny echo host, joined by a
-/// simulated line with a little noise.
-///
-/// As a [`LineEndpoint`] it ignores what it hears (there is no real line) and says the sound of
-/// the simulated line, both directions mixed, so the user hears the call.
-#[derive(Debug)]
-pub struct Loopback {
-    /// The user's modem (the caller).
-    pub user: Modem,
-    /// The demonstration host's modem (the answerer).
-    pub host: Modem,
-    line: Line,
-    a_out: Vec<f32>,
-    b_out: Vec<f32>,
-    a_in: Vec<f32>,
-    b_in: Vec<f32>,
-    /// The line's sound over the last internal step, and how much of it has been handed out.
-    audio: Vec<f32>,
-    played: usize,
-    greeted: bool,
-}
+/// The number that is always busy.
+pub const BUSY_NUMBER: &str = "5550000";
 
-/// Samples processed per internal step.
+/// How long the far end rings before the BBS answers, ms.
+pub const RING_MS: u32 = 2000;
+
+/// The BBS's words before it hangs up on `bye`.
+const GOODBYE: &[u8] = b"\r\nGoodbye. The BBS hangs up.\r\n";
+
+/// Samples processed per internal step (20 ms).
 const STEP: usize = 160;
 
-impl Loopback {
-    /// A demonstration call with `family` modems over a line with 30 dB SNR, seeded by `seed`.
-    pub fn new(family: Family, seed: u64) -> Self {
-        let imp = Impairments { gain_db: -6.0, ..Default::default() }.with_snr(30.0, -13.0);
-        Loopback {
-            user: Modem::new(Config::new(family, Role::Call)),
-            host: Modem::new(Config::new(family, Role::Answer)),
-            line: Line::symmetric(imp, seed),
-            a_out: vec![0.0; STEP],
-            b_out: vec![0.0; STEP],
-            a_in: vec![0.0; STEP],
-            b_in: vec![0.0; STEP],
-            audio: vec![0.0; STEP],
-            played: STEP,
-            greeted: false,
-        }
+/// After the goodbye has been sent, how long the BBS keeps its carrier before hanging up (so the
+/// last characters arrive), in steps.
+const HANG_UP_STEPS: u32 = 15;
+
+/// The BBS: an answering modem and its host.
+#[derive(Debug)]
+struct Bbs {
+    modem: Modem,
+    /// The caller's current line, for `bye`.
+    line: Vec<u8>,
+    /// Counting down to hanging up, once the goodbye has been sent.
+    leaving: Option<u32>,
+}
+
+impl Bbs {
+    fn new() -> Self {
+        let config = dce::modem_config(Hayes::new().profile(), Role::Answer, -13.0);
+        Bbs { modem: Modem::new(config), line: Vec::with_capacity(16), leaving: None }
     }
 
-    fn run_host(&mut self) {
-        while let Some(e) = self.host.poll_event() {
-            if let Event::Connected { .. } = e {
-                if !self.greeted {
-                    self.greeted = true;
-                    self.host.write(BANNER.as_bytes());
-                }
+    /// The host's work after a step; true when it hangs up.
+    fn run(&mut self) -> bool {
+        while let Some(e) = self.modem.poll_event() {
+            if let Event::Connected { rx_rate, tx_rate } = e {
+                self.modem.write(BANNER.as_bytes());
+                let rate = if rx_rate == tx_rate { format!("{rx_rate}") } else { format!("{rx_rate}/{tx_rate}") };
+                let line = format!("You are connected at {rate} bit/s ({}).\r\n\r\n", self.modem.family().title());
+                self.modem.write(line.as_bytes());
             }
         }
-        // Echo, turning a carriage return into CR LF as a BBS line editor does.
+        if let Some(left) = self.leaving.as_mut() {
+            if self.modem.tx_pending() == 0 {
+                *left = left.saturating_sub(1);
+            }
+            return *left == 0;
+        }
+        // Echo, a carriage return as CR LF (as a BBS line editor does), and listen for `bye`.
         let mut buf = [0u8; 64];
         loop {
-            let n = self.host.read(&mut buf);
+            let n = self.modem.read(&mut buf);
             if n == 0 {
                 break;
             }
             for &b in &buf[..n] {
-                if b == b'\r' {
-                    self.host.write(b"\r\n");
-                } else {
-                    self.host.write(&[b]);
+                match b {
+                    b'\r' => {
+                        self.modem.write(b"\r\n");
+                        if self.line.eq_ignore_ascii_case(b"bye") {
+                            self.modem.write(GOODBYE);
+                            self.leaving = Some(HANG_UP_STEPS);
+                            return false;
+                        }
+                        self.line.clear();
+                    }
+                    b'\n' => {}
+                    8 | 0x7f => {
+                        self.line.pop();
+                        self.modem.write(b"\x08 \x08");
+                    }
+                    _ => {
+                        if self.line.len() < 16 {
+                            self.line.push(b);
+                        }
+                        self.modem.write(&[b]);
+                    }
                 }
             }
         }
+        false
     }
 }
 
-impl Loopback {
-    /// One step of the simulated call: each modem hears what the other said one step ago.
-    fn step(&mut self) {
-        self.line.process(&self.a_out, &self.b_out, &mut self.a_in, &mut self.b_in);
-        self.user.process(&self.a_in, &mut self.a_out);
-        self.host.process(&self.b_in, &mut self.b_out);
-        self.run_host();
-        for i in 0..STEP {
-            self.audio[i] = 0.5 * (self.a_out[i] + self.a_in[i]);
+/// The user's Hayes modem, a simulated phone, and a BBS behind a simulated line. See the
+/// [module documentation](self).
+///
+/// As a [`LineEndpoint`] it ignores what the microphone hears (the call is inside) and says the
+/// sound of the call, both directions mixed, and the ringing tone while the far end rings.
+#[derive(Debug)]
+pub struct PhoneDemo {
+    dce: Dce,
+    phone: SimulatedPhone,
+    bbs: Option<Bbs>,
+    line: Line,
+    seed: u64,
+    calls: u64,
+    ringback: Option<ProgressToneGenerator>,
+    phone_state: SimCallState,
+    /// The command line being sent to the phone.
+    command: Vec<u8>,
+    user_in: [f32; STEP],
+    user_out: [f32; STEP],
+    bbs_in: [f32; STEP],
+    bbs_out: [f32; STEP],
+    /// The call's sound over the last step, and how much of it has been handed out.
+    audio: [f32; STEP],
+    played: usize,
+}
+
+impl PhoneDemo {
+    /// A demonstration with the user's DCE on-hook (factory settings, phone set-up starting),
+    /// the simulated phone idle; `seed` seeds the line noise.
+    pub fn new(seed: u64) -> Self {
+        PhoneDemo {
+            dce: Dce::new(DceConfig { link: PhoneLink::Serial, ..DceConfig::default() }),
+            phone: SimulatedPhone::new(SimConfig::default()),
+            bbs: None,
+            line: Self::new_line(seed),
+            seed,
+            calls: 0,
+            ringback: None,
+            phone_state: SimCallState::Idle,
+            command: Vec::with_capacity(64),
+            user_in: [0.0; STEP],
+            user_out: [0.0; STEP],
+            bbs_in: [0.0; STEP],
+            bbs_out: [0.0; STEP],
+            audio: [0.0; STEP],
+            played: STEP,
         }
     }
+
+    fn new_line(seed: u64) -> Line {
+        Line::symmetric(Impairments { gain_db: -6.0, ..Default::default() }.with_snr(30.0, -13.0), seed)
+    }
+
+    /// The user's Hayes modem (terminal bytes, buttons, status).
+    pub fn dce(&self) -> &Dce {
+        &self.dce
+    }
+
+    /// The user's Hayes modem, mutably.
+    pub fn dce_mut(&mut self) -> &mut Dce {
+        &mut self.dce
+    }
+
+    /// The simulated phone (the commands it was sent, its call).
+    pub fn phone(&self) -> &SimulatedPhone {
+        &self.phone
+    }
+
+    /// True while the BBS's modem runs (the call is up).
+    pub fn bbs_answered(&self) -> bool {
+        self.bbs.is_some()
+    }
+
+    /// One 20 ms step: the phone's serial port both ways, the call, the user's DCE.
+    fn step(&mut self) {
+        self.serial();
+        let state = self.phone.state();
+        if state != self.phone_state {
+            self.ringback = (state == SimCallState::Alerting)
+                .then(|| ProgressToneGenerator::new(Tone::Ringback, Region::NorthAmerica, -16.0))
+                .flatten();
+            self.phone_state = state;
+        }
+        match (state == SimCallState::Active, self.bbs.is_some()) {
+            (true, false) => {
+                // The BBS answers, on a fresh line.
+                self.calls += 1;
+                self.line = Self::new_line(self.seed.wrapping_add(self.calls));
+                self.bbs_out = [0.0; STEP];
+                self.bbs = Some(Bbs::new());
+            }
+            (false, true) => self.bbs = None,
+            _ => {}
+        }
+        let mut hang_up = false;
+        if let Some(bbs) = self.bbs.as_mut() {
+            self.line.process(&self.user_out, &self.bbs_out, &mut self.user_in, &mut self.bbs_in);
+            bbs.modem.process(&self.bbs_in, &mut self.bbs_out);
+            hang_up = bbs.run();
+        } else if let Some(tone) = self.ringback.as_mut() {
+            tone.process(&mut self.user_in);
+        } else {
+            self.user_in = [0.0; STEP];
+        }
+        if hang_up {
+            self.bbs = None;
+            self.phone.far_end_hangs_up();
+        }
+        self.dce.process(&self.user_in, &mut self.user_out);
+        self.phone.advance(STEP as u32);
+        self.serial();
+        for ((a, &heard), &said) in self.audio.iter_mut().zip(&self.user_in).zip(&self.user_out) {
+            *a = 0.5 * (heard + said);
+        }
+    }
+
+    /// Moves bytes between the DCE and the simulated phone's AT port.
+    fn serial(&mut self) {
+        let mut buf = [0u8; 256];
+        for _ in 0..16 {
+            let n = self.dce.to_phone(&mut buf);
+            self.forward_to_phone(&buf[..n]);
+            let m = self.phone.read(&mut buf);
+            self.dce.from_phone(&buf[..m]);
+            if n == 0 && m == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Bytes for the phone. A dial command decides who answers: the BBS, or a busy line for
+    /// [`BUSY_NUMBER`].
+    fn forward_to_phone(&mut self, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b != b'\r' {
+                if self.command.len() < 64 {
+                    self.command.push(b.to_ascii_uppercase());
+                }
+                continue;
+            }
+            if self.command.starts_with(b"ATD") {
+                let number: Vec<u8> = self.command.iter().copied().filter(u8::is_ascii_digit).collect();
+                let busy = number == BUSY_NUMBER.as_bytes();
+                self.phone.set_far_end(if busy { FarEnd::Busy } else { FarEnd::AnswersAfterMs(RING_MS) });
+            }
+            self.command.clear();
+            // Everything up to and including this CR, so the far end is set before the phone dials.
+            let start = bytes[..i].iter().rposition(|&c| c == b'\r').map_or(0, |p| p + 1);
+            self.phone.write(&bytes[start..=i]);
+        }
+        let tail = bytes.iter().rposition(|&c| c == b'\r').map_or(0, |p| p + 1);
+        self.phone.write(&bytes[tail..]);
+    }
 }
 
-impl LineEndpoint for Loopback {
-    /// Runs the call in fixed steps (the line's one-step delay must not depend on the caller's
+impl LineEndpoint for PhoneDemo {
+    /// Runs the demonstration in fixed 20 ms steps (so the call does not depend on the host's
     /// block size) and hands out its sound.
     fn process(&mut self, _rx: &[f32], tx: &mut [f32]) {
         for y in tx.iter_mut() {
@@ -111,54 +302,167 @@ impl LineEndpoint for Loopback {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dce::Phase;
     use crate::host::HostAdapter;
 
-    #[test]
-    fn any_block_sizes_give_the_same_call() {
-        let mut a = Loopback::new(Family::V21, 3);
-        let mut b = Loopback::new(Family::V21, 3);
-        let (mut ga, mut gb) = (vec![], vec![]);
-        let mut buf = [0u8; 256];
-        for k in 0..6000usize {
-            let n = [21, 22, 1, 0, 160][k % 5];
-            let mut out = vec![0.0; n];
-            a.process(&vec![0.0; n], &mut out);
-            let got = a.user.read(&mut buf);
-            ga.extend_from_slice(&buf[..got]);
+    /// The demo behind the host adapter, as the page runs it, with the terminal collected.
+    struct Page {
+        host: HostAdapter<PhoneDemo>,
+        shown: Vec<u8>,
+        seen: usize,
+        log: Vec<String>,
+        ms: f64,
+        loudest: f32,
+    }
+
+    impl Page {
+        fn new(rate: f32, seed: u64) -> Self {
+            Page {
+                host: HostAdapter::new(PhoneDemo::new(seed), rate),
+                shown: vec![],
+                seen: 0,
+                log: vec![],
+                ms: 0.0,
+                loudest: 0.0,
+            }
         }
-        let total: usize = (0..6000usize).map(|k| [21, 22, 1, 0, 160][k % 5]).sum();
-        let mut out = vec![0.0; 128];
-        for _ in 0..total / 128 {
-            b.process(&[0.0; 128], &mut out);
-            let got = b.user.read(&mut buf);
-            gb.extend_from_slice(&buf[..got]);
+
+        fn demo(&mut self) -> &mut PhoneDemo {
+            self.host.inner_mut()
         }
-        assert!(ga.starts_with(BANNER.as_bytes()));
-        assert!(gb.starts_with(BANNER.as_bytes()));
+
+        fn type_(&mut self, text: &str) {
+            assert_eq!(self.demo().dce_mut().from_terminal(text.as_bytes()), text.len());
+        }
+
+        /// One AudioWorklet render quantum.
+        fn quantum(&mut self) {
+            let (mic, mut out) = ([0.0f32; 128], [0.0f32; 128]);
+            self.host.process(&mic, &mut out);
+            self.loudest = out.iter().fold(self.loudest, |m, v| m.max(v.abs()));
+            self.ms += 128.0 * 1000.0 / self.host.host_rate() as f64;
+            let mut buf = [0u8; 256];
+            loop {
+                let n = self.demo().dce_mut().to_terminal(&mut buf);
+                if n == 0 {
+                    break;
+                }
+                self.shown.extend_from_slice(&buf[..n]);
+            }
+            while let Some(l) = self.demo().dce_mut().poll_log() {
+                self.log.push(l);
+            }
+        }
+
+        fn unseen(&self) -> String {
+            String::from_utf8_lossy(&self.shown[self.seen..]).into_owned()
+        }
+
+        /// Runs until the terminal shows `text`; returns what it showed up to it and how long.
+        fn expect(&mut self, text: &str, max_ms: f64) -> (String, f64) {
+            let start = self.ms;
+            while !self.unseen().contains(text) {
+                assert!(self.ms - start < max_ms, "no {text:?} in {max_ms} ms: {:?}\n{:#?}", self.unseen(), self.log);
+                self.quantum();
+            }
+            let unseen = self.unseen();
+            let end = unseen.find(text).map(|i| i + text.len()).unwrap_or(0);
+            self.seen += end;
+            (unseen[..end].to_string(), self.ms - start)
+        }
+
+        fn run_ms(&mut self, ms: f64) {
+            let end = self.ms + ms;
+            while self.ms < end {
+                self.quantum();
+            }
+        }
     }
 
     #[test]
-    fn the_demo_greets_and_echoes_at_48000() {
-        let mut h = HostAdapter::new(Loopback::new(Family::Bell103, 1), 48000.0);
-        let mic = [0.0f32; 128];
-        let mut out = [0.0f32; 128];
-        let mut got = vec![];
+    fn atdt_rings_connects_and_the_bbs_greets_echoes_and_lets_go() {
+        let mut p = Page::new(48000.0, 1);
+        p.type_("AT\r");
+        p.expect("AT\r\r\nOK\r\n", 100.0);
+        p.type_("ATDT5551234\r");
+        let (shown, ms) = p.expect("\r\nCONNECT 2400\r\n", 20_000.0);
+        assert_eq!(shown, "ATDT5551234\r\r\nCONNECT 2400\r\n");
+        assert!(ms > RING_MS as f64, "connected before the far end answered ({ms} ms)");
+        assert!(p.demo().phone().commands().any(|c| c == "ATD5551234;"));
+        assert!(p.log.iter().any(|l| l == "Phone: alerting"), "{:#?}", p.log);
+        assert!(p.loudest > 0.02, "nothing to hear");
+        let (shown, _) = p.expect("(V.22bis).\r\n\r\n", 5000.0);
+        assert_eq!(shown, format!("{BANNER}You are connected at 2400 bit/s (V.22bis).\r\n\r\n"));
+        let s = p.demo().dce().status();
+        assert_eq!((s.phase, s.rx_rate, s.tx_rate), (Phase::Online, 2400, 2400));
+
+        p.type_("hello BBS\r");
+        p.expect("hello BBS\r\n", 2000.0);
+        // Escape, then hang up: the phone's call ends, the BBS goes.
+        p.run_ms(1200.0);
+        p.type_("+++");
+        p.expect("\r\nOK\r\n", 2500.0);
+        p.type_("ATH\r");
+        p.expect("\r\nOK\r\n", 200.0);
+        p.run_ms(500.0);
+        assert!(p.demo().phone().commands().any(|c| c == "AT+CHUP"));
+        assert_eq!(p.demo().phone().state(), SimCallState::Idle);
+        assert!(!p.demo().bbs_answered());
+        assert_eq!(p.demo().dce().status().phase, Phase::OnHook);
+    }
+
+    #[test]
+    fn bye_makes_the_bbs_hang_up_and_the_busy_number_is_busy() {
+        let mut p = Page::new(44100.0, 2);
+        p.type_("ATE0+MS=B103,0;D5551234\r");
+        p.expect("\r\nCONNECT 300\r\n", 20_000.0);
+        // All of it: the BBS starts sending the moment it has connected, before the caller has.
+        let (shown, _) = p.expect("(Bell 103).\r\n\r\n", 15_000.0);
+        assert_eq!(shown, format!("{BANNER}You are connected at 300 bit/s (Bell 103).\r\n\r\n"));
+        p.type_("Bye\r");
+        p.expect(std::str::from_utf8(GOODBYE).unwrap(), 5000.0);
+        let (shown, _) = p.expect("\r\nNO CARRIER\r\n", 3000.0);
+        assert_eq!(shown, "\r\nNO CARRIER\r\n");
+        assert_eq!(p.demo().dce().status().phase, Phase::OnHook);
+
+        p.type_(&format!("ATD{BUSY_NUMBER}\r"));
+        let (shown, ms) = p.expect("\r\nBUSY\r\n", 5000.0);
+        assert_eq!(shown, "\r\nBUSY\r\n");
+        assert!(ms < 3000.0);
+        assert!(!p.demo().bbs_answered());
+        // And the next call goes through.
+        p.type_("ATD5551234\r");
+        p.expect("\r\nCONNECT 300\r\n", 20_000.0);
+    }
+
+    #[test]
+    fn the_call_does_not_depend_on_the_block_size() {
+        let mut a = PhoneDemo::new(3);
+        let mut b = PhoneDemo::new(3);
+        a.dce_mut().from_terminal(b"ATE0D5551234\r");
+        b.dce_mut().from_terminal(b"ATE0D5551234\r");
+        let (mut ga, mut gb) = (vec![], vec![]);
         let mut buf = [0u8; 256];
-        let mut typed = false;
-        let mut heard = 0.0f32;
-        for _ in 0..(48000 * 14 / 128) {
-            h.process(&mic, &mut out);
-            heard = heard.max(out.iter().fold(0.0, |m, v| m.max(v.abs())));
-            let n = h.inner_mut().user.read(&mut buf);
-            got.extend_from_slice(&buf[..n]);
-            if !typed && got.ends_with(b"echoed back over the line.\r\n\r\n") {
-                typed = true;
-                h.inner_mut().user.write(b"hi there\r");
-            }
+        let sizes = [21usize, 22, 1, 0, 160, 128];
+        let mut total = 0;
+        for k in 0..9000usize {
+            let n = sizes[k % sizes.len()];
+            total += n;
+            let mut out = vec![0.0; n];
+            a.process(&vec![0.0; n], &mut out);
+            let got = a.dce_mut().to_terminal(&mut buf);
+            ga.extend_from_slice(&buf[..got]);
         }
-        let text = String::from_utf8_lossy(&got);
-        assert!(text.starts_with(BANNER), "{text:?}");
-        assert!(text.ends_with("hi there\r\n"), "{text:?}");
-        assert!(heard > 0.05, "the line is silent");
+        let mut out = vec![0.0; 128];
+        for _ in 0..total / 128 {
+            b.process(&[0.0; 128], &mut out);
+            let got = b.dce_mut().to_terminal(&mut buf);
+            gb.extend_from_slice(&buf[..got]);
+        }
+        let (ta, tb) = (String::from_utf8_lossy(&ga), String::from_utf8_lossy(&gb));
+        assert!(ta.contains("Welcome to the softmodem demo BBS"), "{ta:?}");
+        let common = ta.len().min(tb.len());
+        assert!(common > BANNER.len());
+        assert_eq!(ta[..common], tb[..common]);
     }
 }

@@ -14,6 +14,7 @@ pub mod fsk;
 pub mod host;
 pub mod line;
 pub mod modem;
+pub mod panel;
 pub mod phone;
 pub mod queue;
 pub mod rng;

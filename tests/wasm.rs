@@ -1,12 +1,12 @@
-//! The modem loopback, compiled to WebAssembly and run in headless Chromium
-//! (`wasm-pack test --headless --chrome`, or `cargo test --target wasm32-unknown-unknown` with
-//! wasm-bindgen-test-runner as the runner).
+//! The modem loopback, the page's demonstration and its bindings, compiled to WebAssembly and run
+//! in headless Chromium (`wasm-pack test --headless --chrome`, or `cargo test --target
+//! wasm32-unknown-unknown` with wasm-bindgen-test-runner as the runner).
 #![cfg(target_arch = "wasm32")]
 
-use softmodem::demo::{Loopback, BANNER};
-use softmodem::host::HostAdapter;
+use softmodem::demo::BANNER;
 use softmodem::line::{Impairments, Line};
 use softmodem::modem::{Config, Event, Family, Modem, Role};
+use softmodem::web::DceSession;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -55,21 +55,87 @@ fn v21_loopback_with_noise_and_offsets_in_the_browser() {
     assert_eq!(rb, text);
 }
 
-#[wasm_bindgen_test]
-fn the_page_demo_runs_at_audio_context_rates() {
-    for rate in [44100.0f32, 48000.0] {
-        let mut h = HostAdapter::new(Loopback::new(Family::Bell103, 5), rate);
-        let mic = [0.0f32; 128];
-        let mut out = [0.0f32; 128];
-        let mut got = vec![];
-        let mut buf = [0u8; 256];
-        for _ in 0..(rate as usize * 8 / 128) {
-            h.process(&mic, &mut out);
-            let n = h.inner_mut().user.read(&mut buf);
-            got.extend_from_slice(&buf[..n]);
+/// Runs `session` in 128-sample render quanta for up to `seconds`, collecting the terminal, until
+/// it shows `want`.
+fn run_until(session: &mut DceSession, rate: f32, seconds: f32, shown: &mut Vec<u8>, want: &str) -> bool {
+    let mic = [0.0f32; 128];
+    let mut out = [0.0f32; 128];
+    let mut buf = [0u8; 256];
+    for _ in 0..(rate * seconds / 128.0) as usize {
+        session.process(&mic, &mut out);
+        let n = session.to_terminal(&mut buf);
+        shown.extend_from_slice(&buf[..n]);
+        if String::from_utf8_lossy(shown).contains(want) {
+            return true;
         }
-        assert!(got.starts_with(BANNER.as_bytes()), "at {rate} Hz: {:?}", String::from_utf8_lossy(&got));
     }
+    false
+}
+
+#[wasm_bindgen_test]
+fn the_page_demo_dials_and_the_bbs_greets_at_audio_context_rates() {
+    for (rate, seed) in [(44100.0f32, 1), (48000.0, 2)] {
+        let mut s = DceSession::demo(rate, seed).unwrap();
+        assert!(s.is_demo());
+        assert_eq!(s.from_terminal(b"ATDT5551234\r"), 12);
+        let mut shown = vec![];
+        assert!(
+            run_until(&mut s, rate, 25.0, &mut shown, "(V.22bis).\r\n"),
+            "at {rate} Hz: {:?}",
+            String::from_utf8_lossy(&shown)
+        );
+        let text = String::from_utf8_lossy(&shown);
+        assert!(text.starts_with("ATDT5551234\r\r\nCONNECT 2400\r\n"), "{text:?}");
+        assert!(text.contains(BANNER), "{text:?}");
+        let status = s.status_json();
+        assert!(
+            status
+                .starts_with(r#"{"phase":"online","link":"serial","phone":"active","modem":"data","family":"V.22bis""#),
+            "{status}"
+        );
+        let mut log = vec![];
+        while let Some(l) = s.poll_log() {
+            log.push(l);
+        }
+        assert!(log.iter().any(|l| l == "Phone: alerting"), "{log:?}");
+        // The demonstration's phone is inside: nothing for a serial port.
+        assert_eq!(s.to_phone(&mut [0u8; 64]), 0);
+        assert!(s.set_link("manual").is_err());
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_serial_session_sends_the_phone_its_set_up_and_dials_through_it() {
+    let mut s = DceSession::line("serial", 48000.0, -13.0).unwrap();
+    let (mic, mut out, mut buf) = ([0.0f32; 128], [0.0f32; 128], [0u8; 256]);
+    let mut sent = vec![];
+    // A phone that says OK to everything, through the bindings' byte interface.
+    for _ in 0..200 {
+        s.process(&mic, &mut out);
+        let n = s.to_phone(&mut buf);
+        sent.extend_from_slice(&buf[..n]);
+        if buf[..n].contains(&b'\r') {
+            s.from_phone(b"\r\nOK\r\n");
+        }
+    }
+    let text = String::from_utf8_lossy(&sent).into_owned();
+    assert!(text.starts_with("ATE0V1\r"), "{text:?}");
+    assert!(s.status_json().contains(r#""phone":"idle""#), "{}", s.status_json());
+    assert!(s.dial("555 1234"));
+    for _ in 0..20 {
+        s.process(&mic, &mut out);
+        let n = s.to_phone(&mut buf);
+        sent.extend_from_slice(&buf[..n]);
+    }
+    assert!(String::from_utf8_lossy(&sent).contains("ATD5551234;\r"));
+    s.hang_up();
+    assert!(s.status_json().starts_with(r#"{"phase":"on-hook""#));
+    // Bad input is refused, not a panic.
+    assert!(DceSession::line("pigeon", 48000.0, -13.0).is_err());
+    assert!(DceSession::line("manual", 100.0, -13.0).is_err());
+    assert!(DceSession::line("manual", 48000.0, 10.0).is_err());
+    assert!(!s.dial("555<1234>"));
+    assert!(s.set_level(f32::NAN).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -78,7 +78,7 @@ mod dialer;
 
 use std::collections::VecDeque;
 
-use crate::automode::Modes;
+use crate::automode::{Modes, Progress};
 use crate::dsp::SAMPLE_RATE;
 use crate::hayes::{Action, Carrier, DialElement, DialRequest, Hayes, LineEvent, Modulation, Profile, State};
 use crate::modem::{self, Event as ModemEvent, Family, Modem, Role};
@@ -338,6 +338,8 @@ pub struct Dce {
     phone_call_ours: bool,
     /// Rings the phone reported, as counted into the interpreter.
     rings_seen: u64,
+    /// [`Dce::phone_lost`] was called since the phone was last set up.
+    port_lost: bool,
     /// Audio link, calling modem in its start-up: listen for busy (true: report it) or just log.
     watch_progress: Option<bool>,
     rx_rate: u32,
@@ -369,6 +371,7 @@ impl Dce {
             stage: Stage::OnHook,
             phone_call_ours: false,
             rings_seen: 0,
+            port_lost: false,
             watch_progress: None,
             rx_rate: 0,
             tx_rate: 0,
@@ -412,8 +415,31 @@ impl Dce {
     pub fn init_phone(&mut self) {
         if let Some(p) = self.phone.as_mut() {
             if p.init().is_ok() {
+                self.port_lost = false;
                 self.note("Phone: setting up".into());
             }
+        }
+    }
+
+    /// The phone's serial port is gone, or not open yet (unplugged, closed, a Bluetooth link out of
+    /// range): [`PhoneControl::lost`], and the status log says "Phone: unavailable (serial port
+    /// closed)" unless the phone was not set up anyway. A call being dialled or answered ends in
+    /// `ERROR`; a running modem is left alone (the call may still be up: its carrier decides).
+    /// [`Dce::init_phone`] sets the phone up again once its port is open. Nothing happens with
+    /// another link.
+    pub fn phone_lost(&mut self) {
+        if let Some(p) = self.phone.as_mut() {
+            self.port_lost = true;
+            p.lost();
+            self.pump();
+        }
+    }
+
+    /// The modem's transmit level for the calls that start from now on, dBm0 (clamped to -60..0;
+    /// a value that is not a number is ignored).
+    pub fn set_level_dbm0(&mut self, level_dbm0: f32) {
+        if level_dbm0.is_finite() {
+            self.config.level_dbm0 = level_dbm0.clamp(-60.0, 0.0);
         }
     }
 
@@ -603,6 +629,7 @@ impl Dce {
 
     fn open_link(&mut self) {
         self.phone = None;
+        self.port_lost = false;
         match self.config.link {
             PhoneLink::Serial => {
                 let mut p = PhoneControl::new(self.config.phone.clone());
@@ -756,6 +783,12 @@ impl Dce {
                 break;
             }
             m.write(&buf[..n]);
+        }
+        // Received data waits in the modem until the interpreter is online: a far modem that
+        // sends as soon as it has connected may start before this one has declared its own
+        // connection (an FSK caller's settling time), and the interpreter drops data before that.
+        if !matches!(self.hayes.state(), State::Online | State::OnlineCommand) {
+            return;
         }
         loop {
             if self.carry_start == self.carry_end {
@@ -998,7 +1031,8 @@ impl Dce {
                 self.note("Phone: ready".into());
             }
             PhoneEvent::Unavailable { reason } => {
-                self.note(format!("Phone: unavailable ({})", describe(&reason)));
+                let why = if self.port_lost { "serial port closed".into() } else { describe(&reason) };
+                self.note(format!("Phone: unavailable ({why})"));
                 if matches!(self.stage, Stage::PhoneWait { .. } | Stage::PhoneDialing { .. } | Stage::PhoneAnswering) {
                     self.end_call(LineEvent::Error);
                 }
@@ -1087,9 +1121,13 @@ impl Dce {
             }
             ModemEvent::Break => self.note("Modem: break received".into()),
             ModemEvent::Retrain => self.note("Modem: retraining".into()),
-            // Reports this DCE does not act on (start-up progress, when the modem gives it).
-            #[allow(unreachable_patterns)]
-            other => self.note(format!("Modem: {other:?}")),
+            // Start-up progress: only logged ("Modem: answer tone", "Modem: detected V.22bis").
+            ModemEvent::Progress(p) => self.note(match p {
+                Progress::AnswerTone => "Modem: answer tone".to_string(),
+                Progress::Offering(m) => format!("Modem: offering {}", m.title()),
+                Progress::Detected(m) => format!("Modem: the far modem is {}", m.title()),
+                Progress::V8(m) => format!("Modem: V.8 chose {}", m.title()),
+            }),
         }
     }
 }

@@ -778,3 +778,80 @@ fn status_log_stays_bounded_and_tx_is_silent_on_hook() {
     assert!(tx.iter().all(|&v| v == 0.0));
     assert_eq!(dce.samples(), 500);
 }
+
+#[test]
+fn phone_lost_while_dialling_is_an_error_and_a_running_modem_keeps_the_call() {
+    // The port goes while the phone dials: ERROR, nothing more is sent to it.
+    let mut b = Bench::serial_ready(SimConfig::default());
+    b.type_("ATD5551234\r");
+    b.run_until(2000, |b| b.dce.status().phone == Some(control::Phase::Alerting));
+    b.dce.phone_lost();
+    // (At once: the bench collects the terminal at the end of its next 20 ms step.)
+    let (shown, _) = b.expect("\r\nERROR\r\n", 20);
+    assert_eq!(shown, "\r\nERROR\r\n");
+    assert!(b.logged("Phone: unavailable (serial port closed)"), "{:#?}", b.log);
+    assert_eq!(b.dce.status().phone, Some(control::Phase::Unready));
+    assert_eq!(b.dce.status().phase, Phase::OnHook);
+    let mut buf = [0u8; 64];
+    b.run_ms(2000);
+    assert_eq!(b.dce.to_phone(&mut buf), 0, "commands for a phone that is gone");
+    // The port is back: set up again, and a call goes through.
+    b.sim().far_end_hangs_up();
+    b.dce.init_phone();
+    b.run_until(3000, |b| b.dce.status().phone == Some(control::Phase::Idle));
+    b.far.on_active = Some(modem_cfg(Family::V21, Role::Answer));
+    b.type_("AT+MS=V21;D5551234\r");
+    b.expect("\r\nCONNECT 300\r\n", 15_000);
+    // Lost during the call: the modem keeps it (its carrier decides).
+    b.dce.phone_lost();
+    b.run_ms(1000);
+    assert_eq!(b.unseen(), "");
+    assert_eq!(b.dce.status().phase, Phase::Online);
+    b.far.modem.as_mut().unwrap().write(b"still here");
+    b.expect("still here", 1500);
+    // A second loss report changes nothing.
+    b.run_ms(100);
+    let lost = |b: &Bench| b.log.iter().filter(|l| l.contains("serial port closed")).count();
+    assert_eq!(lost(&b), 2);
+    b.dce.phone_lost();
+    b.run_ms(100);
+    assert_eq!(lost(&b), 2);
+    assert_eq!(b.dce.status().phase, Phase::Online);
+}
+
+#[test]
+fn set_level_applies_to_the_next_call() {
+    let mut dce = Dce::new(Config::default());
+    dce.set_level_dbm0(-20.0);
+    assert_eq!(dce.next_modem_config().level_dbm0, -20.0);
+    dce.set_level_dbm0(f32::NAN);
+    dce.set_level_dbm0(15.0);
+    assert_eq!(dce.next_modem_config().level_dbm0, 0.0);
+}
+
+#[test]
+fn data_the_far_modem_sends_as_soon_as_it_connects_is_all_shown() {
+    // An FSK answerer connects once it has qualified the caller's carrier, before the caller has
+    // finished its settling time: what it sends at once must wait for the caller's CONNECT, not
+    // be dropped.
+    for family in [Family::Bell103, Family::V21] {
+        let mut b = Bench::new(PhoneLink::Manual);
+        b.far.modem = Some(Modem::new(modem_cfg(family, Role::Answer)));
+        let ms = if family == Family::V21 { "V21" } else { "B103" };
+        b.command(&format!("ATE0+MS={ms},0\r"), "\r\nOK\r\n", 100);
+        b.type_("ATD\r");
+        let mut sent = false;
+        b.run_until(10_000, |b| {
+            b.unseen().contains("CONNECT") || b.far.modem.as_ref().is_some_and(|m| m.state() == modem::State::Data)
+        });
+        if let Some(m) = b.far.modem.as_mut() {
+            if m.state() == modem::State::Data {
+                m.write(b"first words");
+                sent = true;
+            }
+        }
+        assert!(sent, "{family:?}: the caller connected first: {:?}", b.unseen());
+        let (shown, _) = b.expect("first words", 3000);
+        assert_eq!(shown, "\r\nCONNECT 300\r\nfirst words", "{family:?}");
+    }
+}

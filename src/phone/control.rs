@@ -512,6 +512,20 @@ impl PhoneControl {
         }
     }
 
+    /// The link to the phone is gone (its serial port was unplugged or closed, a Bluetooth link
+    /// dropped): as when it stops answering, a call in progress ends with
+    /// [`EndReason::Unresponsive`], [`PhoneEvent::Unavailable`] is reported, and nothing more is
+    /// sent until [`PhoneControl::init`]. Nothing happens when the phone is not set up (or
+    /// already lost).
+    pub fn lost(&mut self) {
+        if self.link == Link::Unready {
+            self.outstanding = None;
+            self.out.clear();
+            return;
+        }
+        self.unresponsive();
+    }
+
     /// Bytes read from the phone, in any pieces.
     pub fn from_phone(&mut self, data: &[u8]) {
         let mut lines = Vec::new();
@@ -1498,6 +1512,32 @@ mod tests {
         assert_eq!(rig.events.len(), 1, "nothing more happens: {:?}", rig.events);
         // The phone comes back: init again.
         rig.phone.set_silent(false);
+        rig.events.clear();
+        rig = rig.ready();
+        call_up(&mut rig);
+    }
+
+    #[test]
+    fn port_lost_during_a_call_and_before_set_up() {
+        let mut rig = Rig::basic(SimConfig::default()).ready();
+        call_up(&mut rig);
+        rig.events.clear();
+        rig.ctl.lost();
+        rig.run(20);
+        assert_eq!(
+            rig.events,
+            [ended(EndReason::Unresponsive), PhoneEvent::Unavailable { reason: EndReason::Unresponsive }]
+        );
+        assert_eq!(rig.ctl.phase(), Phase::Unready);
+        assert_eq!(rig.ctl.to_phone(&mut [0u8; 64]), 0);
+        // Lost again, or never set up: nothing to report.
+        rig.ctl.lost();
+        rig.run(20);
+        let mut fresh = PhoneControl::new(Config::default());
+        fresh.lost();
+        assert_eq!((rig.events.len(), fresh.poll_event()), (2, None));
+        // Back: set up from the start.
+        rig.phone.far_end_hangs_up();
         rig.events.clear();
         rig = rig.ready();
         call_up(&mut rig);

@@ -1,27 +1,29 @@
 //! WebAssembly bindings: the modem as the page's AudioWorklet sees it.
 //!
-//! Only this module knows about the browser. A [`Session`] is either a modem on the computer's
-//! audio line or the loopback demonstration; both take blocks of host-rate audio and give blocks
-//! of the same length, and both carry the user's bytes and events.
+//! Only this module knows about the browser. A [`DceSession`] is the whole Hayes modem
+//! ([`Dce`]) behind the host-rate adapter: what the person types goes in and what the terminal
+//! shows comes out, the phone's serial-port bytes go in and out (the page owns the port), audio
+//! blocks at the AudioContext's rate go through, and the page's buttons, status panel and log
+//! reach the DCE. [`DceSession::demo`] is the same with the phone and the far end simulated inside
+//! ([`PhoneDemo`]).
 
-use crate::demo::Loopback;
+use crate::dce::Dce;
+use crate::demo::PhoneDemo;
 use crate::host::HostAdapter;
-use crate::modem::{Config, Event, Family, Modem, Role, State};
+use crate::modem::{Config, Family, Modem, Role, State};
+use crate::panel;
 use wasm_bindgen::prelude::*;
 
 enum Inner {
-    Line(HostAdapter<Modem>),
-    Demo(HostAdapter<Loopback>),
+    Dce(Box<HostAdapter<Dce>>),
+    Demo(Box<HostAdapter<PhoneDemo>>),
 }
 
-/// One modem session in the page.
+/// The page's Hayes modem: a [`Dce`] on the computer's audio (with its phone on a serial port,
+/// or dialled by hand), or the demonstration.
 #[wasm_bindgen]
-pub struct Session {
+pub struct DceSession {
     inner: Inner,
-}
-
-fn family(name: &str) -> Result<Family, JsError> {
-    Family::parse(name).ok_or_else(|| JsError::new(&format!("unknown modem family '{name}'")))
 }
 
 fn check_rate(rate: f32) -> Result<(), JsError> {
@@ -31,114 +33,172 @@ fn check_rate(rate: f32) -> Result<(), JsError> {
     Ok(())
 }
 
+fn check_level(level_dbm0: f32) -> Result<(), JsError> {
+    if !(-60.0..=0.0).contains(&level_dbm0) {
+        return Err(JsError::new(&format!("level {level_dbm0} dBm0 is out of range (-60 to 0)")));
+    }
+    Ok(())
+}
+
+fn link(name: &str) -> Result<crate::dce::PhoneLink, JsError> {
+    panel::parse_link(name)
+        .ok_or_else(|| JsError::new(&format!("unknown phone link '{name}' (serial, manual or audio)")))
+}
+
 #[wasm_bindgen]
-impl Session {
-    /// A modem on the audio line: `family` is bell103, v21, v23, bell202, v22 or v22bis; `role`
-    /// is call or answer; `host_rate` is the AudioContext's rate; `level_dbm0` the transmit level.
-    pub fn line(family_name: &str, role: &str, host_rate: f32, level_dbm0: f32) -> Result<Session, JsError> {
+impl DceSession {
+    /// A Hayes modem on the audio line, on-hook with factory settings: `link_name` is `serial`
+    /// (the page connects the phone's AT port), `manual` (the person dials on the handset) or
+    /// `audio` (the modem dials with DTMF); `host_rate` is the AudioContext's rate; `level_dbm0`
+    /// the transmit level (-60 to 0).
+    pub fn line(link_name: &str, host_rate: f32, level_dbm0: f32) -> Result<DceSession, JsError> {
         check_rate(host_rate)?;
-        let role = Role::parse(role).ok_or_else(|| JsError::new(&format!("unknown role '{role}'")))?;
-        let mut config = Config::new(family(family_name)?, role);
-        if !(-60.0..=0.0).contains(&level_dbm0) {
-            return Err(JsError::new(&format!("level {level_dbm0} dBm0 is out of range (-60 to 0)")));
-        }
-        config.level_dbm0 = level_dbm0;
-        Ok(Session { inner: Inner::Line(HostAdapter::new(Modem::new(config), host_rate)) })
+        check_level(level_dbm0)?;
+        let config = crate::dce::Config { link: link(link_name)?, level_dbm0, ..crate::dce::Config::default() };
+        Ok(DceSession { inner: Inner::Dce(Box::new(HostAdapter::new(Dce::new(config), host_rate))) })
     }
 
-    /// The loopback demonstration: the user's modem calls a second modem over a simulated line.
-    pub fn demo(family_name: &str, host_rate: f32, seed: u32) -> Result<Session, JsError> {
+    /// The demonstration: the Hayes modem with a simulated phone on its serial link and a BBS
+    /// answering behind a simulated line; the microphone is not used. `seed` seeds the line noise.
+    pub fn demo(host_rate: f32, seed: u32) -> Result<DceSession, JsError> {
         check_rate(host_rate)?;
-        Ok(Session {
-            inner: Inner::Demo(HostAdapter::new(Loopback::new(family(family_name)?, seed as u64), host_rate)),
-        })
+        Ok(DceSession { inner: Inner::Demo(Box::new(HostAdapter::new(PhoneDemo::new(seed as u64), host_rate))) })
     }
 
-    fn user(&mut self) -> &mut Modem {
+    fn dce(&mut self) -> &mut Dce {
         match &mut self.inner {
-            Inner::Line(h) => h.inner_mut(),
-            Inner::Demo(h) => &mut h.inner_mut().user,
+            Inner::Dce(h) => h.inner_mut(),
+            Inner::Demo(h) => h.inner_mut().dce_mut(),
         }
     }
 
-    fn user_ref(&self) -> &Modem {
+    fn dce_ref(&self) -> &Dce {
         match &self.inner {
-            Inner::Line(h) => h.inner(),
-            Inner::Demo(h) => &h.inner().user,
+            Inner::Dce(h) => h.inner(),
+            Inner::Demo(h) => h.inner().dce(),
         }
     }
 
-    /// Hears a block of microphone audio and fills `output` with the same number of samples.
+    /// True for the demonstration.
+    pub fn is_demo(&self) -> bool {
+        matches!(self.inner, Inner::Demo(_))
+    }
+
+    /// Hears a block of microphone audio and fills `output` with the same number of samples (the
+    /// DCE's clock: timers and the phone's polls run on it).
     pub fn process(&mut self, input: &[f32], output: &mut [f32]) {
         match &mut self.inner {
-            Inner::Line(h) => h.process(input, output),
+            Inner::Dce(h) => h.process(input, output),
             Inner::Demo(h) => h.process(input, output),
         }
     }
 
-    /// Queues bytes to send; returns how many fit.
-    pub fn write(&mut self, data: &[u8]) -> usize {
-        self.user().write(data)
+    /// Bytes typed at the terminal; returns how many were taken (online, taking stops while the
+    /// modem's transmit queue is full: offer the rest again later).
+    pub fn from_terminal(&mut self, bytes: &[u8]) -> usize {
+        self.dce().from_terminal(bytes)
     }
 
-    /// Moves received bytes into `out`; returns how many.
-    pub fn read(&mut self, out: &mut [u8]) -> usize {
-        self.user().read(out)
+    /// Moves bytes for the terminal (echo, result codes, received data) into `out`; returns how
+    /// many.
+    pub fn to_terminal(&mut self, out: &mut [u8]) -> usize {
+        self.dce().to_terminal(out)
     }
 
-    /// The next event as a Hayes-style result line (`CONNECT 300`, `NO CARRIER`, `BREAK`), if any.
-    pub fn poll_event(&mut self) -> Option<String> {
-        self.user().poll_event().map(|e| match e {
-            Event::Connected { rx_rate, tx_rate } if rx_rate == tx_rate => format!("CONNECT {rx_rate}"),
-            Event::Connected { rx_rate, tx_rate } => format!("CONNECT {rx_rate}/{tx_rate}"),
-            Event::NoCarrier => "NO CARRIER".to_string(),
-            Event::Break => "BREAK".to_string(),
-            Event::Retrain => "RETRAIN".to_string(),
-            Event::Retrained { rate } => format!("RETRAINED {rate}"),
-            Event::Progress(p) => p.to_string(),
-        })
-    }
-
-    /// Sends a break.
-    pub fn send_break(&mut self) {
-        self.user().send_break();
-    }
-
-    /// Hangs up.
-    pub fn hang_up(&mut self) {
-        self.user().hang_up();
-    }
-
-    /// Where the call is: `handshake`, `settling`, `data` or `idle`.
-    pub fn state(&self) -> String {
-        match self.user_ref().state() {
-            State::Handshake => "handshake",
-            State::Settling => "settling",
-            State::Data => "data",
-            State::Idle => "idle",
+    /// Bytes read from the phone's serial port (ignored unless the link is `serial`; the
+    /// demonstration's phone is inside).
+    pub fn from_phone(&mut self, bytes: &[u8]) {
+        if let Inner::Dce(h) = &mut self.inner {
+            h.inner_mut().from_phone(bytes);
         }
-        .to_string()
     }
 
-    /// True while the far carrier is present.
-    pub fn carrier(&self) -> bool {
-        self.user_ref().carrier()
+    /// Moves bytes to write to the phone's serial port into `out`; returns how many (0 unless the
+    /// link is `serial`; always 0 in the demonstration).
+    pub fn to_phone(&mut self, out: &mut [u8]) -> usize {
+        match &mut self.inner {
+            Inner::Dce(h) => h.inner_mut().to_phone(out),
+            Inner::Demo(_) => 0,
+        }
     }
 
-    /// The received level in the receive band, dBm0.
-    pub fn rx_level_dbm0(&self) -> f32 {
-        self.user_ref().rx_level_dbm0()
+    /// The Dial button: as `ATD<number>` typed, or `ATD` when `number` is empty (the calling
+    /// modem starts on a call dialled by hand). False when the modem is not in command state or
+    /// the number holds characters a dial string cannot.
+    pub fn dial(&mut self, number: &str) -> bool {
+        let number = number.trim();
+        if number.is_empty() {
+            self.dce().dial_manual()
+        } else {
+            self.dce().dial(number)
+        }
     }
 
-    /// V.22/V.22bis: the receiver's signal-to-noise estimate in dB (NaN for the FSK modems).
-    pub fn quality_db(&self) -> f32 {
-        self.user_ref().v22_pump().map(|p| p.receiver().snr_db()).unwrap_or(f32::NAN)
+    /// The Answer button: as `ATA` typed. False when the modem is not in command state.
+    pub fn answer(&mut self) -> bool {
+        self.dce().answer()
     }
 
-    /// Characters received, and framing errors, as `[chars, framing_errors, parity_errors]`.
-    pub fn counts(&self) -> Vec<f64> {
-        let s = self.user_ref().stats();
-        vec![s.chars as f64, s.framing_errors as f64, s.parity_errors as f64]
+    /// The Hang up button, in any state: modem and phone call stop, command state
+    /// (`NO CARRIER` if a call was in progress).
+    pub fn hang_up(&mut self) {
+        self.dce().hang_up();
+    }
+
+    /// The line rings (a ring the page learnt of some other way): counted like a `RING`.
+    pub fn ring(&mut self) {
+        self.dce().ring();
+    }
+
+    /// Sends a break to the far modem (online only).
+    pub fn send_break(&mut self) {
+        self.dce().send_break();
+    }
+
+    /// Changes how calls are placed: `serial`, `manual` or `audio`. Refused during a call, and in
+    /// the demonstration (its link is its simulated phone).
+    pub fn set_link(&mut self, link_name: &str) -> Result<(), JsError> {
+        let link = link(link_name)?;
+        if self.is_demo() {
+            return Err(JsError::new("the demonstration's phone link cannot be changed"));
+        }
+        self.dce().set_link(link).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The link's name: `serial`, `manual` or `audio`.
+    pub fn link(&self) -> String {
+        panel::link_name(self.dce_ref().link()).to_string()
+    }
+
+    /// The phone's serial port is gone (unplugged, closed, Bluetooth out of range).
+    pub fn phone_lost(&mut self) {
+        if !self.is_demo() {
+            self.dce().phone_lost();
+        }
+    }
+
+    /// The phone's serial port is open (again): set the phone up.
+    pub fn init_phone(&mut self) {
+        if !self.is_demo() {
+            self.dce().init_phone();
+        }
+    }
+
+    /// The transmit level for calls from now on, dBm0 (-60 to 0).
+    pub fn set_level(&mut self, level_dbm0: f32) -> Result<(), JsError> {
+        check_level(level_dbm0)?;
+        self.dce().set_level_dbm0(level_dbm0);
+        Ok(())
+    }
+
+    /// The status panel's snapshot as a JSON object (see [`panel::status_json`] for its keys).
+    pub fn status_json(&self) -> String {
+        panel::status_json(self.dce_ref())
+    }
+
+    /// The next status line, oldest first ("Phone: alerting", "Connected 2400", ...), if any.
+    pub fn poll_log(&mut self) -> Option<String> {
+        self.dce().poll_log()
     }
 }
 
