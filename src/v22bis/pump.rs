@@ -29,6 +29,10 @@ pub struct Config {
     /// Retrain when the receive quality stays this poor (estimated SNR in dB) for half a second in
     /// data mode (V.22bis only).
     pub retrain_below_db: f32,
+    /// Retrain when the far signal comes back after a gap (a dropout: its symbols 15 dB or more
+    /// below the signal's level) of at least this many milliseconds in data mode (V.22bis only; 0
+    /// never). Shorter hits are ridden through: the receiver holds its loops over them.
+    pub retrain_after_gap_ms: u32,
     /// Bell 212A answering: while waiting for the caller, send the Bell answer tone (2225 Hz)
     /// instead of unscrambled ones. (A 212A caller takes either for the answerer's signal, and
     /// so does a V.22 caller: 2225 Hz turns by -105 degrees a symbol on the 2400 Hz carrier, close
@@ -45,6 +49,7 @@ impl Config {
             level_dbm0: -13.0,
             guard: GuardTone::None,
             retrain_below_db: 12.0,
+            retrain_after_gap_ms: 200,
             bell_tone: false,
         }
     }
@@ -166,6 +171,10 @@ pub struct Pump {
     descrambler: Descrambler,
     /// Samples the far end's scrambled ones have been heard while holding in V.22 mode.
     poor: u32,
+    /// In data mode: symbols in a row too weak to decide (a dropout), and whether a gap long
+    /// enough to retrain after has just ended.
+    gap: u32,
+    gap_ended: bool,
     retraining: bool,
     /// The far end's data may arrive: its training is over at the rate agreed. Received bits go
     /// to the sink from then on (the far end may start data a little before this end does).
@@ -210,6 +219,8 @@ impl Pump {
             varied: 0,
             descrambler: Descrambler::new(),
             poor: 0,
+            gap: 0,
+            gap_ended: false,
             retraining: false,
             rx_data: false,
             clean_ones: 0,
@@ -353,6 +364,19 @@ impl Pump {
                                                // directly (so a carrier loop not yet locked, or locked to a wrong angle, cannot hide
                                                // them). Unscrambled ones: every dibit 11, a steady +270 degree turn.
         let raw_ones = s.turn == 3;
+        if matches!(self.step, Step::Data(Rate::R2400)) && self.rx.carrier() {
+            if s.weak {
+                self.gap = self.gap.saturating_add(1);
+            } else {
+                let long = self.config.retrain_after_gap_ms > 0
+                    && self.gap as f32 * 1000.0 >= self.config.retrain_after_gap_ms as f32 * super::BAUD;
+                self.gap_ended |= long;
+                self.gap = 0;
+            }
+        } else {
+            self.gap = 0;
+            self.gap_ended = false;
+        }
         self.ones_run = if raw_ones { self.ones_run + sym } else { 0 };
         self.varied = (self.varied << 1) | (!raw_ones) as u32;
         // S1: dibits 00 and 11 alternating, +90 and +270 degrees.
@@ -491,6 +515,10 @@ impl Pump {
     fn watch_quality(&mut self) {
         if self.heard_s1() {
             self.begin_retrain(false);
+            return;
+        }
+        if core::mem::take(&mut self.gap_ended) {
+            self.begin_retrain(true);
             return;
         }
         let poor = !self.rx.carrier() || self.rx.snr_db() < self.config.retrain_below_db;
@@ -634,21 +662,79 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rides_through_a_300_ms_dropout() {
-        // Noise, a frequency and a clock offset, and 300 ms with no signal: the receiver holds its
-        // state over the gap (the carrier detector does not give up that fast) and the data after
-        // it is clean.
-        let imp = Impairments {
-            dropouts: vec![crate::line::Dropout { at_ms: 3000.0, ms: 300.0 }],
-            freq_offset_hz: 5.0,
-            clock_ppm: 200.0,
-            ..Default::default()
+    /// A call whose line has a dropout of `ms` at 3 s on the way to A (`to_a`) and/or to B
+    /// (`to_b`), with noise and frequency and clock offsets; bits counted from 4.8 s.
+    fn dropout_call(ms: f32, to_a: bool, to_b: bool) -> Outcome {
+        let imp = |gap: bool| {
+            Impairments {
+                dropouts: if gap { vec![crate::line::Dropout { at_ms: 3000.0, ms }] } else { vec![] },
+                freq_offset_hz: 5.0,
+                clock_ppm: 200.0,
+                ..Default::default()
+            }
+            .with_snr(25.0, -13.0)
+        };
+        let mut a = Pump::new(Config::new(Role::Call));
+        let mut b = Pump::new(Config::new(Role::Answer));
+        let mut line = crate::line::Line::new(imp(to_b), imp(to_a), 9);
+        let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
+        let (mut ca, mut cb) = (Counter(BerCounter::new(), false), Counter(BerCounter::new(), false));
+        let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
+        let mut events = vec![];
+        for blk in 0..(8.0 * 50.0) as usize {
+            line.process(&ao, &bo, &mut ai, &mut bi);
+            a.process(&ai, &mut ao, &mut || pa.next_bit(), &mut ca);
+            b.process(&bi, &mut bo, &mut || pb.next_bit(), &mut cb);
+            let t = blk as f32 / 50.0;
+            ca.1 = t >= 4.8;
+            cb.1 = t >= 4.8;
+            while let Some(e) = a.poll_event() {
+                events.push((t, 'A', e));
+            }
+            while let Some(e) = b.poll_event() {
+                events.push((t, 'B', e));
+            }
         }
-        .with_snr(25.0, -13.0);
-        let (a, b, events, ca, cb) = call_from(Config::new(Role::Call), Config::new(Role::Answer), imp, 8.0, 3.6);
+        (a, b, events, ca.0, cb.0)
+    }
+
+    #[test]
+    fn retrains_after_a_300_ms_dropout() {
+        // 300 ms with no signal both ways: each end retrains when the signal comes back (both
+        // initiate: each heard the gap), back in data within 1.5 s, the data clean after.
+        let (a, b, events, ca, cb) = dropout_call(300.0, true, true);
         assert_eq!((a.phase(), b.phase()), (Phase::Data(Rate::R2400), Phase::Data(Rate::R2400)), "{events:?}");
-        assert!(ca.bits > 9_000 && cb.bits > 9_000, "{} {}", ca.bits, cb.bits);
+        for end in ['A', 'B'] {
+            let retrain = events.iter().find(|e| e.1 == end && matches!(e.2, PumpEvent::Retrain { .. }));
+            assert!(retrain.is_some_and(|e| (3.3..3.5).contains(&e.0)), "{end}: {events:?}");
+            let back = events.iter().find(|e| e.1 == end && e.0 > 3.3 && matches!(e.2, PumpEvent::Connected(_)));
+            assert!(back.is_some_and(|e| e.0 < 4.8 && e.2 == PumpEvent::Connected(Rate::R2400)), "{end}: {events:?}");
+        }
+        assert!(ca.bits > 7_000 && cb.bits > 7_000, "{} {}", ca.bits, cb.bits);
+        assert_eq!((ca.errors, cb.errors), (0, 0), "{events:?}");
+    }
+
+    #[test]
+    fn a_dropout_one_way_retrains_both_ends() {
+        // The dropout only on the way to B: B initiates the retrain, A responds to B's S1.
+        let (a, b, events, ca, cb) = dropout_call(300.0, false, true);
+        assert_eq!((a.phase(), b.phase()), (Phase::Data(Rate::R2400), Phase::Data(Rate::R2400)), "{events:?}");
+        let retrains: Vec<_> = events.iter().filter(|e| matches!(e.2, PumpEvent::Retrain { .. })).collect();
+        assert_eq!(retrains.len(), 2, "{events:?}");
+        assert!(retrains.iter().any(|e| e.1 == 'B' && e.2 == PumpEvent::Retrain { initiated: true }), "{events:?}");
+        assert!(retrains.iter().any(|e| e.1 == 'A' && e.2 == PumpEvent::Retrain { initiated: false }), "{events:?}");
+        assert!(ca.bits > 7_000 && cb.bits > 7_000, "{} {}", ca.bits, cb.bits);
+        assert_eq!((ca.errors, cb.errors), (0, 0), "{events:?}");
+    }
+
+    #[test]
+    fn rides_through_a_short_hit() {
+        // 100 ms (shorter than the 200 ms gap that calls for a retrain): the receiver holds its
+        // loops over the gap, no retrain, and the data after it is clean.
+        let (a, b, events, ca, cb) = dropout_call(100.0, true, true);
+        assert_eq!((a.phase(), b.phase()), (Phase::Data(Rate::R2400), Phase::Data(Rate::R2400)), "{events:?}");
+        assert_eq!(events.len(), 2, "retrained: {events:?}");
+        assert!(ca.bits > 7_000 && cb.bits > 7_000, "{} {}", ca.bits, cb.bits);
         assert_eq!((ca.errors, cb.errors), (0, 0), "{events:?}");
     }
 
