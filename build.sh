@@ -18,7 +18,7 @@ TARGET_DIR=${CARGO_TARGET_DIR:-target}
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # What the tests need: the browser, and the real peer modems and signal tools.
-TEST_PACKAGES=(chromium chromium-driver libspandsp-dev minimodem sox libsox-fmt-all pkg-config)
+TEST_PACKAGES=(chromium chromium-driver libspandsp-dev libgsm1-dev libopencore-amrnb-dev minimodem sox libsox-fmt-all pkg-config)
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -127,6 +127,8 @@ bench() {
   "$TARGET_DIR/release/softmodem" bench "$@"
   log "CPU against spandsp, native"
   cargo bench --bench cpu
+  log "Full-duplex calls through speech codecs, ours against spandsp"
+  cargo bench --bench codecs
   log "CPU in WebAssembly (Node)"
   cargo build --release --target wasm32-unknown-unknown --lib
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"

@@ -112,7 +112,7 @@ test('demo: AT gives OK, ATDT5551234 reaches the BBS, typing echoes, +++ and ATH
   }
 });
 
-test('demo: the Modulation list and the Dial button make a 300 bit/s call; the busy number is busy', async () => {
+test('demo: the Modulation list and the Dial button make a 300 bit/s call; the busy number is busy; the mobile choice connects at 1200', async () => {
   const browser = await launch();
   try {
     const page = browser.pages()[0] || await browser.newPage();
@@ -134,6 +134,18 @@ test('demo: the Modulation list and the Dial button make a 300 bit/s call; the b
     mark = await termLength(page);
     await page.press('#number', 'Enter');
     await waitTerm(page, 'BUSY', 10000, mark);
+    // The mobile-call choice caps automode at 1200 bit/s: the demo BBS (which offers V.22bis)
+    // is met with V.22.
+    await page.selectOption('#modulation', 'V22B,1,0,1200');
+    await waitTerm(page, 'AT+MS=V22B,1,0,1200\nOK', 10000, mark);
+    await page.fill('#number', '5551234');
+    mark = await termLength(page);
+    await page.click('#dial');
+    await waitTerm(page, 'CONNECT 1200', 30000, mark);
+    await page.waitForFunction(() => /^V\.22 1200 bit\/s$/.test(document.querySelector('#modem-state').textContent), null, { timeout: 2000 });
+    mark = await termLength(page);
+    await page.click('#hangup');
+    await waitTerm(page, 'NO CARRIER', 5000, mark);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

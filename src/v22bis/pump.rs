@@ -131,6 +131,8 @@ const V22_HOLD: u32 = ms(765);
 const S1_SYMBOLS: u32 = 20;
 /// Data-mode quality must stay poor this long before a retrain.
 const POOR_TIME: u32 = ms(500);
+/// Data-mode quality must be good this long before poor quality may call for a retrain again.
+const GOOD_TIME: u32 = ms(1000);
 /// A carrier offset beyond this while hearing unscrambled ones means a steady tone (2225 Hz is 25 Hz
 /// below where unscrambled ones put it), not a line offset.
 const TONE_OFFSET_HZ: f32 = 15.0;
@@ -166,11 +168,19 @@ pub struct Pump {
     s1_run: u32,
     last_change: u8,
     scrambled_run: u32,
+    /// The last 32 symbols, one bit each: set for a symbol that was not scrambled ones.
+    not_scrambled: u32,
     /// Recent raw dibits that were not "11" (unscrambled ones), one bit each.
     varied: u32,
     descrambler: Descrambler,
     /// Samples the far end's scrambled ones have been heard while holding in V.22 mode.
     poor: u32,
+    /// Samples of data mode with good quality (3 dB over the retrain threshold) in a row, whether
+    /// a retrain for poor quality may be started, and whether the carrier was lost since the last
+    /// data mode began.
+    good: u32,
+    quality_retrain: bool,
+    lost_carrier: bool,
     /// In data mode: symbols in a row too weak to decide (a dropout), and whether a gap long
     /// enough to retrain after has just ended.
     gap: u32,
@@ -216,9 +226,13 @@ impl Pump {
             s1_run: 0,
             last_change: 0,
             scrambled_run: 0,
+            not_scrambled: u32::MAX,
             varied: 0,
             descrambler: Descrambler::new(),
             poor: 0,
+            good: 0,
+            quality_retrain: true,
+            lost_carrier: false,
             gap: 0,
             gap_ended: false,
             retraining: false,
@@ -316,6 +330,8 @@ impl Pump {
         if let Step::Data(r) = step {
             self.retraining = false;
             self.poor = 0;
+            self.good = 0;
+            self.lost_carrier = false;
             self.push_event(PumpEvent::Connected(r));
         }
     }
@@ -359,10 +375,11 @@ impl Pump {
 
     /// One received symbol: watch for the start-up signals, pass data on.
     fn hear(&mut self, s: &Symbol, sink: &mut impl BitSink) {
-        let sym = SAMPLE_RATE * 10 / 6 / 1000; // samples per symbol, rounded down (13)
-                                               // The start-up's patterns are told apart by the turn from one symbol to the next, measured
-                                               // directly (so a carrier loop not yet locked, or locked to a wrong angle, cannot hide
-                                               // them). Unscrambled ones: every dibit 11, a steady +270 degree turn.
+        // Samples per symbol, rounded down (13).
+        let sym = SAMPLE_RATE * 10 / 6 / 1000;
+        // The start-up's patterns are told apart by the turn from one symbol to the next, measured
+        // directly (so a carrier loop not yet locked, or locked to a wrong angle, cannot hide
+        // them). Unscrambled ones: every dibit 11, a steady +270 degree turn.
         let raw_ones = s.turn == 3;
         if matches!(self.step, Step::Data(Rate::R2400)) && self.rx.carrier() {
             if s.weak {
@@ -412,8 +429,13 @@ impl Pump {
             }
         }
         self.rx_data |= ready;
+        // Scrambled ones heard: a run of symbols that descramble to ones, allowing a few wrong
+        // ones (at most 8 of the last 32) so that a noisy line or a speech codec (through GSM-FR
+        // about one symbol in ten is wrong) cannot keep the start-up from ever seeing it. Data
+        // (a quarter of the symbols would pass) never looks like it, nor do unscrambled ones.
         let scrambled = all_ones && self.varied.count_ones() >= 8;
-        self.scrambled_run = if scrambled { self.scrambled_run + sym } else { 0 };
+        self.not_scrambled = (self.not_scrambled << 1) | (!scrambled) as u32;
+        self.scrambled_run = if self.not_scrambled.count_ones() <= 8 { self.scrambled_run + sym } else { 0 };
     }
 
     fn heard_s1(&self) -> bool {
@@ -521,9 +543,21 @@ impl Pump {
             self.begin_retrain(true);
             return;
         }
-        let poor = !self.rx.carrier() || self.rx.snr_db() < self.config.retrain_below_db;
+        // A retrain for poor quality is allowed once after the start-up, and again only once the
+        // quality has been good for a while: a line that is poor all along (a speech codec on
+        // the path) gains nothing from retrain after retrain, each of which costs a second of
+        // data. A carrier that was lost and came back always calls for one.
+        let carrier = self.rx.carrier();
+        self.lost_carrier |= !carrier;
+        let snr = self.rx.snr_db();
+        self.good = if carrier && snr >= self.config.retrain_below_db + 3.0 { self.good + 40 } else { 0 };
+        if self.good >= GOOD_TIME {
+            self.quality_retrain = true;
+        }
+        let poor = !carrier || snr < self.config.retrain_below_db;
         self.poor = if poor { self.poor + 40 } else { 0 };
-        if self.poor >= POOR_TIME && self.rx.carrier() {
+        if self.poor >= POOR_TIME && carrier && (self.lost_carrier || self.quality_retrain) {
+            self.quality_retrain = self.lost_carrier && self.quality_retrain;
             self.begin_retrain(true);
         }
     }
@@ -531,6 +565,7 @@ impl Pump {
     /// Back to the beginning of the start-up.
     fn restart(&mut self) {
         self.tone_answer = false;
+        self.quality_retrain = true;
         self.bis = false;
         self.rx_data = false;
         self.retraining = false;
