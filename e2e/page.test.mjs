@@ -91,6 +91,15 @@ test('demo: AT gives OK, ATDT5551234 reaches the BBS, typing echoes, +++ and ATH
     assert.equal(await page.textContent('#phase'), 'online');
     assert.equal(await page.textContent('#modem-state'), 'V.22bis 2400 bit/s');
     assert.equal(await page.$eval('#carrier', (e) => e.classList.contains('on')), true);
+    // The constellation plot shows the receiver's points: some pixels lit in the dots' colour.
+    assert.equal(await page.isVisible('#constellation'), true);
+    const lit = await page.$eval('#constellation', (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] === 0x4f && d[i + 1] === 0xb3 && d[i + 2] === 0xff) n++;
+      return n;
+    });
+    assert.ok(lit >= 16, `constellation: ${lit} lit pixels`);
     mark = await termLength(page);
     await typeLine(page, 'hello modem');
     await waitTerm(page, 'hello modem', 10000, mark);

@@ -19,6 +19,7 @@
 //! | `carrier` | the far carrier is present |
 //! | `level` | received level in the receive band, dBm0, or `null` (no modem, or still starting up) |
 //! | `quality` | V.22/V.22bis receiver's SNR estimate, dB, or `null` |
+//! | `points` | V.22/V.22bis: the receiver's last 64 equalised points as `[re, im, re, im, ...]` in constellation units (the 2400 bit/s points at +-1 and +-3), oldest first; `[]` for the other modems and before the first symbol |
 //! | `chars`, `framing_errors`, `parity_errors` | the running modem's receive counts |
 //! | `seconds` | time the DCE has run |
 
@@ -143,6 +144,16 @@ pub fn status_json(dce: &Dce) -> String {
     number(&mut out, modem.map(|m| m.rx_level_dbm0()).filter(|l| *l > -90.0).unwrap_or(f32::NAN));
     out.push_str(",\"quality\":");
     number(&mut out, modem.and_then(|m| m.v22_pump()).map(|p| p.receiver().snr_db()).unwrap_or(f32::NAN));
+    out.push_str(",\"points\":[");
+    if let Some(rx) = modem.and_then(|m| m.v22_pump()).map(|p| p.receiver()).filter(|rx| rx.symbols() > 0) {
+        for (i, z) in rx.constellation().enumerate() {
+            // Two decimals are finer than the plot's pixels; a point that is not finite (never
+            // expected) is drawn at the centre.
+            let (re, im) = if z.re.is_finite() && z.im.is_finite() { (z.re, z.im) } else { (0.0, 0.0) };
+            let _ = write!(out, "{}{re:.2},{im:.2}", if i == 0 { "" } else { "," });
+        }
+    }
+    out.push(']');
     let stats = modem.map(|m| m.stats()).unwrap_or_default();
     let _ = write!(
         out,
@@ -221,6 +232,33 @@ mod tests {
         assert_eq!(field(&json, "seconds"), "3.00");
         let level: f32 = field(&json, "level").parse().unwrap();
         assert!((-20.0..-5.0).contains(&level), "{json}");
+    }
+
+    #[test]
+    fn a_v22bis_call_shows_its_constellation() {
+        let mut dce = Dce::new(Config::default());
+        dce.from_terminal(b"AT+MS=V22B,0\rATD\r");
+        assert!(status_json(&dce).contains(",\"points\":[],"));
+        let mut far = Modem::new(ModemConfig::new(Family::V22bis, Role::Answer));
+        let (mut to_far, mut to_dce) = ([0.0f32; 160], [0.0f32; 160]);
+        for _ in 0..250 {
+            let heard = to_dce;
+            dce.process(&heard, &mut to_far);
+            let heard = to_far;
+            far.process(&heard, &mut to_dce);
+        }
+        let json = status_json(&dce);
+        well_formed(&json);
+        assert_eq!(field(&json, "rx_rate"), "2400");
+        let at = json.find("\"points\":[").unwrap() + 10;
+        let list = &json[at..at + json[at..].find(']').unwrap()];
+        let v: Vec<f32> = list.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(v.len(), 128, "{list}");
+        // On a clean line every point sits on one of the sixteen (+-1, +-3 each way).
+        for z in v.chunks(2) {
+            let near = |x: f32| (x - if x.abs() < 2.0 { x.signum() } else { 3.0 * x.signum() }).abs();
+            assert!(near(z[0]) < 0.3 && near(z[1]) < 0.3, "{z:?} in {list}");
+        }
     }
 
     #[test]

@@ -217,6 +217,24 @@ function phoneText(s) {
   return serial.port ? state : `no port (${state})`;
 }
 
+// The receiver's last equalised points (V.22/V.22bis), on the sixteen-point grid (+-1, +-3).
+function drawConstellation(points) {
+  const canvas = $('constellation');
+  const show = Array.isArray(points) && points.length > 0;
+  canvas.hidden = !show;
+  if (!show) return;
+  const g = canvas.getContext('2d');
+  const n = canvas.width;
+  const scale = n / 9; // +-4.5 constellation units across
+  const at = (v) => n / 2 + v * scale;
+  g.fillStyle = '#000';
+  g.fillRect(0, 0, n, n);
+  g.fillStyle = '#2c3642';
+  for (const x of [-3, -1, 1, 3]) for (const y of [-3, -1, 1, 3]) g.fillRect(at(x) - 1, at(-y) - 1, 3, 3);
+  g.fillStyle = '#4fb3ff';
+  for (let i = 0; i + 1 < points.length; i += 2) g.fillRect(at(points[i]) - 1, at(-points[i + 1]) - 1, 2, 2);
+}
+
 function showStatus(s) {
   modem.status = s;
   const on = s !== null;
@@ -230,6 +248,7 @@ function showStatus(s) {
   setText('level-meter', on && s.level !== null
     ? `${s.level.toFixed(1)} dBm0` + (s.quality !== null && carrier ? `, SNR ${s.quality.toFixed(1)} dB` : '')
     : '–');
+  drawConstellation(on ? s.points : []);
   setText('counts', on && s.modem !== 'idle'
     ? `${s.chars} chars` + (s.framing_errors ? `, ${s.framing_errors} framing errors` : '')
     : '–');
