@@ -277,9 +277,7 @@ pub struct Modem {
     framer: Framer,
     tx_queue: ByteQueue,
     side: CharReceiver,
-    events: [Option<Event>; EVENTS],
-    ev_head: usize,
-    ev_len: usize,
+    events: crate::queue::Fifo<Event, EVENTS>,
     /// Samples counted towards the current timer (qualify, settle, loss, turnaround).
     timer: u32,
     /// Samples since the modem started.
@@ -353,9 +351,7 @@ impl Modem {
             framer: Framer::new(config.format),
             tx_queue: ByteQueue::new(config.queue_capacity),
             side,
-            events: [None; EVENTS],
-            ev_head: 0,
-            ev_len: 0,
+            events: crate::queue::Fifo::new(),
             timer: 0,
             clock: 0,
             state,
@@ -486,22 +482,12 @@ impl Modem {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        if self.ev_len == 0 {
-            return None;
-        }
-        let e = self.events[self.ev_head].take();
-        self.ev_head = (self.ev_head + 1) % EVENTS;
-        self.ev_len -= 1;
-        e
+        self.events.pop()
     }
 
     fn push_event(&mut self, e: Event) {
-        if self.ev_len == EVENTS {
-            // Drop the oldest rather than the newest: the latest state matters most.
-            self.poll_event();
-        }
-        self.events[(self.ev_head + self.ev_len) % EVENTS] = Some(e);
-        self.ev_len += 1;
+        // Drop the oldest rather than the newest: the latest state matters most.
+        self.events.push_overwrite(e);
     }
 
     /// Hears `rx` from the line and fills `tx` with what to send. Both are at 8000 Hz; if their

@@ -86,6 +86,74 @@ impl ByteQueue {
     }
 }
 
+/// A first-in first-out queue of at most `N` items in a fixed array (nothing allocated): the
+/// reports (events, progress) a sans-IO state machine keeps until its owner polls them.
+///
+/// When it is full, [`Fifo::push`] drops the new item and [`Fifo::push_overwrite`] drops the
+/// oldest, whichever the owner's reports call for.
+#[derive(Debug, Clone)]
+pub struct Fifo<T, const N: usize> {
+    buf: [Option<T>; N],
+    head: usize,
+    len: usize,
+}
+
+impl<T, const N: usize> Default for Fifo<T, N> {
+    fn default() -> Self {
+        Fifo { buf: core::array::from_fn(|_| None), head: 0, len: 0 }
+    }
+}
+
+impl<T, const N: usize> Fifo<T, N> {
+    /// An empty queue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Items waiting.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `item`; when the queue is full the item is dropped and false returned.
+    pub fn push(&mut self, item: T) -> bool {
+        if self.len == N {
+            return false;
+        }
+        self.buf[(self.head + self.len) % N] = Some(item);
+        self.len += 1;
+        true
+    }
+
+    /// Appends `item`; when the queue is full the oldest item makes way for it (the latest
+    /// state matters most).
+    pub fn push_overwrite(&mut self, item: T) {
+        if N == 0 {
+            return;
+        }
+        if self.len == N {
+            self.pop();
+        }
+        self.push(item);
+    }
+
+    /// Takes the oldest item.
+    pub fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        let item = self.buf[self.head].take();
+        self.head = (self.head + 1) % N;
+        self.len -= 1;
+        item
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +171,27 @@ mod tests {
         assert_eq!(&out[..4], b"bcde");
         assert!(q.is_empty());
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn event_fifo_keeps_order_and_drops_by_policy() {
+        let mut q: Fifo<u32, 3> = Fifo::new();
+        assert!(q.is_empty() && q.pop().is_none());
+        for i in 0..3 {
+            assert!(q.push(i));
+        }
+        // Full: push drops the new item.
+        assert!(!q.push(9));
+        assert_eq!(q.len(), 3);
+        assert_eq!(q.pop(), Some(0));
+        // Round the end of the array.
+        assert!(q.push(3));
+        // Full again: push_overwrite drops the oldest.
+        q.push_overwrite(4);
+        assert_eq!(std::iter::from_fn(|| q.pop()).collect::<Vec<_>>(), vec![2, 3, 4]);
+        let mut none: Fifo<u32, 0> = Fifo::new();
+        assert!(!none.push(1));
+        none.push_overwrite(1);
+        assert!(none.pop().is_none());
     }
 }

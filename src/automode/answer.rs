@@ -80,7 +80,7 @@ pub struct Answerer {
     /// Steady marks of FSK callers: V.21 (980 Hz), Bell 103 (1270 Hz), V.23 backward (390 Hz).
     watch: [ToneWatch; 3],
     handoff: Option<Handoff>,
-    progress: [Option<Progress>; 4],
+    progress: crate::queue::Fifo<Progress, 4>,
 }
 
 const WATCHED: [(f32, Family); 3] = [(980.0, Family::V21), (1270.0, Family::Bell103), (390.0, Family::V23)];
@@ -136,7 +136,7 @@ impl Answerer {
             fsk_tx: None,
             watch: WATCHED.map(|(f, _)| ToneWatch::new(f, MARK_QUALIFY_MS)),
             handoff: None,
-            progress: [None; 4],
+            progress: crate::queue::Fifo::new(),
         };
         if !config.answer_tone {
             a.next_after_tone();
@@ -146,15 +146,11 @@ impl Answerer {
 
     /// The next progress report, if any.
     pub fn poll_progress(&mut self) -> Option<Progress> {
-        let p = self.progress[0].take();
-        self.progress.rotate_left(1);
-        p
+        self.progress.pop()
     }
 
     fn report(&mut self, p: Progress) {
-        if let Some(slot) = self.progress.iter_mut().find(|s| s.is_none()) {
-            *slot = Some(p);
-        }
+        self.progress.push(p);
     }
 
     /// The engine chosen, once the caller has been recognised.

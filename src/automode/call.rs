@@ -52,7 +52,7 @@ pub struct Caller {
     v8: Option<Box<v8::Caller>>,
     handoff: Option<Handoff>,
     done: bool,
-    progress: [Option<Progress>; 4],
+    progress: crate::queue::Fifo<Progress, 4>,
 }
 
 impl Caller {
@@ -88,21 +88,17 @@ impl Caller {
             }),
             handoff: None,
             done: modes.is_empty(),
-            progress: [None; 4],
+            progress: crate::queue::Fifo::new(),
         }
     }
 
     /// The next progress report, if any.
     pub fn poll_progress(&mut self) -> Option<Progress> {
-        let p = self.progress[0].take();
-        self.progress.rotate_left(1);
-        p
+        self.progress.pop()
     }
 
     fn report(&mut self, p: Progress) {
-        if let Some(slot) = self.progress.iter_mut().find(|s| s.is_none()) {
-            *slot = Some(p);
-        }
+        self.progress.push(p);
     }
 
     /// The engine chosen, once the answerer has been recognised.

@@ -192,7 +192,7 @@ pub struct Pump {
     /// Descrambled ones in a row, at the rate of the last symbol.
     clean_ones: u32,
     last_rate: Rate,
-    events: [Option<PumpEvent>; 4],
+    events: crate::queue::Fifo<PumpEvent, 4>,
     symbols: [Option<Symbol>; 16],
     /// The Bell answer tone, with its peak amplitude ([`Config::bell_tone`]).
     bell: Option<(Nco, f32)>,
@@ -239,7 +239,7 @@ impl Pump {
             rx_data: false,
             clean_ones: 0,
             last_rate: Rate::R1200,
-            events: [None; 4],
+            events: crate::queue::Fifo::new(),
             symbols: [None; 16],
             bell,
             tone_answer: false,
@@ -279,18 +279,11 @@ impl Pump {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<PumpEvent> {
-        let e = self.events[0].take();
-        self.events.rotate_left(1);
-        e
+        self.events.pop()
     }
 
     fn push_event(&mut self, e: PumpEvent) {
-        if let Some(slot) = self.events.iter_mut().find(|s| s.is_none()) {
-            *slot = Some(e);
-        } else {
-            self.events.rotate_left(1);
-            self.events[3] = Some(e);
-        }
+        self.events.push_overwrite(e);
     }
 
     /// Hangs up: silence from the next symbol, and nothing more happens.

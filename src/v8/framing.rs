@@ -289,8 +289,7 @@ pub struct SequenceReceiver {
     current: Sequence,
     /// The last 30 bits, newest in bit 0.
     history: u32,
-    queue: [Option<Received>; 4],
-    queued: usize,
+    queue: crate::queue::Fifo<Received, 4>,
 }
 
 impl Default for SequenceReceiver {
@@ -311,8 +310,7 @@ impl SequenceReceiver {
             ones: 0,
             current: Sequence::new(Sync::Other(0xFF), &[]),
             history: CJ_MASK,
-            queue: [None; 4],
-            queued: 0,
+            queue: crate::queue::Fifo::new(),
         }
     }
 
@@ -323,20 +321,11 @@ impl SequenceReceiver {
 
     /// The oldest item recovered and not yet taken.
     pub fn poll(&mut self) -> Option<Received> {
-        if self.queued == 0 {
-            return None;
-        }
-        let r = self.queue[0].take();
-        self.queue.rotate_left(1);
-        self.queued -= 1;
-        r
+        self.queue.pop()
     }
 
     fn emit(&mut self, r: Received) {
-        if self.queued < self.queue.len() {
-            self.queue[self.queued] = Some(r);
-            self.queued += 1;
-        }
+        self.queue.push(r);
     }
 
     /// Takes one bit.

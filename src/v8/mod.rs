@@ -628,31 +628,7 @@ pub enum Failure {
 }
 
 /// A small queue of events, newest dropped when full (no allocation).
-#[derive(Debug, Clone, Default)]
-struct Events {
-    buf: [Option<Event>; 8],
-    head: usize,
-    len: usize,
-}
-
-impl Events {
-    fn push(&mut self, e: Event) {
-        if self.len < self.buf.len() {
-            self.buf[(self.head + self.len) % self.buf.len()] = Some(e);
-            self.len += 1;
-        }
-    }
-
-    fn pop(&mut self) -> Option<Event> {
-        if self.len == 0 {
-            return None;
-        }
-        let e = self.buf[self.head].take();
-        self.head = (self.head + 1) % self.buf.len();
-        self.len -= 1;
-        e
-    }
-}
+type Events = crate::queue::Fifo<Event, 8>;
 
 /// Samples in `ms` milliseconds at [`crate::dsp::SAMPLE_RATE`].
 pub(crate) const fn ms(ms: u32) -> u32 {
