@@ -23,23 +23,17 @@
 //! line, starting `RESULT`, has every BER as `key=value` pairs for scripts.
 
 use softmodem::bert::{BerCounter, Prbs};
-use softmodem::bits::BitSink;
-use softmodem::v22bis::pump::{Config, Phase, Pump, PumpEvent, Role};
+
 use spandsp_peer::v22bis::{GuardTone, Role as SpRole, V22bis};
 use spandsp_peer::{GetBit, PutBit, SigStatus};
 use speech_codecs::{Codec, SpeechChannel};
 
 const BLOCK: usize = 160;
 
-struct Counted(BerCounter, bool);
+#[path = "../tests/support/codec_call.rs"]
+mod codec_call;
 
-impl BitSink for Counted {
-    fn put_bit(&mut self, bit: u8, _soft: f32) {
-        if self.1 {
-            self.0.push(bit);
-        }
-    }
-}
+use codec_call::{our_call, Counted};
 
 impl PutBit for Counted {
     fn put_bit(&mut self, bit: u8) {
@@ -68,43 +62,14 @@ struct Outcome {
     to_caller: BerCounter,
 }
 
-fn codec_line(codec: Codec) -> (SpeechChannel, SpeechChannel) {
-    (SpeechChannel::new(codec), SpeechChannel::new(codec))
-}
-
 fn ours(codec: Codec, bis: bool, seconds: usize) -> Outcome {
-    let cfg = |role| Config { v22bis: bis, ..Config::new(role) };
-    let mut a = Pump::new(cfg(Role::Call));
-    let mut b = Pump::new(cfg(Role::Answer));
-    let (mut to_b, mut to_a) = codec_line(codec);
-    let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
-    let (mut ca, mut cb) = (Counted(BerCounter::new(), false), Counted(BerCounter::new(), false));
-    let (mut ao, mut bo, mut ai, mut bi) = ([0.0f32; BLOCK], [0.0f32; BLOCK], [0.0f32; BLOCK], [0.0f32; BLOCK]);
-    let mut connected = None;
-    let mut retrains = 0;
-    for blk in 0..seconds * 50 {
-        to_a.process(&bo, &mut ai);
-        to_b.process(&ao, &mut bi);
-        a.process(&ai, &mut ao, &mut || pa.next_bit(), &mut ca);
-        b.process(&bi, &mut bo, &mut || pb.next_bit(), &mut cb);
-        let t = blk as f32 / 50.0;
-        for p in [&mut a, &mut b] {
-            while let Some(e) = p.poll_event() {
-                if connected.is_some() && matches!(e, PumpEvent::Retrain { .. }) {
-                    retrains += 1;
-                }
-            }
-        }
-        if connected.is_none() {
-            if let (Phase::Data(ra), Phase::Data(_)) = (a.phase(), b.phase()) {
-                connected = Some((t, ra.bps()));
-            }
-        }
-        let counting = connected.is_some_and(|(c, _)| t >= c + 1.0);
-        ca.1 = counting;
-        cb.1 = counting;
+    let c = our_call(codec, bis, seconds);
+    Outcome {
+        connected: c.connected.map(|(t, rate)| (t, rate.bps())),
+        retrains: c.initiated.iter().chain(&c.responded).sum(),
+        to_answerer: c.at_answerer,
+        to_caller: c.at_caller,
     }
-    Outcome { connected, retrains, to_answerer: cb.0, to_caller: ca.0 }
 }
 
 fn spandsp(codec: Codec, bis: bool, seconds: usize) -> Outcome {
@@ -117,7 +82,7 @@ fn spandsp(codec: Codec, bis: bool, seconds: usize) -> Outcome {
     };
     let mut a = modem(SpRole::Calling);
     let mut b = modem(SpRole::Answering);
-    let (mut to_b, mut to_a) = codec_line(codec);
+    let (mut to_b, mut to_a) = (SpeechChannel::new(codec), SpeechChannel::new(codec));
     let (mut ao, mut bo) = ([0i16; BLOCK], [0i16; BLOCK]);
     let (mut aof, mut bof, mut aif, mut bif) = ([0.0f32; BLOCK], [0.0f32; BLOCK], [0.0f32; BLOCK], [0.0f32; BLOCK]);
     let (mut ai, mut bi) = ([0i16; BLOCK], [0i16; BLOCK]);

@@ -3,63 +3,13 @@
 //! direction (Debian's libgsm and libopencore-amrnb, frame by frame, through the test-only
 //! `speech-codecs` crate). The figures for ours against spandsp's are `cargo bench --bench codecs`.
 
-use softmodem::bert::{BerCounter, Prbs};
-use softmodem::bits::BitSink;
-use softmodem::v22bis::pump::{Config, Phase, Pump, PumpEvent, Role};
+#[path = "support/codec_call.rs"]
+mod codec_call;
+
+use codec_call::our_call as call;
+use softmodem::v22bis::pump::Phase;
 use softmodem::v22bis::Rate;
-use speech_codecs::{Codec, SpeechChannel};
-
-struct Counted(BerCounter, bool);
-
-impl BitSink for Counted {
-    fn put_bit(&mut self, bit: u8, _soft: f32) {
-        if self.1 {
-            self.0.push(bit);
-        }
-    }
-}
-
-struct Call {
-    caller: Pump,
-    answerer: Pump,
-    /// What each end received, counted from one second after both reached data mode.
-    at_caller: BerCounter,
-    at_answerer: BerCounter,
-    /// Retrains each end started ("initiated") after the first connection.
-    initiated: [u32; 2],
-}
-
-fn call(codec: Codec, v22bis: bool, seconds: usize) -> Call {
-    let cfg = |role| Config { v22bis, ..Config::new(role) };
-    let (mut a, mut b) = (Pump::new(cfg(Role::Call)), Pump::new(cfg(Role::Answer)));
-    let (mut to_b, mut to_a) = (SpeechChannel::new(codec), SpeechChannel::new(codec));
-    let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
-    let (mut ca, mut cb) = (Counted(BerCounter::new(), false), Counted(BerCounter::new(), false));
-    let (mut ao, mut bo, mut ai, mut bi) = ([0.0f32; 160], [0.0f32; 160], [0.0f32; 160], [0.0f32; 160]);
-    let mut connected: Option<f32> = None;
-    let mut initiated = [0u32; 2];
-    for blk in 0..seconds * 50 {
-        to_a.process(&bo, &mut ai);
-        to_b.process(&ao, &mut bi);
-        a.process(&ai, &mut ao, &mut || pa.next_bit(), &mut ca);
-        b.process(&bi, &mut bo, &mut || pb.next_bit(), &mut cb);
-        for (k, p) in [&mut a, &mut b].into_iter().enumerate() {
-            while let Some(e) = p.poll_event() {
-                if connected.is_some() && e == (PumpEvent::Retrain { initiated: true }) {
-                    initiated[k] += 1;
-                }
-            }
-        }
-        let t = blk as f32 / 50.0;
-        if connected.is_none() && matches!((a.phase(), b.phase()), (Phase::Data(_), Phase::Data(_))) {
-            connected = Some(t);
-        }
-        let counting = connected.is_some_and(|c| t >= c + 1.0);
-        ca.1 = counting;
-        cb.1 = counting;
-    }
-    Call { caller: a, answerer: b, at_caller: ca.0, at_answerer: cb.0, initiated }
-}
+use speech_codecs::Codec;
 
 #[test]
 fn v22_through_amr_122_both_ways_is_clean() {
