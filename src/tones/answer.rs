@@ -214,22 +214,7 @@ const AM_WINDOW: usize = 40;
 /// Modulation depth from which a tone counts as ANSam (V.8: 0.2).
 const AM_THRESHOLD: f32 = 0.1;
 
-type C = (f32, f32);
-
-#[inline]
-fn cmul(a: C, b: C) -> C {
-    (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
-}
-
-#[inline]
-fn conj(a: C) -> C {
-    (a.0, -a.1)
-}
-
-#[inline]
-fn norm(a: C) -> f32 {
-    a.0 * a.0 + a.1 * a.1
-}
+type C = crate::dsp::Complex;
 
 /// One frequency's measurements: complex baseband sums over 5 ms steps.
 #[derive(Debug, Clone)]
@@ -262,12 +247,12 @@ impl Channel {
             nco: Nco::new(freq, SAMPLE_RATE as f32),
             tol,
             min_power: dbm0_to_power(min_dbm0),
-            acc: (0.0, 0.0),
+            acc: C::ZERO,
             energy: 0.0,
             n: 0,
-            y: [(0.0, 0.0); 3],
+            y: [C::ZERO; 3],
             e: [0.0; 2],
-            prod: [(0.0, 0.0); 8],
+            prod: [C::ZERO; 8],
             pos: 0,
             df: 0.0,
             env: 0.0,
@@ -279,8 +264,8 @@ impl Channel {
     #[inline]
     fn push(&mut self, x: f32) -> bool {
         let (c, s) = self.nco.next_iq();
-        self.acc.0 += x * c;
-        self.acc.1 -= x * s;
+        self.acc.re += x * c;
+        self.acc.im -= x * s;
         self.energy += x * x;
         self.n += 1;
         if self.n < SUB {
@@ -288,18 +273,18 @@ impl Channel {
         }
         self.y = [self.acc, self.y[0], self.y[1]];
         self.e = [self.energy, self.e[0]];
-        self.acc = (0.0, 0.0);
+        self.acc = C::ZERO;
         self.energy = 0.0;
         self.n = 0;
-        let w = (self.y[0].0 + self.y[1].0, self.y[0].1 + self.y[1].1);
-        self.env = norm(w).sqrt();
-        let tone = 2.0 * norm(w) / (4 * SUB * SUB) as f32;
+        let w = self.y[0] + self.y[1];
+        self.env = w.norm_sqr().sqrt();
+        let tone = 2.0 * w.norm_sqr() / (4 * SUB * SUB) as f32;
         let total = (self.e[0] + self.e[1]) / (2 * SUB) as f32;
-        let t = cmul(self.y[0], conj(self.y[1]));
-        self.prod[self.pos] = cmul(t, t);
+        let t = self.y[0] * self.y[1].conj();
+        self.prod[self.pos] = t * t;
         self.pos = (self.pos + 1) % self.prod.len();
-        let sum = self.prod.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
-        let turn = sum.1.atan2(sum.0) / 2.0; // radians per step
+        let sum = self.prod.iter().fold(C::ZERO, |a, p| a + *p);
+        let turn = sum.im.atan2(sum.re) / 2.0; // radians per step
         self.df = turn * SAMPLE_RATE as f32 / (core::f32::consts::TAU * SUB as f32);
         // The tone carries 60 % of the power over 10 ms, at the minimum level, near the frequency.
         let ok = tone >= self.min_power && tone >= 0.6 * total && self.df.abs() <= self.tol;
@@ -409,10 +394,10 @@ impl Default for AnswerToneDetector {
 impl AnswerToneDetector {
     /// A detector that has heard nothing yet.
     pub fn new() -> Self {
-        let mut am_table = [(0.0, 0.0); AM_WINDOW];
+        let mut am_table = [C::ZERO; AM_WINDOW];
         for (i, t) in am_table.iter_mut().enumerate() {
             let a = core::f32::consts::TAU * AM_HZ * (i * SUB) as f32 / SAMPLE_RATE as f32;
-            *t = (a.cos(), a.sin());
+            *t = C::new(a.cos(), a.sin());
         }
         AnswerToneDetector {
             ans: Channel::new(ANS_HZ, 20.0, -43.0),
@@ -481,7 +466,7 @@ impl AnswerToneDetector {
             self.level = 0.0;
         }
         if self.ans_run.active {
-            let mag = norm(self.ans.y[0]).sqrt();
+            let mag = self.ans.y[0].norm_sqr().sqrt();
             if self.ans.ok() {
                 self.level = if self.level == 0.0 { mag } else { self.level + 0.1 * (mag - self.level) };
             }
@@ -559,14 +544,14 @@ impl AnswerToneDetector {
             return false;
         }
         let (a, b) = (self.ans.y[0], self.ans.y[2]);
-        let (ma, mb) = (norm(a).sqrt(), norm(b).sqrt());
+        let (ma, mb) = (a.norm_sqr().sqrt(), b.norm_sqr().sqrt());
         if ma < 0.5 * self.level || mb < 0.5 * self.level {
             return false;
         }
         // Take out two steps of the tone's own turn.
         let th = -2.0 * core::f32::consts::TAU * self.ans.df * SUB as f32 / SAMPLE_RATE as f32;
-        let d = cmul(cmul(a, conj(b)), (th.cos(), th.sin()));
-        d.0 < -0.7 * ma * mb
+        let d = a * b.conj() * C::new(th.cos(), th.sin());
+        d.re < -0.7 * ma * mb
     }
 
     /// Depth of the 15 Hz modulation of the envelope over the last [`AM_WINDOW`] steps.
@@ -575,9 +560,9 @@ impl AnswerToneDetector {
         for i in 0..AM_WINDOW as u64 {
             let k = ((step + AM_WINDOW as u64 - i) % AM_WINDOW as u64) as usize;
             let e = self.envelope[k];
-            let (c, s) = self.am_table[k];
-            re += e * c;
-            im -= e * s;
+            let t = self.am_table[k];
+            re += e * t.re;
+            im -= e * t.im;
             sum += e;
         }
         if sum <= 0.0 {

@@ -254,22 +254,7 @@ const ON_WINDOWS: u32 = 2;
 /// Consecutive windows without the digit before the key counts as released.
 const OFF_WINDOWS: u32 = 4;
 
-type C = (f32, f32);
-
-#[inline]
-fn cmul(a: C, b: C) -> C {
-    (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
-}
-
-#[inline]
-fn conj(a: C) -> C {
-    (a.0, -a.1)
-}
-
-#[inline]
-fn norm(a: C) -> f32 {
-    a.0 * a.0 + a.1 * a.1
-}
+type C = crate::dsp::Complex;
 
 /// Receives DTMF digits (ITU-T Q.24).
 ///
@@ -334,25 +319,25 @@ impl DtmfDetector {
         let fs = SAMPLE_RATE as f64;
         let freqs: Vec<f64> = LOW_GROUP.iter().chain(HIGH_GROUP.iter()).map(|&f| f as f64).collect();
         let mut table = Vec::with_capacity(8 * HALF);
-        let mut rot = [(0.0, 0.0); 8];
+        let mut rot = [C::ZERO; 8];
         for (k, &f) in freqs.iter().enumerate() {
             let w = core::f64::consts::TAU * f / fs;
             for n in 0..HALF {
                 let a = w * n as f64;
-                table.push((a.cos() as f32, a.sin() as f32));
+                table.push(C::new(a.cos() as f32, a.sin() as f32));
             }
             let a = w * HALF as f64;
-            rot[k] = (a.cos() as f32, -a.sin() as f32);
+            rot[k] = C::new(a.cos() as f32, -a.sin() as f32);
         }
         DtmfDetector {
             cfg,
             min_power: dbm0_to_power(cfg.min_level_dbm0),
             table,
             rot,
-            acc: [(0.0, 0.0); 8],
+            acc: [C::ZERO; 8],
             energy: 0.0,
             n: 0,
-            prev: [(0.0, 0.0); 8],
+            prev: [C::ZERO; 8],
             prev_energy: 0.0,
             have_prev: false,
             candidate: None,
@@ -389,9 +374,9 @@ impl DtmfDetector {
             let x = sanitize(x);
             let t = &self.table[self.n..];
             for k in 0..8 {
-                let (c, s) = t[k * HALF];
-                self.acc[k].0 += x * c;
-                self.acc[k].1 -= x * s;
+                let w = t[k * HALF];
+                self.acc[k].re += x * w.re;
+                self.acc[k].im -= x * w.im;
             }
             self.energy += x * x;
             self.n += 1;
@@ -412,7 +397,7 @@ impl DtmfDetector {
         self.prev = cur;
         self.prev_energy = e;
         self.have_prev = true;
-        self.acc = [(0.0, 0.0); 8];
+        self.acc = [C::ZERO; 8];
         self.energy = 0.0;
         self.n = 0;
     }
@@ -425,9 +410,8 @@ impl DtmfDetector {
         }
         let mut p = [0.0f32; 8];
         for k in 0..8 {
-            let f = cmul(self.rot[k], cur[k]);
-            let w = (self.prev[k].0 + f.0, self.prev[k].1 + f.1);
-            p[k] = 2.0 * norm(w) / (WINDOW * WINDOW) as f32;
+            let w = self.prev[k] + self.rot[k] * cur[k];
+            p[k] = 2.0 * w.norm_sqr() / (WINDOW * WINDOW) as f32;
         }
         let best = |r: core::ops::Range<usize>| r.max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0);
         let lo = best(0..4);
@@ -435,14 +419,14 @@ impl DtmfDetector {
         let mut level = [0.0f32; 2];
         let freqs = [LOW_GROUP[lo], HIGH_GROUP[hi - 4]];
         for (i, &k) in [lo, hi].iter().enumerate() {
-            let (a, b) = (norm(self.prev[k]), norm(cur[k]));
+            let (a, b) = (self.prev[k].norm_sqr(), cur[k].norm_sqr());
             // Steady: both halves within 3 dB.
             if a < 0.5 * b || b < 0.5 * a || a == 0.0 {
                 return None;
             }
             // Frequency offset from the phase turn between the halves.
-            let z = cmul(cmul(cur[k], conj(self.prev[k])), self.rot[k]);
-            let df = z.1.atan2(z.0) * SAMPLE_RATE as f32 / (core::f32::consts::TAU * HALF as f32);
+            let z = cur[k] * self.prev[k].conj() * self.rot[k];
+            let df = z.im.atan2(z.re) * SAMPLE_RATE as f32 / (core::f32::consts::TAU * HALF as f32);
             if df.abs() > self.cfg.max_deviation * freqs[i] {
                 return None;
             }
