@@ -11,6 +11,7 @@ pub mod complex;
 pub mod fir;
 pub mod goertzel;
 pub mod nco;
+pub mod ramp;
 pub mod resample;
 
 pub use agc::Agc;
@@ -20,6 +21,7 @@ pub use complex::Complex;
 pub use fir::Fir;
 pub use goertzel::Goertzel;
 pub use nco::Nco;
+pub use ramp::OnOffRamp;
 pub use resample::Resampler;
 
 /// The internal sample rate of every modem in this crate, in Hz.

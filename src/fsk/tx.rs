@@ -1,7 +1,7 @@
 //! FSK transmitter.
 
 use crate::bits::BitSource;
-use crate::dsp::{dbm0_to_peak, SAMPLE_RATE};
+use crate::dsp::{dbm0_to_peak, OnOffRamp, SAMPLE_RATE};
 use core::f64::consts::TAU;
 
 use super::ChannelSpec;
@@ -21,9 +21,8 @@ pub struct Transmitter {
     bit_pos: f64,
     bit_step: f64,
     bit: u8,
-    on: bool,
-    /// Envelope position, 0 (silent) ..= RAMP (full level).
-    env: u32,
+    /// The carrier's on/off switch.
+    ramp: OnOffRamp,
 }
 
 /// Length of the carrier on/off ramp in samples (5 ms).
@@ -39,8 +38,7 @@ impl Transmitter {
             bit_pos: 0.0,
             bit_step: spec.baud as f64 / SAMPLE_RATE as f64,
             bit: 1,
-            on: true,
-            env: 0,
+            ramp: OnOffRamp::new(RAMP),
         }
     }
 
@@ -57,24 +55,23 @@ impl Transmitter {
     /// Turns the carrier on or off (with a ramp). Once off, the output is silence and no bits are
     /// taken; when turned on again from silence the next bit starts at once.
     pub fn set_carrier(&mut self, on: bool) {
-        if on && !self.on && self.env == 0 {
+        if on && self.ramp.is_silent() {
             self.bit_pos = 1.0; // take a new bit on the next sample
         }
-        self.on = on;
+        self.ramp.set_on(on);
     }
 
     /// Carries on a tone already on the line without a click: the carrier is on at full level at
     /// once, its phase `cycles` (of a sine) at the next sample. Used when a start-up hands the
     /// line to this transmitter in the middle of a tone.
     pub fn continue_tone(&mut self, cycles: f64) {
-        self.on = true;
-        self.env = RAMP;
+        self.ramp.set_full();
         self.phase = cycles.rem_euclid(1.0);
     }
 
     /// True while the carrier is on (or ramping down).
     pub fn carrier(&self) -> bool {
-        self.on || self.env > 0
+        !self.ramp.is_silent()
     }
 
     fn freq(&self, bit: u8) -> f64 {
@@ -85,18 +82,9 @@ impl Transmitter {
     pub fn process(&mut self, out: &mut [f32], bits: &mut impl BitSource) {
         let fs = SAMPLE_RATE as f64;
         for y in out.iter_mut() {
-            if self.on {
-                self.env = (self.env + 1).min(RAMP);
-            } else if self.env > 0 {
-                self.env -= 1;
-            } else {
+            let Some(gain) = self.ramp.next_gain() else {
                 *y = 0.0;
                 continue;
-            }
-            let gain = if self.env == RAMP {
-                1.0
-            } else {
-                0.5 - 0.5 * (core::f32::consts::PI * self.env as f32 / RAMP as f32).cos()
             };
             if self.bit_pos >= 1.0 {
                 self.bit_pos -= 1.0;

@@ -2,7 +2,7 @@
 //! reversals), V.8 ANSam (ANS amplitude-modulated at 15 Hz, with or without reversals), the Bell
 //! answer tone (2225 Hz) and the V.25 calling tone (1300 Hz bursts); generators and a detector.
 
-use crate::dsp::{dbm0_to_peak, dbm0_to_power, Nco, SAMPLE_RATE};
+use crate::dsp::{dbm0_to_peak, dbm0_to_power, Nco, OnOffRamp, SAMPLE_RATE};
 
 use super::progress::{ProgressToneGenerator, ToneSpec};
 use super::{sanitize, RAMP};
@@ -79,8 +79,7 @@ pub struct AnswerToneGenerator {
     amp: f32,
     to_reversal: u32,
     sign: f32,
-    env: u32,
-    on: bool,
+    ramp: OnOffRamp,
 }
 
 impl AnswerToneGenerator {
@@ -95,8 +94,7 @@ impl AnswerToneGenerator {
             amp: dbm0_to_peak(level_dbm0),
             to_reversal: REVERSAL_INTERVAL,
             sign: 1.0,
-            env: 0,
-            on: true,
+            ramp: OnOffRamp::new(RAMP),
         }
     }
 
@@ -112,12 +110,12 @@ impl AnswerToneGenerator {
 
     /// Stops the tone (after a 5 ms ramp).
     pub fn stop(&mut self) {
-        self.on = false;
+        self.ramp.set_on(false);
     }
 
     /// True once stopped and silent.
     pub fn is_idle(&self) -> bool {
-        !self.on && self.env == 0
+        self.ramp.is_silent()
     }
 
     /// Fills `out` with the tone.
@@ -125,15 +123,10 @@ impl AnswerToneGenerator {
         let rev = self.kind.reversals();
         let am = self.kind.am();
         for y in out.iter_mut() {
-            if self.on {
-                self.env = (self.env + 1).min(RAMP);
-            } else if self.env > 0 {
-                self.env -= 1;
-            } else {
+            let Some(g) = self.ramp.next_gain() else {
                 *y = 0.0;
                 continue;
-            }
-            let g = 0.5 - 0.5 * (core::f32::consts::PI * self.env as f32 / RAMP as f32).cos();
+            };
             let m = if am { 1.0 + AM_DEPTH * self.am.next_sin() } else { 1.0 };
             *y = self.sign * g * m * self.amp * self.nco.next_sin();
             if rev {
