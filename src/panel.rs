@@ -183,6 +183,17 @@ mod tests {
         &rest[..end]
     }
 
+    /// `blocks` of 20 ms of `dce` and `far` hearing each other over a clean line.
+    fn call(dce: &mut Dce, far: &mut Modem, blocks: usize) {
+        let (mut to_far, mut to_dce) = ([0.0f32; 160], [0.0f32; 160]);
+        for _ in 0..blocks {
+            let heard = to_dce;
+            dce.process(&heard, &mut to_far);
+            let heard = to_far;
+            far.process(&heard, &mut to_dce);
+        }
+    }
+
     fn well_formed(json: &str) {
         assert!(json.starts_with('{') && json.ends_with('}'), "{json}");
         assert_eq!(json.matches('"').count() % 2, 0, "{json}");
@@ -214,14 +225,8 @@ mod tests {
         assert_eq!(field(&json, "role"), "\"call\"");
         assert_eq!(field(&json, "quality"), "null");
         let mut far = Modem::new(ModemConfig::new(Family::V21, Role::Answer));
-        let (mut to_far, mut to_dce) = ([0.0f32; 160], [0.0f32; 160]);
         far.write(b"hi");
-        for _ in 0..150 {
-            let heard = to_dce;
-            dce.process(&heard, &mut to_far);
-            let heard = to_far;
-            far.process(&heard, &mut to_dce);
-        }
+        call(&mut dce, &mut far, 150);
         let json = status_json(&dce);
         well_formed(&json);
         assert_eq!(field(&json, "phase"), "\"online\"");
@@ -240,13 +245,7 @@ mod tests {
         dce.from_terminal(b"AT+MS=V22B,0\rATD\r");
         assert!(status_json(&dce).contains(",\"points\":[],"));
         let mut far = Modem::new(ModemConfig::new(Family::V22bis, Role::Answer));
-        let (mut to_far, mut to_dce) = ([0.0f32; 160], [0.0f32; 160]);
-        for _ in 0..250 {
-            let heard = to_dce;
-            dce.process(&heard, &mut to_far);
-            let heard = to_far;
-            far.process(&heard, &mut to_dce);
-        }
+        call(&mut dce, &mut far, 250);
         let json = status_json(&dce);
         well_formed(&json);
         assert_eq!(field(&json, "rx_rate"), "2400");
