@@ -550,7 +550,10 @@ impl Pump {
         let poor = !carrier || snr < self.config.retrain_below_db;
         self.poor = if poor { self.poor + 40 } else { 0 };
         if self.poor >= POOR_TIME && carrier && (self.lost_carrier || self.quality_retrain) {
-            self.quality_retrain = self.lost_carrier && self.quality_retrain;
+            if !self.lost_carrier {
+                // Spent on poor quality: the next one waits for good quality first.
+                self.quality_retrain = false;
+            }
             self.begin_retrain(true);
         }
     }
