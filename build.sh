@@ -96,7 +96,7 @@ setup() {
 
 build_wasm() {
   log "building the WebAssembly modem"
-  cargo build --release --target wasm32-unknown-unknown --lib
+  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target web --no-typescript --out-dir www/pkg "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   cp worklet/*.js www/pkg/
 }
@@ -130,7 +130,7 @@ bench() {
   log "Full-duplex calls through speech codecs, ours against spandsp"
   cargo bench --bench codecs
   log "CPU in WebAssembly (Node)"
-  cargo build --release --target wasm32-unknown-unknown --lib
+  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   node bench/wasm-cpu.mjs
 }

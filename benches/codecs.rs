@@ -22,7 +22,7 @@
 //! The caller's signal is on the 1200 Hz carrier (low channel), the answerer's on 2400 Hz. A last
 //! line, starting `RESULT`, has every BER as `key=value` pairs for scripts.
 
-use softmodem::bert::{BerCounter, Prbs};
+use softmodem::sim::bert::{BerCounter, Prbs};
 
 use spandsp_peer::v22bis::{GuardTone, Role as SpRole, V22bis};
 use spandsp_peer::{GetBit, PutBit, SigStatus};
@@ -93,8 +93,8 @@ fn spandsp(codec: Codec, bis: bool, seconds: usize) -> Outcome {
         to_a.process(&bof, &mut aif);
         to_b.process(&aof, &mut bif);
         for i in 0..BLOCK {
-            ai[i] = softmodem::wav::to_i16(aif[i]);
-            bi[i] = softmodem::wav::to_i16(bif[i]);
+            ai[i] = softmodem::dsp::to_i16(aif[i]);
+            bi[i] = softmodem::dsp::to_i16(bif[i]);
         }
         a.rx(&ai);
         a.tx(&mut ao);

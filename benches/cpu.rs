@@ -40,8 +40,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use softmodem::bits::BitSink;
-use softmodem::line::{Direction, Impairments};
-use softmodem::modem::{Config, Event, Family, Modem, Role, State};
+use softmodem::modem::{Config, Event, Modem, State};
+use softmodem::sim::line::{Direction, Impairments};
+use softmodem::types::{Family, Role};
 use softmodem::v22bis::pump::{Phase, Pump};
 use softmodem::v22bis::Rate;
 use spandsp_peer::v22bis::{Role as SpRole, V22bis};
@@ -332,8 +333,8 @@ fn record_spandsp(blocks: usize) -> SpCall {
         to_caller.process(&a_out_f, &mut c_in_f);
         to_answerer.process(&c_out_f, &mut a_in_f);
         for i in 0..BLOCK {
-            c_in[i] = softmodem::wav::to_i16(c_in_f[i]);
-            a_in[i] = softmodem::wav::to_i16(a_in_f[i]);
+            c_in[i] = softmodem::dsp::to_i16(c_in_f[i]);
+            a_in[i] = softmodem::dsp::to_i16(a_in_f[i]);
         }
         heard.extend_from_slice(&c_in);
         caller.rx(&c_in);

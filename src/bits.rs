@@ -29,12 +29,6 @@ impl<F: FnMut() -> u8> BitSource for F {
     }
 }
 
-impl BitSource for crate::startstop::Framer {
-    fn next_bit(&mut self) -> u8 {
-        crate::startstop::Framer::next_bit(self)
-    }
-}
-
 /// A sink that collects bits into a vector (for tests and tools).
 #[derive(Debug, Default, Clone)]
 pub struct BitVec {

@@ -3,8 +3,10 @@
 
 use crate::fsk::{self, CHANNELS};
 use crate::host::HostAdapter;
-use crate::modem::{Config, Family, Modem, Role};
+use crate::modem::{Config, Modem};
 use crate::startstop::{Deframer, Format, Parity};
+use crate::time::Duration;
+use crate::types::{Family, Role};
 use crate::wav::Wav;
 
 fn samples(data: &[u8]) -> impl Iterator<Item = f32> + '_ {
@@ -78,7 +80,7 @@ pub fn modem(data: &[u8]) {
     let mut config = Config::new(family, role);
     config.answer_tone = sel & 0x40 != 0;
     config.v8 = sel & 0x40 != 0;
-    config.answer_delay_ms = 100;
+    config.answer_delay = Duration::from_ms(100);
     let mut host = HostAdapter::new(Modem::new(config), rate);
     let x: Vec<f32> = samples(rest).collect();
     let mut out = vec![0.0; 128];
@@ -156,9 +158,9 @@ pub fn hayes(data: &[u8]) {
                 // A canned line, with two seconds of quiet around it if the top bit says so (so
                 // that "+++" can escape).
                 let quiet = if arg & 0x80 != 0 { 2 * crate::dsp::SAMPLE_RATE } else { 0 };
-                h.advance(quiet);
+                h.advance(Duration::from_samples(quiet));
                 h.from_terminal(HAYES_LINES[(arg & 0x7f) as usize % HAYES_LINES.len()]);
-                h.advance(quiet);
+                h.advance(Duration::from_samples(quiet));
             }
             3 => {
                 let end = (i + (op >> 4) as usize + 1).min(data.len());
@@ -168,7 +170,7 @@ pub fn hayes(data: &[u8]) {
             4 => {
                 i += 1;
                 // Up to about four minutes, on a rough logarithmic scale.
-                h.advance((arg as u32 & 0x3f) << ((arg >> 6) * 5));
+                h.advance(Duration::from_samples((arg as u32 & 0x3f) << ((arg >> 6) * 5)));
             }
             5 => {
                 i += 1;
@@ -205,7 +207,7 @@ pub fn hayes(data: &[u8]) {
     assert!(h.to_terminal(&mut out) <= QUEUE_CAPACITY);
     assert!(h.to_line(&mut out) <= QUEUE_CAPACITY);
     // With no more events, no call attempt lasts: S7, pauses and waits are all bounded.
-    h.advance(u32::MAX);
+    h.advance(Duration::MAX);
     assert!(!matches!(h.state(), State::Dialing | State::Connecting), "stuck in {:?}", h.state());
 }
 
@@ -262,7 +264,7 @@ pub fn phone_response(data: &[u8]) {
 /// Events stay bounded, and afterwards, with the phone silent, nothing waits for ever.
 pub fn phone_control(data: &[u8]) {
     use crate::phone::control::{Config, Phase, PhoneControl, MAX_EVENTS};
-    use crate::phone::sim::{FarEnd, LineStyle, SimConfig, SimulatedPhone, HF_INDICATORS};
+    use crate::sim::phone::{FarEnd, LineStyle, SimConfig, SimulatedPhone, HF_INDICATORS};
     let Some((&sel, mut rest)) = data.split_first() else { return };
     let hands_free = sel & 1 != 0;
     let with_sim = sel & 2 != 0;
@@ -300,8 +302,8 @@ pub fn phone_control(data: &[u8]) {
         sim.write(&buf[..n]);
         let n = sim.read(buf);
         ctl.from_phone(&buf[..n]);
-        ctl.advance(samples);
-        sim.advance(samples);
+        ctl.advance(Duration::from_samples(samples));
+        sim.advance(Duration::from_samples(samples));
     };
     while let Some((&op, tail)) = rest.split_first() {
         rest = tail;
@@ -313,8 +315,8 @@ pub fn phone_control(data: &[u8]) {
                 rest = &rest[n..];
             }
             1 => ctl.from_phone(LINES[arg]),
-            2 => ctl.advance(arg as u32 * 400 + 1),
-            3 => ctl.advance((arg as u32 + 1) * 32_000),
+            2 => ctl.advance(Duration::from_samples(arg as u32 * 400 + 1)),
+            3 => ctl.advance(Duration::from_samples((arg as u32 + 1) * 32_000)),
             4 => {
                 let _ = ctl.dial(["5551234", "+44 (20) 7946-0000", "", "1;ATH", "*31#1"][arg % 5]);
             }
@@ -363,7 +365,7 @@ pub fn phone_control(data: &[u8]) {
                     ctl.from_phone(LINES[0]);
                 }
                 ctl.to_phone(&mut buf);
-                ctl.advance(80);
+                ctl.advance(Duration::from_samples(80));
             }
         }
         assert!(ctl.pending_events() <= MAX_EVENTS);
@@ -372,7 +374,7 @@ pub fn phone_control(data: &[u8]) {
     // resting state (an active call with nothing to poll it by may rest, too).
     for _ in 0..400 {
         ctl.to_phone(&mut buf);
-        ctl.advance(8000);
+        ctl.advance(Duration::from_secs(1));
         while ctl.poll_event().is_some() {}
     }
     assert!(!ctl.waiting_for_phone());
@@ -550,7 +552,7 @@ const DCE_PHONE_LINES: [&[u8]; 12] = [
 pub fn dce(data: &[u8]) {
     use crate::dce::{Config as DceConfig, Dce, Phase, PhoneLink, BLOCK, LOG_MAX};
     use crate::hayes::QUEUE_CAPACITY;
-    use crate::phone::sim::{FarEnd, SimConfig, SimulatedPhone};
+    use crate::sim::phone::{FarEnd, SimConfig, SimulatedPhone};
     use crate::tones::{ProgressToneGenerator, Region, Tone};
     let Some((&sel, mut rest)) = data.split_first() else { return };
     let link = [PhoneLink::Serial, PhoneLink::Manual, PhoneLink::Audio][sel as usize % 3];
@@ -591,7 +593,7 @@ pub fn dce(data: &[u8]) {
         let n = dce.to_phone(&mut b);
         if exchange {
             sim.write(&b[..n]);
-            sim.advance(BLOCK as u32);
+            sim.advance(Duration::from_samples(BLOCK as u32));
             let n = sim.read(&mut b);
             dce.from_phone(&b[..n]);
         }
@@ -716,7 +718,7 @@ pub fn dce(data: &[u8]) {
                 }
                 assert!(lines <= LOG_MAX);
             }
-            _ => dce.advance((arg as u64 + 1) << arg),
+            _ => dce.advance(Duration::from_samples_u64((arg as u64 + 1) << arg)),
         }
         assert!(!dce.hayes().connected() || dce.modem().is_some(), "connected with no modem");
         let s = dce.status();
@@ -734,7 +736,7 @@ pub fn dce(data: &[u8]) {
     assert!(lines <= LOG_MAX);
     // Hang up, and let a long silence pass with nothing more from the phone or the far end.
     dce.hang_up();
-    dce.advance(300 * crate::dsp::SAMPLE_RATE as u64);
+    dce.advance(Duration::from_secs(300));
     let s = dce.status();
     assert_eq!(s.phase, Phase::OnHook, "{s:?}");
     assert!(dce.modem().is_none(), "{s:?}");

@@ -60,7 +60,7 @@ pub fn alaw_decode(a: u8) -> i16 {
 impl Law {
     /// Encodes a linear sample (full scale 1.0).
     pub fn encode(self, x: f32) -> u8 {
-        let s = crate::wav::to_i16(x);
+        let s = crate::dsp::to_i16(x);
         match self {
             Law::MuLaw => ulaw_encode(s),
             Law::ALaw => alaw_encode(s),

@@ -1,35 +1,96 @@
 //! softmodem: a software modem, sans-IO, for native use and for a web page.
 //!
-//! Samples and bytes go in, samples and bytes come out; time is counted in samples at
-//! [`dsp::SAMPLE_RATE`]. Nothing here reads a clock, starts a thread or touches a device, so the
-//! same code runs in tests, the `softmodem` command and an AudioWorklet.
+//! Samples and bytes go in, samples and bytes come out; time is counted in samples at 8000 Hz
+//! ([`time`]). Nothing here reads a clock, starts a thread or touches a device, so the same code
+//! runs in tests, the `softmodem` command and an AudioWorklet.
+//!
+//! # The layers, from the bottom
+//!
+//! Each layer uses only those below it (an integration test checks the module graph).
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | words | [`time`], [`types`], [`queue`], [`bits`] | [`Duration`]/[`Instant`] in samples; [`Role`], [`Family`], [`Modes`]; bounded queues; the bit interfaces between pumps and framing |
+//! | DSP | [`dsp`], [`g711`], [`wav`] | oscillators, filters, AGC, timing recovery, resampling; G.711; WAV files |
+//! | modulations | [`fsk`], [`v22bis`], [`startstop`] | Bell 103/202, V.21, V.23; V.22/V.22bis with its start-up and retrains; start-stop characters (V.14) |
+//! | start of a call | [`tones`], [`v8`], [`automode`] | DTMF, call progress and answer tones; V.8; recognising the far modem in either role |
+//! | the modem | [`modem`] | [`Modem`]: line samples in and out, bytes in and out, events |
+//! | the Hayes modem | [`hayes`], [`phone`], [`dce`] | the V.250 interpreter; TS 27.007 call control of a phone; [`Dce`], all of it wired together |
+//! | the host's edge | [`host`], [`panel`] | [`HostAdapter`]: any sample rate and block size; the status panel's snapshot |
+//! | the page | `web` (WebAssembly only) | the bindings the page's AudioWorklet uses |
+//!
+//! Apart from the product, behind the `sim` feature: [`sim`], the line simulator, the
+//! back-to-back call harness, the BER tester, a simulated phone, the page's demo and the CPU
+//! benchmark. The `fuzzing` feature adds the fuzz targets' bodies.
+//!
+//! # What an embedder uses
+//!
+//! - [`Modem`] and its [`ModemConfig`]: one modem, any of the modulations or automode.
+//! - [`Dce`] and its [`DceConfig`]: the Hayes modem a terminal talks to, with phone control.
+//! - [`HostAdapter`] around either (both are a [`LineEndpoint`]) for audio at the host's rate.
+//!
+//! ```
+//! use softmodem::{Dce, DceConfig, HostAdapter};
+//! let mut modem = HostAdapter::new(Dce::new(DceConfig::default()), 48_000.0);
+//! modem.inner_mut().from_terminal(b"AT\r");
+//! let (input, mut output) = ([0.0f32; 128], [0.0f32; 128]);
+//! modem.process(&input, &mut output);
+//! let mut out = [0u8; 64];
+//! let n = modem.inner_mut().to_terminal(&mut out);
+//! assert_eq!(&out[..n], b"AT\r\r\nOK\r\n");
+//! ```
 #![deny(missing_docs)]
+#![cfg_attr(not(all(target_arch = "wasm32", feature = "web")), forbid(unsafe_code))]
+#![cfg_attr(all(target_arch = "wasm32", feature = "web"), deny(unsafe_code))]
 
-pub mod automode;
+// Words every layer shares.
 pub mod bits;
-pub mod dce;
-pub mod demo;
-pub mod dsp;
-pub mod fsk;
-pub mod host;
-pub mod line;
-pub mod modem;
-pub mod panel;
-pub mod phone;
 pub mod queue;
-pub mod rng;
-pub mod startstop;
-pub mod tones;
+pub mod time;
+pub mod types;
+
+// Signal processing and formats.
+pub mod dsp;
+pub mod g711;
 pub mod wav;
 
-pub mod bert;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod codec;
+// Modulations.
+pub mod fsk;
+pub mod startstop;
+pub mod v22bis;
+
+// The start of a call.
+pub mod automode;
+pub mod tones;
+pub mod v8;
+
+// The modem.
+pub mod modem;
+
+// The Hayes modem.
+pub mod dce;
+pub mod hayes;
+pub mod phone;
+
+// The host's edge.
+pub mod host;
+pub mod panel;
+
+// The page's bindings (the only module that knows about the browser).
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
+#[allow(unsafe_code)]
+pub mod web;
+
+// Apart from the product.
+#[cfg(feature = "sim")]
+pub mod sim;
+
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod g711;
-pub mod hayes;
-pub mod v22bis;
-pub mod v8;
-#[cfg(target_arch = "wasm32")]
-pub mod web;
+
+pub use dce::{Config as DceConfig, Dce};
+pub use host::{HostAdapter, LineEndpoint};
+pub use modem::{Config as ModemConfig, Event as ModemEvent, Modem};
+pub use time::{Duration, Instant};
+pub use types::{Family, Modes, Role};

@@ -1,7 +1,8 @@
 //! The sans-IO modem: line samples in and out, bytes in and out through bounded queues, events.
 //!
 //! ```
-//! use softmodem::modem::{Config, Event, Family, Modem, Role};
+//! use softmodem::modem::{Config, Event, Modem};
+//! use softmodem::{Family, Role};
 //! let mut caller = Modem::new(Config::new(Family::Bell103, Role::Call));
 //! let mut answerer = Modem::new(Config::new(Family::Bell103, Role::Answer));
 //! answerer.write(b"hello");
@@ -19,112 +20,14 @@
 //! assert_eq!(got, b"hello");
 //! ```
 
-use crate::automode::{Answerer, Caller, Handoff, Modes, Progress};
-use crate::dsp::SAMPLE_RATE;
-use crate::fsk::{self, ChannelSpec};
+use crate::automode::{self, Handoff, Progress, Startup};
+use crate::fsk;
 use crate::queue::ByteQueue;
 use crate::startstop::{CharReceiver, Format, Framer};
-use crate::v22bis::pump::{Config as PumpConfig, Phase, Pump, PumpEvent, Role as PumpRole};
+use crate::time::{Duration, Instant};
+use crate::types::{Family, Modes, Role};
+use crate::v22bis::pump::{Phase, Pump, PumpEvent};
 use crate::v22bis::Rate;
-
-/// A family of modems, named as the standards name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// Bell 103: 300 bit/s FSK, full duplex (originate 1070/1270 Hz, answer 2025/2225 Hz).
-    Bell103,
-    /// ITU-T V.21: 300 bit/s FSK, full duplex (channel 1 980/1180 Hz, channel 2 1650/1850 Hz).
-    V21,
-    /// ITU-T V.23: 1200 bit/s forward channel from the answerer, 75 bit/s backward channel from
-    /// the caller (the videotex arrangement).
-    V23,
-    /// Bell 202: 1200 bit/s FSK, half duplex: the carrier is keyed while there is data to send.
-    Bell202,
-    /// ITU-T V.22: 1200 bit/s differential 4-phase, full duplex.
-    V22,
-    /// ITU-T V.22bis: 2400 bit/s 16-point QAM, falling back to V.22 with a V.22 modem.
-    V22bis,
-    /// Bell 212A: V.22's 1200 bit/s differential 4-phase on the same carriers; the answering modem
-    /// sends the Bell answer tone (2225 Hz) instead of unscrambled ones while it waits.
-    Bell212A,
-    /// Automode: recognise the far modem and use its modulation, out of [`Config::modes`]
-    /// (see [`crate::automode`]).
-    Auto,
-}
-
-impl Family {
-    /// Every modulation family (all but [`Family::Auto`]), in the order the CLI lists them.
-    pub const ALL: [Family; 7] =
-        [Family::Bell103, Family::V21, Family::V23, Family::Bell202, Family::V22, Family::V22bis, Family::Bell212A];
-
-    /// Parses a family name as the CLI spells it (`bell103`, `v21`, `v23`, `bell202`, `v22`,
-    /// `v22bis`, `bell212a`, `auto`).
-    pub fn parse(s: &str) -> Option<Family> {
-        Family::ALL.into_iter().chain([Family::Auto]).find(|f| f.name() == s)
-    }
-
-    /// The CLI name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Bell103 => "bell103",
-            Family::V21 => "v21",
-            Family::V23 => "v23",
-            Family::Bell202 => "bell202",
-            Family::V22 => "v22",
-            Family::V22bis => "v22bis",
-            Family::Bell212A => "bell212a",
-            Family::Auto => "auto",
-        }
-    }
-
-    /// The name the standards give it (`V.22bis`, `Bell 103`, ...).
-    pub fn title(self) -> &'static str {
-        match self {
-            Family::Bell103 => "Bell 103",
-            Family::V21 => "V.21",
-            Family::V23 => "V.23",
-            Family::Bell202 => "Bell 202",
-            Family::V22 => "V.22",
-            Family::V22bis => "V.22bis",
-            Family::Bell212A => "Bell 212A",
-            Family::Auto => "automode",
-        }
-    }
-
-    /// For an FSK family, the channels a modem transmits and receives in `role`.
-    pub fn channels(self, role: Role) -> Option<(ChannelSpec, ChannelSpec)> {
-        let (call_tx, ans_tx) = match self {
-            Family::Bell103 => (fsk::BELL103_ORIGINATE, fsk::BELL103_ANSWER),
-            Family::V21 => (fsk::V21_CH1, fsk::V21_CH2),
-            Family::V23 => (fsk::V23_BACKWARD, fsk::V23_FORWARD),
-            Family::Bell202 => (fsk::BELL202, fsk::BELL202),
-            Family::V22 | Family::V22bis | Family::Bell212A | Family::Auto => return None,
-        };
-        Some(match role {
-            Role::Call => (call_tx, ans_tx),
-            Role::Answer => (ans_tx, call_tx),
-        })
-    }
-}
-
-/// Which end of the call the modem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The calling (originating) modem.
-    Call,
-    /// The answering modem.
-    Answer,
-}
-
-impl Role {
-    /// Parses `call`/`originate` or `answer`.
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "call" | "originate" | "orig" => Some(Role::Call),
-            "answer" | "ans" => Some(Role::Answer),
-            _ => None,
-        }
-    }
-}
 
 /// How a modem is set up.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,16 +42,16 @@ pub struct Config {
     pub format: Format,
     /// Capacity of each byte queue.
     pub queue_capacity: usize,
-    /// How long the far carrier must be present before the modem acts on it, in ms.
-    pub carrier_qualify_ms: u32,
-    /// How long a calling modem sends its carrier before it declares the connection, in ms (so the
+    /// How long the far carrier must be present before the modem acts on it.
+    pub carrier_qualify: Duration,
+    /// How long a calling modem sends its carrier before it declares the connection (so the
     /// answerer has found it before data flows).
-    pub call_settle_ms: u32,
-    /// How long the far carrier may be lost before the modem hangs up, in ms (Hayes S10).
-    pub carrier_loss_ms: u32,
+    pub call_settle: Duration,
+    /// How long the far carrier may be lost before the modem hangs up (Hayes S10).
+    pub carrier_loss: Duration,
     /// Bell 202 only: how long the carrier is sent before the first character, and after the
-    /// last, in ms.
-    pub turnaround_ms: u32,
+    /// last.
+    pub turnaround: Duration,
     /// V.22/V.22bis answering modem only: the guard tone.
     pub guard: crate::v22bis::GuardTone,
     /// [`Family::Auto`]: the families the modem may use.
@@ -158,9 +61,9 @@ pub struct Config {
     /// signal is its 2225 Hz tone). Calling: expect one, and take no notice of it. Always on in
     /// automode for the caller; an automode answerer without it starts offering at once.
     pub answer_tone: bool,
-    /// Answering with the answer tone: the silence after going off-hook before it, in ms (V.25's
+    /// Answering with the answer tone: the silence after going off-hook before it (V.25's
     /// billing delay, 1.8 to 2.5 s).
-    pub answer_delay_ms: u32,
+    pub answer_delay: Duration,
     /// V.8: answering, the answer tone is ANSam and a caller's CM is answered with JM; calling,
     /// ANSam is answered with CM. Only the V.8 modes of the families allowed are offered
     /// (V.22bis/V.22, V.21, V.23).
@@ -177,14 +80,14 @@ impl Config {
             level_dbm0: -13.0,
             format: Format::N81,
             queue_capacity: 4096,
-            carrier_qualify_ms: 150,
-            call_settle_ms: 300,
-            carrier_loss_ms: 1400,
-            turnaround_ms: 30,
+            carrier_qualify: Duration::from_ms(150),
+            call_settle: Duration::from_ms(300),
+            carrier_loss: Duration::from_ms(1400),
+            turnaround: Duration::from_ms(30),
             guard: crate::v22bis::GuardTone::None,
             modes: Modes::ALL,
             answer_tone: false,
-            answer_delay_ms: 2000,
+            answer_delay: Duration::from_ms(2000),
             v8: false,
         }
     }
@@ -198,17 +101,16 @@ impl Config {
         }
     }
 
-    /// The V.22/V.22bis pump's set-up for `family` (V.22bis, V.22 or Bell 212A) in `role`.
-    pub fn pump_config(&self, family: Family, role: Role) -> PumpConfig {
-        let mut pc = PumpConfig::new(match role {
-            Role::Call => PumpRole::Call,
-            Role::Answer => PumpRole::Answer,
-        });
-        pc.v22bis = family == Family::V22bis;
-        pc.bell_tone = family == Family::Bell212A;
-        pc.level_dbm0 = self.level_dbm0;
-        pc.guard = if family == Family::Bell212A { crate::v22bis::GuardTone::None } else { self.guard };
-        pc
+    /// The start-up's set-up (answer tone, automode, V.8) for this configuration.
+    pub fn startup(&self) -> automode::Config {
+        automode::Config {
+            modes: self.allowed_modes(),
+            level_dbm0: self.level_dbm0,
+            guard: self.guard,
+            answer_tone: self.answer_tone,
+            answer_delay: self.answer_delay,
+            v8: self.v8,
+        }
     }
 }
 
@@ -254,8 +156,8 @@ pub use crate::startstop::Stats;
 
 const EVENTS: usize = 8;
 
-/// Marks an automode answerer sends on its FSK carrier before the first character, ms.
-const HANDOFF_LEAD_MS: u32 = 100;
+/// Marks an automode answerer sends on its FSK carrier before the first character.
+const HANDOFF_LEAD: Duration = Duration::from_ms(100);
 
 /// A complete modem for one end of a call, sans-IO.
 ///
@@ -278,13 +180,14 @@ pub struct Modem {
     tx_queue: ByteQueue,
     side: CharReceiver,
     events: crate::queue::Fifo<Event, EVENTS>,
-    /// Samples counted towards the current timer (qualify, settle, loss, turnaround).
-    timer: u32,
-    /// Samples since the modem started.
-    clock: u64,
+    /// Time counted towards the current timer (qualify, settle, loss, turnaround).
+    timer: Duration,
+    /// Time since the modem started.
+    clock: Instant,
     break_pending: bool,
-    /// Bell 202: samples of mark still to send after keying up, before the first character.
-    lead: u32,
+    /// Bell 202: mark still to send after keying up, before the first character (also an
+    /// automode answerer's marks after the hand-over).
+    lead: Duration,
 }
 
 /// The modulation under the character layer.
@@ -299,37 +202,13 @@ enum Engine {
     Startup(Box<Startup>),
 }
 
-// Kept behind one Box in `Engine`, so the variants' sizes do not matter.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone)]
-enum Startup {
-    Answer(Answerer),
-    Call(Caller),
-}
-
-impl Startup {
-    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
-        match self {
-            Startup::Answer(a) => a.process(rx, tx),
-            Startup::Call(c) => c.process(rx, tx),
-        }
-    }
-}
-
-fn ms_to_samples(ms: u32) -> u32 {
-    (ms as u64 * SAMPLE_RATE as u64 / 1000) as u32
-}
-
 impl Modem {
     /// A modem set up by `config`, starting its handshake.
     pub fn new(config: Config) -> Self {
         let mut side = CharReceiver::new(config.format, config.queue_capacity);
         let startup = config.family == Family::Auto || (config.answer_tone && config.family != Family::Bell202);
-        let engine = match config.family.channels(config.role) {
-            _ if startup => Engine::Startup(Box::new(match config.role {
-                Role::Answer => Startup::Answer(Answerer::new(&config)),
-                Role::Call => Startup::Call(Caller::new(&config)),
-            })),
+        let engine = match fsk::channels(config.family, config.role) {
+            _ if startup => Engine::Startup(Box::new(Startup::new(config.role, &config.startup()))),
             Some((tx_spec, rx_spec)) => {
                 let mut tx = fsk::Transmitter::new(tx_spec, config.level_dbm0);
                 // The answerer (and a keyed Bell 202) starts with carrier; a caller waits for the
@@ -338,7 +217,7 @@ impl Modem {
                 Engine::Fsk { tx, rx: Box::new(fsk::Receiver::new(rx_spec)) }
             }
             None => {
-                let pc = config.pump_config(config.family, config.role);
+                let pc = config.startup().pump_config(config.family, config.role);
                 // Synchronous modems carry characters as V.14 says: stop bits may be missing.
                 side.set_v14(true);
                 Engine::V22(Box::new(Pump::new(pc)))
@@ -352,12 +231,12 @@ impl Modem {
             tx_queue: ByteQueue::new(config.queue_capacity),
             side,
             events: crate::queue::Fifo::new(),
-            timer: 0,
-            clock: 0,
+            timer: Duration::ZERO,
+            clock: Instant::ZERO,
             state,
             config,
             break_pending: false,
-            lead: 0,
+            lead: Duration::ZERO,
         };
         // FSK receivers deliver characters once the carrier qualifies; the V.22 pump passes bits
         // on only in data mode.
@@ -423,8 +302,8 @@ impl Modem {
         }
     }
 
-    /// Samples processed since the modem started.
-    pub fn samples(&self) -> u64 {
+    /// Time since the modem started (samples processed).
+    pub fn now(&self) -> Instant {
         self.clock
     }
 
@@ -499,7 +378,7 @@ impl Modem {
         while i < n {
             let m = (n - i).min(40);
             let Modem { engine, framer, tx_queue, state, break_pending, lead, side, .. } = self;
-            let sending = *state == State::Data && *lead == 0;
+            let sending = *state == State::Data && lead.is_zero();
             let mut source = || {
                 if framer.is_idle() && sending {
                     if *break_pending {
@@ -532,8 +411,8 @@ impl Modem {
             if self.side.take_break() {
                 self.push_event(Event::Break);
             }
-            self.step_state(m as u32);
-            self.clock += m as u64;
+            self.step_state(Duration::from_samples(m as u32));
+            self.clock += Duration::from_samples(m as u32);
             i += m;
         }
         tx[n..].iter_mut().for_each(|v| *v = 0.0);
@@ -544,22 +423,14 @@ impl Modem {
     fn follow_startup(&mut self) {
         let Engine::Startup(s) = &mut self.engine else { return };
         let mut reports = [None; 4];
-        let handoff = match &mut **s {
-            Startup::Answer(a) => {
-                reports.iter_mut().for_each(|r| *r = a.poll_progress());
-                a.take_handoff()
-            }
-            Startup::Call(c) => {
-                reports.iter_mut().for_each(|r| *r = c.poll_progress());
-                c.take_handoff()
-            }
-        };
+        reports.iter_mut().for_each(|r| *r = s.poll_progress());
+        let handoff = s.take_handoff();
         for p in reports.into_iter().flatten() {
             self.push_event(Event::Progress(p));
         }
         let Some(h) = handoff else { return };
         self.family = h.family();
-        self.timer = 0;
+        self.timer = Duration::ZERO;
         match h {
             Handoff::Fsk { tx, rx, qualified, .. } => {
                 self.engine = Engine::Fsk { tx, rx };
@@ -569,7 +440,7 @@ impl Modem {
                     self.connect();
                     // The far modem may have taken another signal for this one's carrier: send
                     // some marks on the real one before the first character.
-                    self.lead = ms_to_samples(HANDOFF_LEAD_MS);
+                    self.lead = HANDOFF_LEAD;
                 }
             }
             Handoff::Dpsk { pump, .. } => {
@@ -580,7 +451,7 @@ impl Modem {
         }
     }
 
-    fn step_state(&mut self, samples: u32) {
+    fn step_state(&mut self, samples: Duration) {
         match self.engine {
             Engine::V22(_) => return self.step_v22(samples),
             Engine::Startup(_) => return,
@@ -598,9 +469,9 @@ impl Modem {
                     self.side.set_enabled(false);
                     self.side.clear();
                 }
-                self.timer = if carrier { self.timer + samples } else { 0 };
-                if self.timer >= ms_to_samples(c.carrier_qualify_ms) {
-                    self.timer = 0;
+                self.timer = if carrier { self.timer + samples } else { Duration::ZERO };
+                if self.timer >= c.carrier_qualify {
+                    self.timer = Duration::ZERO;
                     match c.role {
                         Role::Answer => self.connect(),
                         Role::Call => {
@@ -614,7 +485,7 @@ impl Modem {
             }
             State::Settling => {
                 self.timer += samples;
-                if self.timer >= ms_to_samples(c.call_settle_ms) {
+                if self.timer >= c.call_settle {
                     self.connect();
                 }
             }
@@ -631,16 +502,16 @@ impl Modem {
     }
 
     /// In data mode: hang up when the far carrier has been gone for the carrier-loss delay.
-    fn watch_carrier(&mut self, samples: u32) {
-        self.timer = if self.carrier() { 0 } else { self.timer + samples };
-        if self.timer >= ms_to_samples(self.config.carrier_loss_ms) {
+    fn watch_carrier(&mut self, samples: Duration) {
+        self.timer = if self.carrier() { Duration::ZERO } else { self.timer + samples };
+        if self.timer >= self.config.carrier_loss {
             self.hang_up();
             self.push_event(Event::NoCarrier);
         }
     }
 
     /// V.22/V.22bis: the pump runs the start-up and retrains; follow its events.
-    fn step_v22(&mut self, samples: u32) {
+    fn step_v22(&mut self, samples: Duration) {
         loop {
             let Engine::V22(p) = &mut self.engine else { return };
             let Some(e) = p.poll_event() else { break };
@@ -654,7 +525,7 @@ impl Modem {
                         (f, _) => f,
                     };
                     self.state = State::Data;
-                    self.timer = 0;
+                    self.timer = Duration::ZERO;
                     self.push_event(Event::Connected { rx_rate: rate.bps(), tx_rate: rate.bps() });
                 }
                 PumpEvent::Connected(rate) => self.push_event(Event::Retrained { rate: rate.bps() }),
@@ -667,19 +538,19 @@ impl Modem {
     }
 
     /// Bell 202: key the carrier while there is something to send, after a turnaround of marks.
-    fn key_half_duplex(&mut self, samples: u32) {
+    fn key_half_duplex(&mut self, samples: Duration) {
         let busy = !self.tx_queue.is_empty() || !self.framer.is_idle() || self.break_pending;
         self.lead = self.lead.saturating_sub(samples);
-        let turnaround = ms_to_samples(self.config.turnaround_ms);
+        let turnaround = self.config.turnaround;
         let Engine::Fsk { tx, .. } = &mut self.engine else { return };
         if busy && !tx.carrier() {
             tx.set_carrier(true);
-            self.timer = 0;
+            self.timer = Duration::ZERO;
             self.lead = turnaround;
         }
         if tx.carrier() {
             if busy {
-                self.timer = 0;
+                self.timer = Duration::ZERO;
             } else {
                 // Keep a few mark bits after the last character, then drop the carrier.
                 self.timer += samples;
@@ -692,7 +563,7 @@ impl Modem {
 
     fn connect(&mut self) {
         self.state = State::Data;
-        self.timer = 0;
+        self.timer = Duration::ZERO;
         self.side.set_enabled(true);
         let (rx_rate, tx_rate) = self.rates();
         self.push_event(Event::Connected { rx_rate, tx_rate });
@@ -702,7 +573,7 @@ impl Modem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::line::{Impairments, Line};
+    use crate::sim::line::{Impairments, Line};
 
     /// Runs a caller and an answerer over `line` for `seconds`; returns what each received.
     pub(crate) fn call(
@@ -872,8 +743,8 @@ mod tests {
             (
                 "echo -6 dB near, -20 dB far",
                 Impairments {
-                    near_echo: Some(crate::line::Echo { level_db: -6.0, delay_ms: 1.0 }),
-                    far_echo: Some(crate::line::Echo { level_db: -20.0, delay_ms: 40.0 }),
+                    near_echo: Some(crate::sim::line::Echo { level_db: -6.0, delay_ms: 1.0 }),
+                    far_echo: Some(crate::sim::line::Echo { level_db: -20.0, delay_ms: 40.0 }),
                     ..Default::default()
                 },
             ),
@@ -888,7 +759,7 @@ mod tests {
                     gain_db: -20.0,
                     freq_offset_hz: 7.0,
                     clock_ppm: -300.0,
-                    band: crate::line::Band::Telephone,
+                    band: crate::sim::line::Band::Telephone,
                     ..Default::default()
                 }
                 .with_snr(18.0, -13.0),

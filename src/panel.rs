@@ -26,8 +26,9 @@
 use std::fmt::Write;
 
 use crate::dce::{Dce, Phase, PhoneLink};
-use crate::modem::{Role, State};
+use crate::modem::State;
 use crate::phone::control;
+use crate::types::Role;
 
 /// The name of a [`Phase`] in the JSON.
 pub fn phase_name(phase: Phase) -> &'static str {
@@ -161,7 +162,7 @@ pub fn status_json(dce: &Dce) -> String {
         stats.chars,
         stats.framing_errors,
         stats.parity_errors,
-        s.samples as f64 / crate::dsp::SAMPLE_RATE as f64
+        s.now.as_secs_f64()
     );
     out
 }
@@ -170,7 +171,8 @@ pub fn status_json(dce: &Dce) -> String {
 mod tests {
     use super::*;
     use crate::dce::Config;
-    use crate::modem::{Config as ModemConfig, Family, Modem};
+    use crate::modem::{Config as ModemConfig, Modem};
+    use crate::types::Family;
 
     /// Just enough of a JSON reader to check the output is well formed and read values back.
     fn field<'a>(json: &'a str, key: &str) -> &'a str {

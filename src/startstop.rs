@@ -1,7 +1,7 @@
 //! Start-stop (asynchronous) character framing: a start bit (0), 5 to 8 data bits sent least
 //! significant first, an optional parity bit, and 1 or 2 stop bits (1). The line idles at 1 (mark).
 
-use crate::bits::BitSink;
+use crate::bits::{BitSink, BitSource};
 use crate::queue::ByteQueue;
 
 /// Parity added after the data bits.
@@ -226,6 +226,12 @@ pub struct Deframer {
     n: u8,
     zeros: u32,
     v14: bool,
+}
+
+impl BitSource for Framer {
+    fn next_bit(&mut self) -> u8 {
+        Framer::next_bit(self)
+    }
 }
 
 impl Deframer {

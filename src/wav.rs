@@ -1,5 +1,6 @@
 //! RIFF/WAVE files: parse any common PCM or float WAV into mono samples, and emit 16-bit mono PCM.
 
+use crate::dsp::to_i16;
 use crate::g711::Law;
 use core::fmt;
 
@@ -203,15 +204,6 @@ impl Wav {
         }
         out
     }
-}
-
-/// A sample (full scale = 1.0) as a 16-bit integer, rounded and clipped.
-#[inline]
-pub fn to_i16(s: f32) -> i16 {
-    if !s.is_finite() {
-        return 0;
-    }
-    (s * 32768.0).round().clamp(-32768.0, 32767.0) as i16
 }
 
 #[cfg(test)]

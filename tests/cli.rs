@@ -367,7 +367,7 @@ fn white_noise_decodes_to_nothing() {
     // Noise over the whole band at about -20 dBm0 and at about -40 dBm0 (RMS 0.049 and 0.0049).
     for (i, noise_rms) in [dbm0_to_peak(-20.0) / 2f32.sqrt(), dbm0_to_peak(-40.0) / 2f32.sqrt()].into_iter().enumerate()
     {
-        let mut r = softmodem::rng::Rng::new(42 + i as u64);
+        let mut r = softmodem::sim::rng::Rng::new(42 + i as u64);
         let x: Vec<f32> = (0..8000 * 2).map(|_| noise_rms * r.gaussian()).collect();
         for (mode, bytes) in decode_samples(&s, "noise.wav", 8000, &x) {
             if !bytes.is_empty() {

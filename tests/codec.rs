@@ -7,8 +7,8 @@
 
 use std::path::Path;
 
-use softmodem::codec::{find_delay, round_trip, round_trip_with, v22_ber_through, BerTest, SpeechCodec};
 use softmodem::dsp::{dbm0_to_peak, power_to_dbm0};
+use softmodem::sim::codec::{find_delay, round_trip, round_trip_with, v22_ber_through, BerTest, SpeechCodec};
 use softmodem::v22bis::Rate;
 
 fn power(x: &[f32]) -> f32 {

@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use softmodem::fuzzing;
-use softmodem::rng::Rng;
+use softmodem::sim::rng::Rng;
 use softmodem::wav::Wav;
 
 fn inputs(seed: u64, count: usize, max_len: usize) -> Vec<Vec<u8>> {

@@ -18,9 +18,10 @@ mod common;
 
 use common::*;
 use softmodem::automode::Progress;
-use softmodem::line::{Direction, Impairments};
-use softmodem::modem::{Config, Event, Family, Modem, Role};
-use softmodem::wav::to_i16;
+use softmodem::dsp::to_i16;
+use softmodem::modem::{Config, Event, Modem};
+use softmodem::sim::line::{Direction, Impairments};
+use softmodem::types::{Family, Role};
 use spandsp_peer::async_serial::{AsyncRx, AsyncTx};
 use spandsp_peer::v22bis::{GuardTone as SpGuard, Role as SpRole, V22bis};
 use spandsp_peer::v8::{V8_MOD_V21, V8_MOD_V22};
@@ -294,7 +295,7 @@ fn bell212a_meets_spandsp_v22_both_ways() {
         let (ours, theirs) = (text(150, 5), text(150, 6));
         let mut config = Config::new(Family::Bell212A, role);
         config.answer_tone = true;
-        config.answer_delay_ms = 500;
+        config.answer_delay = softmodem::time::Duration::from_ms(500);
         let o =
             run(config, Peer::v22bis(1200, role), Impairments::default().with_snr(25.0, -13.0), 10.0, &ours, &theirs);
         check(&o, &format!("Bell 212A {role:?} vs spandsp V.22"), Family::Bell212A, (1200, 1200), &ours, &theirs);

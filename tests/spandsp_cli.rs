@@ -24,10 +24,11 @@
 mod common;
 
 use common::*;
+use softmodem::dsp::to_i16;
 use softmodem::dsp::Resampler;
 use softmodem::fsk;
-use softmodem::rng::Rng;
-use softmodem::wav::{to_i16, Wav};
+use softmodem::sim::rng::Rng;
+use softmodem::wav::Wav;
 use spandsp_peer::{FrameMode, FskRx, FskTx, Preset, SigStatus};
 
 /// Our CLI modes and the spandsp presets that carry the same tones. spandsp's Bell 103 presets are

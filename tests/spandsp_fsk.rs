@@ -9,9 +9,10 @@
 use softmodem::bits::BitSink;
 use softmodem::dsp::{power_to_dbm0, Goertzel};
 use softmodem::fsk::{self, ChannelSpec};
-use softmodem::line::{Direction, Impairments};
-use softmodem::modem::{Config, Event, Family, Modem, Role};
+use softmodem::modem::{Config, Event, Modem};
+use softmodem::sim::line::{Direction, Impairments};
 use softmodem::startstop::{Deframer, Format, Framer, Received};
+use softmodem::types::{Family, Role};
 use spandsp_peer::{FrameMode, FskRx, FskTx, Preset};
 
 /// Transmit level of both ends, dBm0.
@@ -306,7 +307,7 @@ fn presets_send_our_tones_at_our_level() {
 /// Our `Modem` in `role` calls (or answers) a spandsp transmitter/receiver pair playing the other
 /// role, over a clean 4-wire line; both send text, spandsp starting after 1 s.
 fn full_duplex(family: Family, role: Role) {
-    let (our_tx, our_rx) = family.channels(role).expect("an FSK family");
+    let (our_tx, our_rx) = softmodem::fsk::channels(family, role).expect("an FSK family");
     let mine = text(&format!("{} {role:?} from us", family.name()));
     let theirs = text(&format!("{} from spandsp", family.name()));
     let mut modem = Modem::new(Config::new(family, role));

@@ -27,7 +27,8 @@
 
 use softmodem::dsp::{power_to_dbm0, Goertzel};
 use softmodem::g711::Law;
-use softmodem::line::{Direction, Impairments};
+use softmodem::sim::line::{Direction, Impairments};
+use softmodem::time::Duration;
 use softmodem::tones::{
     AnswerEvent, AnswerTone, AnswerToneDetector, AnswerToneGenerator, CallingToneGenerator, DtmfDetector,
     DtmfGenerator, ProgressToneGenerator, ToneSpec,
@@ -52,7 +53,7 @@ fn to_f32(x: &[i16]) -> Vec<f32> {
 }
 
 fn to_i16(x: &[f32]) -> Vec<i16> {
-    x.iter().map(|&v| softmodem::wav::to_i16(v)).collect()
+    x.iter().map(|&v| softmodem::dsp::to_i16(v)).collect()
 }
 
 /// `x` through one direction of the simulated line.
@@ -102,7 +103,7 @@ fn dbm0(x: &[f32]) -> f32 {
 /// tone starts.
 fn our_dtmf(digits: &str, on: u32, off: u32, level: f32, twist: f32) -> (Vec<f32>, Vec<usize>) {
     let mut g = DtmfGenerator::new();
-    g.set_timing(on, off);
+    g.set_timing(Duration::from_ms(on), Duration::from_ms(off));
     g.set_level(level, twist);
     g.dial(digits).unwrap();
     let mut out = vec![0.0; ms(100)];

@@ -2,8 +2,9 @@
 //! both roles, both rates.
 #![cfg(not(target_arch = "wasm32"))]
 
-use softmodem::line::{Direction, Impairments};
-use softmodem::modem::{Config, Event, Family, Modem, Role};
+use softmodem::modem::{Config, Event, Modem};
+use softmodem::sim::line::{Direction, Impairments};
+use softmodem::types::{Family, Role};
 use spandsp_peer::async_serial::{AsyncRx, AsyncTx};
 use spandsp_peer::v22bis::{GuardTone as SpGuard, Role as SpRole, V22bis};
 use std::cell::Cell;
@@ -63,7 +64,7 @@ fn run_seeded(
         to_sp.process(&our_out, &mut heard_by_sp);
         m.process(&heard_by_us, &mut our_out);
         for (d, s) in heard16.iter_mut().zip(&heard_by_sp) {
-            *d = softmodem::wav::to_i16(*s);
+            *d = softmodem::dsp::to_i16(*s);
         }
         sp.rx(&heard16);
         sp.tx(&mut sp_out16);
@@ -144,7 +145,7 @@ fn impaired_lines_both_roles_both_rates() {
 /// spandsp's own V.22bis caller against spandsp's answerer, over the same line as [`run_seeded`]:
 /// whether the answerer reached 2400 bit/s.
 fn spandsp_pair_reaches_2400(imp: &Impairments, seed: u64) -> bool {
-    use softmodem::wav::to_i16;
+    use softmodem::dsp::to_i16;
     let mut a = V22bis::async_8n1(2400, SpRole::Calling);
     let mut b = V22bis::async_8n1(2400, SpRole::Answering);
     a.set_cutoff(-35.0);
@@ -225,7 +226,7 @@ fn guard_tones_both_ways() {
         for _ in 0..300 {
             m.process(&sp_out, &mut out);
             for (d, s) in heard16.iter_mut().zip(&out) {
-                *d = softmodem::wav::to_i16(*s);
+                *d = softmodem::dsp::to_i16(*s);
             }
             sp.rx(&heard16);
             sp.tx(&mut sp16);

@@ -15,7 +15,7 @@
 
 use softmodem::bits::BitSink;
 use softmodem::fsk::{self, ChannelSpec, Receiver};
-use softmodem::line::{Direction, Impairments};
+use softmodem::sim::line::{Direction, Impairments};
 use softmodem::v8::framing::{Received, Sequence, SequenceReceiver, SequenceSender, Sync};
 use softmodem::v8::{answer, call, Answerer, Caller, Event, Failure, Menu, Modulation, Modulations};
 use spandsp_peer::v8::{self as sp, V8Offer, V8Role, V8Status, V8};
@@ -54,7 +54,7 @@ fn to_f32(x: &[i16]) -> Vec<f32> {
 }
 
 fn to_i16(x: &[f32]) -> Vec<i16> {
-    x.iter().map(|&v| softmodem::wav::to_i16(v)).collect()
+    x.iter().map(|&v| softmodem::dsp::to_i16(v)).collect()
 }
 
 /// A spandsp end offering `mods`. An answerer's joint menu is the AND of the CM and its offer (the
@@ -456,7 +456,7 @@ fn impairments() -> Vec<(&'static str, Impairments)> {
         ("+5 Hz", Impairments { freq_offset_hz: 5.0, ..Default::default() }),
         (
             "20 dB SNR, -5 Hz, telephone band",
-            Impairments { freq_offset_hz: -5.0, band: softmodem::line::Band::Telephone, ..Default::default() }
+            Impairments { freq_offset_hz: -5.0, band: softmodem::sim::line::Band::Telephone, ..Default::default() }
                 .with_snr(20.0, -13.0),
         ),
     ]

@@ -9,9 +9,9 @@
 mod common;
 
 use common::*;
-use softmodem::line::{Direction, Impairments};
-use softmodem::rng::Rng;
-use softmodem::wav::to_i16;
+use softmodem::dsp::to_i16;
+use softmodem::sim::line::{Direction, Impairments};
+use softmodem::sim::rng::Rng;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitStatus;

@@ -3,9 +3,10 @@
 //! wasm32-unknown-unknown` with wasm-bindgen-test-runner as the runner).
 #![cfg(target_arch = "wasm32")]
 
-use softmodem::demo::BANNER;
-use softmodem::line::{Impairments, Line};
-use softmodem::modem::{Config, Event, Family, Modem, Role};
+use softmodem::modem::{Config, Event, Modem};
+use softmodem::sim::demo::BANNER;
+use softmodem::sim::line::{Impairments, Line};
+use softmodem::types::{Family, Role};
 use softmodem::web::DceSession;
 use wasm_bindgen_test::*;
 

@@ -1,22 +1,23 @@
 //! The answering modem's start-up: billing delay, answer tone, then each allowed modulation's
 //! first signal in turn until the caller is recognised (see the [module documentation](super)).
 
-use super::{ms, next_phase, Handoff, Modes, Progress, ToneWatch};
+use super::{next_phase, Config, Handoff, Progress, ToneWatch};
 use crate::bits::BitSink;
 use crate::fsk;
-use crate::modem::{Config, Family, Role};
+use crate::time::Duration;
 use crate::tones::{AnswerTone, AnswerToneGenerator};
+use crate::types::{Family, Modes, Role};
 use crate::v22bis::pump::{Phase as PumpPhase, Pump};
 use crate::v8;
 
 /// How long the V.25 answer tone lasts (V.25: 3.3 +- 0.7 s).
-pub const ANSWER_TONE_MS: u32 = 3300;
-/// How long each modulation's first signal is offered before the next, ms.
-pub const OFFER_MS: u32 = 3000;
-/// A caller's steady mark must be heard this long, ms.
-pub const MARK_QUALIFY_MS: u32 = 100;
+pub const ANSWER_TONE: Duration = Duration::from_ms(3300);
+/// How long each modulation's first signal is offered before the next.
+pub const OFFER: Duration = Duration::from_ms(3000);
+/// A caller's steady mark must be heard this long.
+pub const MARK_QUALIFY: Duration = Duration::from_ms(100);
 /// Silence after the answer tone before the next signal (V.25: 75 +- 20 ms).
-pub const SILENCE_AFTER_TONE_MS: u32 = 75;
+pub const SILENCE_AFTER_TONE: Duration = Duration::from_ms(75);
 
 /// A signal the answerer offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,7 @@ pub struct Answerer {
     config: Config,
     modes: Modes,
     step: Step,
-    timer: u32,
+    timer: Duration,
     tone: Option<AnswerToneGenerator>,
     /// V.8 in place of the plain answer tone ([`Config::v8`]).
     v8: Option<Box<v8::Answerer>>,
@@ -86,10 +87,9 @@ pub struct Answerer {
 const WATCHED: [(f32, Family); 3] = [(980.0, Family::V21), (1270.0, Family::Bell103), (390.0, Family::V23)];
 
 impl Answerer {
-    /// An answerer set up by `config` (its `modes` when the family is
-    /// [`Family::Auto`], otherwise that family alone), starting as the call is answered.
+    /// An answerer set up by `config`, offering its `modes`, starting as the call is answered.
     pub fn new(config: &Config) -> Self {
-        let modes = config.allowed_modes();
+        let modes = config.modes;
         let mut offers = [Offer::Dpsk; 4];
         let mut n = 0;
         for (o, on) in [
@@ -109,7 +109,7 @@ impl Answerer {
             || modes.contains(Family::V22)
             || modes.contains(Family::V21)
             || modes.contains(Family::V23);
-        let v8_modes = modes.v8_modulations();
+        let v8_modes = v8::Modulations::for_modes(modes);
         let use_v8 = config.answer_tone && config.v8 && !v8_modes.is_empty();
         let tone = (config.answer_tone && itu && !use_v8)
             .then(|| AnswerToneGenerator::new(AnswerTone::AnsPr, config.level_dbm0));
@@ -118,8 +118,8 @@ impl Answerer {
                 modulations: v8_modes,
                 level_dbm0: config.level_dbm0,
                 // The billing delay has passed already; ANSam lasts as long as ANS would.
-                silence_before_tone: 0,
-                tone_max: ms(ANSWER_TONE_MS),
+                silence_before_tone: Duration::ZERO,
+                tone_max: ANSWER_TONE,
                 ..v8::answer::Config::default()
             }))
         });
@@ -127,14 +127,14 @@ impl Answerer {
             config: config.clone(),
             modes,
             step: Step::Delay,
-            timer: 0,
+            timer: Duration::ZERO,
             tone,
             v8,
             offers,
             n_offers: n,
             pump: None,
             fsk_tx: None,
-            watch: WATCHED.map(|(f, _)| ToneWatch::new(f, MARK_QUALIFY_MS)),
+            watch: WATCHED.map(|(f, _)| ToneWatch::new(f, MARK_QUALIFY)),
             handoff: None,
             progress: crate::queue::Fifo::new(),
         };
@@ -173,7 +173,7 @@ impl Answerer {
 
     fn start_offer(&mut self, i: usize) {
         self.step = Step::Offer(i);
-        self.timer = 0;
+        self.timer = Duration::ZERO;
         let offer = self.offers[i];
         self.pump = None;
         self.fsk_tx = None;
@@ -187,7 +187,7 @@ impl Answerer {
             }
             Offer::V21 | Offer::Bell | Offer::V23 => {
                 let family = offer.family(self.modes);
-                let (tx_spec, _) = family.channels(Role::Answer).expect("an FSK family");
+                let (tx_spec, _) = fsk::channels(family, Role::Answer).expect("an FSK family");
                 let mut tx = fsk::Transmitter::new(tx_spec, self.config.level_dbm0);
                 tx.set_carrier(true);
                 self.fsk_tx = Some(tx);
@@ -209,7 +209,7 @@ impl Answerer {
     }
 
     fn block(&mut self, rx: &[f32], tx: &mut [f32]) {
-        let m = rx.len() as u32;
+        let m = Duration::from_samples(rx.len() as u32);
         tx.iter_mut().for_each(|v| *v = 0.0);
         if matches!(self.step, Step::Done) {
             return;
@@ -217,11 +217,11 @@ impl Answerer {
         for w in &mut self.watch {
             w.process(rx);
         }
-        self.timer = self.timer.saturating_add(m);
+        self.timer += m;
         match self.step {
             Step::Delay => {
-                if self.timer >= ms(self.config.answer_delay_ms) {
-                    self.timer = 0;
+                if self.timer >= self.config.answer_delay {
+                    self.timer = Duration::ZERO;
                     if self.tone.is_some() || self.v8.is_some() {
                         self.step = Step::Tone;
                         self.report(Progress::AnswerTone);
@@ -237,7 +237,7 @@ impl Answerer {
                 let mut legacy = false;
                 while let Some(e) = v.poll_event() {
                     match e {
-                        v8::Event::Negotiated { modulation } => chosen = self.modes.from_v8(modulation),
+                        v8::Event::Negotiated { modulation } => chosen = modulation.family_in(self.modes),
                         v8::Event::NoMenu | v8::Event::Failed(_) => legacy = true,
                         _ => {}
                     }
@@ -262,13 +262,13 @@ impl Answerer {
             }
             Step::Tone => {
                 if let Some(t) = &mut self.tone {
-                    if self.timer >= ms(ANSWER_TONE_MS) {
+                    if self.timer >= ANSWER_TONE {
                         t.stop();
                     }
                     t.process(tx);
                 }
                 let done = self.tone.as_ref().is_none_or(|t| t.is_idle());
-                if done && self.timer >= ms(ANSWER_TONE_MS + SILENCE_AFTER_TONE_MS) {
+                if done && self.timer >= ANSWER_TONE + SILENCE_AFTER_TONE {
                     self.next_after_tone();
                 }
             }
@@ -284,7 +284,7 @@ impl Answerer {
                 } else if let Some(t) = &mut self.fsk_tx {
                     t.process(tx, &mut || 1u8);
                 }
-                if self.timer >= ms(OFFER_MS) {
+                if self.timer >= OFFER {
                     self.start_offer((i + 1) % self.n_offers);
                 }
             }
@@ -321,7 +321,7 @@ impl Answerer {
     /// (phase `continue_at`) without a click: the caller may have taken that tone for this
     /// modem's mark already, and a click would reach it as a start bit.
     fn answer_fsk(&mut self, family: Family, continue_at: Option<f64>) {
-        let (tx_spec, rx_spec) = family.channels(Role::Answer).expect("an FSK family");
+        let (tx_spec, rx_spec) = fsk::channels(family, Role::Answer).expect("an FSK family");
         let tx = match self.fsk_tx.take() {
             Some(t) if t.spec() == tx_spec => t,
             _ => {

@@ -1,25 +1,25 @@
 //! The calling modem's start-up: listen, recognise the answerer, go on with its modulation (see
 //! the [module documentation](super)).
 
-use super::{ms, Handoff, Modes, Progress, ToneWatch};
+use super::{Config, Handoff, Progress, ToneWatch};
 use crate::bits::BitSink;
 use crate::fsk;
-use crate::modem::{Config, Family, Role};
+use crate::time::Duration;
 use crate::tones::{AnswerEvent, AnswerTone, AnswerToneDetector};
+use crate::types::{Family, Modes, Role};
 use crate::v22bis::pump::{Phase as PumpPhase, Pump};
 use crate::v8;
 
-/// A steady answer mark (1650, 1300 or 2225 Hz) must be heard this long, ms.
-pub const MARK_QUALIFY_MS: u32 = 200;
+/// A steady answer mark (1650, 1300 or 2225 Hz) must be heard this long.
+pub const MARK_QUALIFY: Duration = Duration::from_ms(200);
 /// After the DPSK start-up began on a Bell 2225 Hz tone, how long it may go without reaching
-/// data before the answerer is taken for a Bell 103 modem, ms.
-pub const BELL_FALLBACK_MS: u32 = 3000;
-/// A steady 2225 Hz the DPSK start-up has not taken up after this long is a Bell 103 answerer,
-/// ms.
-pub const BELL_IGNORED_MS: u32 = 1500;
+/// data before the answerer is taken for a Bell 103 modem.
+pub const BELL_FALLBACK: Duration = Duration::from_ms(3000);
+/// A steady 2225 Hz the DPSK start-up has not taken up after this long is a Bell 103 answerer.
+pub const BELL_IGNORED: Duration = Duration::from_ms(1500);
 
-/// How long after the DPSK start-up began the caller still listens for the Bell tone, ms.
-const TELL_BELL_MS: u32 = 300;
+/// How long after the DPSK start-up began the caller still listens for the Bell tone.
+const TELL_BELL: Duration = Duration::from_ms(300);
 
 struct Drop;
 impl BitSink for Drop {
@@ -38,9 +38,9 @@ pub struct Caller {
     /// The family the pump was set up as.
     dpsk_family: Family,
     /// Samples since the pump's start-up began.
-    dpsk_time: u32,
+    dpsk_time: Duration,
     /// Samples a steady 2225 Hz has been present while the pump waited.
-    bell_time: u32,
+    bell_time: Duration,
     /// The answer tone detector took the answerer's signal for the Bell tone.
     bell_heard: bool,
     /// An ITU answer tone was heard.
@@ -56,10 +56,10 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// A caller set up by `config` (its `modes` when the family is [`Family::Auto`], otherwise
-    /// that family alone), starting as the call is placed.
+    /// A caller set up by `config`, recognising answerers of its `modes`, starting as the call
+    /// is placed.
     pub fn new(config: &Config) -> Self {
-        let modes = config.allowed_modes();
+        let modes = config.modes;
         let dpsk_family = if modes.contains(Family::V22bis) {
             Family::V22bis
         } else if modes.contains(Family::V22) {
@@ -74,14 +74,14 @@ impl Caller {
             tones: AnswerToneDetector::new(),
             pump,
             dpsk_family,
-            dpsk_time: 0,
-            bell_time: 0,
+            dpsk_time: Duration::ZERO,
+            bell_time: Duration::ZERO,
             bell_heard: false,
             itu_heard: false,
-            watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY_MS)),
-            v8: (config.v8 && !modes.v8_modulations().is_empty()).then(|| {
+            watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY)),
+            v8: (config.v8 && !v8::Modulations::for_modes(modes).is_empty()).then(|| {
                 Box::new(v8::Caller::new(v8::call::Config {
-                    modulations: modes.v8_modulations(),
+                    modulations: v8::Modulations::for_modes(modes),
                     level_dbm0: config.level_dbm0,
                     ..v8::call::Config::default()
                 }))
@@ -133,7 +133,7 @@ impl Caller {
         if self.done {
             return;
         }
-        let m = rx.len() as u32;
+        let m = Duration::from_samples(rx.len() as u32);
         let mut heard = None;
         self.tones.process(rx, |e| {
             if let AnswerEvent::Answer { kind, .. } = e {
@@ -175,7 +175,7 @@ impl Caller {
             // unscrambled ones (2250 Hz); the pump is silent for 456 ms after hearing them, so
             // waiting costs nothing.
             let may_be_bell103 = self.modes.contains(Family::Bell103) && self.bell_heard;
-            if started && ((!may_be_bell103 && self.dpsk_time >= ms(TELL_BELL_MS)) || p.hearing_data() || data) {
+            if started && ((!may_be_bell103 && self.dpsk_time >= TELL_BELL) || p.hearing_data() || data) {
                 let family = if self.bell_heard && self.modes.contains(Family::Bell212A) {
                     Family::Bell212A
                 } else {
@@ -185,11 +185,11 @@ impl Caller {
                 self.hand_over(Handoff::Dpsk { family, pump });
                 return;
             }
-            if started && self.dpsk_time >= ms(BELL_FALLBACK_MS) && self.watch[2].present() {
+            if started && self.dpsk_time >= BELL_FALLBACK && self.watch[2].present() {
                 return self.call_fsk(Family::Bell103);
             }
             if !started {
-                self.bell_time = if self.watch[2].present() { self.bell_time.saturating_add(m) } else { 0 };
+                self.bell_time = if self.watch[2].present() { self.bell_time + m } else { Duration::ZERO };
             }
         }
         if itu_tone {
@@ -204,7 +204,7 @@ impl Caller {
         let pump_waiting = self.pump.as_ref().is_some_and(|p| p.phase() == PumpPhase::Waiting);
         if self.watch[2].present()
             && self.modes.contains(Family::Bell103)
-            && (self.pump.is_none() || (pump_waiting && self.bell_time >= ms(BELL_IGNORED_MS)))
+            && (self.pump.is_none() || (pump_waiting && self.bell_time >= BELL_IGNORED))
         {
             self.call_fsk(Family::Bell103);
         }
@@ -222,7 +222,7 @@ impl Caller {
         let mut outcome = None;
         while let Some(e) = v.poll_event() {
             match e {
-                v8::Event::Negotiated { modulation } => outcome = Some(self.modes.from_v8(modulation)),
+                v8::Event::Negotiated { modulation } => outcome = Some(modulation.family_in(self.modes)),
                 v8::Event::Failed(_) | v8::Event::NoMenu => outcome = Some(None),
                 _ => {}
             }
@@ -247,7 +247,7 @@ impl Caller {
     /// Goes on as the calling `family` FSK modem (silent until it has heard the answerer's
     /// carrier for itself).
     fn call_fsk(&mut self, family: Family) {
-        let (tx_spec, rx_spec) = family.channels(Role::Call).expect("an FSK family");
+        let (tx_spec, rx_spec) = fsk::channels(family, Role::Call).expect("an FSK family");
         let tx = fsk::Transmitter::new(tx_spec, self.config.level_dbm0);
         self.hand_over(Handoff::Fsk { family, tx, rx: Box::new(fsk::Receiver::new(rx_spec)), qualified: false });
     }

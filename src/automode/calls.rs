@@ -1,8 +1,9 @@
 //! Whole calls through the line simulator: automode against every fixed family in both roles,
 //! with and without the answer tone, and automode against itself.
 
-use crate::line::{Impairments, Line};
-use crate::modem::{Config, Event, Family, Modem, Role, State};
+use crate::modem::{Config, Event, Modem, State};
+use crate::sim::line::{Impairments, Line};
+use crate::types::{Family, Role};
 
 /// What one end saw.
 #[derive(Debug)]
@@ -53,7 +54,7 @@ fn run(a: Config, b: Config, line: &mut Line, a_text: &[u8], b_text: &[u8], seco
 fn config(family: Family, role: Role, tone: bool) -> Config {
     let mut c = Config::new(family, role);
     c.answer_tone = tone;
-    c.answer_delay_ms = 300;
+    c.answer_delay = crate::time::Duration::from_ms(300);
     c
 }
 
@@ -151,8 +152,8 @@ fn automode_meets_automode_at_2400() {
     let mut line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 13);
     let (a_text, b_text) = (text(300, 5), text(300, 6));
     let (a, b) = run(
-        Config { answer_delay_ms: 2000, ..config(Family::Auto, Role::Call, true) },
-        Config { answer_delay_ms: 2000, ..config(Family::Auto, Role::Answer, true) },
+        Config { answer_delay: crate::time::Duration::from_ms(2000), ..config(Family::Auto, Role::Call, true) },
+        Config { answer_delay: crate::time::Duration::from_ms(2000), ..config(Family::Auto, Role::Answer, true) },
         &mut line,
         &a_text,
         &b_text,
@@ -188,7 +189,7 @@ fn automode_through_an_impaired_line() {
     let imp = Impairments {
         freq_offset_hz: 7.0,
         clock_ppm: 200.0,
-        band: crate::line::Band::Telephone,
+        band: crate::sim::line::Band::Telephone,
         gain_db: -10.0,
         ..Default::default()
     }

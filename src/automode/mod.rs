@@ -40,106 +40,104 @@ pub use call::Caller;
 
 use crate::dsp::{dbm0_to_power, Complex, SAMPLE_RATE};
 use crate::fsk;
-use crate::modem::Family;
-use crate::v22bis::pump::Pump;
+use crate::time::Duration;
+use crate::types::{Family, Modes, Role};
+use crate::v22bis::pump::{self, Pump};
+use crate::v22bis::GuardTone;
 
-/// ms to samples.
-pub(crate) const fn ms(t: u32) -> u32 {
-    t * (SAMPLE_RATE / 1000)
+/// How a start-up is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The families the modem may use (one family alone for a modem of a fixed family that
+    /// starts with the answer tone).
+    pub modes: Modes,
+    /// Transmit level in dBm0.
+    pub level_dbm0: f32,
+    /// V.22/V.22bis answering: the guard tone.
+    pub guard: GuardTone,
+    /// Answering: wait the billing delay, then send the V.25 answer tone before the first offer.
+    /// (A caller always recognises an answer tone, and needs none.)
+    pub answer_tone: bool,
+    /// Answering with the answer tone: the silence after going off-hook before it (V.25's
+    /// billing delay, 1.8 to 2.5 s).
+    pub answer_delay: Duration,
+    /// V.8: answering, the answer tone is ANSam and a caller's CM is answered with JM; calling,
+    /// ANSam is answered with CM. Only the V.8 modes of `modes` are offered.
+    pub v8: bool,
 }
 
-/// A set of modulation families a modem may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Modes(u8);
-
-impl Modes {
-    /// No family.
-    pub const NONE: Modes = Modes(0);
-    /// Every family automode can negotiate: V.22bis, V.22, Bell 212A, V.21, Bell 103 and V.23.
-    /// (Bell 202 is half duplex with no start-up to recognise; it is never negotiated.)
-    pub const ALL: Modes = Modes(
-        Modes::bit(Family::V22bis)
-            | Modes::bit(Family::V22)
-            | Modes::bit(Family::Bell212A)
-            | Modes::bit(Family::V21)
-            | Modes::bit(Family::Bell103)
-            | Modes::bit(Family::V23),
-    );
-
-    const fn bit(f: Family) -> u8 {
-        1 << (f as u8)
-    }
-
-    /// The set holding only `f`.
-    pub const fn only(f: Family) -> Modes {
-        Modes(Modes::bit(f))
-    }
-
-    /// The set with `f` added.
-    pub const fn with(self, f: Family) -> Modes {
-        Modes(self.0 | Modes::bit(f))
-    }
-
-    /// The set with `f` removed.
-    pub const fn without(self, f: Family) -> Modes {
-        Modes(self.0 & !Modes::bit(f))
-    }
-
-    /// True when `f` is in the set.
-    pub const fn contains(self, f: Family) -> bool {
-        self.0 & Modes::bit(f) != 0
-    }
-
-    /// True when the set is empty.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// True when any 1200 bit/s DPSK family (V.22bis, V.22, Bell 212A) is in the set.
-    pub const fn any_dpsk(self) -> bool {
-        self.contains(Family::V22bis) || self.contains(Family::V22) || self.contains(Family::Bell212A)
-    }
-
-    /// The V.8 modulation modes that stand for the set's families (Bell modes have none).
-    pub fn v8_modulations(self) -> crate::v8::Modulations {
-        use crate::v8::Modulations as M;
-        let mut m = M::NONE;
-        if self.contains(Family::V22bis) || self.contains(Family::V22) {
-            m = m.union(M::V22BIS);
-        }
-        if self.contains(Family::V21) {
-            m = m.union(M::V21);
-        }
-        if self.contains(Family::V23) {
-            m = m.union(M::V23);
-        }
-        m
-    }
-
-    /// The family V.8's `modulation` stands for, if it is one of the set's.
-    pub fn from_v8(self, modulation: crate::v8::Modulation) -> Option<Family> {
-        use crate::v8::Modulation as M;
-        let f = match modulation {
-            M::V22bis if self.contains(Family::V22bis) => Family::V22bis,
-            M::V22bis => Family::V22,
-            M::V21 => Family::V21,
-            M::V23 => Family::V23,
-            _ => return None,
-        };
-        self.contains(f).then_some(f)
-    }
-
-    /// The families in the set, fastest first.
-    pub fn iter(self) -> impl Iterator<Item = Family> {
-        [Family::V22bis, Family::V22, Family::Bell212A, Family::V23, Family::V21, Family::Bell103, Family::Bell202]
-            .into_iter()
-            .filter(move |&f| self.contains(f))
-    }
-}
-
-impl Default for Modes {
+impl Default for Config {
+    /// Every family, -13 dBm0, no guard tone, the answer tone after 2 s, no V.8.
     fn default() -> Self {
-        Modes::ALL
+        Config {
+            modes: Modes::ALL,
+            level_dbm0: -13.0,
+            guard: GuardTone::None,
+            answer_tone: true,
+            answer_delay: Duration::from_ms(2000),
+            v8: false,
+        }
+    }
+}
+
+impl Config {
+    /// The V.22/V.22bis pump's set-up for `family` (V.22bis, V.22 or Bell 212A) in `role`.
+    pub fn pump_config(&self, family: Family, role: Role) -> pump::Config {
+        pump::Config::for_family(family, role, self.level_dbm0, self.guard)
+    }
+}
+
+/// The start of a call in either role: what a [`crate::modem::Modem`] runs until a modulation is
+/// chosen.
+// Kept behind one Box by its users, so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Startup {
+    /// Answering.
+    Answer(Answerer),
+    /// Calling.
+    Call(Caller),
+}
+
+impl Startup {
+    /// The start-up for `role`, set up by `config`.
+    pub fn new(role: Role, config: &Config) -> Startup {
+        match role {
+            Role::Answer => Startup::Answer(Answerer::new(config)),
+            Role::Call => Startup::Call(Caller::new(config)),
+        }
+    }
+
+    /// Hears `rx` from the line and fills `tx` (same length; the shorter sets the count).
+    pub fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        match self {
+            Startup::Answer(a) => a.process(rx, tx),
+            Startup::Call(c) => c.process(rx, tx),
+        }
+    }
+
+    /// The next progress report, if any.
+    pub fn poll_progress(&mut self) -> Option<Progress> {
+        match self {
+            Startup::Answer(a) => a.poll_progress(),
+            Startup::Call(c) => c.poll_progress(),
+        }
+    }
+
+    /// The engine chosen, once the far modem has been recognised.
+    pub fn take_handoff(&mut self) -> Option<Handoff> {
+        match self {
+            Startup::Answer(a) => a.take_handoff(),
+            Startup::Call(c) => c.take_handoff(),
+        }
+    }
+
+    /// True once the start-up has handed over (or has nothing to offer).
+    pub fn is_done(&self) -> bool {
+        match self {
+            Startup::Answer(a) => a.is_done(),
+            Startup::Call(c) => c.is_done(),
+        }
     }
 }
 
@@ -266,8 +264,8 @@ impl ToneWatch {
     /// Weakest tone that counts, dBm0.
     pub const MIN_DBM0: f32 = -43.0;
 
-    /// Watches for `freq_hz`, present after `qualify_ms` of it (rounded up to 40 ms blocks).
-    pub fn new(freq_hz: f32, qualify_ms: u32) -> Self {
+    /// Watches for `freq_hz`, present after `qualify` of it (rounded up to 40 ms blocks).
+    pub fn new(freq_hz: f32, qualify: Duration) -> Self {
         let step = |f: f32| Complex::from_polar(1.0, -core::f32::consts::TAU * f / SAMPLE_RATE as f32);
         ToneWatch {
             freq: freq_hz,
@@ -276,7 +274,7 @@ impl ToneWatch {
             acc: [Complex::ZERO; 3],
             n: 0,
             run: 0,
-            qualify: qualify_ms.div_ceil(40).max(1),
+            qualify: qualify.samples().div_ceil(BLOCK as u32).max(1),
             present: false,
         }
     }
@@ -341,8 +339,8 @@ impl ToneWatch {
 mod tests {
     use super::*;
     use crate::dsp::{dbm0_to_peak, Nco};
-    use crate::line::{Impairments, Line};
-    use crate::modem::{Config, Modem, Role};
+    use crate::modem::{Config as ModemConfig, Modem};
+    use crate::sim::line::{Impairments, Line};
 
     fn tone(f: f32, dbm0: f32, n: usize) -> Vec<f32> {
         let mut nco = Nco::new(f, SAMPLE_RATE as f32);
@@ -363,16 +361,16 @@ mod tests {
     #[test]
     fn tone_watch_hears_steady_tones_only() {
         for f in [390.0, 980.0, 1270.0, 1300.0, 1650.0, 2225.0] {
-            let mut w = ToneWatch::new(f, 100);
+            let mut w = ToneWatch::new(f, Duration::from_ms(100));
             w.process(&tone(f + 15.0, -40.0, 1600));
             assert!(w.present(), "{f} Hz");
             // 70 Hz off is another tone.
             for off in [-70.0, 70.0, 100.0] {
-                let mut w = ToneWatch::new(f, 100);
+                let mut w = ToneWatch::new(f, Duration::from_ms(100));
                 w.process(&tone(f + off, -10.0, 4000));
                 assert!(!w.present(), "{f} Hz vs {} Hz", f + off);
             }
-            let mut w = ToneWatch::new(f, 100);
+            let mut w = ToneWatch::new(f, Duration::from_ms(100));
             w.process(&tone(f, -50.0, 4000));
             assert!(!w.present(), "{f} Hz too weak");
         }
@@ -394,10 +392,11 @@ mod tests {
     #[test]
     fn tone_watch_ignores_modulated_signals_and_noise() {
         // A V.22bis caller's start-up and data, and noise, at the watched frequencies.
-        let mut caller = Modem::new(Config::new(Family::V22bis, Role::Call));
-        let mut answerer = Modem::new(Config::new(Family::V22bis, Role::Answer));
+        let mut caller = Modem::new(ModemConfig::new(Family::V22bis, Role::Call));
+        let mut answerer = Modem::new(ModemConfig::new(Family::V22bis, Role::Answer));
         caller.write(&[0x55; 2000]);
-        let mut watches: Vec<ToneWatch> = [980.0, 1270.0, 1300.0].iter().map(|&f| ToneWatch::new(f, 100)).collect();
+        let mut watches: Vec<ToneWatch> =
+            [980.0, 1270.0, 1300.0].iter().map(|&f| ToneWatch::new(f, Duration::from_ms(100))).collect();
         let mut line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 5);
         let (mut a_out, mut b_out, mut a_in, mut b_in) =
             (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
@@ -410,7 +409,7 @@ mod tests {
                 assert!(!w.present(), "{} Hz in a V.22bis caller's signal", w.freq());
             }
         }
-        let mut rng = crate::rng::Rng::new(3);
+        let mut rng = crate::sim::rng::Rng::new(3);
         let noise: Vec<f32> = (0..16000).map(|_| 0.1 * rng.gaussian()).collect();
         for w in &mut watches {
             w.process(&noise);

@@ -2,6 +2,7 @@
 //! dial tone, and the call progress detector that hears dial tone, ringback and busy.
 
 use crate::hayes::{DialElement, DialRequest};
+use crate::time::Duration;
 use crate::tones::{CallProgressDetector, DtmfGenerator, Tone};
 
 /// Where the dialler is.
@@ -9,10 +10,10 @@ use crate::tones::{CallProgressDetector, DtmfGenerator, Tone};
 enum Step {
     /// Nothing to dial.
     Idle,
-    /// Silence for this many more samples (the blind-dialling wait S6, or a `,` pause S8).
-    Quiet(u32),
-    /// Listening for a dial tone for at most this many more samples.
-    DialTone(u32),
+    /// Silence for this much longer (the blind-dialling wait S6, or a `,` pause S8).
+    Quiet(Duration),
+    /// Listening for a dial tone for at most this much longer.
+    DialTone(Duration),
     /// DTMF digits are being sent.
     Tones,
     /// The whole dial string has been sent.
@@ -44,8 +45,8 @@ pub(crate) struct Dialer {
     elements: Vec<DialElement>,
     next: usize,
     step: Step,
-    pause_samples: u32,
-    wait_samples: u32,
+    pause: Duration,
+    wait: Duration,
 }
 
 /// True for the characters [`DtmfGenerator::dial`] takes.
@@ -64,25 +65,25 @@ impl Dialer {
             elements: Vec::new(),
             next: 0,
             step: Step::Idle,
-            pause_samples: 0,
-            wait_samples: 0,
+            pause: Duration::ZERO,
+            wait: Duration::ZERO,
         }
     }
 
-    /// Starts dialling `req`; a dial-tone wait lasts at most `wait_samples`.
-    pub(crate) fn start(&mut self, req: DialRequest, wait_samples: u32) {
-        let ms = (req.dtmf_samples / (crate::dsp::SAMPLE_RATE / 1000)).max(1);
+    /// Starts dialling `req`; a dial-tone wait lasts at most `wait`.
+    pub(crate) fn start(&mut self, req: DialRequest, wait: Duration) {
+        let tone = req.dtmf_tone.max(Duration::from_ms(1));
         self.dtmf.clear();
-        self.dtmf.set_timing(ms, ms);
+        self.dtmf.set_timing(tone, tone);
         self.elements = req.elements;
         self.next = 0;
-        self.pause_samples = req.pause_samples;
-        self.wait_samples = wait_samples.max(1);
+        self.pause = req.pause;
+        self.wait = wait.max(Duration::from_samples(1));
         self.step = if req.detect_dial_tone {
             self.progress.reset();
-            Step::DialTone(self.wait_samples)
-        } else if req.blind_wait_samples > 0 {
-            Step::Quiet(req.blind_wait_samples)
+            Step::DialTone(self.wait)
+        } else if !req.blind_wait.is_zero() {
+            Step::Quiet(req.blind_wait)
         } else {
             self.next_step()
         };
@@ -114,12 +115,12 @@ impl Dialer {
                 _ if queued => break,
                 DialElement::Pause => {
                     self.next += 1;
-                    return Step::Quiet(self.pause_samples);
+                    return Step::Quiet(self.pause);
                 }
                 DialElement::WaitDialTone => {
                     self.next += 1;
                     self.progress.reset();
-                    return Step::DialTone(self.wait_samples);
+                    return Step::DialTone(self.wait);
                 }
                 DialElement::Flash => self.next += 1,
             }
@@ -134,7 +135,7 @@ impl Dialer {
     /// Hears `rx` and fills `tx` (same length) with the dialling.
     pub(crate) fn process(&mut self, rx: &[f32], tx: &mut [f32]) -> Outcome {
         tx.iter_mut().for_each(|v| *v = 0.0);
-        let n = rx.len().min(tx.len()) as u32;
+        let n = Duration::from_samples(rx.len().min(tx.len()) as u32);
         let mut outcome = Outcome::Working;
         match self.step {
             Step::Idle => return Outcome::Working,

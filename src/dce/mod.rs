@@ -11,7 +11,8 @@
 //!
 //! ```
 //! use softmodem::dce::{Config, Dce, Phase, PhoneLink};
-//! use softmodem::modem::{Config as ModemConfig, Family, Modem, Role};
+//! use softmodem::modem::{Config as ModemConfig, Modem};
+//! use softmodem::{Family, Role};
 //! // No phone control: the person dials on the handset, the modem starts on ATD.
 //! let mut dce = Dce::new(Config { link: PhoneLink::Manual, ..Config::default() });
 //! dce.from_terminal(b"AT+MS=V21\rATD\r");
@@ -78,11 +79,13 @@ mod dialer;
 
 use std::collections::VecDeque;
 
-use crate::automode::{Modes, Progress};
-use crate::dsp::SAMPLE_RATE;
+use crate::automode::Progress;
 use crate::hayes::{Action, Carrier, DialElement, DialRequest, Hayes, LineEvent, Modulation, Profile, State};
-use crate::modem::{self, Event as ModemEvent, Family, Modem, Role};
+use crate::modem::{self, Event as ModemEvent, Modem};
 use crate::phone::control::{self, Config as PhoneConfig, EndReason, PhoneControl, PhoneEvent};
+use crate::time::{Duration, Instant};
+use crate::types::Modes;
+use crate::types::{Family, Role};
 use dialer::{Dialer, Outcome};
 
 /// The audio block the DCE works in, samples (20 ms): timers, events and data move between blocks.
@@ -120,9 +123,9 @@ pub struct Config {
     /// The DTMF level (both tones together), dBm0, for [`PhoneLink::Audio`].
     pub dtmf_level_dbm0: f32,
     /// For [`PhoneLink::Audio`]: how long to listen for a dial tone (before dialling under X2/X4,
-    /// and at each `W`) before giving up with `NO DIALTONE`, ms. The detector needs 1 s of a North
+    /// and at each `W`) before giving up with `NO DIALTONE`. The detector needs 1 s of a North
     /// American dial tone and 3 s of a European one.
-    pub dial_tone_wait_ms: u32,
+    pub dial_tone_wait: Duration,
 }
 
 impl Default for Config {
@@ -134,7 +137,7 @@ impl Default for Config {
             phone: PhoneConfig::default(),
             level_dbm0: -13.0,
             dtmf_level_dbm0: -7.0,
-            dial_tone_wait_ms: 5000,
+            dial_tone_wait: Duration::from_secs(5),
         }
     }
 }
@@ -168,15 +171,15 @@ pub struct Status {
     /// The data modem ([`modem::State::Idle`] when none runs).
     pub modem: modem::State,
     /// The running modem's family.
-    pub family: Option<modem::Family>,
+    pub family: Option<Family>,
     /// The running modem's role.
     pub role: Option<Role>,
     /// Receive rate of the connection, bit/s (0 before it connects).
     pub rx_rate: u32,
     /// Transmit rate of the connection, bit/s (0 before it connects).
     pub tx_rate: u32,
-    /// Samples processed since the DCE was made.
-    pub samples: u64,
+    /// Time since the DCE was made (samples processed).
+    pub now: Instant,
 }
 
 /// [`Dce::set_link`] refused: a call is in progress (the DCE is off-hook).
@@ -212,7 +215,7 @@ impl std::error::Error for CallInProgress {}
 /// Either way an answering modem waits the V.25 billing delay (2 s) and sends the answer tone
 /// first, as a Hayes modem does (V.8's ANSam, answering a caller's CM with JM), and a calling one
 /// expects it (and takes ANSam for a plain answer tone: V.8 would gain it nothing). The minimum rates are checked once
-/// connected ([`rates_allowed`]). S10 becomes [`modem::Config::carrier_loss_ms`]; the transmit
+/// connected ([`rates_allowed`]). S10 becomes [`modem::Config::carrier_loss`]; the transmit
 /// level is `level_dbm0`; everything else is [`modem::Config::new`]'s.
 pub fn modem_config(profile: &Profile, role: Role, level_dbm0: f32) -> modem::Config {
     let m = &profile.modulation;
@@ -242,7 +245,7 @@ pub fn modem_config(profile: &Profile, role: Role, level_dbm0: f32) -> modem::Co
     // answer tone (as V.8 allows).
     config.v8 = role == Role::Answer;
     config.level_dbm0 = level_dbm0;
-    config.carrier_loss_ms = (profile.regs.carrier_loss_samples() as u64 * 1000 / SAMPLE_RATE as u64) as u32;
+    config.carrier_loss = profile.regs.carrier_loss();
     config
 }
 
@@ -350,9 +353,9 @@ pub struct Dce {
     carry_end: usize,
     log: VecDeque<String>,
     dropped_log: u64,
-    samples: u64,
-    /// When (in samples) to look at a 2400 bit/s connection's quality once it has settled.
-    quality_check_at: Option<u64>,
+    now: Instant,
+    /// When to look at a 2400 bit/s connection's quality once it has settled.
+    quality_check_at: Option<Instant>,
 }
 
 /// A V.22bis connection whose receiver's SNR estimate is below this, three seconds in, will see
@@ -386,7 +389,7 @@ impl Dce {
             carry_end: 0,
             log: VecDeque::with_capacity(LOG_MAX),
             dropped_log: 0,
-            samples: 0,
+            now: Instant::ZERO,
             quality_check_at: None,
             config,
         };
@@ -470,9 +473,9 @@ impl Dce {
         modem_config(self.hayes.profile(), Role::Call, self.config.level_dbm0)
     }
 
-    /// Samples processed since the DCE was made.
-    pub fn samples(&self) -> u64 {
-        self.samples
+    /// Time since the DCE was made (samples processed).
+    pub fn now(&self) -> Instant {
+        self.now
     }
 
     /// A snapshot for a user interface.
@@ -494,7 +497,7 @@ impl Dce {
             role: self.modem.as_ref().map(|m| m.config().role),
             rx_rate: self.rx_rate,
             tx_rate: self.tx_rate,
-            samples: self.samples,
+            now: self.now,
         }
     }
 
@@ -566,16 +569,16 @@ impl Dce {
         tx[n..].iter_mut().for_each(|v| *v = 0.0);
     }
 
-    /// Lets `samples` pass with silence heard and the audio sent thrown away (for a host with no
+    /// Lets `elapsed` pass with silence heard and the audio sent thrown away (for a host with no
     /// audio running).
-    pub fn advance(&mut self, samples: u64) {
+    pub fn advance(&mut self, elapsed: Duration) {
         let silence = [0.0f32; BLOCK];
         let mut out = [0.0f32; BLOCK];
-        let mut left = samples;
+        let mut left = elapsed.len();
         while left > 0 {
-            let m = left.min(BLOCK as u64) as usize;
+            let m = left.min(BLOCK);
             self.block(&silence[..m], &mut out[..m]);
-            left -= m as u64;
+            left -= m;
         }
     }
 
@@ -690,11 +693,12 @@ impl Dce {
             },
             _ => tx.iter_mut().for_each(|v| *v = 0.0),
         }
-        self.samples += m as u64;
+        let elapsed = Duration::from_samples(m as u32);
+        self.now += elapsed;
         self.check_quality();
-        self.hayes.advance(m as u32);
+        self.hayes.advance(elapsed);
         if let Some(p) = self.phone.as_mut() {
-            p.advance(m as u32);
+            p.advance(elapsed);
         }
         self.pump();
     }
@@ -703,7 +707,7 @@ impl Dce {
     /// speech codec on the path, most often), say so, and how to connect at 1200 bit/s instead
     /// (V.22bis cannot change its rate during a call).
     fn check_quality(&mut self) {
-        if self.quality_check_at.is_none_or(|t| self.samples < t) {
+        if self.quality_check_at.is_none_or(|t| self.now < t) {
             return;
         }
         self.quality_check_at = None;
@@ -870,11 +874,10 @@ impl Dce {
             PhoneLink::Audio => {
                 self.note_audio_dial(&req);
                 let detect_busy = req.detect_busy;
-                let wait = (self.config.dial_tone_wait_ms as u64 * SAMPLE_RATE as u64 / 1000).min(u32::MAX as u64);
                 if req.detect_dial_tone {
                     self.note("Line: waiting for dial tone".into());
                 }
-                self.dialer.start(req, wait as u32);
+                self.dialer.start(req, self.config.dial_tone_wait);
                 self.stage = Stage::AudioDialing { to_command, detect_busy };
             }
             PhoneLink::Serial => {
@@ -1127,7 +1130,7 @@ impl Dce {
                 }
                 self.rx_rate = rx_rate;
                 self.tx_rate = tx_rate;
-                self.quality_check_at = (rx_rate == 2400).then_some(self.samples + 3 * SAMPLE_RATE as u64);
+                self.quality_check_at = (rx_rate == 2400).then_some(self.now + Duration::from_secs(3));
                 self.note(if rx_rate == tx_rate {
                     format!("Connected {rx_rate}")
                 } else {

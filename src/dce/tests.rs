@@ -8,11 +8,12 @@
 //! across a simulated line with a little noise, so every connection is a real start-up.
 
 use super::*;
-use crate::automode::Modes;
-use crate::line::{Impairments, Line};
-use crate::modem::{Config as ModemConfig, Family};
-use crate::phone::sim::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
+use crate::modem::Config as ModemConfig;
+use crate::sim::line::{Impairments, Line};
+use crate::sim::phone::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
 use crate::tones::{DtmfDetector, ProgressToneGenerator, Region, Tone};
+use crate::types::Family;
+use crate::types::Modes;
 
 /// The far end of the call.
 struct Far {
@@ -137,7 +138,7 @@ impl Bench {
         let n = self.dce.to_phone(&mut buf);
         self.forward_to_phone(&buf[..n]);
         if let Some(p) = self.phone.as_mut() {
-            p.advance(BLOCK as u32);
+            p.advance(Duration::from_samples(BLOCK as u32));
             let n = p.read(&mut buf);
             self.dce.from_phone(&buf[..n]);
             if p.state() == SimCallState::Active && self.far.modem.is_none() {
@@ -288,7 +289,7 @@ fn far_modem_hangs_up_no_carrier_after_s10_and_phone_hung_up() {
     let mut b = Bench::serial_ready(SimConfig::default());
     b.far.on_active = Some(modem_cfg(Family::Bell103, Role::Answer));
     b.command("ATS10=20+MS=B103,0\r", "\r\nOK\r\n", 100);
-    assert_eq!(b.dce.next_modem_config().carrier_loss_ms, 2000);
+    assert_eq!(b.dce.next_modem_config().carrier_loss, Duration::from_ms(2000));
     assert_eq!(b.dce.next_modem_config().family, Family::Bell103);
     b.type_("ATD5551234\r");
     b.expect("\r\nCONNECT 300\r\n", 15_000);
@@ -574,7 +575,10 @@ fn plus_ms_maps_to_the_modem_config() {
     let mut p = Profile::default();
     // The factory setting: automode over everything, with the answer tone.
     let c = modem_config(&p, Role::Call, -10.0);
-    assert_eq!((c.family, c.role, c.level_dbm0, c.carrier_loss_ms), (Family::Auto, Role::Call, -10.0, 1400));
+    assert_eq!(
+        (c.family, c.role, c.level_dbm0, c.carrier_loss),
+        (Family::Auto, Role::Call, -10.0, Duration::from_ms(1400))
+    );
     assert_eq!(c.modes, Modes::ALL);
     assert!(c.answer_tone);
     // Automode off: the carrier alone.
@@ -606,7 +610,7 @@ fn plus_ms_maps_to_the_modem_config() {
         assert_eq!((c.family, c.modes), (Family::Auto, modes), "{args:?}");
     }
     assert!(p.regs.set(10, 255));
-    assert_eq!(modem_config(&p, Role::Answer, -13.0).carrier_loss_ms, 25_500);
+    assert_eq!(modem_config(&p, Role::Answer, -13.0).carrier_loss, Duration::from_ms(25_500));
     let m = Modulation::default().with_args(&["V22B", "1", "2400", "0", "2400"]).unwrap();
     assert!(rates_allowed(&m, 2400, 2400));
     assert!(!rates_allowed(&m, 1200, 1200));
@@ -776,7 +780,7 @@ fn status_log_stays_bounded_and_tx_is_silent_on_hook() {
     let mut tx = vec![1.0; 600];
     dce.process(&rx, &mut tx);
     assert!(tx.iter().all(|&v| v == 0.0));
-    assert_eq!(dce.samples(), 500);
+    assert_eq!(dce.now().samples(), 500);
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub use ramp::OnOffRamp;
 pub use resample::Resampler;
 
 /// The internal sample rate of every modem in this crate, in Hz.
-pub const SAMPLE_RATE: u32 = 8000;
+pub use crate::time::SAMPLE_RATE;
 
 /// Peak amplitude (full scale = 1.0) of a sine wave at 0 dBm0.
 ///
@@ -52,6 +52,15 @@ pub fn power_to_dbm0(power: f32) -> f32 {
 /// Mean power (full scale = 1.0) of a signal whose level is `dbm0`.
 pub fn dbm0_to_power(dbm0: f32) -> f32 {
     DBM0_POWER * 10f32.powf(dbm0 / 10.0)
+}
+
+/// A sample (full scale = 1.0) as a 16-bit integer, rounded and clipped.
+#[inline]
+pub fn to_i16(s: f32) -> i16 {
+    if !s.is_finite() {
+        return 0;
+    }
+    (s * 32768.0).round().clamp(-32768.0, 32767.0) as i16
 }
 
 /// Wraps a phase in cycles into `[-0.5, 0.5)`.

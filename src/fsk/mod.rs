@@ -9,6 +9,8 @@ pub mod tx;
 pub use rx::Receiver;
 pub use tx::Transmitter;
 
+use crate::types::{Family, Role};
+
 /// The tones and rate of one FSK channel.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChannelSpec {
@@ -53,4 +55,20 @@ pub const CHANNELS: [ChannelSpec; 7] =
 /// Looks a channel up by its CLI name.
 pub fn channel_by_name(name: &str) -> Option<ChannelSpec> {
     CHANNELS.iter().copied().find(|c| c.name == name)
+}
+
+/// For an FSK family, the channels a modem transmits and receives in `role` (`None` for the
+/// other families).
+pub fn channels(family: Family, role: Role) -> Option<(ChannelSpec, ChannelSpec)> {
+    let (call_tx, ans_tx) = match family {
+        Family::Bell103 => (BELL103_ORIGINATE, BELL103_ANSWER),
+        Family::V21 => (V21_CH1, V21_CH2),
+        Family::V23 => (V23_BACKWARD, V23_FORWARD),
+        Family::Bell202 => (BELL202, BELL202),
+        Family::V22 | Family::V22bis | Family::Bell212A | Family::Auto => return None,
+    };
+    Some(match role {
+        Role::Call => (call_tx, ans_tx),
+        Role::Answer => (ans_tx, call_tx),
+    })
 }

@@ -346,7 +346,7 @@ mod tests {
     use super::*;
     use crate::bits::BitVec;
     use crate::fsk::{Transmitter, CHANNELS, V21_CH1, V21_CH2};
-    use crate::rng::Rng;
+    use crate::sim::rng::Rng;
     use crate::startstop::{Deframer, Format, Received};
 
     struct Chars {

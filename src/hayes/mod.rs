@@ -7,7 +7,7 @@
 //! dial, answer, hang up, ...), and the controller that runs the modem reports back through
 //! [`Hayes::event`] ([`LineEvent`]: connected, no carrier, busy, ring, ...). In online data mode,
 //! terminal bytes come out of [`Hayes::to_line`] for the modem to send and received bytes go in
-//! through [`Hayes::from_line`]. Time passes through [`Hayes::advance`], in samples at 8000 Hz;
+//! through [`Hayes::from_line`]. Time passes through [`Hayes::advance`] (a [`Duration`]);
 //! every timer (S7 connection timeout, escape guard time S12, ring count reset) runs on it.
 //!
 //! ```
@@ -36,8 +36,8 @@ pub mod registers;
 
 use std::collections::VecDeque;
 
-use crate::dsp::SAMPLE_RATE;
 use crate::queue::ByteQueue;
+use crate::time::Duration;
 pub use parser::{Command, Commands, DialString, DialToken, ExtendedOp, ParseError};
 pub use registers::{Carrier, Modulation, Profile, Registers, ResultLevel};
 
@@ -54,10 +54,10 @@ pub const ACTIONS_MAX: usize = 16;
 
 /// V.250 5.6.1: characters arriving within 125 ms after the termination character do not abort
 /// the command (so a line feed after the carriage return does not abort a dial).
-const ABORT_HOLDOFF: u64 = SAMPLE_RATE as u64 / 8;
+const ABORT_HOLDOFF: Duration = Duration::from_ms(125);
 
 /// The ring count S1 is cleared after 8 s without a ring (Hayes).
-const RING_RESET: u64 = 8 * SAMPLE_RATE as u64;
+const RING_RESET: Duration = Duration::from_secs(8);
 
 /// What the controller reports about the line and the data pump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,7 @@ pub enum DialElement {
         /// Tone (true) or pulse dialling.
         tone: bool,
     },
-    /// Pause for [`DialRequest::pause_samples`] (`,`).
+    /// Pause for [`DialRequest::pause`] (`,`).
     Pause,
     /// Wait for a dial tone, report [`LineEvent::DialToneHeard`], or [`LineEvent::NoDialTone`]
     /// if none comes (`W`).
@@ -122,11 +122,11 @@ pub struct DialRequest {
     /// Report a busy tone (X3, X4). (A busy tone reported anyway shows as `NO CARRIER`.)
     pub detect_busy: bool,
     /// When not detecting a dial tone and going off-hook: wait this long before dialling (S6).
-    pub blind_wait_samples: u32,
+    pub blind_wait: Duration,
     /// Each [`DialElement::Pause`] lasts this long (S8).
-    pub pause_samples: u32,
+    pub pause: Duration,
     /// Each DTMF tone lasts this long, and so does the silence after it (S11).
-    pub dtmf_samples: u32,
+    pub dtmf_tone: Duration,
 }
 
 impl DialRequest {
@@ -294,14 +294,14 @@ pub struct Hayes {
     last_line: Vec<u8>,
     last_dial: Option<DialString>,
     // Call attempt.
-    timer: u64,
-    dial_budget: u64,
+    timer: Duration,
+    dial_budget: Duration,
     dial_restarts: u32,
     return_to_command: bool,
-    holdoff: u64,
-    since_ring: u64,
+    holdoff: Duration,
+    since_ring: Duration,
     // Escape sequence.
-    since_input: u64,
+    since_input: Duration,
     esc: u8,
     // Queues.
     to_term: ByteQueue,
@@ -331,13 +331,13 @@ impl Hayes {
             overflow: false,
             last_line: Vec::new(),
             last_dial: None,
-            timer: 0,
-            dial_budget: 0,
+            timer: Duration::ZERO,
+            dial_budget: Duration::ZERO,
             dial_restarts: 0,
             return_to_command: false,
-            holdoff: 0,
-            since_ring: 0,
-            since_input: 0,
+            holdoff: Duration::ZERO,
+            since_ring: Duration::ZERO,
+            since_input: Duration::ZERO,
             esc: 0,
             to_term: ByteQueue::new(QUEUE_CAPACITY),
             to_line: ByteQueue::new(QUEUE_CAPACITY),
@@ -366,10 +366,10 @@ impl Hayes {
         self.profile.modulation
     }
 
-    /// S10 in samples: how long the far carrier may be lost before the modem should hang up (for
-    /// the controller to give the modem).
-    pub fn carrier_loss_samples(&self) -> u32 {
-        self.profile.regs.carrier_loss_samples()
+    /// S10: how long the far carrier may be lost before the modem should hang up (for the
+    /// controller to give the modem).
+    pub fn carrier_loss(&self) -> Duration {
+        self.profile.regs.carrier_loss()
     }
 
     /// True while the interpreter holds the line off-hook (a call attempt or connection, or
@@ -402,7 +402,7 @@ impl Hayes {
                 }
                 State::Dialing | State::Connecting => {
                     // V.250 5.6.1: any character aborts a call attempt (and is discarded).
-                    if self.holdoff == 0 {
+                    if self.holdoff.is_zero() {
                         self.fail(ResultCode::NoCarrier);
                     }
                 }
@@ -464,26 +464,25 @@ impl Hayes {
         self.actions.pop_front()
     }
 
-    /// Lets `samples` samples (at 8000 Hz) pass.
-    pub fn advance(&mut self, samples: u32) {
-        let n = samples as u64;
-        self.holdoff = self.holdoff.saturating_sub(n);
-        self.since_ring = self.since_ring.saturating_add(n);
+    /// Lets `n` pass.
+    pub fn advance(&mut self, n: Duration) {
+        self.holdoff -= n;
+        self.since_ring += n;
         if self.since_ring >= RING_RESET {
             self.profile.regs.set(1, 0);
         }
         match self.state {
             State::Dialing | State::Connecting => {
                 if self.timer <= n {
-                    self.timer = 0;
+                    self.timer = Duration::ZERO;
                     self.fail(ResultCode::NoCarrier);
                 } else {
                     self.timer -= n;
                 }
             }
             State::Online => {
-                self.since_input = self.since_input.saturating_add(n);
-                let guard = self.profile.regs.guard_samples() as u64;
+                self.since_input += n;
+                let guard = self.profile.regs.escape_guard();
                 if self.since_input >= guard {
                     if self.esc == 3 {
                         // Guard time after the third escape character: online command state.
@@ -509,7 +508,7 @@ impl Hayes {
                     self.rate = rate;
                     self.state = State::Online;
                     self.off_hook = true;
-                    self.since_input = 0;
+                    self.since_input = Duration::ZERO;
                     self.esc = 0;
                     self.held.clear();
                     self.profile.regs.set(1, 0);
@@ -538,7 +537,7 @@ impl Hayes {
                     self.result(ResultCode::Ok);
                 } else {
                     self.state = State::Connecting;
-                    self.timer = self.profile.regs.connect_timeout_samples() as u64;
+                    self.timer = self.profile.regs.connect_timeout();
                 }
             }
             _ => {}
@@ -729,7 +728,7 @@ impl Hayes {
                 if self.state == State::OnlineCommand {
                     self.push_action(Action::GoOnline { retrain: v == 1 });
                     self.state = State::Online;
-                    self.since_input = 0;
+                    self.since_input = Duration::ZERO;
                     self.esc = 0;
                     self.result(ResultCode::Connect((self.rate > 0).then_some(self.rate)));
                     self.drain_held();
@@ -831,7 +830,7 @@ impl Hayes {
         let level = self.profile.level;
         let mut tone = self.profile.tone;
         let mut elements = Vec::with_capacity(d.tokens.len());
-        let mut pauses = 0u64;
+        let mut pauses = 0u32;
         let mut waits = 0u32;
         for t in &d.tokens {
             match *t {
@@ -852,14 +851,14 @@ impl Hayes {
         // T and P affect this and later dial strings.
         self.profile.tone = tone;
         let detect_dial_tone = !self.off_hook && level.dial_tone();
-        let blind_wait_samples = if !self.off_hook && !detect_dial_tone { regs.blind_dial_wait_samples() } else { 0 };
-        let digits = elements.iter().filter(|e| matches!(e, DialElement::Digit { .. })).count() as u64;
+        let blind_wait = if !self.off_hook && !detect_dial_tone { regs.blind_dial_wait() } else { Duration::ZERO };
+        let digits = elements.iter().filter(|e| matches!(e, DialElement::Digit { .. })).count() as u32;
         // Time to dial: the S7 timeout plus every pause, the blind wait and the digits (2 tone
         // durations each, or about 1 s per pulse digit).
-        self.dial_budget = regs.connect_timeout_samples() as u64
-            + blind_wait_samples as u64
-            + pauses * regs.comma_pause_samples() as u64
-            + digits * SAMPLE_RATE as u64;
+        self.dial_budget = regs.connect_timeout()
+            + blind_wait
+            + Duration::from_samples(pauses.saturating_mul(regs.comma_pause().samples()))
+            + Duration::from_secs(digits);
         self.timer = self.dial_budget;
         self.dial_restarts = waits + detect_dial_tone as u32;
         self.return_to_command = d.return_to_command;
@@ -871,9 +870,9 @@ impl Hayes {
             return_to_command: d.return_to_command,
             detect_dial_tone,
             detect_busy: level.busy(),
-            blind_wait_samples,
-            pause_samples: regs.comma_pause_samples(),
-            dtmf_samples: regs.dtmf_samples(),
+            blind_wait,
+            pause: regs.comma_pause(),
+            dtmf_tone: regs.dtmf_tone(),
         }));
         Step::Done
     }
@@ -883,19 +882,19 @@ impl Hayes {
         self.profile.regs.set(1, 0);
         self.state = State::Connecting;
         self.off_hook = true;
-        self.timer = self.profile.regs.connect_timeout_samples() as u64;
+        self.timer = self.profile.regs.connect_timeout();
         self.push_action(Action::Answer);
     }
 
     fn ring(&mut self) {
-        self.since_ring = 0;
+        self.since_ring = Duration::ZERO;
         let regs = &mut self.profile.regs;
         let count = regs.get(1).unwrap_or(0).saturating_add(1);
         regs.set(1, count as u32);
         self.result(ResultCode::Ring);
         let s0 = self.profile.regs.auto_answer_rings();
         if s0 > 0 && count >= s0 {
-            self.holdoff = 0;
+            self.holdoff = Duration::ZERO;
             self.answer();
         }
     }
@@ -920,7 +919,7 @@ impl Hayes {
 
     fn online_byte(&mut self, b: u8) {
         let regs = self.profile.regs;
-        let guard = regs.guard_samples() as u64;
+        let guard = regs.escape_guard();
         // The escape sequence: guard time, three escape characters each within the guard time
         // of the one before, guard time. The characters are sent as data all the same.
         if regs.escape_char() == Some(b) {
@@ -933,9 +932,9 @@ impl Hayes {
         } else {
             self.esc = 0;
         }
-        self.since_input = 0;
+        self.since_input = Duration::ZERO;
         self.to_line.push(b);
-        if self.esc == 3 && guard == 0 {
+        if self.esc == 3 && guard.is_zero() {
             self.escape();
         }
     }

@@ -5,8 +5,8 @@
 //! are in the units the standards give (seconds, tenths, fiftieths); the interpreter converts
 //! them to samples at 8000 Hz where it uses them.
 
-use crate::dsp::SAMPLE_RATE;
-use crate::modem::Family;
+use crate::time::Duration;
+use crate::types::Family;
 
 /// Number of S-registers kept: S0 to S12.
 pub const COUNT: usize = 13;
@@ -97,39 +97,39 @@ impl Registers {
         self.0[5]
     }
 
-    /// S6, in samples: how long to wait after going off-hook before dialling blind.
-    pub fn blind_dial_wait_samples(&self) -> u32 {
-        self.0[6] as u32 * SAMPLE_RATE
+    /// S6 (seconds): how long to wait after going off-hook before dialling blind.
+    pub fn blind_dial_wait(&self) -> Duration {
+        Duration::from_secs(self.0[6] as u32)
     }
 
-    /// S7, in samples: how long a call may take to connect.
-    pub fn connect_timeout_samples(&self) -> u32 {
-        self.0[7] as u32 * SAMPLE_RATE
+    /// S7 (seconds): how long a call may take to connect.
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.0[7] as u32)
     }
 
-    /// S8, in samples: the pause for each comma in a dial string.
-    pub fn comma_pause_samples(&self) -> u32 {
-        self.0[8] as u32 * SAMPLE_RATE
+    /// S8 (seconds): the pause for each comma in a dial string.
+    pub fn comma_pause(&self) -> Duration {
+        Duration::from_secs(self.0[8] as u32)
     }
 
-    /// S9, in samples: how long the far carrier must be present before it counts.
-    pub fn carrier_detect_samples(&self) -> u32 {
-        self.0[9] as u32 * SAMPLE_RATE / 10
+    /// S9 (tenths of a second): how long the far carrier must be present before it counts.
+    pub fn carrier_detect(&self) -> Duration {
+        Duration::from_ms(self.0[9] as u32 * 100)
     }
 
-    /// S10, in samples: how long the far carrier may be lost before the modem hangs up.
-    pub fn carrier_loss_samples(&self) -> u32 {
-        self.0[10] as u32 * SAMPLE_RATE / 10
+    /// S10 (tenths of a second): how long the far carrier may be lost before the modem hangs up.
+    pub fn carrier_loss(&self) -> Duration {
+        Duration::from_ms(self.0[10] as u32 * 100)
     }
 
-    /// S11, in samples: the duration of each DTMF tone (and of the gap after it).
-    pub fn dtmf_samples(&self) -> u32 {
-        self.0[11] as u32 * SAMPLE_RATE / 1000
+    /// S11 (ms): the duration of each DTMF tone (and of the gap after it).
+    pub fn dtmf_tone(&self) -> Duration {
+        Duration::from_ms(self.0[11] as u32)
     }
 
-    /// S12, in samples: the escape guard time.
-    pub fn guard_samples(&self) -> u32 {
-        self.0[12] as u32 * SAMPLE_RATE / 50
+    /// S12 (fiftieths of a second): the escape guard time.
+    pub fn escape_guard(&self) -> Duration {
+        Duration::from_ms(self.0[12] as u32 * 20)
     }
 }
 
@@ -417,10 +417,10 @@ mod tests {
         assert!(!r.set(0, 256));
         assert!(r.set(0, 2));
         assert_eq!(r.auto_answer_rings(), 2);
-        assert_eq!(r.guard_samples(), 8000);
-        assert_eq!(r.carrier_loss_samples(), 11200);
-        assert_eq!(r.comma_pause_samples(), 16000);
-        assert_eq!(r.connect_timeout_samples(), 400_000);
+        assert_eq!(r.escape_guard().samples(), 8000);
+        assert_eq!(r.carrier_loss().samples(), 11200);
+        assert_eq!(r.comma_pause().samples(), 16000);
+        assert_eq!(r.connect_timeout().samples(), 400_000);
         assert!(r.set(2, 128));
         assert_eq!(r.escape_char(), None);
     }

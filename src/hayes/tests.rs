@@ -2,7 +2,8 @@
 
 use super::*;
 
-const SECOND: u32 = SAMPLE_RATE;
+const SECOND: Duration = Duration::from_secs(1);
+const SAMPLE: Duration = Duration::from_samples(1);
 
 fn output(h: &mut Hayes) -> String {
     let mut all = Vec::new();
@@ -93,7 +94,7 @@ fn dial_connect_and_data_both_ways() {
 fn escape_online_command_ato_and_hang_up() {
     let mut h = online();
     h.from_terminal(b"data");
-    h.advance(SECOND + 1);
+    h.advance(SECOND + SAMPLE);
     h.from_terminal(b"+++");
     assert_eq!(h.state(), State::Online);
     h.advance(SECOND / 2);
@@ -218,9 +219,9 @@ fn registers_set_and_read() {
     assert_eq!(typed(&mut h, "ATS99?\r"), "\r\nERROR\r\n");
     assert_eq!(typed(&mut h, "ATS7\r"), "\r\nERROR\r\n");
     assert_eq!(h.registers().get(7), Some(30));
-    assert_eq!(h.carrier_loss_samples(), 11200);
+    assert_eq!(h.carrier_loss().samples(), 11200);
     typed(&mut h, "ATS10=20\r");
-    assert_eq!(h.carrier_loss_samples(), 16000);
+    assert_eq!(h.carrier_loss().samples(), 16000);
 }
 
 #[test]
@@ -264,13 +265,13 @@ fn result_code_levels() {
     // What the dial request asks of the controller at each level.
     let flags = |x: &str| {
         let [Action::Dial(d), ..] = &run(x, LineEvent::Busy).1[..] else { panic!() };
-        (d.detect_dial_tone, d.detect_busy, d.blind_wait_samples)
+        (d.detect_dial_tone, d.detect_busy, d.blind_wait)
     };
     assert_eq!(flags("X0"), (false, false, 2 * SECOND));
     assert_eq!(flags("X1"), (false, false, 2 * SECOND));
-    assert_eq!(flags("X2"), (true, false, 0));
+    assert_eq!(flags("X2"), (true, false, Duration::ZERO));
     assert_eq!(flags("X3"), (false, true, 2 * SECOND));
-    assert_eq!(flags("X4"), (true, true, 0));
+    assert_eq!(flags("X4"), (true, true, Duration::ZERO));
 }
 
 #[test]
@@ -372,9 +373,9 @@ fn connect_timeout_s7() {
     typed(&mut h, "ATE0S7=10\r");
     typed(&mut h, "ATA\r");
     assert_eq!(actions(&mut h), vec![Action::Answer]);
-    h.advance(10 * SECOND - 1);
+    h.advance(10 * SECOND - SAMPLE);
     assert_eq!(h.state(), State::Connecting);
-    h.advance(1);
+    h.advance(SAMPLE);
     assert_eq!(output(&mut h), "\r\nNO CARRIER\r\n");
     assert_eq!(actions(&mut h), vec![Action::HangUp]);
     assert_eq!(h.state(), State::Command);
@@ -432,21 +433,21 @@ fn dial_string_elements() {
             Digit { digit: b'#', tone: true },
         ]
     );
-    assert_eq!(d.pause_samples, 3 * SECOND);
-    assert_eq!(d.dtmf_samples, 760);
+    assert_eq!(d.pause, 3 * SECOND);
+    assert_eq!(d.dtmf_tone, Duration::from_samples(760));
     assert_eq!(d.number(), "912#");
     // The wait for dial tone gives the rest of the dial string its full time.
     let budget = h.timer;
-    h.advance(budget as u32 - 1);
+    h.advance(budget - SAMPLE);
     h.event(LineEvent::DialToneHeard);
-    h.advance(budget as u32 - 1);
+    h.advance(budget - SAMPLE);
     assert_eq!(h.state(), State::Dialing);
     // Two dial tone waits (X4 before dialling, and W), no more restarts after those.
     h.event(LineEvent::DialToneHeard);
     h.event(LineEvent::DialToneHeard);
-    h.advance(budget as u32 - 1);
+    h.advance(budget - SAMPLE);
     assert_eq!(h.state(), State::Dialing);
-    h.advance(1);
+    h.advance(SAMPLE);
     assert_eq!(h.state(), State::Command);
     // T and P last: the next dial string is tone since the last one ended in T.
     output(&mut h);
@@ -475,7 +476,7 @@ fn dial_and_return_to_command_state() {
     typed(&mut h, "ATD9\r");
     let a = actions(&mut h);
     let [Action::Dial(d)] = &a[..] else { panic!() };
-    assert!(!d.detect_dial_tone && d.blind_wait_samples == 0 && !d.return_to_command);
+    assert!(!d.detect_dial_tone && d.blind_wait.is_zero() && !d.return_to_command);
     h.event(LineEvent::NoCarrier);
     assert_eq!(output(&mut h), "\r\nNO CARRIER\r\n");
     // ATH from off-hook command state.
@@ -510,7 +511,7 @@ fn modulation_selection() {
     assert_eq!(a.len(), 1);
     let Action::SetModulations(m) = a[0] else { panic!() };
     assert_eq!((m.carrier, m.automode), (Carrier::V21, true));
-    assert_eq!(m.carrier.family(), crate::modem::Family::V21);
+    assert_eq!(m.carrier.family(), crate::types::Family::V21);
     assert_eq!(typed(&mut h, "at+ms=b212,0;+ms?\r"), "\r\n+MS: B212,0,0,0,0,0\r\n\r\nOK\r\n");
     assert_eq!(typed(&mut h, "AT+MS=V22B,1,1200,2400,1200,2400\r"), "\r\nOK\r\n");
     assert_eq!(typed(&mut h, "AT+MS=V23C,,75\r"), "\r\nOK\r\n");

@@ -29,7 +29,8 @@
 //!
 //! ```
 //! use softmodem::phone::control::{Config, PhoneControl, PhoneEvent};
-//! use softmodem::phone::sim::{FarEnd, SimConfig, SimulatedPhone};
+//! use softmodem::sim::phone::{FarEnd, SimConfig, SimulatedPhone};
+//! use softmodem::time::Duration;
 //! let mut ctl = PhoneControl::new(Config::default());
 //! let mut phone = SimulatedPhone::new(SimConfig::default());
 //! phone.set_far_end(FarEnd::AnswersAfterMs(3000));
@@ -44,8 +45,8 @@
 //!     phone.write(&buf[..n]);
 //!     let n = phone.read(&mut buf);
 //!     ctl.from_phone(&buf[..n]);
-//!     ctl.advance(400); // 50 ms
-//!     phone.advance(400);
+//!     ctl.advance(Duration::from_ms(50));
+//!     phone.advance(Duration::from_ms(50));
 //!     events.extend(std::iter::from_fn(|| ctl.poll_event()));
 //! }
 //! assert_eq!(events, [PhoneEvent::Ready, PhoneEvent::Dialing, PhoneEvent::Alerting, PhoneEvent::Active]);
@@ -54,11 +55,10 @@
 use std::collections::VecDeque;
 
 use super::response::{self, CallEntry, CallState, Direction, FinalResult, IndicatorRef, LineSplitter, Response};
-use crate::dsp::SAMPLE_RATE;
 use crate::queue::ByteQueue;
+use crate::time::Duration;
 
 /// Samples per millisecond.
-const PER_MS: u64 = SAMPLE_RATE as u64 / 1000;
 
 /// The longest dial string accepted by [`PhoneControl::dial`] (after formatting characters are
 /// removed).
@@ -535,9 +535,9 @@ impl PhoneControl {
         }
     }
 
-    /// Lets `samples` of time (8000 per second) pass.
-    pub fn advance(&mut self, samples: u32) {
-        self.now += samples as u64;
+    /// Lets `elapsed` pass.
+    pub fn advance(&mut self, elapsed: Duration) {
+        self.now += elapsed.samples() as u64;
         self.tick();
     }
 
@@ -559,7 +559,7 @@ impl PhoneControl {
     // ---- internals ----
 
     fn ms(&self, ms: u32) -> u64 {
-        ms as u64 * PER_MS
+        Duration::from_ms(ms).samples() as u64
     }
 
     fn emit(&mut self, e: PhoneEvent) {
@@ -1147,8 +1147,8 @@ fn dial_string(number: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::phone::sim::{FarEnd, LineStyle, SimCallState, SimConfig, SimulatedPhone, HF_INDICATORS};
-    use crate::rng::Rng;
+    use crate::sim::phone::{FarEnd, LineStyle, SimCallState, SimConfig, SimulatedPhone, HF_INDICATORS};
+    use crate::sim::rng::Rng;
 
     const STEP_MS: u64 = 10;
 
@@ -1235,8 +1235,8 @@ mod tests {
                 let chunk = buf[..n].to_vec();
                 self.feed(&chunk);
             }
-            self.ctl.advance(STEP_MS as u32 * 8);
-            self.phone.advance(STEP_MS as u32 * 8);
+            self.ctl.advance(Duration::from_ms(STEP_MS as u32));
+            self.phone.advance(Duration::from_ms(STEP_MS as u32));
             self.ms += STEP_MS;
             while let Some(e) = self.ctl.poll_event() {
                 self.events.push(e);
@@ -1763,7 +1763,7 @@ mod tests {
         ctl.to_phone(&mut buf);
         for _ in 0..100 {
             ctl.from_phone(b"RING\r");
-            ctl.advance(8 * 600);
+            ctl.advance(Duration::from_ms(600));
             ctl.hang_up().unwrap();
             ctl.to_phone(&mut buf);
             ctl.from_phone(b"OK\r");

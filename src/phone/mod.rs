@@ -7,15 +7,14 @@
 //! - [`response`]: raw serial bytes split into lines and parsed into typed responses;
 //! - [`control`]: [`PhoneControl`], the call-control state machine (dial, answer, hang up, and the
 //!   events that say when to start the modem);
-//! - [`sim`]: [`SimulatedPhone`], a simulator of TS 27.007 behaviour to test against and to
-//!   demonstrate with (not a real phone).
+//!
+//! A simulator of TS 27.007 behaviour to test against and to demonstrate with (not a real phone)
+//! is [`crate::sim::phone::SimulatedPhone`], with the rest of the simulation machinery.
 //!
 //! Many phones offer no voice-call AT channel at all; then the person dials on the handset and
 //! none of this is used.
 
 pub mod control;
 pub mod response;
-pub mod sim;
 
 pub use control::{Config, EndReason, PhoneControl, PhoneEvent, Profile, Refused};
-pub use sim::{FarEnd, SimConfig, SimulatedPhone};

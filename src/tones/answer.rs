@@ -732,7 +732,7 @@ mod tests {
     #[test]
     fn no_tones_from_modem_data() {
         use crate::fsk::{self, CHANNELS};
-        use crate::rng::Rng;
+        use crate::sim::rng::Rng;
         for spec in CHANNELS {
             for seed in 0..3 {
                 let mut tx = fsk::Transmitter::new(spec, -13.0);
@@ -794,7 +794,7 @@ mod tests {
         g.process(&mut x);
         assert!(run(&x).is_empty());
         let mut g = crate::tones::DtmfGenerator::new();
-        g.set_timing(1000, 100);
+        g.set_timing(crate::time::Duration::from_ms(1000), crate::time::Duration::from_ms(100));
         g.dial("2580ABCD").unwrap();
         let mut x = vec![0.0; ms(9_000)];
         g.process(&mut x);

@@ -2,6 +2,7 @@
 //! received with the acceptance rules of Q.24.
 
 use crate::dsp::{dbm0_to_peak, dbm0_to_power, Nco, SAMPLE_RATE};
+use crate::time::Duration;
 
 use super::{burst_gain, sanitize};
 
@@ -111,16 +112,16 @@ impl DtmfGenerator {
             amp_low: 0.0,
             amp_high: 0.0,
         };
-        g.set_timing(70, 70);
+        g.set_timing(Duration::from_ms(70), Duration::from_ms(70));
         g.set_level(-7.0, 2.0);
         g
     }
 
-    /// Sets the tone and pause durations in milliseconds (the tone at least 1 ms). Takes effect from
-    /// the next digit.
-    pub fn set_timing(&mut self, tone_ms: u32, pause_ms: u32) {
-        self.tone_len = (tone_ms.max(1) * SAMPLE_RATE / 1000).max(1);
-        self.pause_len = pause_ms * SAMPLE_RATE / 1000;
+    /// Sets the tone and pause durations (the tone at least one sample). Takes effect from the
+    /// next digit.
+    pub fn set_timing(&mut self, tone: Duration, pause: Duration) {
+        self.tone_len = tone.samples().max(1);
+        self.pause_len = pause.samples();
     }
 
     /// Sets the total level of both tones in dBm0 and the high group's level relative to the low
@@ -498,7 +499,7 @@ mod tests {
 
     fn generate(digits: &str, tone_ms: u32, pause_ms: u32) -> Vec<f32> {
         let mut g = DtmfGenerator::new();
-        g.set_timing(tone_ms, pause_ms);
+        g.set_timing(Duration::from_ms(tone_ms), Duration::from_ms(pause_ms));
         g.dial(digits).unwrap();
         let mut out = vec![0.0; ms(100)];
         let mut buf = [0.0; 100];
@@ -678,7 +679,7 @@ mod tests {
     #[test]
     fn no_digits_from_modem_signals() {
         use crate::fsk::{self, CHANNELS};
-        use crate::rng::Rng;
+        use crate::sim::rng::Rng;
         for spec in CHANNELS {
             let mut tx = fsk::Transmitter::new(spec, -10.0);
             let mut r = Rng::new(7);

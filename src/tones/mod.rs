@@ -59,11 +59,11 @@ pub(crate) fn sanitize(x: f32) -> f32 {
 #[cfg(test)]
 pub(crate) mod testsig {
     use crate::dsp::{dbm0_to_power, Nco, SAMPLE_RATE};
-    use crate::rng::Rng;
+    use crate::sim::rng::Rng;
 
     /// Samples in `ms` milliseconds.
     pub fn ms(ms: u32) -> usize {
-        (ms * SAMPLE_RATE / 1000) as usize
+        crate::time::Duration::from_ms(ms).len()
     }
 
     /// Mean power of `x`.

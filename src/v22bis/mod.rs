@@ -224,58 +224,10 @@ impl Descrambler {
     }
 }
 
-/// Measures one direction of a V.22/V.22bis link: a transmitter on `carrier` sends 400 symbols of
-/// scrambled ones at 1200 bit/s (as the start-up trains) and then `symbols` symbols of the O.152
-/// test pattern at `rate`, through a line with `imp` (seeded by `seed`); `rx` receives them,
-/// trained as the start-up does it (acquire, track at 1200, follow the far end to 2400). Returns the
-/// pattern's error count. For tests, benchmarks and the CLI's measurements.
-pub fn one_way(
-    rx: &mut rx::Receiver,
-    carrier: f32,
-    rate: Rate,
-    imp: crate::line::Impairments,
-    symbols: usize,
-    seed: u64,
-) -> crate::bert::BerCounter {
-    use crate::bert::{BerCounter, Prbs};
-    let mut tx = tx::Transmitter::new(carrier, -13.0, GuardTone::None);
-    let mut line = crate::line::Direction::new(imp, seed);
-    let mut prbs = Prbs::new();
-    let train = 400;
-    let n = ((train + symbols) as f32 * crate::dsp::SAMPLE_RATE as f32 / BAUD) as usize;
-    tx.set_signal(tx::Signal::ScrambledOnes(Rate::R1200));
-    let mut d = Descrambler::new();
-    let mut ber = BerCounter::new();
-    let (mut sig, mut heard) = (vec![0.0; 160], vec![0.0; 160]);
-    let mut watching = false;
-    let mut done = 0;
-    while done < n {
-        if tx.symbols_sent() >= train as u64 {
-            tx.set_signal(tx::Signal::Data(rate));
-        }
-        tx.process(&mut sig, &mut || prbs.next_bit());
-        line.process(&sig, &mut heard);
-        rx.process(&heard, |s| {
-            let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
-            for &b in &bits[..s.rate.bits_per_symbol()] {
-                ber.push(d.descramble(b));
-            }
-        });
-        if rx.rate().is_none() && rx.symbols() > 150 {
-            rx.set_rate(Rate::R1200);
-        } else if rx.rate() == Some(Rate::R1200) && rx.symbols() > 300 && rate == Rate::R2400 && !watching {
-            rx.watch_for_2400();
-            watching = true;
-        }
-        done += 160;
-    }
-    ber
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::sim::rng::Rng;
 
     #[test]
     fn dibit_table_is_v22s() {

@@ -5,15 +5,8 @@ use super::tx::{Signal, Transmitter};
 use super::{Descrambler, GuardTone, Rate, ANSWER_CARRIER, CALL_CARRIER};
 use crate::bits::{BitSink, BitSource};
 use crate::dsp::{dbm0_to_peak, Nco, SAMPLE_RATE};
-
-/// Which end of the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The calling modem: transmits on the 1200 Hz carrier.
-    Call,
-    /// The answering modem: transmits on the 2400 Hz carrier.
-    Answer,
-}
+use crate::time::Duration;
+use crate::types::{Family, Role};
 
 /// How a pump is set up.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,9 +23,9 @@ pub struct Config {
     /// data mode (V.22bis only).
     pub retrain_below_db: f32,
     /// Retrain when the far signal comes back after a gap (a dropout: its symbols 15 dB or more
-    /// below the signal's level) of at least this many milliseconds in data mode (V.22bis only; 0
-    /// never). Shorter hits are ridden through: the receiver holds its loops over them.
-    pub retrain_after_gap_ms: u32,
+    /// below the signal's level) of at least this long in data mode (V.22bis only; zero never).
+    /// Shorter hits are ridden through: the receiver holds its loops over them.
+    pub retrain_after_gap: Duration,
     /// Bell 212A answering: while waiting for the caller, send the Bell answer tone (2225 Hz)
     /// instead of unscrambled ones. (A 212A caller takes either for the answerer's signal, and
     /// so does a V.22 caller: 2225 Hz turns by -105 degrees a symbol on the 2400 Hz carrier, close
@@ -49,8 +42,20 @@ impl Config {
             level_dbm0: -13.0,
             guard: GuardTone::None,
             retrain_below_db: 12.0,
-            retrain_after_gap_ms: 200,
+            retrain_after_gap: Duration::from_ms(200),
             bell_tone: false,
+        }
+    }
+
+    /// The set-up for `family` (V.22bis offers 2400 bit/s; V.22 and Bell 212A do not, and a
+    /// Bell 212A answerer waits with the Bell tone and sends no guard tone) in `role`.
+    pub fn for_family(family: Family, role: Role, level_dbm0: f32, guard: GuardTone) -> Self {
+        Config {
+            v22bis: family == Family::V22bis,
+            bell_tone: family == Family::Bell212A,
+            level_dbm0,
+            guard: if family == Family::Bell212A { GuardTone::None } else { guard },
+            ..Config::new(role)
         }
     }
 }
@@ -105,39 +110,34 @@ enum Step {
     Stopped,
 }
 
-/// ms to samples.
-const fn ms(t: u32) -> u32 {
-    t * SAMPLE_RATE / 1000
-}
-
 /// Silence before the answerer's unscrambled ones (after the answer tone, when one is sent).
-const ANSWER_SILENCE: u32 = ms(75);
+const ANSWER_SILENCE: u32 = Duration::from_ms(75).samples();
 /// Unscrambled ones the caller must hear before acting.
-const HEAR_ONES: u32 = ms(155);
+const HEAR_ONES: u32 = Duration::from_ms(155).samples();
 /// The caller's pause after hearing them.
-const CALL_PAUSE: u32 = ms(456);
+const CALL_PAUSE: u32 = Duration::from_ms(456).samples();
 /// Length of S1.
-const S1_TIME: u32 = ms(103);
+const S1_TIME: u32 = Duration::from_ms(103).samples();
 /// Scrambled ones at 1200 bit/s after S1 before moving to 2400: 600 ms from the caller (its S1
 /// came first), 500 ms from the answerer.
-const CALL_TRAIN: u32 = ms(600);
-const ANSWER_TRAIN: u32 = ms(500);
+const CALL_TRAIN: u32 = Duration::from_ms(600).samples();
+const ANSWER_TRAIN: u32 = Duration::from_ms(500).samples();
 /// Scrambled ones at 2400 bit/s before data.
-const ONES_2400: u32 = ms(200);
+const ONES_2400: u32 = Duration::from_ms(200).samples();
 /// V.22: scrambled ones heard for 270 ms, then 765 ms until data.
-const HEAR_SCRAMBLED: u32 = ms(270);
-const V22_HOLD: u32 = ms(765);
+const HEAR_SCRAMBLED: u32 = Duration::from_ms(270).samples();
+const V22_HOLD: u32 = Duration::from_ms(765).samples();
 /// Symbols of S1 pattern that identify it (it lasts 60).
 const S1_SYMBOLS: u32 = 20;
 /// Data-mode quality must stay poor this long before a retrain.
-const POOR_TIME: u32 = ms(500);
+const POOR_TIME: u32 = Duration::from_ms(500).samples();
 /// Data-mode quality must be good this long before poor quality may call for a retrain again.
-const GOOD_TIME: u32 = ms(1000);
+const GOOD_TIME: u32 = Duration::from_ms(1000).samples();
 /// A carrier offset beyond this while hearing unscrambled ones means a steady tone (2225 Hz is 25 Hz
 /// below where unscrambled ones put it), not a line offset.
 const TONE_OFFSET_HZ: f32 = 15.0;
 /// Give up a retrain (or start-up step) that makes no progress after this long, and start again.
-const STEP_TIMEOUT: u32 = ms(3000);
+const STEP_TIMEOUT: u32 = Duration::from_ms(3000).samples();
 
 /// A complete V.22/V.22bis modem below the character level: it runs the start-up in either role,
 /// falls back to 1200 bit/s when the far modem is a V.22 one, retrains on request or when the line
@@ -351,7 +351,7 @@ impl Pump {
                 }
             }
             self.timer = self.timer.saturating_add(m as u32);
-            self.advance(m as u32);
+            self.advance_step();
             let data = matches!(self.step, Step::Data(_));
             let mut idle = || 1u8;
             if let (Step::AnswerOnes, Some((nco, amp))) = (self.step, &mut self.bell) {
@@ -378,8 +378,8 @@ impl Pump {
             if s.weak {
                 self.gap = self.gap.saturating_add(1);
             } else {
-                let long = self.config.retrain_after_gap_ms > 0
-                    && self.gap as f32 * 1000.0 >= self.config.retrain_after_gap_ms as f32 * super::BAUD;
+                let gap = self.config.retrain_after_gap;
+                let long = !gap.is_zero() && self.gap as f32 >= gap.as_secs_f64() as f32 * super::BAUD;
                 self.gap_ended |= long;
                 self.gap = 0;
             }
@@ -436,7 +436,7 @@ impl Pump {
     }
 
     /// Timers and what was heard move the start-up on.
-    fn advance(&mut self, _samples: u32) {
+    fn advance_step(&mut self) {
         let bis_ok = self.config.v22bis;
         match self.step {
             Step::AnswerSilence => {
@@ -577,8 +577,8 @@ impl Pump {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bert::{BerCounter, Prbs};
-    use crate::line::{Impairments, Line};
+    use crate::sim::bert::{BerCounter, Prbs};
+    use crate::sim::line::{Impairments, Line};
 
     /// Counts pattern errors once `on`.
     struct Counter(BerCounter, bool);
@@ -668,9 +668,9 @@ mod tests {
             (
                 "-10 dB near echo, 20 dB far echo at 30 ms, telephone band",
                 Impairments {
-                    near_echo: Some(crate::line::Echo { level_db: -10.0, delay_ms: 2.0 }),
-                    far_echo: Some(crate::line::Echo { level_db: -20.0, delay_ms: 30.0 }),
-                    band: crate::line::Band::Telephone,
+                    near_echo: Some(crate::sim::line::Echo { level_db: -10.0, delay_ms: 2.0 }),
+                    far_echo: Some(crate::sim::line::Echo { level_db: -20.0, delay_ms: 30.0 }),
+                    band: crate::sim::line::Band::Telephone,
                     ..Default::default()
                 }
                 .with_snr(25.0, -13.0),
@@ -698,7 +698,7 @@ mod tests {
     fn dropout_call(ms: f32, to_a: bool, to_b: bool) -> Outcome {
         let imp = |gap: bool| {
             Impairments {
-                dropouts: if gap { vec![crate::line::Dropout { at_ms: 3000.0, ms }] } else { vec![] },
+                dropouts: if gap { vec![crate::sim::line::Dropout { at_ms: 3000.0, ms }] } else { vec![] },
                 freq_offset_hz: 5.0,
                 clock_ppm: 200.0,
                 ..Default::default()
@@ -707,7 +707,7 @@ mod tests {
         };
         let mut a = Pump::new(Config::new(Role::Call));
         let mut b = Pump::new(Config::new(Role::Answer));
-        let mut line = crate::line::Line::new(imp(to_b), imp(to_a), 9);
+        let mut line = crate::sim::line::Line::new(imp(to_b), imp(to_a), 9);
         let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
         let (mut ca, mut cb) = (Counter(BerCounter::new(), false), Counter(BerCounter::new(), false));
         let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
@@ -772,9 +772,11 @@ mod tests {
     #[test]
     fn retrains_after_losing_the_carrier() {
         // A 1.5 s dropout loses the carrier: both ends retrain when it comes back.
-        let imp =
-            Impairments { dropouts: vec![crate::line::Dropout { at_ms: 3000.0, ms: 1500.0 }], ..Default::default() }
-                .with_snr(30.0, -13.0);
+        let imp = Impairments {
+            dropouts: vec![crate::sim::line::Dropout { at_ms: 3000.0, ms: 1500.0 }],
+            ..Default::default()
+        }
+        .with_snr(30.0, -13.0);
         let (a, b, events, ca, cb) = call_from(Config::new(Role::Call), Config::new(Role::Answer), imp, 9.0, 6.5);
         assert_eq!((a.phase(), b.phase()), (Phase::Data(Rate::R2400), Phase::Data(Rate::R2400)), "{events:?}");
         for end in ['A', 'B'] {
@@ -800,7 +802,7 @@ mod tests {
         let mut a = Pump::new(Config::new(Role::Call));
         let mut b = Pump::new(Config { retrain_below_db: 15.0, ..Config::new(Role::Answer) });
         let mut line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 4);
-        let mut burst = crate::rng::Rng::new(8);
+        let mut burst = crate::sim::rng::Rng::new(8);
         let burst_rms = crate::dsp::dbm0_to_power(-15.0).sqrt();
         let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
         let (mut ca, mut cb) = (Counter(BerCounter::new(), false), Counter(BerCounter::new(), false));

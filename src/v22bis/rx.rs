@@ -526,8 +526,8 @@ pub(crate) mod tests {
     use super::super::tx::{Signal, Transmitter};
     use super::super::GuardTone;
     use super::*;
-    use crate::bert::BerCounter;
-    use crate::line::Impairments;
+    use crate::sim::bert::BerCounter;
+    use crate::sim::line::Impairments;
 
     pub(crate) fn link(
         carrier: f32,
@@ -537,7 +537,7 @@ pub(crate) mod tests {
         seed: u64,
     ) -> (BerCounter, Receiver) {
         let mut rx = Receiver::new(carrier);
-        let ber = super::super::one_way(&mut rx, carrier, rate, imp, symbols, seed);
+        let ber = crate::sim::bert::v22bis_one_way(&mut rx, carrier, rate, imp, symbols, seed);
         (ber, rx)
     }
 
@@ -556,7 +556,7 @@ pub(crate) mod tests {
                 Impairments {
                     freq_offset_hz: -7.0,
                     clock_ppm: 300.0,
-                    band: crate::line::Band::Telephone,
+                    band: crate::sim::line::Band::Telephone,
                     ..Default::default()
                 }
                 .with_snr(20.0, -13.0),

@@ -207,7 +207,7 @@ mod tests {
 
     fn run(tx: &mut Transmitter, n: usize) -> Vec<f32> {
         let mut out = vec![0.0; n];
-        let mut r = crate::rng::Rng::new(1);
+        let mut r = crate::sim::rng::Rng::new(1);
         tx.process(&mut out, &mut || (r.next_u32() & 1) as u8);
         out
     }

@@ -1,8 +1,9 @@
 //! The answering end of V.8: ANSam, then JM in reply to the caller's CM.
 
 use super::framing::{Received, Repeats, Sequence, SequenceReceiver, SequenceSender, Sync};
-use super::{ms, CallFunction, CallIndicator, Event, Events, Failure, Menu, Modulation, Modulations};
+use super::{CallFunction, CallIndicator, Event, Events, Failure, Menu, Modulation, Modulations};
 use crate::fsk::{self, Receiver, Transmitter};
+use crate::time::Duration;
 use crate::tones::{AnswerTone, AnswerToneGenerator};
 
 /// How an [`Answerer`] is set up. Times are in samples at [`crate::dsp::SAMPLE_RATE`].
@@ -17,16 +18,16 @@ pub struct Config {
     /// `AnsPr` announces no V.8, and only makes sense for tests).
     pub answer_tone: AnswerTone,
     /// Silence before the answer tone (spandsp: 200 ms).
-    pub silence_before_tone: u32,
+    pub silence_before_tone: Duration,
     /// The longest the answer tone runs with no CM before [`Event::NoMenu`] (spandsp: 5 s).
-    pub tone_max: u32,
+    pub tone_max: Duration,
     /// Silence between the end of the answer tone and JM (spandsp: about 75 ms).
-    pub silence_before_jm: u32,
+    pub silence_before_jm: Duration,
     /// The longest JM is sent with no CJ before [`Failure::NoTerminator`].
-    pub jm_max: u32,
+    pub jm_max: Duration,
     /// Silence after JM ends (on CJ) before [`Event::Negotiated`]: the gap before the chosen
     /// modulation's start-up (75 ms).
-    pub silence_after_cj: u32,
+    pub silence_after_cj: Duration,
 }
 
 impl Default for Config {
@@ -36,11 +37,11 @@ impl Default for Config {
             modulations: Modulations::IMPLEMENTED,
             level_dbm0: -13.0,
             answer_tone: AnswerTone::AnsAmPr,
-            silence_before_tone: ms(200),
-            tone_max: ms(5000),
-            silence_before_jm: ms(75),
-            jm_max: ms(5000),
-            silence_after_cj: ms(75),
+            silence_before_tone: Duration::from_ms(200),
+            tone_max: Duration::from_ms(5000),
+            silence_before_jm: Duration::from_ms(75),
+            jm_max: Duration::from_ms(5000),
+            silence_after_cj: Duration::from_ms(75),
         }
     }
 }
@@ -80,7 +81,7 @@ pub struct Answerer {
     ours: Menu,
     state: State,
     /// Samples spent in the current state.
-    timer: u32,
+    timer: Duration,
     tone: AnswerToneGenerator,
     fsk_tx: Transmitter,
     sender: Option<SequenceSender>,
@@ -109,7 +110,7 @@ impl Answerer {
             ours: Menu::data(config.modulations & Modulations::IMPLEMENTED),
             config,
             state: State::SilenceBeforeTone,
-            timer: 0,
+            timer: Duration::ZERO,
             tone,
             fsk_tx,
             sender: None,
@@ -169,7 +170,7 @@ impl Answerer {
             self.hear(&rx[i..i + m]);
             self.advance();
             self.send(&mut tx[i..i + m]);
-            self.timer = self.timer.saturating_add(m as u32);
+            self.timer += Duration::from_samples(m as u32);
             i += m;
         }
         tx[n..].iter_mut().for_each(|v| *v = 0.0);
@@ -177,7 +178,7 @@ impl Answerer {
 
     fn enter(&mut self, state: State) {
         self.state = state;
-        self.timer = 0;
+        self.timer = Duration::ZERO;
     }
 
     fn hear(&mut self, rx: &[f32]) {
@@ -255,7 +256,7 @@ impl Answerer {
             }
             State::SilenceBeforeJm => {
                 if !self.tone.is_idle() {
-                    self.timer = 0;
+                    self.timer = Duration::ZERO;
                 } else if self.timer >= self.config.silence_before_jm {
                     let mut octets = [0u8; super::MENU_MAX_LEN];
                     let jm = self.joint_menu.unwrap_or(self.ours);
@@ -281,7 +282,7 @@ impl Answerer {
                     self.fsk_tx.set_carrier(false);
                 }
                 if self.fsk_tx.carrier() {
-                    self.timer = 0;
+                    self.timer = Duration::ZERO;
                 } else if self.timer >= self.config.silence_after_cj {
                     let best = self.joint_menu.and_then(|jm| (jm.modulations & self.ours.modulations).best());
                     self.modulation = best;
@@ -492,7 +493,7 @@ mod tests {
     #[test]
     fn its_own_jm_and_tone_do_not_reach_its_receiver() {
         // The answerer hearing its own output (a loud echo) must not take it for CM or CJ.
-        let mut a = Answerer::new(Config { tone_max: ms(2000), ..Config::default() });
+        let mut a = Answerer::new(Config { tone_max: Duration::from_ms(2000), ..Config::default() });
         let mut echo = vec![0.0f32; 160];
         let mut out = vec![0.0f32; 160];
         let mut events = vec![];

@@ -1,8 +1,9 @@
 //! The calling end of V.8: CM once ANSam is recognised, CJ once JM is.
 
 use super::framing::{Received, Repeats, SequenceReceiver, SequenceSender, Sync};
-use super::{ms, CallFunction, Event, Events, Failure, Menu, Modulation, Modulations};
+use super::{CallFunction, Event, Events, Failure, Menu, Modulation, Modulations};
 use crate::fsk::{self, Receiver, Transmitter};
+use crate::time::Duration;
 use crate::tones::{AnswerEvent, AnswerToneDetector};
 
 /// How a [`Caller`] is set up. Times are in samples at [`crate::dsp::SAMPLE_RATE`].
@@ -19,12 +20,12 @@ pub struct Config {
     /// the caller waits for [`Caller::answer_tone_detected`].
     pub detect_answer_tone: bool,
     /// The wait between recognising ANSam and the first CM (spandsp: 1 s).
-    pub wait_before_cm: u32,
+    pub wait_before_cm: Duration,
     /// The longest CM is sent with no JM before [`Failure::NoJointMenu`] (spandsp: 5 s).
-    pub cm_max: u32,
+    pub cm_max: Duration,
     /// Silence after CJ before [`Event::Negotiated`]: the gap before the chosen modulation's
     /// start-up (75 ms).
-    pub silence_after_cj: u32,
+    pub silence_after_cj: Duration,
 }
 
 impl Default for Config {
@@ -36,9 +37,9 @@ impl Default for Config {
             call_function: CallFunction::VSeriesData,
             level_dbm0: -13.0,
             detect_answer_tone: false,
-            wait_before_cm: ms(1000),
-            cm_max: ms(5000),
-            silence_after_cj: ms(75),
+            wait_before_cm: Duration::from_ms(1000),
+            cm_max: Duration::from_ms(5000),
+            silence_after_cj: Duration::from_ms(75),
         }
     }
 }
@@ -78,7 +79,7 @@ pub struct Caller {
     config: Config,
     ours: Menu,
     state: State,
-    timer: u32,
+    timer: Duration,
     detector: Option<AnswerToneDetector>,
     fsk_tx: Transmitter,
     sender: SequenceSender,
@@ -108,7 +109,7 @@ impl Caller {
             config,
             ours,
             state: State::WaitingForAnswerTone,
-            timer: 0,
+            timer: Duration::ZERO,
             fsk_tx,
             sender: SequenceSender::new(Sync::CmJm, &octets[..n]),
             fsk_rx: Receiver::new(fsk::V21_CH2),
@@ -179,7 +180,7 @@ impl Caller {
             } else {
                 out.iter_mut().for_each(|v| *v = 0.0);
             }
-            self.timer = self.timer.saturating_add(m as u32);
+            self.timer += Duration::from_samples(m as u32);
             i += m;
         }
         tx[n..].iter_mut().for_each(|v| *v = 0.0);
@@ -187,7 +188,7 @@ impl Caller {
 
     fn enter(&mut self, state: State) {
         self.state = state;
-        self.timer = 0;
+        self.timer = Duration::ZERO;
     }
 
     fn hear(&mut self, rx: &[f32]) {
@@ -254,7 +255,7 @@ impl Caller {
             }
             State::SilenceAfterCj => {
                 if self.fsk_tx.carrier() {
-                    self.timer = 0;
+                    self.timer = Duration::ZERO;
                 } else if let Some(f) = self.failure {
                     self.events.push(Event::Failed(f));
                     self.enter(State::Done);
@@ -402,13 +403,13 @@ mod tests {
     fn loopback(
         caller_offer: Modulations,
         answer_offer: Modulations,
-        imp: &crate::line::Impairments,
+        imp: &crate::sim::line::Impairments,
         seed: u64,
     ) -> (Vec<Event>, Vec<Event>) {
         let mut c = Caller::new(Config { modulations: caller_offer, detect_answer_tone: true, ..Config::default() });
         let mut a = Answerer::new(answer::Config { modulations: answer_offer, ..answer::Config::default() });
-        let mut to_a = crate::line::Direction::new(imp.clone(), 2 * seed);
-        let mut to_c = crate::line::Direction::new(imp.clone(), 2 * seed + 1);
+        let mut to_a = crate::sim::line::Direction::new(imp.clone(), 2 * seed);
+        let mut to_c = crate::sim::line::Direction::new(imp.clone(), 2 * seed + 1);
         let (mut ctx, mut atx, mut c_in, mut a_in) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
         let (mut ce, mut ae) = (vec![], vec![]);
         for _ in 0..(8 * 50) {
@@ -428,7 +429,7 @@ mod tests {
 
     #[test]
     fn against_our_answerer_through_impairments() {
-        use crate::line::{Band, Impairments};
+        use crate::sim::line::{Band, Impairments};
         let cases = [
             ("20 dB SNR", Impairments::default().with_snr(20.0, -13.0)),
             ("12 dB SNR", Impairments::default().with_snr(12.0, -13.0)),

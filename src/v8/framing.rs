@@ -436,7 +436,7 @@ impl Repeats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::sim::rng::Rng;
 
     fn bits_of(sender: &mut SequenceSender, n: usize) -> Vec<u8> {
         (0..n).map(|_| sender.next_bit()).collect()

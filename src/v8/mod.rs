@@ -30,6 +30,8 @@ pub mod answer;
 pub mod call;
 pub mod framing;
 
+use crate::types::{Family, Modes};
+
 pub use answer::Answerer;
 pub use call::Caller;
 
@@ -177,6 +179,38 @@ impl Modulation {
             Modulation::V23HalfDuplex => Modulations::V23_HALF_DUPLEX,
             Modulation::V21 => Modulations::V21,
         }
+    }
+}
+
+impl Modulation {
+    /// The family this mode stands for, if it is one of `modes` (V.22 bis stands for V.22bis,
+    /// or V.22 when V.22bis is not allowed).
+    pub fn family_in(self, modes: Modes) -> Option<Family> {
+        let f = match self {
+            Modulation::V22bis if modes.contains(Family::V22bis) => Family::V22bis,
+            Modulation::V22bis => Family::V22,
+            Modulation::V21 => Family::V21,
+            Modulation::V23 => Family::V23,
+            _ => return None,
+        };
+        modes.contains(f).then_some(f)
+    }
+}
+
+impl Modulations {
+    /// The modes that stand for the families of `modes` (the Bell families have none).
+    pub fn for_modes(modes: Modes) -> Modulations {
+        let mut m = Modulations::NONE;
+        if modes.contains(Family::V22bis) || modes.contains(Family::V22) {
+            m = m.union(Modulations::V22BIS);
+        }
+        if modes.contains(Family::V21) {
+            m = m.union(Modulations::V21);
+        }
+        if modes.contains(Family::V23) {
+            m = m.union(Modulations::V23);
+        }
+        m
     }
 }
 
@@ -629,11 +663,6 @@ pub enum Failure {
 
 /// A small queue of events, newest dropped when full (no allocation).
 type Events = crate::queue::Fifo<Event, 8>;
-
-/// Samples in `ms` milliseconds at [`crate::dsp::SAMPLE_RATE`].
-pub(crate) const fn ms(ms: u32) -> u32 {
-    ms * (crate::dsp::SAMPLE_RATE / 1000)
-}
 
 #[cfg(test)]
 mod tests {

@@ -8,10 +8,9 @@
 //! ([`PhoneDemo`]).
 
 use crate::dce::Dce;
-use crate::demo::PhoneDemo;
 use crate::host::HostAdapter;
-use crate::modem::{Config, Family, Modem, Role, State};
 use crate::panel;
+use crate::sim::demo::PhoneDemo;
 use wasm_bindgen::prelude::*;
 
 enum Inner {
@@ -210,94 +209,11 @@ extern "C" {
 }
 
 /// Benchmark (see `bench/wasm-cpu.mjs`, and `benches/cpu.rs` for the native one): the CPU cost of
-/// one V.22bis calling modem, receive and transmit, in data mode at 2400 bit/s.
-///
-/// Runs a full-duplex call of our caller and answerer (both sending data, 30 dB SNR) for 3 s of
-/// start-up plus `seconds`, recording what the caller hears; then, `repeats` times, feeds a copy
-/// of the caller as it was after the start-up the rest of the recording in 160-sample blocks and
-/// times only `Modem::process`. Returns the milliseconds spent per second of audio, one per repeat.
-/// Fails unless the caller stays in data mode at 2400 bit/s, receives exactly what was sent, and
-/// sends the same signal as in the recorded call (whose data the answerer received intact).
+/// one V.22bis calling modem, receive and transmit, in data mode at 2400 bit/s
+/// ([`crate::sim::bench`], timed with `performance.now()`). Returns the milliseconds spent per
+/// second of audio, one per repeat; fails when a run fails the benchmark's checks.
 #[wasm_bindgen]
 pub fn bench_v22bis(seconds: u32, repeats: u32) -> Result<Vec<f64>, JsError> {
-    use crate::line::{Direction, Impairments};
-    const BLOCK: usize = 160;
-    let (warm_blocks, timed_blocks) = (150, 50 * seconds.max(1) as usize);
-    let data = |seed: u32| -> Vec<u8> {
-        let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        let n = 240 * (seconds as usize + 5);
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            b' ' + (x % 95) as u8
-        };
-        (0..n).map(|_| next()).collect()
-    };
-    let (call_data, ans_data) = (data(1), data(2));
-    let top_up = |m: &mut Modem, d: &[u8], sent: &mut usize| *sent += m.write(&d[*sent..]);
-    let at_2400 = |m: &Modem| m.state() == State::Data && m.rates() == (2400, 2400);
-    let line = || Impairments::default().with_snr(30.0, -13.0);
-    let (mut to_caller, mut to_answerer) = (Direction::new(line(), 1), Direction::new(line(), 2));
-    let mut caller = Modem::new(Config::new(Family::V22bis, Role::Call));
-    let mut answerer = Modem::new(Config::new(Family::V22bis, Role::Answer));
-    let (mut c_out, mut a_out, mut c_in, mut a_in) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
-    let (mut c_sent, mut a_sent, mut got, mut a_got, mut buf) = (0, 0, Vec::new(), Vec::new(), [0u8; 1024]);
-    let (mut heard, mut said) = (Vec::with_capacity(timed_blocks * BLOCK), Vec::with_capacity(timed_blocks * BLOCK));
-    let mut warm = None;
-    for b in 0..warm_blocks + timed_blocks {
-        if b == warm_blocks {
-            if !at_2400(&caller) {
-                return Err(JsError::new("bench_v22bis: no 2400 bit/s connection after the start-up"));
-            }
-            warm = Some((caller.clone(), c_sent, got.len()));
-        }
-        top_up(&mut caller, &call_data, &mut c_sent);
-        top_up(&mut answerer, &ans_data, &mut a_sent);
-        to_caller.process(&a_out, &mut c_in);
-        to_answerer.process(&c_out, &mut a_in);
-        caller.process(&c_in, &mut c_out);
-        answerer.process(&a_in, &mut a_out);
-        if b >= warm_blocks {
-            heard.extend_from_slice(&c_in);
-            said.extend_from_slice(&c_out);
-        }
-        let n = answerer.read(&mut buf);
-        a_got.extend_from_slice(&buf[..n]);
-        let n = caller.read(&mut buf);
-        got.extend_from_slice(&buf[..n]);
-        while caller.poll_event().is_some() {}
-    }
-    let (warm, sent0, got0) = warm.expect("the start-up is shorter than the call");
-    if a_got[..] != call_data[..a_got.len()] || a_got.len() < 216 * seconds as usize {
-        return Err(JsError::new("bench_v22bis: the answerer did not receive the caller's data"));
-    }
-    let (mut result, mut out) = (Vec::new(), vec![0.0; heard.len()]);
-    for _ in 0..repeats.max(1) {
-        let (mut m, mut sent, mut rx) = (warm.clone(), sent0, got[..got0].to_vec());
-        let mut spent = 0.0;
-        for (second, out) in heard.chunks(50 * BLOCK).zip(out.chunks_mut(50 * BLOCK)) {
-            top_up(&mut m, &call_data, &mut sent);
-            let t0 = performance_now();
-            for (blk, o) in second.chunks_exact(BLOCK).zip(out.chunks_exact_mut(BLOCK)) {
-                m.process(blk, o);
-            }
-            spent += performance_now() - t0;
-            while let n @ 1.. = m.read(&mut buf) {
-                rx.extend_from_slice(&buf[..n]);
-            }
-        }
-        if !at_2400(&m)
-            || m.poll_event().is_some()
-            || rx[..] != ans_data[..rx.len()]
-            || rx.len() < 216 * seconds as usize
-            || out != said
-        {
-            return Err(JsError::new(
-                "bench_v22bis: the modem left 2400 bit/s data mode, received wrong data or sent another signal",
-            ));
-        }
-        result.push(spent / seconds.max(1) as f64);
-    }
-    Ok(result)
+    crate::sim::bench::v22bis_ms_per_s(seconds as usize, repeats as usize, &mut performance_now)
+        .map_err(|e| JsError::new(&e.to_string()))
 }

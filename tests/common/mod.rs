@@ -8,7 +8,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Output, 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 
-use softmodem::rng::Rng;
+use softmodem::sim::rng::Rng;
 use softmodem::wav::Wav;
 
 /// The `softmodem` binary under test.

@@ -4,9 +4,10 @@
 // Each includer reads only some of the outcome.
 #![allow(dead_code)]
 
-use softmodem::bert::{BerCounter, Prbs};
 use softmodem::bits::BitSink;
-use softmodem::v22bis::pump::{Config, Phase, Pump, PumpEvent, Role};
+use softmodem::sim::bert::{BerCounter, Prbs};
+use softmodem::types::Role;
+use softmodem::v22bis::pump::{Config, Phase, Pump, PumpEvent};
 use softmodem::v22bis::Rate;
 use speech_codecs::{Codec, SpeechChannel};
 

@@ -5,13 +5,14 @@
 use crate::args::Args;
 use crate::v22::{describe_line, run_sim};
 use crate::Failure;
+use softmodem::sim::bert::v22bis_one_way as one_way;
 #[cfg(not(target_arch = "wasm32"))]
-use softmodem::codec::SpeechCodec;
-use softmodem::line::{Band, Echo, Impairments, NetworkModel};
-use softmodem::modem::Family;
+use softmodem::sim::codec::SpeechCodec;
+use softmodem::sim::line::{Band, Echo, Impairments, NetworkModel};
+use softmodem::types::Family;
 use softmodem::v22bis::rx::Receiver;
 use softmodem::v22bis::GuardTone;
-use softmodem::v22bis::{one_way, Rate, ANSWER_CARRIER, CALL_CARRIER};
+use softmodem::v22bis::{Rate, ANSWER_CARRIER, CALL_CARRIER};
 use std::io::Write;
 use std::time::Instant;
 
@@ -206,7 +207,7 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
                         (SpeechCodec::AmrNb(7), Rate::R1200) | (SpeechCodec::GsmFr, Rate::R1200) => "<= 1e-5",
                         _ => "-",
                     };
-                    match softmodem::codec::v22_ber_through(codec, carrier, rate, seconds, 1) {
+                    match softmodem::sim::codec::v22_ber_through(codec, carrier, rate, seconds, 1) {
                         Ok(r) => {
                             let ber = r.pattern_ber();
                             let shown = if r.pattern_errors == 0 {
@@ -242,7 +243,8 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
 /// CPU milliseconds per second of audio for one V.22bis modem in data mode (transmit and
 /// receive), measured over a recorded answerer signal (median of five passes).
 pub fn cpu_v22bis(seconds: f32) -> (f64, f32) {
-    use softmodem::modem::{Config, Modem, Role, State};
+    use softmodem::modem::{Config, Modem, State};
+    use softmodem::types::Role;
     let mut a = Modem::new(Config::new(Family::V22bis, Role::Call));
     let mut b = Modem::new(Config::new(Family::V22bis, Role::Answer));
     let (mut ao, mut bo) = (vec![0.0f32; 160], vec![0.0f32; 160]);

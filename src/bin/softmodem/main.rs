@@ -11,12 +11,14 @@ mod bench;
 mod v22;
 
 use args::{Args, UsageError};
-use softmodem::automode::Modes;
+use softmodem::dsp::to_i16;
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
 use softmodem::fsk::{self, ChannelSpec};
-use softmodem::modem::{Config, Event, Family, Modem, Role};
+use softmodem::modem::{Config, Event, Modem};
 use softmodem::startstop::{CharReceiver, Format, Framer};
-use softmodem::wav::{to_i16, Wav};
+use softmodem::types::Modes;
+use softmodem::types::{Family, Role};
+use softmodem::wav::Wav;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
@@ -310,10 +312,11 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         Some("off") => false,
         Some(o) => return Err(Failure::Usage(format!("--v8 takes on or off, not '{o}'"))),
     };
-    config.answer_delay_ms = args.num("answer-delay", 2000u32)?;
-    if config.answer_delay_ms > 10_000 {
+    let answer_delay_ms = args.num("answer-delay", 2000u32)?;
+    if answer_delay_ms > 10_000 {
         return Err(Failure::Usage("--answer-delay must be at most 10000 ms".into()));
     }
+    config.answer_delay = softmodem::time::Duration::from_ms(answer_delay_ms);
     let send = match args.get("send") {
         Some(p) => read_input(p)?,
         None => vec![],

@@ -3,14 +3,15 @@
 
 use crate::args::Args;
 use crate::Failure;
-use softmodem::bert::{BerCounter, Prbs};
 use softmodem::bits::BitSink;
 use softmodem::dsp::SAMPLE_RATE;
 use softmodem::g711::Law;
-use softmodem::line::{Band, Dropout, Echo, Impairments, Line, NetworkModel};
-use softmodem::modem::{Config, Event, Family, Modem, Role};
+use softmodem::modem::{Config, Event, Modem};
+use softmodem::sim::bert::{BerCounter, Prbs};
+use softmodem::sim::line::{Band, Dropout, Echo, Impairments, Line, NetworkModel};
 use softmodem::startstop::Format;
-use softmodem::v22bis::pump::{Config as PumpConfig, Phase, Pump, PumpEvent, Role as PumpRole};
+use softmodem::types::{Family, Role};
+use softmodem::v22bis::pump::{Config as PumpConfig, Phase, Pump, PumpEvent};
 use softmodem::v22bis::GuardTone;
 
 /// The V.22 modes of `encode`/`decode`: the family, and whose signal the file holds.
@@ -236,14 +237,14 @@ pub fn run_sim(
     seconds: f32,
     seed: u64,
 ) -> SimReport {
-    let cfg = |f: Family, r: PumpRole| {
+    let cfg = |f: Family, r: Role| {
         let mut c = PumpConfig::new(r);
         c.v22bis = f == Family::V22bis;
         c.level_dbm0 = level;
         c.guard = guard;
         c
     };
-    let mut pumps = [Pump::new(cfg(family, PumpRole::Call)), Pump::new(cfg(peer_family, PumpRole::Answer))];
+    let mut pumps = [Pump::new(cfg(family, Role::Call)), Pump::new(cfg(peer_family, Role::Answer))];
     let mut line = Line::symmetric(imp, seed);
     let mut prbs = [Prbs::new(), Prbs::new()];
     let mut checks = [Checker(BerCounter::new()), Checker(BerCounter::new())];

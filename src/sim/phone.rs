@@ -24,10 +24,8 @@
 
 use std::collections::VecDeque;
 
-use crate::dsp::SAMPLE_RATE;
 use crate::queue::ByteQueue;
-
-const PER_MS: u64 = SAMPLE_RATE as u64 / 1000;
+use crate::time::Duration;
 
 /// The longest command line the simulated phone accepts; longer ones give `ERROR`.
 pub const MAX_COMMAND_LINE: usize = 256;
@@ -310,12 +308,12 @@ impl SimulatedPhone {
         self.out.read(out)
     }
 
-    /// Lets `samples` of time (8000 per second) pass.
-    pub fn advance(&mut self, samples: u32) {
+    /// Lets `elapsed` pass.
+    pub fn advance(&mut self, elapsed: Duration) {
         // In steps of at most 10 ms, so that one long advance goes through every call stage.
-        let mut left = samples as u64;
+        let mut left = elapsed.samples() as u64;
         while left > 0 {
-            let step = left.min(10 * PER_MS);
+            let step = left.min(Duration::from_ms(10).samples() as u64);
             self.now += step;
             left -= step;
             self.progress_call();
@@ -326,7 +324,7 @@ impl SimulatedPhone {
     // ---- internals ----
 
     fn ms(ms: u32) -> u64 {
-        ms as u64 * PER_MS
+        Duration::from_ms(ms).samples() as u64
     }
 
     fn take_id(&mut self) -> u32 {
@@ -759,7 +757,7 @@ mod tests {
     fn cmd(p: &mut SimulatedPhone, line: &str, ms: u32) -> Vec<Response> {
         p.write(line.as_bytes());
         p.write(b"\r");
-        p.advance(ms * 8);
+        p.advance(Duration::from_ms(ms));
         read_all(p)
     }
 
@@ -806,9 +804,9 @@ mod tests {
         assert_eq!(cmd(&mut p, "ATD5551234;", 0)[1], OK);
         assert_eq!(p.state(), SimCallState::Dialing);
         assert!(matches!(&cmd(&mut p, "AT+CLCC", 0)[1], Response::Clcc(c) if c.state.code() == 2));
-        p.advance(8 * 1000);
+        p.advance(Duration::from_ms(1000));
         assert_eq!(p.state(), SimCallState::Alerting);
-        p.advance(8 * 2000);
+        p.advance(Duration::from_ms(2000));
         assert_eq!(p.state(), SimCallState::Active);
         assert_eq!(cmd(&mut p, "ATD1;", 0)[1], Response::Final(FinalResult::Error));
         assert_eq!(cmd(&mut p, "AT+CHUP", 0)[1], OK);
@@ -841,7 +839,7 @@ mod tests {
         assert!(
             matches!(&r[1], Response::Clip(id) if id.number.as_deref() == Some("+15551234") && id.number_type == Some(145))
         );
-        p.advance(8 * 3000);
+        p.advance(Duration::from_ms(3000));
         assert_eq!(read_all(&mut p).len(), 2);
         assert_eq!(cmd(&mut p, "ATA", 0), [OK]);
         assert_eq!(p.state(), SimCallState::Active);
@@ -854,14 +852,14 @@ mod tests {
     fn slow_silent_and_ok_after_connect() {
         let mut slow = SimulatedPhone::new(SimConfig { echo: false, response_delay_ms: 1000, ..SimConfig::default() });
         assert_eq!(cmd(&mut slow, "AT", 900), []);
-        slow.advance(8 * 100);
+        slow.advance(Duration::from_ms(100));
         assert_eq!(read_all(&mut slow), [OK]);
         let mut silent = SimulatedPhone::new(SimConfig { silent: true, ..SimConfig::default() });
         assert_eq!(cmd(&mut silent, "AT", 10_000), []);
         let mut colp = SimulatedPhone::new(SimConfig { echo: false, ok_after_connect: true, ..SimConfig::default() });
         colp.set_far_end(FarEnd::AnswersAfterMs(1000));
         assert_eq!(cmd(&mut colp, "ATD1;", 1500), []);
-        colp.advance(8 * 1000);
+        colp.advance(Duration::from_ms(1000));
         assert_eq!(read_all(&mut colp), [OK]);
         assert_eq!(colp.state(), SimCallState::Active);
         cmd(&mut colp, "ATH", 0);
@@ -884,9 +882,9 @@ mod tests {
         assert_eq!(cmd(&mut p, "AT+CMER=3,0,0,1", 0), [OK]);
         let ciev = |i, v| Response::Ciev { indicator: crate::phone::response::IndicatorRef::Index(i), value: v };
         assert_eq!(cmd(&mut p, "ATD1;", 0), [OK, ciev(3, 2)]);
-        p.advance(8 * 1000);
+        p.advance(Duration::from_ms(1000));
         assert_eq!(read_all(&mut p), [ciev(3, 3)]);
-        p.advance(8 * 2000);
+        p.advance(Duration::from_ms(2000));
         assert_eq!(read_all(&mut p), [ciev(5, 1), ciev(3, 0)]);
         assert_eq!(cmd(&mut p, "AT+CHUP", 0), [OK, ciev(5, 0)]);
         let mut basic = SimulatedPhone::new(SimConfig::default());

@@ -11,7 +11,7 @@
 //! PCM, and realigned to the input: the codec's delay is found by cross-correlation and removed.
 //!
 //! ```no_run
-//! use softmodem::codec::{round_trip, SpeechCodec};
+//! use softmodem::sim::codec::{round_trip, SpeechCodec};
 //! let tone: Vec<f32> = (0..8000).map(|n| 0.2 * (n as f32 * 0.3).sin()).collect();
 //! let back = round_trip(SpeechCodec::AmrNb(7), &tone).expect("sox with libsox-fmt-all");
 //! println!("delay {} samples, correlation {:.3}", back.delay, back.correlation);
@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::bert::{BerCounter, Prbs};
 use crate::dsp::SAMPLE_RATE;
+use crate::sim::bert::{BerCounter, Prbs};
 use crate::v22bis::rx::Receiver;
 use crate::v22bis::tx::{Signal, Transmitter};
 use crate::v22bis::{Descrambler, GuardTone, Rate, BAUD};
@@ -270,7 +270,7 @@ pub fn round_trip_raw(sox: &Path, codec: SpeechCodec, input: &[f32]) -> Result<(
 
     let mut bytes = Vec::with_capacity(2 * input.len());
     for &s in input {
-        bytes.extend_from_slice(&crate::wav::to_i16(s).to_le_bytes());
+        bytes.extend_from_slice(&crate::dsp::to_i16(s).to_le_bytes());
     }
     std::fs::write(&raw_in, &bytes).map_err(|e| format!("cannot write {}: {e}", raw_in.display()))?;
 
@@ -451,7 +451,7 @@ impl BerTest {
 
     /// The transmitter's signal: leading silence, 1200 bit/s training, data.
     pub fn transmit(&self) -> Vec<f32> {
-        let mut rng = crate::rng::Rng::new(self.seed);
+        let mut rng = crate::sim::rng::Rng::new(self.seed);
         let lead = LEAD + rng.below(160) as usize;
         let mut prbs = Prbs::new();
         for _ in 0..rng.below(2047) {
@@ -483,7 +483,7 @@ impl BerTest {
                 let rt = round_trip(c, &x)?;
                 (rt.samples, Some(rt.delay), rt.amr_frames)
             }
-            None => (x.iter().map(|&v| crate::wav::to_i16(v) as f32 / 32768.0).collect(), None, None),
+            None => (x.iter().map(|&v| crate::dsp::to_i16(v) as f32 / 32768.0).collect(), None, None),
         };
         let mut report = self.receive(&heard);
         report.codec_delay = codec_delay;
@@ -649,7 +649,7 @@ pub fn v22_ber_through(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::sim::rng::Rng;
 
     #[test]
     fn names_round_trip() {

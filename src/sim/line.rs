@@ -5,7 +5,8 @@
 
 use crate::dsp::fir::{design_bandpass, design_hilbert, Window};
 use crate::dsp::{dbm0_to_power, Fir, Nco, Resampler, SAMPLE_RATE};
-use crate::rng::Rng;
+use crate::host::LineEndpoint;
+use crate::sim::rng::Rng;
 
 /// How the line limits the band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -434,6 +435,58 @@ impl Line {
     pub fn process(&mut self, a_tx: &[f32], b_tx: &[f32], a_rx: &mut [f32], b_rx: &mut [f32]) {
         self.b_to_a.process_with_echo(b_tx, a_tx, a_rx);
         self.a_to_b.process_with_echo(a_tx, b_tx, b_rx);
+    }
+}
+
+/// Any [`LineEndpoint`] hearing the line through a simulated [`Direction`]: the far end's signal
+/// reaches it with the direction's impairments, and with the echoes of what it sent in the block
+/// before. The line simulator as a wrapper, the way a fault injector wraps a network device.
+#[derive(Debug, Clone)]
+pub struct Impaired<E> {
+    inner: E,
+    heard: Direction,
+    /// What `inner` sent last (its echo comes back with what it hears next).
+    own: Vec<f32>,
+    buf: Vec<f32>,
+}
+
+impl<E: LineEndpoint> Impaired<E> {
+    /// `inner`, hearing through `heard`.
+    pub fn new(inner: E, heard: Direction) -> Self {
+        Impaired { inner, heard, own: Vec::new(), buf: Vec::new() }
+    }
+
+    /// The endpoint.
+    pub fn inner(&self) -> &E {
+        &self.inner
+    }
+
+    /// The endpoint, mutably.
+    pub fn inner_mut(&mut self) -> &mut E {
+        &mut self.inner
+    }
+
+    /// The direction it hears through.
+    pub fn direction(&self) -> &Direction {
+        &self.heard
+    }
+
+    /// The endpoint, unwrapped.
+    pub fn into_inner(self) -> E {
+        self.inner
+    }
+}
+
+impl<E: LineEndpoint> LineEndpoint for Impaired<E> {
+    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        let n = rx.len().min(tx.len());
+        // Grows to the largest block once; blocks of one size allocate nothing after the first.
+        self.buf.resize(n, 0.0);
+        self.own.resize(n, 0.0);
+        self.heard.process_with_echo(&rx[..n], &self.own, &mut self.buf);
+        self.inner.process(&self.buf, &mut tx[..n]);
+        self.own.copy_from_slice(&tx[..n]);
+        tx[n..].iter_mut().for_each(|v| *v = 0.0);
     }
 }
 

@@ -13,7 +13,7 @@
 //! terminal shows `CONNECT 2400` and the banner. [`BUSY_NUMBER`] is always busy.
 //!
 //! ```
-//! use softmodem::demo::PhoneDemo;
+//! use softmodem::sim::demo::PhoneDemo;
 //! use softmodem::host::LineEndpoint;
 //! let mut demo = PhoneDemo::new(1);
 //! demo.dce_mut().from_terminal(b"ATDT5551234\r");
@@ -33,10 +33,12 @@
 use crate::dce::{self, Config as DceConfig, Dce, PhoneLink};
 use crate::hayes::Hayes;
 use crate::host::LineEndpoint;
-use crate::line::{Impairments, Line};
-use crate::modem::{Event, Modem, Role};
-use crate::phone::sim::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
+use crate::modem::{Event, Modem};
+use crate::sim::line::{Impairments, Line};
+use crate::sim::phone::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
+use crate::time::Duration;
 use crate::tones::{ProgressToneGenerator, Region, Tone};
+use crate::types::Role;
 
 /// The greeting the demonstration BBS sends once connected (followed by a line giving the rate).
 pub const BANNER: &str = "\r\nWelcome to the softmodem demo BBS.\r\n\
@@ -238,7 +240,7 @@ impl PhoneDemo {
             self.phone.far_end_hangs_up();
         }
         self.dce.process(&self.user_in, &mut self.user_out);
-        self.phone.advance(STEP as u32);
+        self.phone.advance(Duration::from_samples(STEP as u32));
         self.serial();
         for ((a, &heard), &said) in self.audio.iter_mut().zip(&self.user_in).zip(&self.user_out) {
             *a = 0.5 * (heard + said);

@@ -1,4 +1,13 @@
-//! Bit error rate testing with the ITU-T O.152 pseudo-random test pattern (2^11 - 1).
+//! Bit error rate testing with the ITU-T O.152 pseudo-random test pattern (2^11 - 1), and a
+//! measurement of one direction of a V.22/V.22bis link with it.
+
+use crate::bits::BitSink;
+use crate::host::LineEndpoint;
+use crate::sim::line::{Direction, Impairments};
+use crate::v22bis::pump::{Config as PumpConfig, Pump};
+use crate::v22bis::rx::Receiver;
+use crate::v22bis::tx::{Signal, Transmitter};
+use crate::v22bis::{Descrambler, GuardTone, Rate, BAUD};
 
 /// The 2047-bit pseudo-random pattern of ITU-T O.152: an 11-stage shift register with feedback
 /// from stages 9 and 11 (x^11 + x^9 + 1).
@@ -108,10 +117,95 @@ impl BerCounter {
     }
 }
 
+/// Measures one direction of a V.22/V.22bis link: a transmitter on `carrier` sends 400 symbols of
+/// scrambled ones at 1200 bit/s (as the start-up trains) and then `symbols` symbols of the O.152
+/// test pattern at `rate`, through a line with `imp` (seeded by `seed`); `rx` receives them,
+/// trained as the start-up does it (acquire, track at 1200, follow the far end to 2400). Returns the
+/// pattern's error count. For tests, benchmarks and the CLI's measurements.
+pub fn v22bis_one_way(
+    rx: &mut Receiver,
+    carrier: f32,
+    rate: Rate,
+    imp: Impairments,
+    symbols: usize,
+    seed: u64,
+) -> BerCounter {
+    let mut tx = Transmitter::new(carrier, -13.0, GuardTone::None);
+    let mut line = Direction::new(imp, seed);
+    let mut prbs = Prbs::new();
+    let train = 400;
+    let n = ((train + symbols) as f32 * crate::dsp::SAMPLE_RATE as f32 / BAUD) as usize;
+    tx.set_signal(Signal::ScrambledOnes(Rate::R1200));
+    let mut d = Descrambler::new();
+    let mut ber = BerCounter::new();
+    let (mut sig, mut heard) = (vec![0.0; 160], vec![0.0; 160]);
+    let mut watching = false;
+    let mut done = 0;
+    while done < n {
+        if tx.symbols_sent() >= train as u64 {
+            tx.set_signal(Signal::Data(rate));
+        }
+        tx.process(&mut sig, &mut || prbs.next_bit());
+        line.process(&sig, &mut heard);
+        rx.process(&heard, |s| {
+            let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
+            for &b in &bits[..s.rate.bits_per_symbol()] {
+                ber.push(d.descramble(b));
+            }
+        });
+        if rx.rate().is_none() && rx.symbols() > 150 {
+            rx.set_rate(Rate::R1200);
+        } else if rx.rate() == Some(Rate::R1200) && rx.symbols() > 300 && rate == Rate::R2400 && !watching {
+            rx.watch_for_2400();
+            watching = true;
+        }
+        done += 160;
+    }
+    ber
+}
+
+/// A V.22/V.22bis data pump whose data is the O.152 pattern: it sends the pattern and checks what
+/// it receives against it (once [`PatternPump::counting`]). The data end of BER measurements.
+#[derive(Debug, Clone)]
+pub struct PatternPump {
+    /// The pump.
+    pub pump: Pump,
+    pattern: Prbs,
+    /// What was received, checked against the pattern.
+    pub received: BerCounter,
+    /// Check what is received (true from the start).
+    pub counting: bool,
+}
+
+impl PatternPump {
+    /// A pump set up by `config`, sending the pattern.
+    pub fn new(config: PumpConfig) -> Self {
+        PatternPump { pump: Pump::new(config), pattern: Prbs::new(), received: BerCounter::new(), counting: true }
+    }
+}
+
+/// Pushes received bits into the counter while counting.
+struct Checking<'a>(&'a mut BerCounter, bool);
+
+impl BitSink for Checking<'_> {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        if self.1 {
+            self.0.push(bit);
+        }
+    }
+}
+
+impl LineEndpoint for PatternPump {
+    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        let PatternPump { pump, pattern, received, counting } = self;
+        pump.process(rx, tx, &mut || pattern.next_bit(), &mut Checking(received, *counting));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::sim::rng::Rng;
 
     #[test]
     fn pattern_has_period_2047_with_1024_ones() {

@@ -1,0 +1,27 @@
+//! Simulation and test machinery, apart from the product: the line simulator, the back-to-back
+//! call harness, the BER tester, the seeded random numbers, a simulated TS 27.007 phone, the
+//! page's demo (a BBS behind a simulated line), speech-codec round trips and the CPU benchmark.
+//!
+//! Behind the `sim` cargo feature, which the tests, the benchmarks, the CLI (`cli`) and the page's
+//! WebAssembly (`web`, for its demo) turn on; an embedder of the modem alone leaves it off.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`line`] | [`line::Direction`], [`line::Line`]: seeded impairments (noise, offsets, echo, band, G.711, dropouts); [`line::Impaired`] wraps any [`crate::host::LineEndpoint`] |
+//! | [`call`] | [`call::BackToBack`]: two endpoints over a line, block by block |
+//! | [`bert`] | The O.152 pattern, its error counter, a V.22bis pump sending and checking it |
+//! | [`rng`] | A small seeded generator (uniform, Gaussian) |
+//! | [`phone`] | [`phone::SimulatedPhone`]: a phone on a serial port as TS 27.007 describes one (not a real phone) |
+//! | [`demo`] | [`demo::PhoneDemo`]: the page's demonstration, a Hayes modem dialling a simulated BBS |
+//! | `codec` | Speech-codec round trips through sox (native only) |
+//! | [`bench`] | The V.22bis CPU benchmark, native and WebAssembly |
+
+pub mod bench;
+pub mod bert;
+pub mod call;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod codec;
+pub mod demo;
+pub mod line;
+pub mod phone;
+pub mod rng;
