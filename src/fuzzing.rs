@@ -639,16 +639,16 @@ pub fn dce(data: &[u8]) {
             }
             7 => match arg {
                 0 => {
-                    dce.dial_manual();
+                    let _ = dce.dial_manual();
                 }
                 1 => {
-                    dce.dial("555-1234");
+                    let _ = dce.dial("555-1234");
                 }
                 2 => {
-                    dce.dial("1;H");
+                    let _ = dce.dial("1;H");
                 }
                 3 => {
-                    dce.answer();
+                    let _ = dce.answer();
                 }
                 4 | 5 => dce.hang_up(),
                 6 => dce.ring(),

@@ -11,7 +11,7 @@
 //                 {type:'phone', bytes}     to write to the phone's serial port
 //                 {type:'log', text}        status lines
 //                 {type:'status', json}     the status panel (JSON text, parsed by the page)
-//                 {type:'link', ok, link, message} {type:'refused', what}
+//                 {type:'link', ok, link, message} {type:'refused', what, reason}
 //                 {type:'overflow', dropped}
 import './polyfill.js';
 import { initSync, DceSession } from './softmodem.js';
@@ -41,14 +41,23 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     this.port.postMessage({ type: 'ready', sampleRate });
   }
 
+  // A button's command; a refusal goes back to the page with the modem's reason.
+  button(what, run) {
+    try {
+      run();
+    } catch (e) {
+      this.port.postMessage({ type: 'refused', what, reason: String(e && e.message || e) });
+    }
+  }
+
   onMessage(msg) {
     const s = this.session;
     if (!s) return;
     switch (msg.type) {
       case 'terminal': this.typed(msg.bytes); break;
       case 'phone': s.from_phone(msg.bytes); break;
-      case 'dial': if (!s.dial(msg.number || '')) this.port.postMessage({ type: 'refused', what: 'dial' }); break;
-      case 'answer': if (!s.answer()) this.port.postMessage({ type: 'refused', what: 'answer' }); break;
+      case 'dial': this.button('dial', () => s.dial(msg.number || '')); break;
+      case 'answer': this.button('answer', () => s.answer()); break;
       case 'hangup': this.pending = new Uint8Array(0); s.hang_up(); break;
       case 'break': s.send_break(); break;
       case 'ring': s.ring(); break;

@@ -167,7 +167,7 @@ function onMessage(msg) {
       }
       modem.link = msg.link;
       break;
-    case 'refused': note(`${msg.what === 'dial' ? 'Dial' : 'Answer'}: not now (the modem is not in command mode, or the number has characters a dial string cannot hold).`, 'warn'); break;
+    case 'refused': note(`${msg.what === 'dial' ? 'Dial' : 'Answer'}: ${msg.reason}.`, 'warn'); break;
     case 'overflow': note(`Typing faster than the line: ${msg.dropped} bytes dropped.`, 'warn'); break;
     case 'error': note(`Modem error: ${msg.message}`, 'error'); stop(); break;
   }

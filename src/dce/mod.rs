@@ -182,6 +182,38 @@ pub struct Status {
     pub now: Instant,
 }
 
+/// Why [`Dce::dial`], [`Dce::dial_manual`] or [`Dce::answer`] did nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandRefused {
+    /// The modem is busy with a call (dialling, connecting or online): commands wait for
+    /// command state (hang up, or `+++` to online command state).
+    Busy(Phase),
+    /// The number holds this character, which no dial string can.
+    NotDialable(char),
+}
+
+impl core::fmt::Display for CommandRefused {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            CommandRefused::Busy(phase) => write!(
+                f,
+                "the modem is {} (hang up first, or type +++ for command mode)",
+                match phase {
+                    Phase::Dialing => "dialling",
+                    Phase::Connecting => "connecting",
+                    Phase::Online => "online",
+                    Phase::OnHook | Phase::OffHook | Phase::OnlineCommand => "not taking commands",
+                }
+            ),
+            CommandRefused::NotDialable(c) => {
+                write!(f, "'{}' cannot be dialled (digits, * # A-D + , W P T ! and - ( ) . are)", c.escape_default())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CommandRefused {}
+
 /// [`Dce::set_link`] refused: a call is in progress (the DCE is off-hook).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallInProgress;
@@ -583,24 +615,27 @@ impl Dce {
     }
 
     /// A button's "call": as `ATD` typed (the calling modem starts on the call dialled by hand, or
-    /// on the phone's call). False when the interpreter is not in command state.
-    pub fn dial_manual(&mut self) -> bool {
+    /// on the phone's call). Refused unless the interpreter is in command state (on-hook, or
+    /// online command state).
+    pub fn dial_manual(&mut self) -> Result<(), CommandRefused> {
         self.execute(b"D")
     }
 
-    /// A button's "dial `number`": as `ATD<number>` typed. False when the interpreter is not in
-    /// command state or `number` holds characters a dial string cannot (digits, `*#ABCD+,WPT!`
-    /// and the separators ` -().` are accepted).
-    pub fn dial(&mut self, number: &str) -> bool {
-        let ok = number.bytes().all(|b| b.is_ascii_digit() || b"*#ABCDabcd+,WwPpTt! -().".contains(&b));
+    /// A button's "dial `number`": as `ATD<number>` typed. Refused unless the interpreter is in
+    /// command state, or when `number` holds a character a dial string cannot (digits,
+    /// `*#ABCD+,WPT!` and the separators ` -().` are accepted).
+    pub fn dial(&mut self, number: &str) -> Result<(), CommandRefused> {
+        if let Some(c) = number.chars().find(|&c| !(c.is_ascii_digit() || "*#ABCDabcd+,WwPpTt! -().".contains(c))) {
+            return Err(CommandRefused::NotDialable(c));
+        }
         let mut body = Vec::with_capacity(number.len() + 1);
         body.push(b'D');
         body.extend_from_slice(number.as_bytes());
-        ok && self.execute(&body)
+        self.execute(&body)
     }
 
-    /// A button's "answer": as `ATA` typed. False when the interpreter is not in command state.
-    pub fn answer(&mut self) -> bool {
+    /// A button's "answer": as `ATA` typed. Refused unless the interpreter is in command state.
+    pub fn answer(&mut self) -> Result<(), CommandRefused> {
         self.execute(b"A")
     }
 
@@ -631,10 +666,15 @@ impl Dce {
 
     // ---- internals ----
 
-    fn execute(&mut self, body: &[u8]) -> bool {
+    fn execute(&mut self, body: &[u8]) -> Result<(), CommandRefused> {
+        let phase = self.status().phase;
         let done = self.hayes.execute_line(body);
         self.pump();
-        done
+        if done {
+            Ok(())
+        } else {
+            Err(CommandRefused::Busy(phase))
+        }
     }
 
     fn open_link(&mut self) {

@@ -545,13 +545,18 @@ fn manual_link_dials_and_answers_at_once() {
     b.expect("\r\nNO CARRIER\r\n", 20);
     assert_eq!(b.dce.status().phase, Phase::OnHook);
     b.far.modem = Some(Modem::new(modem_cfg(Family::Bell103, Role::Answer)));
-    assert!(b.dce.dial_manual());
+    assert_eq!(b.dce.dial_manual(), Ok(()));
     b.expect("\r\nCONNECT 300\r\n", 3000);
-    assert!(!b.dce.answer(), "answer accepted while online");
+    assert_eq!(b.dce.answer(), Err(CommandRefused::Busy(Phase::Online)), "answer accepted while online");
+    assert_eq!(b.dce.dial("555x"), Err(CommandRefused::NotDialable('x')));
+    assert_eq!(
+        b.dce.answer().unwrap_err().to_string(),
+        "the modem is online (hang up first, or type +++ for command mode)"
+    );
     b.dce.hang_up();
     b.expect("\r\nNO CARRIER\r\n", 20);
     b.far.modem = Some(Modem::new(modem_cfg(Family::Bell103, Role::Call)));
-    assert!(b.dce.answer());
+    assert_eq!(b.dce.answer(), Ok(()));
     b.expect("\r\nCONNECT 300\r\n", 15_000);
 }
 

@@ -92,6 +92,14 @@ pub struct ParseError {
     pub at: usize,
 }
 
+impl core::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "AT command line not understood at character {}", self.at + 1)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
 /// Folds a command line body: drops spaces and control characters and makes letters upper case,
 /// outside quoted strings.
 pub fn fold(body: &[u8]) -> Vec<u8> {

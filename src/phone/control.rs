@@ -238,6 +238,20 @@ pub enum Refused {
     InvalidNumber,
 }
 
+impl core::fmt::Display for Refused {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Refused::NotReady => "the phone is not set up",
+            Refused::CallInProgress => "the phone has a call in progress",
+            Refused::NoCall => "the phone has no call",
+            Refused::NoIncomingCall => "no call is ringing",
+            Refused::InvalidNumber => "the number is empty, too long, or holds characters a dial string cannot",
+        })
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// Where the controller is, for display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {

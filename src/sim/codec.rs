@@ -142,7 +142,7 @@ impl AmrFrames {
     }
 
     /// Counts the frames of an AMR-NB storage format file's bytes, or says why it cannot.
-    pub fn parse(bytes: &[u8]) -> Result<AmrFrames, String> {
+    pub fn parse(bytes: &[u8]) -> Result<AmrFrames, CodecError> {
         const MAGIC: &[u8] = b"#!AMR\n";
         // Bytes per frame after the header byte, by frame type; None for reserved types.
         const SIZES: [Option<usize>; 16] = [
@@ -163,13 +163,13 @@ impl AmrFrames {
             None,
             Some(0),
         ];
-        let mut rest = bytes.strip_prefix(MAGIC).ok_or("not an AMR-NB file (no #!AMR header)")?;
+        let mut rest = bytes.strip_prefix(MAGIC).ok_or(CodecError::NotAmr)?;
         let mut frames = AmrFrames::default();
         while let Some((&head, body)) = rest.split_first() {
             let ft = ((head >> 3) & 15) as usize;
-            let size = SIZES[ft].ok_or_else(|| format!("reserved AMR frame type {ft}"))?;
+            let size = SIZES[ft].ok_or(CodecError::ReservedAmrFrame(ft as u8))?;
             if body.len() < size {
-                return Err(format!("truncated AMR frame of type {ft}"));
+                return Err(CodecError::TruncatedAmrFrame(ft as u8));
             }
             frames.counts[ft] += 1;
             rest = &body[size..];
@@ -177,6 +177,75 @@ impl AmrFrames {
         Ok(frames)
     }
 }
+
+/// Why a codec round trip or an AMR file could not be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodecError {
+    /// The sox program is not there.
+    SoxNotFound {
+        /// The step (`encoding to gsm`, ...).
+        what: String,
+        /// The program looked for.
+        sox: PathBuf,
+    },
+    /// The sox program could not be started.
+    SoxUnrunnable {
+        /// The step.
+        what: String,
+        /// The program.
+        sox: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// sox ran and failed.
+    SoxFailed {
+        /// The step.
+        what: String,
+        /// Its exit status (`None`: killed by a signal).
+        status: Option<i32>,
+        /// What it said.
+        stderr: String,
+    },
+    /// A temporary file could not be written or read.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Not an AMR-NB storage format file (no `#!AMR` header).
+    NotAmr,
+    /// An AMR frame of a reserved type.
+    ReservedAmrFrame(u8),
+    /// The file ends inside an AMR frame of this type.
+    TruncatedAmrFrame(u8),
+}
+
+impl fmt::Display for CodecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodecError::SoxNotFound { what, sox } => write!(
+                f,
+                "{what}: `{}` not found; install sox with its codecs (Debian: apt-get install sox libsox-fmt-all) \
+                 or set SOX to its path",
+                sox.display()
+            ),
+            CodecError::SoxUnrunnable { what, sox, reason } => {
+                write!(f, "{what}: cannot run `{}`: {reason}", sox.display())
+            }
+            CodecError::SoxFailed { what, status, stderr } => match status {
+                Some(c) => write!(f, "{what}: sox failed (status {c}): {stderr}"),
+                None => write!(f, "{what}: sox failed (killed by a signal): {stderr}"),
+            },
+            CodecError::File { path, reason } => write!(f, "cannot write or read {}: {reason}", path.display()),
+            CodecError::NotAmr => f.write_str("not an AMR-NB file (no #!AMR header)"),
+            CodecError::ReservedAmrFrame(t) => write!(f, "reserved AMR frame type {t}"),
+            CodecError::TruncatedAmrFrame(t) => write!(f, "truncated AMR frame of type {t}"),
+        }
+    }
+}
+
+impl std::error::Error for CodecError {}
 
 /// A buffer after a codec round trip.
 #[derive(Debug, Clone)]
@@ -202,12 +271,12 @@ pub fn sox_program() -> PathBuf {
 
 /// Runs `input` (8 kHz samples, full scale 1.0) through `codec` and back with sox (see
 /// [`sox_program`]), and aligns the result to the input.
-pub fn round_trip(codec: SpeechCodec, input: &[f32]) -> Result<RoundTrip, String> {
+pub fn round_trip(codec: SpeechCodec, input: &[f32]) -> Result<RoundTrip, CodecError> {
     round_trip_with(&sox_program(), codec, input)
 }
 
 /// [`round_trip`] with the given sox program.
-pub fn round_trip_with(sox: &Path, codec: SpeechCodec, input: &[f32]) -> Result<RoundTrip, String> {
+pub fn round_trip_with(sox: &Path, codec: SpeechCodec, input: &[f32]) -> Result<RoundTrip, CodecError> {
     let (decoded, amr_frames) = round_trip_raw(sox, codec, input)?;
     let (delay, correlation) = find_delay(input, &decoded, MAX_DELAY);
     let mut samples: Vec<f32> = decoded.iter().skip(delay).copied().take(input.len()).collect();
@@ -235,30 +304,32 @@ fn unique_prefix() -> PathBuf {
     std::env::temp_dir().join(format!("softmodem-codec-{}-{n}-{nanos:09}", std::process::id()))
 }
 
-fn run_sox(sox: &Path, args: &[&std::ffi::OsStr], what: &str) -> Result<(), String> {
+fn run_sox(sox: &Path, args: &[&std::ffi::OsStr], what: &str) -> Result<(), CodecError> {
     let out = Command::new(sox).args(args).output().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            format!(
-                "{what}: `{}` not found; install sox with its codecs (Debian: apt-get install sox libsox-fmt-all) \
-                 or set SOX to its path",
-                sox.display()
-            )
+            CodecError::SoxNotFound { what: what.into(), sox: sox.into() }
         } else {
-            format!("{what}: cannot run `{}`: {e}", sox.display())
+            CodecError::SoxUnrunnable { what: what.into(), sox: sox.into(), reason: e.to_string() }
         }
     })?;
     if out.status.success() {
         Ok(())
     } else {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let status = out.status.code().map_or_else(|| "killed by a signal".to_string(), |c| format!("status {c}"));
-        Err(format!("{what}: sox failed ({status}): {}", stderr.trim()))
+        Err(CodecError::SoxFailed {
+            what: what.into(),
+            status: out.status.code(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
     }
 }
 
 /// The codec round trip without alignment: the decoded samples as sox gives them (the codec's
 /// delay still in), and for AMR the encoder's frame types.
-pub fn round_trip_raw(sox: &Path, codec: SpeechCodec, input: &[f32]) -> Result<(Vec<f32>, Option<AmrFrames>), String> {
+pub fn round_trip_raw(
+    sox: &Path,
+    codec: SpeechCodec,
+    input: &[f32],
+) -> Result<(Vec<f32>, Option<AmrFrames>), CodecError> {
     let prefix = unique_prefix();
     let with = |ext: &str| {
         let mut p = prefix.clone().into_os_string();
@@ -272,7 +343,7 @@ pub fn round_trip_raw(sox: &Path, codec: SpeechCodec, input: &[f32]) -> Result<(
     for &s in input {
         bytes.extend_from_slice(&crate::dsp::to_i16(s).to_le_bytes());
     }
-    std::fs::write(&raw_in, &bytes).map_err(|e| format!("cannot write {}: {e}", raw_in.display()))?;
+    std::fs::write(&raw_in, &bytes).map_err(|e| CodecError::File { path: raw_in.clone(), reason: e.to_string() })?;
 
     let raw = ["-t", "raw", "-r", "8000", "-e", "signed-integer", "-b", "16", "-c", "1"];
     let os = |s: &'static str| std::ffi::OsStr::new(s);
@@ -292,7 +363,8 @@ pub fn round_trip_raw(sox: &Path, codec: SpeechCodec, input: &[f32]) -> Result<(
 
     let amr_frames = match codec {
         SpeechCodec::AmrNb(_) => {
-            let b = std::fs::read(&coded).map_err(|e| format!("cannot read {}: {e}", coded.display()))?;
+            let b =
+                std::fs::read(&coded).map_err(|e| CodecError::File { path: coded.clone(), reason: e.to_string() })?;
             Some(AmrFrames::parse(&b)?)
         }
         SpeechCodec::GsmFr => None,
@@ -303,7 +375,7 @@ pub fn round_trip_raw(sox: &Path, codec: SpeechCodec, input: &[f32]) -> Result<(
     dec.push(raw_out.as_os_str());
     run_sox(sox, &dec, &format!("decoding from {codec}"))?;
 
-    let b = std::fs::read(&raw_out).map_err(|e| format!("cannot read {}: {e}", raw_out.display()))?;
+    let b = std::fs::read(&raw_out).map_err(|e| CodecError::File { path: raw_out.clone(), reason: e.to_string() })?;
     let decoded = b.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 / 32768.0).collect();
     Ok((decoded, amr_frames))
 }
@@ -476,7 +548,7 @@ impl BerTest {
     }
 
     /// Runs the measurement.
-    pub fn run(&self) -> Result<BerReport, String> {
+    pub fn run(&self) -> Result<BerReport, CodecError> {
         let x = self.transmit();
         let (heard, codec_delay, amr_frames) = match self.codec {
             Some(c) => {
@@ -642,7 +714,7 @@ pub fn v22_ber_through(
     rate: Rate,
     seconds: f32,
     seed: u64,
-) -> Result<BerReport, String> {
+) -> Result<BerReport, CodecError> {
     BerTest { seconds, seed, ..BerTest::new(Some(codec), carrier_hz, rate) }.run()
 }
 
@@ -675,8 +747,8 @@ mod tests {
         let n = AmrFrames::parse(&f).unwrap();
         assert_eq!((n.speech(), n.sid(), n.no_data(), n.total()), (1, 1, 1, 3));
         assert!(AmrFrames::parse(b"RIFF").is_err());
-        assert!(AmrFrames::parse(&f[..20]).unwrap_err().contains("truncated"));
-        assert!(AmrFrames::parse(b"#!AMR\n\x60").unwrap_err().contains("reserved"));
+        assert!(AmrFrames::parse(&f[..20]).unwrap_err().to_string().contains("truncated"));
+        assert!(AmrFrames::parse(b"#!AMR\n\x60").unwrap_err().to_string().contains("reserved"));
     }
 
     #[test]

@@ -464,6 +464,8 @@ impl core::fmt::Display for Error {
     }
 }
 
+impl std::error::Error for Error {}
+
 /// The most octets [`Menu::emit`] writes.
 pub const MENU_MAX_LEN: usize = 7;
 

@@ -122,20 +122,18 @@ impl DceSession {
     }
 
     /// The Dial button: as `ATD<number>` typed, or `ATD` when `number` is empty (the calling
-    /// modem starts on a call dialled by hand). False when the modem is not in command state or
-    /// the number holds characters a dial string cannot.
-    pub fn dial(&mut self, number: &str) -> bool {
+    /// modem starts on a call dialled by hand). Fails, with the reason as the error's message, when
+    /// the modem is not in command state or the number holds characters a dial string cannot.
+    pub fn dial(&mut self, number: &str) -> Result<(), JsError> {
         let number = number.trim();
-        if number.is_empty() {
-            self.dce().dial_manual()
-        } else {
-            self.dce().dial(number)
-        }
+        let done = if number.is_empty() { self.dce().dial_manual() } else { self.dce().dial(number) };
+        done.map_err(|e| JsError::new(&e.to_string()))
     }
 
-    /// The Answer button: as `ATA` typed. False when the modem is not in command state.
-    pub fn answer(&mut self) -> bool {
-        self.dce().answer()
+    /// The Answer button: as `ATA` typed. Fails, with the reason, when the modem is not in command
+    /// state.
+    pub fn answer(&mut self) -> Result<(), JsError> {
+        self.dce().answer().map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// The Hang up button, in any state: modem and phone call stop, command state
