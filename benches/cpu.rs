@@ -6,8 +6,9 @@
 //! cargo bench --bench cpu -- --only ours           # one of ours|spandsp|pump|receiver, for a profiler
 //! ```
 //!
-//! The WASM counterpart is `bench/wasm-cpu.mjs` (Node); `bench/cpu-experiments.patch` has the
-//! savings found with this bench and perf, measured step by step.
+//! The WASM counterpart is `bench/wasm-cpu.mjs` (Node). Our side of the measurement (the recorded
+//! call, the replay and its checks) is `softmodem::sim::bench`, which the WASM benchmark shares;
+//! here it is timed with `std::time::Instant`.
 //!
 //! What is measured: the calling modem of a full-duplex V.22bis call at 2400 bit/s, both ends
 //! sending data all the time, over a line with 30 dB SNR. First a live call is run and the
@@ -40,24 +41,14 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use softmodem::bits::BitSink;
-use softmodem::modem::{Config, Event, Modem, State};
-use softmodem::sim::line::{Direction, Impairments};
-use softmodem::types::{Family, Role};
+use softmodem::sim::bench::{self, line, text, Recording, Warm, BLOCKS_PER_S, CPS, SNR_DB, WARMUP_S};
+use softmodem::sim::line::Direction;
 use softmodem::v22bis::pump::{Phase, Pump};
 use softmodem::v22bis::Rate;
 use spandsp_peer::v22bis::{Role as SpRole, V22bis};
 
 /// Samples per block, as a telephony host hands them over (20 ms).
-const BLOCK: usize = 160;
-/// Blocks per second.
-const BLOCKS_PER_S: usize = 8000 / BLOCK;
-/// Audio before the timed part: both modems have trained and pass data by then.
-const WARMUP_S: usize = 3;
-/// Line: 30 dB signal-to-noise ratio for a -13 dBm0 signal.
-const SNR_DB: f32 = 30.0;
-/// Characters per second at 2400 bit/s, 8N1.
-const CPS: usize = 240;
-
+const BLOCK: usize = softmodem::sim::call::BLOCK;
 struct Args {
     seconds: usize,
     repeats: usize,
@@ -84,164 +75,12 @@ fn args() -> Args {
     a
 }
 
-/// Printable pseudo-random text, different for each seed.
-fn text(n: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            b' ' + (x % 95) as u8
-        })
-        .collect()
-}
-
-fn line() -> Impairments {
-    Impairments::default().with_snr(SNR_DB, -13.0)
-}
-
-/// Keeps a modem's transmit queue full from `data`, `sent` bytes of it taken so far.
-fn top_up(m: &mut Modem, data: &[u8], sent: &mut usize) {
-    let room = m.tx_free().min(data.len() - *sent);
-    *sent += m.write(&data[*sent..*sent + room]);
-}
-
-fn drain(m: &mut Modem, got: &mut Vec<u8>) {
-    let mut buf = [0u8; 1024];
-    loop {
-        let n = m.read(&mut buf);
-        if n == 0 {
-            break;
-        }
-        got.extend_from_slice(&buf[..n]);
-    }
-}
-
-fn at_2400(m: &Modem) -> bool {
-    m.state() == State::Data && m.rates() == (2400, 2400)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ours
-
-/// The recorded call, from the calling modem's point of view.
-struct OursCall {
-    /// What the caller heard, the whole call.
-    heard: Vec<f32>,
-    /// What the caller sent (the answerer received its data intact).
-    sent: Vec<f32>,
-    /// What the answerer sent as data (a prefix of it was sent).
-    ans_data: Vec<u8>,
-    /// What the caller sends as data.
-    call_data: Vec<u8>,
-}
-
-fn record_ours(blocks: usize) -> OursCall {
-    let seconds = blocks / BLOCKS_PER_S;
-    let ans_data = text(CPS * (seconds + 2), 2);
-    let call_data = text(CPS * (seconds + 2), 1);
-    let mut caller = Modem::new(Config::new(Family::V22bis, Role::Call));
-    let mut answerer = Modem::new(Config::new(Family::V22bis, Role::Answer));
-    let mut to_caller = Direction::new(line(), 1);
-    let mut to_answerer = Direction::new(line(), 2);
-    let (mut c_out, mut a_out) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
-    let (mut c_in, mut a_in) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
-    let mut heard = Vec::with_capacity(blocks * BLOCK);
-    let mut sent = Vec::with_capacity(blocks * BLOCK);
-    let (mut c_sent, mut a_sent) = (0, 0);
-    let (mut c_got, mut a_got) = (Vec::new(), Vec::new());
-    for b in 0..blocks {
-        top_up(&mut caller, &call_data, &mut c_sent);
-        top_up(&mut answerer, &ans_data, &mut a_sent);
-        to_caller.process(&a_out, &mut c_in);
-        to_answerer.process(&c_out, &mut a_in);
-        heard.extend_from_slice(&c_in);
-        caller.process(&c_in, &mut c_out);
-        sent.extend_from_slice(&c_out);
-        answerer.process(&a_in, &mut a_out);
-        drain(&mut caller, &mut c_got);
-        drain(&mut answerer, &mut a_got);
-        if b + 1 == WARMUP_S * BLOCKS_PER_S {
-            assert!(at_2400(&caller) && at_2400(&answerer), "ours: no 2400 bit/s connection after {WARMUP_S} s");
-        }
-    }
-    assert!(at_2400(&caller) && at_2400(&answerer), "ours: the live call left 2400 bit/s data mode");
-    assert_eq!(c_got, ans_data[..c_got.len()], "ours, live call: caller received wrong data");
-    assert_eq!(a_got, call_data[..a_got.len()], "ours, live call: answerer received wrong data");
-    let min = CPS * (seconds - WARMUP_S) * 9 / 10;
-    assert!(
-        c_got.len() > min && a_got.len() > min,
-        "ours, live call: too little data ({} {})",
-        c_got.len(),
-        a_got.len()
-    );
-    OursCall { heard, sent, ans_data, call_data }
-}
-
-/// A calling modem that has heard the recording up to the timed part, with its data bookkeeping.
-#[derive(Clone)]
-struct OursState {
-    modem: Modem,
-    sent: usize,
-    got: Vec<u8>,
-}
-
-fn ours_warm(call: &OursCall) -> OursState {
-    let mut s = OursState { modem: Modem::new(Config::new(Family::V22bis, Role::Call)), sent: 0, got: Vec::new() };
-    let mut out = vec![0.0f32; BLOCK];
-    for blk in call.heard.chunks_exact(BLOCK).take(WARMUP_S * BLOCKS_PER_S) {
-        top_up(&mut s.modem, &call.call_data, &mut s.sent);
-        s.modem.process(blk, &mut out);
-        drain(&mut s.modem, &mut s.got);
-    }
-    assert!(at_2400(&s.modem), "ours, replay: not in 2400 bit/s data mode after the warm-up");
-    while let Some(e) = s.modem.poll_event() {
-        assert!(matches!(e, Event::Connected { rx_rate: 2400, tx_rate: 2400 }), "ours, replay: {e:?} in the warm-up");
-    }
-    s
-}
-
-/// What a timed run checked, besides data mode at 2400 bit/s throughout.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Checked {
-    /// Bytes received during the timed part, all exactly what the far end sent.
-    bytes: usize,
-}
-
-/// Times `Modem::process` over the recording after the warm-up; returns the time spent in it.
-fn ours_timed(call: &OursCall, warm: &OursState) -> (Duration, Checked) {
-    let mut s = warm.clone();
-    let start = WARMUP_S * BLOCKS_PER_S * BLOCK;
-    let timed = &call.heard[start..];
-    // The output goes to a buffer as long as the recording, compared with the live call's after.
-    let mut out = vec![0.0f32; timed.len()];
-    let got0 = s.got.len();
-    let mut spent = Duration::ZERO;
-    for (second, out) in timed.chunks(BLOCKS_PER_S * BLOCK).zip(out.chunks_mut(BLOCKS_PER_S * BLOCK)) {
-        top_up(&mut s.modem, &call.call_data, &mut s.sent);
-        let t0 = Instant::now();
-        for (blk, o) in second.chunks_exact(BLOCK).zip(out.chunks_exact_mut(BLOCK)) {
-            s.modem.process(black_box(blk), o);
-        }
-        spent += t0.elapsed();
-        drain(&mut s.modem, &mut s.got);
-    }
-    check_ours(call, &mut s);
-    // Same input, same modem: the same signal as in the live call, whose data the answerer got.
-    assert!(out == call.sent[start..], "ours, replay: sent another signal than in the live call");
-    let bytes = s.got.len() - got0;
-    assert!(bytes > CPS * (timed.len() / BLOCK / BLOCKS_PER_S) * 9 / 10, "ours, replay: received only {bytes} bytes");
-    (spent, Checked { bytes })
-}
-
-fn check_ours(call: &OursCall, s: &mut OursState) {
-    assert!(at_2400(&s.modem), "ours, replay: left 2400 bit/s data mode");
-    if let Some(e) = s.modem.poll_event() {
-        panic!("ours, replay: {e:?} during the timed part");
-    }
-    assert_eq!(s.got, call.ans_data[..s.got.len()], "ours, replay: received wrong data");
-    assert_eq!(s.modem.stats().framing_errors, 0, "ours, replay: framing errors");
+/// Ours, timed with the native clock: `sim::bench::timed` in milliseconds per second of audio.
+fn ours_timed(rec: &Recording, warm: &Warm) -> (f64, usize) {
+    let t0 = Instant::now();
+    let mut clock = || t0.elapsed().as_secs_f64() * 1000.0;
+    let t = bench::timed(rec, warm, &mut clock).unwrap_or_else(|e| panic!("ours: {e}"));
+    (t.spent / rec.seconds as f64, t.bytes)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,7 +94,7 @@ impl BitSink for Count {
     }
 }
 
-fn pump_timed(call: &OursCall, pump: &Pump) -> Duration {
+fn pump_timed(call: &Recording, pump: &Pump) -> Duration {
     let mut p = pump.clone();
     let mut out = vec![0.0f32; BLOCK];
     let mut sink = Count(0);
@@ -277,7 +116,7 @@ fn pump_timed(call: &OursCall, pump: &Pump) -> Duration {
     spent
 }
 
-fn receiver_timed(call: &OursCall, pump: &Pump) -> Duration {
+fn receiver_timed(call: &Recording, pump: &Pump) -> Duration {
     let mut rx = pump.receiver().clone();
     let mut n = 0u64;
     let timed = &call.heard[WARMUP_S * BLOCKS_PER_S * BLOCK..];
@@ -369,7 +208,7 @@ fn record_spandsp(blocks: usize) -> SpCall {
 
 /// Feeds a fresh spandsp caller the recording, untimed through the warm-up and timed after it;
 /// returns the time spent in `v22bis_rx` and `v22bis_tx` after the warm-up.
-fn spandsp_timed(call: &SpCall) -> (Duration, Checked) {
+fn spandsp_timed(call: &SpCall) -> (Duration, usize) {
     let mut m = sp_modem(SpRole::Calling, &call.call_data);
     let mut out = [0i16; BLOCK];
     let start = WARMUP_S * BLOCKS_PER_S * BLOCK;
@@ -407,7 +246,7 @@ fn spandsp_timed(call: &SpCall) -> (Duration, Checked) {
     let bytes = got.len() - got0;
     let timed_s = timed.len() / BLOCK / BLOCKS_PER_S;
     assert!(bytes > CPS * timed_s * 9 / 10, "spandsp, replay: received only {bytes} bytes");
-    (spent, Checked { bytes })
+    (spent, bytes)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,9 +274,9 @@ fn main() {
     let a = args();
     let blocks = (WARMUP_S + a.seconds) * BLOCKS_PER_S;
     let t = Instant::now();
-    let ours = record_ours(blocks);
+    let ours = bench::record(a.seconds).unwrap_or_else(|e| panic!("ours: {e}"));
     let sp = record_spandsp(blocks);
-    let warm = ours_warm(&ours);
+    let warm = bench::warm_up(&ours).unwrap_or_else(|e| panic!("ours: {e}"));
     let pump = warm.modem.v22_pump().expect("a V.22bis modem has a pump").clone();
     eprintln!("recorded both calls ({:.1} s)", t.elapsed().as_secs_f64());
 
@@ -445,7 +284,7 @@ fn main() {
         // For a profiler: one modem, over and over, and its figures.
         let v: Vec<f64> = (0..a.repeats)
             .map(|_| match only.as_str() {
-                "ours" => ms_per_s(ours_timed(&ours, &warm).0, a.seconds),
+                "ours" => ours_timed(&ours, &warm).0,
                 "spandsp" => ms_per_s(spandsp_timed(&sp).0, a.seconds),
                 "pump" => ms_per_s(pump_timed(&ours, &pump), a.seconds),
                 "receiver" => ms_per_s(receiver_timed(&ours, &pump), a.seconds),
@@ -460,9 +299,9 @@ fn main() {
     let (_, s_checked) = spandsp_timed(&sp);
     let (mut o, mut s) = (Vec::new(), Vec::new());
     let ours_run = || {
-        let (d, c) = ours_timed(&ours, &warm);
+        let (ms, c) = ours_timed(&ours, &warm);
         assert!(c == o_checked, "ours: a repeat differed");
-        ms_per_s(d, a.seconds)
+        ms
     };
     let spandsp_run = || {
         let (d, c) = spandsp_timed(&sp);
@@ -504,7 +343,7 @@ fn main() {
         "Checked on every run: both callers in 2400 bit/s data mode throughout the timed part, no \
          retrain or carrier change, transmitted signal identical to the live call's (whose data the \
          answerer received intact); received intact in the timed part: ours {} bytes, spandsp {} bytes.",
-        o_checked.bytes, s_checked.bytes
+        o_checked, s_checked
     );
     println!();
     println!("Breakdown of ours (median, min):");

@@ -573,35 +573,34 @@ impl Modem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::call::BackToBack;
     use crate::sim::line::{Impairments, Line};
 
     /// Runs a caller and an answerer over `line` for `seconds`; returns what each received.
     pub(crate) fn call(
         family: Family,
-        line: &mut Line,
+        line: Line,
         a_sends: &[u8],
         b_sends: &[u8],
         seconds: f32,
     ) -> (Vec<u8>, Vec<u8>, Modem, Modem) {
-        let mut a = Modem::new(Config::new(family, Role::Call));
-        let mut b = Modem::new(Config::new(family, Role::Answer));
-        a.write(a_sends);
-        b.write(b_sends);
-        let mut a_out = vec![0.0; 160];
-        let mut b_out = vec![0.0; 160];
-        let mut a_in = vec![0.0; 160];
-        let mut b_in = vec![0.0; 160];
+        let mut call = BackToBack::new(
+            Modem::new(Config::new(family, Role::Call)),
+            Modem::new(Config::new(family, Role::Answer)),
+            line,
+        );
+        call.a.write(a_sends);
+        call.b.write(b_sends);
         let (mut ra, mut rb) = (vec![], vec![]);
         let mut buf = [0u8; 256];
         for _ in 0..(seconds * 50.0) as usize {
-            line.process(&a_out, &b_out, &mut a_in, &mut b_in);
-            a.process(&a_in, &mut a_out);
-            b.process(&b_in, &mut b_out);
-            let n = a.read(&mut buf);
+            call.step();
+            let n = call.a.read(&mut buf);
             ra.extend_from_slice(&buf[..n]);
-            let n = b.read(&mut buf);
+            let n = call.b.read(&mut buf);
             rb.extend_from_slice(&buf[..n]);
         }
+        let (a, b) = call.into_ends();
         (ra, rb, a, b)
     }
 
@@ -609,8 +608,8 @@ mod tests {
     fn both_roles_connect_and_exchange_data() {
         let text: Vec<u8> = (0..200u32).map(|i| (i * 37 % 256) as u8).collect();
         for family in [Family::Bell103, Family::V21] {
-            let mut line = Line::symmetric(Impairments::default(), 1);
-            let (ra, rb, mut a, mut b) = call(family, &mut line, &text, &text[..50], 9.0);
+            let line = Line::symmetric(Impairments::default(), 1);
+            let (ra, rb, mut a, mut b) = call(family, line, &text, &text[..50], 9.0);
             assert_eq!(ra, &text[..50], "{family:?} caller");
             assert_eq!(rb, text, "{family:?} answerer");
             assert_eq!(a.poll_event(), Some(Event::Connected { rx_rate: 300, tx_rate: 300 }));
@@ -622,8 +621,8 @@ mod tests {
     fn v22bis_and_v22_carry_characters_both_ways() {
         for (family, rate, len) in [(Family::V22bis, 2400, 1500), (Family::V22, 1200, 700)] {
             let text: Vec<u8> = (0..len as u32).map(|i| (i * 7 % 256) as u8).collect();
-            let mut line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 3);
-            let (ra, rb, mut a, mut b) = call(family, &mut line, &text[..600], &text, 10.0);
+            let line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 3);
+            let (ra, rb, mut a, mut b) = call(family, line, &text[..600], &text, 10.0);
             assert_eq!(a.poll_event(), Some(Event::Connected { rx_rate: rate, tx_rate: rate }), "{family:?}");
             assert_eq!(b.poll_event(), Some(Event::Connected { rx_rate: rate, tx_rate: rate }), "{family:?}");
             assert_eq!(rb, &text[..600], "{family:?} answerer");
@@ -635,14 +634,10 @@ mod tests {
     #[test]
     fn v22bis_meets_v22_at_1200() {
         for (fa, fb) in [(Family::V22bis, Family::V22), (Family::V22, Family::V22bis)] {
-            let mut a = Modem::new(Config::new(fa, Role::Call));
-            let mut b = Modem::new(Config::new(fb, Role::Answer));
-            let (mut ao, mut bo) = (vec![0.0; 160], vec![0.0; 160]);
-            for _ in 0..200 {
-                let (ai, bi) = (bo.clone(), ao.clone());
-                a.process(&ai, &mut ao);
-                b.process(&bi, &mut bo);
-            }
+            let mut call =
+                BackToBack::direct(Modem::new(Config::new(fa, Role::Call)), Modem::new(Config::new(fb, Role::Answer)));
+            call.run(Duration::from_secs(4));
+            let BackToBack { mut a, mut b, .. } = call;
             assert_eq!(a.poll_event(), Some(Event::Connected { rx_rate: 1200, tx_rate: 1200 }), "{fa:?} calls {fb:?}");
             assert_eq!(b.poll_event(), Some(Event::Connected { rx_rate: 1200, tx_rate: 1200 }), "{fa:?} calls {fb:?}");
         }
@@ -650,8 +645,8 @@ mod tests {
 
     #[test]
     fn v23_is_asymmetric() {
-        let mut line = Line::symmetric(Impairments::default(), 1);
-        let (ra, rb, a, _) = call(Family::V23, &mut line, b"slow", &[b'F'; 300], 5.0);
+        let line = Line::symmetric(Impairments::default(), 1);
+        let (ra, rb, a, _) = call(Family::V23, line, b"slow", &[b'F'; 300], 5.0);
         assert_eq!(ra, vec![b'F'; 300]);
         assert_eq!(rb, b"slow");
         assert_eq!(a.rates(), (1200, 75));
@@ -659,8 +654,8 @@ mod tests {
 
     #[test]
     fn bell202_keys_the_carrier_for_data_only() {
-        let mut line = Line::symmetric(Impairments::default(), 1);
-        let (ra, rb, a, b) = call(Family::Bell202, &mut line, b"", b"half duplex", 2.0);
+        let line = Line::symmetric(Impairments::default(), 1);
+        let (ra, rb, a, b) = call(Family::Bell202, line, b"", b"half duplex", 2.0);
         assert_eq!(ra, b"half duplex");
         assert!(rb.is_empty());
         assert!(matches!(&b.engine, Engine::Fsk { tx, .. } if !tx.carrier()), "carrier still keyed");
@@ -675,19 +670,13 @@ mod tests {
     }
 
     fn carrier_loss_hangs_up_for(family: Family) {
-        let mut a = Modem::new(Config::new(family, Role::Call));
-        let mut b = Modem::new(Config::new(family, Role::Answer));
+        let mut call = BackToBack::direct(
+            Modem::new(Config::new(family, Role::Call)),
+            Modem::new(Config::new(family, Role::Answer)),
+        );
+        assert!(call.run_until(Duration::from_secs(4), |a, _| a.state() == State::Data), "no connection");
+        let mut a = call.a;
         let mut a_out = vec![0.0; 160];
-        let mut b_out = vec![0.0; 160];
-        let mut t = 0;
-        while a.state() != State::Data {
-            let bo = b_out.clone();
-            a.process(&bo, &mut a_out);
-            let ao = a_out.clone();
-            b.process(&ao, &mut b_out);
-            t += 1;
-            assert!(t < 200, "no connection");
-        }
         while a.poll_event().is_some() {}
         // The answerer goes away: 1.4 s later the caller hangs up, once.
         let silence = vec![0.0; 160];
@@ -708,27 +697,24 @@ mod tests {
 
     #[test]
     fn break_crosses_the_line() {
-        let mut a = Modem::new(Config::new(Family::Bell103, Role::Call));
-        let mut b = Modem::new(Config::new(Family::Bell103, Role::Answer));
-        let mut a_out = vec![0.0; 160];
-        let mut b_out = vec![0.0; 160];
+        let mut call = BackToBack::direct(
+            Modem::new(Config::new(Family::Bell103, Role::Call)),
+            Modem::new(Config::new(Family::Bell103, Role::Answer)),
+        );
         let mut breaks = 0;
         for i in 0..200 {
             if i == 100 {
-                a.send_break();
-                a.write(b"after");
+                call.a.send_break();
+                call.a.write(b"after");
             }
-            let bo = b_out.clone();
-            a.process(&bo, &mut a_out);
-            let ao = a_out.clone();
-            b.process(&ao, &mut b_out);
-            while let Some(e) = b.poll_event() {
+            call.step();
+            while let Some(e) = call.b.poll_event() {
                 breaks += (e == Event::Break) as u32;
             }
         }
         assert_eq!(breaks, 1);
         let mut buf = [0; 16];
-        let n = b.read(&mut buf);
+        let n = call.b.read(&mut buf);
         assert_eq!(&buf[..n], b"after");
     }
 
@@ -767,9 +753,9 @@ mod tests {
         ];
         for family in [Family::Bell103, Family::V21, Family::V23] {
             for (name, imp) in &cases {
-                let mut line = Line::symmetric(imp.clone(), 7);
+                let line = Line::symmetric(imp.clone(), 7);
                 let back = if family == Family::V23 { &text[..20] } else { &text[..] };
-                let (ra, rb, _, _) = call(family, &mut line, back, &text, 9.0);
+                let (ra, rb, _, _) = call(family, line, back, &text, 9.0);
                 assert_eq!(ra, text, "{family:?} caller, {name}");
                 assert_eq!(rb, back, "{family:?} answerer, {name}");
             }

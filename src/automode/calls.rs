@@ -2,6 +2,7 @@
 //! with and without the answer tone, and automode against itself.
 
 use crate::modem::{Config, Event, Modem, State};
+use crate::sim::call::BackToBack;
 use crate::sim::line::{Impairments, Line};
 use crate::types::{Family, Role};
 
@@ -18,21 +19,17 @@ struct End {
 
 /// Runs `a` (calling) against `b` (answering) over `line` for `seconds`, each sending its text
 /// once connected.
-fn run(a: Config, b: Config, line: &mut Line, a_text: &[u8], b_text: &[u8], seconds: f32) -> (End, End) {
-    let mut ends = [Modem::new(a), Modem::new(b)];
+fn run(a: Config, b: Config, line: Line, a_text: &[u8], b_text: &[u8], seconds: f32) -> (End, End) {
+    let mut call = BackToBack::new(Modem::new(a), Modem::new(b), line);
     let texts = [a_text, b_text];
-    let mut out = [vec![0.0f32; 160], vec![0.0f32; 160]];
-    let mut inp = [vec![0.0f32; 160], vec![0.0f32; 160]];
     let mut res: Vec<End> =
         (0..2).map(|_| End { family: Family::Auto, connected: None, at: 0.0, got: vec![], events: vec![] }).collect();
     let mut buf = [0u8; 512];
     for step in 0..(seconds * 50.0) as usize {
-        {
-            let [ai, bi] = &mut inp;
-            line.process(&out[0], &out[1], ai, bi);
-        }
+        call.step();
+        let BackToBack { a, b, .. } = &mut call;
+        let ends = [a, b];
         for k in 0..2 {
-            ends[k].process(&inp[k], &mut out[k]);
             while let Some(e) = ends[k].poll_event() {
                 if let Event::Connected { rx_rate, tx_rate } = e {
                     res[k].connected = Some((rx_rate, tx_rate));
@@ -93,13 +90,13 @@ fn automode_caller_finds_every_answerer() {
     for family in FAMILIES {
         for tone in [true, false] {
             let what = format!("auto calls {family:?}, answer tone {tone}");
-            let mut line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 11);
+            let line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 11);
             let (a_text, b_text) = (text(40, 1), text(120, 2));
             let a_text = if family == Family::V23 { &a_text[..8] } else { &a_text[..] };
             let (a, b) = run(
                 config(Family::Auto, Role::Call, true),
                 config(family, Role::Answer, tone),
-                &mut line,
+                line,
                 a_text,
                 &b_text,
                 14.0,
@@ -130,13 +127,13 @@ fn automode_answerer_serves_every_caller() {
     for family in FAMILIES {
         for tone in [true, false] {
             let what = format!("{family:?} calls auto, answer tone {tone}");
-            let mut line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 12);
+            let line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 12);
             let (a_text, b_text) = (text(40, 3), text(120, 4));
             let a_text = if family == Family::V23 { &a_text[..8] } else { &a_text[..] };
             let (a, b) = run(
                 config(family, Role::Call, tone),
                 config(Family::Auto, Role::Answer, tone),
-                &mut line,
+                line,
                 a_text,
                 &b_text,
                 // The slowest (V.23) is offered fourth: 4 x 3 s after the tone.
@@ -149,12 +146,12 @@ fn automode_answerer_serves_every_caller() {
 
 #[test]
 fn automode_meets_automode_at_2400() {
-    let mut line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 13);
+    let line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 13);
     let (a_text, b_text) = (text(300, 5), text(300, 6));
     let (a, b) = run(
         Config { answer_delay: crate::time::Duration::from_ms(2000), ..config(Family::Auto, Role::Call, true) },
         Config { answer_delay: crate::time::Duration::from_ms(2000), ..config(Family::Auto, Role::Answer, true) },
-        &mut line,
+        line,
         &a_text,
         &b_text,
         12.0,
@@ -169,17 +166,17 @@ fn automode_meets_automode_at_2400() {
 #[test]
 fn restricted_modes_are_respected() {
     // An automode answerer without V.22bis and V.22 meets a V.22bis caller through Bell 212A.
-    let mut line = Line::symmetric(Impairments::default(), 14);
+    let line = Line::symmetric(Impairments::default(), 14);
     let mut b = config(Family::Auto, Role::Answer, true);
     b.modes = super::Modes::ALL.without(Family::V22bis).without(Family::V22);
-    let (a, b) = run(config(Family::V22bis, Role::Call, true), b, &mut line, b"x", b"y", 14.0);
+    let (a, b) = run(config(Family::V22bis, Role::Call, true), b, line, b"x", b"y", 14.0);
     assert_eq!(a.connected, Some((1200, 1200)));
     assert_eq!(b.family, Family::Bell212A);
     // An automode caller allowed only V.21 ignores a V.22bis answerer.
-    let mut line = Line::symmetric(Impairments::default(), 15);
+    let line = Line::symmetric(Impairments::default(), 15);
     let mut a = config(Family::Auto, Role::Call, true);
     a.modes = super::Modes::only(Family::V21);
-    let (a, _) = run(a, config(Family::V22bis, Role::Answer, true), &mut line, b"x", b"y", 10.0);
+    let (a, _) = run(a, config(Family::V22bis, Role::Answer, true), line, b"x", b"y", 10.0);
     assert_eq!(a.connected, None);
     assert_eq!(a.family, Family::Auto);
 }
@@ -196,11 +193,11 @@ fn automode_through_an_impaired_line() {
     .with_snr(20.0, -23.0);
     for family in [Family::V22bis, Family::V21, Family::Bell103] {
         for (caller, answerer) in [(Family::Auto, family), (family, Family::Auto)] {
-            let mut line = Line::symmetric(imp.clone(), 16);
+            let line = Line::symmetric(imp.clone(), 16);
             let (a, b) = run(
                 config(caller, Role::Call, true),
                 config(answerer, Role::Answer, true),
-                &mut line,
+                line,
                 &text(60, 7),
                 &text(60, 8),
                 18.0,
@@ -241,10 +238,10 @@ fn automode_pairs_over_several_seeds() {
                     } else {
                         (config(family, Role::Call, tone), config(Family::Auto, Role::Answer, tone))
                     };
-                    let mut line = Line::symmetric(Impairments::default().with_snr(22.0, -13.0), seed);
+                    let line = Line::symmetric(Impairments::default().with_snr(22.0, -13.0), seed);
                     let (a_text, b_text) = (text(40, 1), text(120, 2));
                     let a_text = if family == Family::V23 { &a_text[..8] } else { &a_text[..] };
-                    let (a, b) = run(ac, bc, &mut line, a_text, &b_text, 22.0);
+                    let (a, b) = run(ac, bc, line, a_text, &b_text, 22.0);
                     let (rx, tx) = rates(family);
                     let ok = a.connected == Some((rx, tx))
                         && b.connected == Some((tx, rx))
@@ -284,9 +281,9 @@ fn v8_between_automode_modems() {
         let mut a = v8(config(Family::Auto, Role::Call, true), cv8);
         a.modes = modes;
         let b = v8(config(Family::Auto, Role::Answer, true), av8);
-        let mut line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 17);
+        let line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 17);
         let (a_text, b_text) = (text(8, 9), text(60, 10));
-        let (a, b) = run(a, b, &mut line, &a_text, &b_text, 22.0);
+        let (a, b) = run(a, b, line, &a_text, &b_text, 22.0);
         check(&a, &b, family, &a_text, &b_text, &what);
         for end in [&a, &b] {
             assert_eq!(end.events.contains(&Event::Progress(Progress::V8(family))), used, "{what}: {:?}", end.events);

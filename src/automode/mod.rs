@@ -340,6 +340,7 @@ mod tests {
     use super::*;
     use crate::dsp::{dbm0_to_peak, Nco};
     use crate::modem::{Config as ModemConfig, Modem};
+    use crate::sim::call::BackToBack;
     use crate::sim::line::{Impairments, Line};
 
     fn tone(f: f32, dbm0: f32, n: usize) -> Vec<f32> {
@@ -392,20 +393,18 @@ mod tests {
     #[test]
     fn tone_watch_ignores_modulated_signals_and_noise() {
         // A V.22bis caller's start-up and data, and noise, at the watched frequencies.
-        let mut caller = Modem::new(ModemConfig::new(Family::V22bis, Role::Call));
-        let mut answerer = Modem::new(ModemConfig::new(Family::V22bis, Role::Answer));
-        caller.write(&[0x55; 2000]);
+        let mut call = BackToBack::new(
+            Modem::new(ModemConfig::new(Family::V22bis, Role::Call)),
+            Modem::new(ModemConfig::new(Family::V22bis, Role::Answer)),
+            Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 5),
+        );
+        call.a.write(&[0x55; 2000]);
         let mut watches: Vec<ToneWatch> =
             [980.0, 1270.0, 1300.0].iter().map(|&f| ToneWatch::new(f, Duration::from_ms(100))).collect();
-        let mut line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 5);
-        let (mut a_out, mut b_out, mut a_in, mut b_in) =
-            (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
         for _ in 0..300 {
-            line.process(&a_out, &b_out, &mut a_in, &mut b_in);
-            caller.process(&a_in, &mut a_out);
-            answerer.process(&b_in, &mut b_out);
+            call.step();
             for w in &mut watches {
-                w.process(&b_in);
+                w.process(call.b_heard());
                 assert!(!w.present(), "{} Hz in a V.22bis caller's signal", w.freq());
             }
         }

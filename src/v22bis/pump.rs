@@ -577,7 +577,8 @@ impl Pump {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::bert::{BerCounter, Prbs};
+    use crate::sim::bert::{BerCounter, PatternPump, Prbs};
+    use crate::sim::call::BackToBack;
     use crate::sim::line::{Impairments, Line};
 
     /// Counts pattern errors once `on`.
@@ -597,28 +598,30 @@ mod tests {
     /// Runs a call for `seconds`; returns both pumps, their events with times (s), and the
     /// pattern counters at each end (counting from `count_from` seconds).
     fn call_from(a_cfg: Config, b_cfg: Config, imp: Impairments, seconds: f32, count_from: f32) -> Outcome {
-        let mut a = Pump::new(a_cfg);
-        let mut b = Pump::new(b_cfg);
-        let mut line = Line::symmetric(imp, 9);
-        let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
-        let (mut ca, mut cb) = (Counter(BerCounter::new(), false), Counter(BerCounter::new(), false));
-        let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
+        run(
+            BackToBack::new(PatternPump::new(a_cfg), PatternPump::new(b_cfg), Line::symmetric(imp, 9)),
+            seconds,
+            count_from,
+        )
+    }
+
+    /// Runs `call` for `seconds`, counting the pattern from `count_from` seconds.
+    fn run(mut call: BackToBack<PatternPump, PatternPump>, seconds: f32, count_from: f32) -> Outcome {
         let mut events = vec![];
         for blk in 0..(seconds * 50.0) as usize {
-            line.process(&ao, &bo, &mut ai, &mut bi);
-            a.process(&ai, &mut ao, &mut || pa.next_bit(), &mut ca);
-            b.process(&bi, &mut bo, &mut || pb.next_bit(), &mut cb);
+            call.step();
             let t = blk as f32 / 50.0;
-            ca.1 = t >= count_from;
-            cb.1 = t >= count_from;
-            while let Some(e) = a.poll_event() {
+            call.a.counting = t >= count_from;
+            call.b.counting = t >= count_from;
+            while let Some(e) = call.a.pump.poll_event() {
                 events.push((t, 'A', e));
             }
-            while let Some(e) = b.poll_event() {
+            while let Some(e) = call.b.pump.poll_event() {
                 events.push((t, 'B', e));
             }
         }
-        (a, b, events, ca.0, cb.0)
+        let (a, b) = call.into_ends();
+        (a.pump, b.pump, events, a.received, b.received)
     }
 
     fn call(a_cfg: Config, b_cfg: Config, imp: Impairments, seconds: f32) -> Outcome {
@@ -705,28 +708,16 @@ mod tests {
             }
             .with_snr(25.0, -13.0)
         };
-        let mut a = Pump::new(Config::new(Role::Call));
-        let mut b = Pump::new(Config::new(Role::Answer));
-        let mut line = crate::sim::line::Line::new(imp(to_b), imp(to_a), 9);
-        let (mut pa, mut pb) = (Prbs::new(), Prbs::new());
-        let (mut ca, mut cb) = (Counter(BerCounter::new(), false), Counter(BerCounter::new(), false));
-        let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
-        let mut events = vec![];
-        for blk in 0..(8.0 * 50.0) as usize {
-            line.process(&ao, &bo, &mut ai, &mut bi);
-            a.process(&ai, &mut ao, &mut || pa.next_bit(), &mut ca);
-            b.process(&bi, &mut bo, &mut || pb.next_bit(), &mut cb);
-            let t = blk as f32 / 50.0;
-            ca.1 = t >= 4.8;
-            cb.1 = t >= 4.8;
-            while let Some(e) = a.poll_event() {
-                events.push((t, 'A', e));
-            }
-            while let Some(e) = b.poll_event() {
-                events.push((t, 'B', e));
-            }
-        }
-        (a, b, events, ca.0, cb.0)
+        let line = Line::new(imp(to_b), imp(to_a), 9);
+        run(
+            BackToBack::new(
+                PatternPump::new(Config::new(Role::Call)),
+                PatternPump::new(Config::new(Role::Answer)),
+                line,
+            ),
+            8.0,
+            4.8,
+        )
     }
 
     #[test]

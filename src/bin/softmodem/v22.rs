@@ -3,15 +3,15 @@
 
 use crate::args::Args;
 use crate::Failure;
-use softmodem::bits::BitSink;
 use softmodem::dsp::SAMPLE_RATE;
 use softmodem::g711::Law;
 use softmodem::modem::{Config, Event, Modem};
-use softmodem::sim::bert::{BerCounter, Prbs};
+use softmodem::sim::bert::{BerCounter, PatternPump};
+use softmodem::sim::call::{BackToBack, BLOCK};
 use softmodem::sim::line::{Band, Dropout, Echo, Impairments, Line, NetworkModel};
 use softmodem::startstop::Format;
 use softmodem::types::{Family, Role};
-use softmodem::v22bis::pump::{Config as PumpConfig, Phase, Pump, PumpEvent};
+use softmodem::v22bis::pump::{Config as PumpConfig, Phase, PumpEvent};
 use softmodem::v22bis::GuardTone;
 
 /// The V.22 modes of `encode`/`decode`: the family, and whose signal the file holds.
@@ -27,13 +27,6 @@ pub fn mode(name: &str) -> Option<(Family, Role)> {
     MODES.iter().find(|m| m.0 == name).map(|m| (m.1, m.2))
 }
 
-fn other(role: Role) -> Role {
-    match role {
-        Role::Call => Role::Answer,
-        Role::Answer => Role::Call,
-    }
-}
-
 /// Runs a back-to-back call in which the `role` end sends `data` once connected; returns that
 /// end's line signal from the first sample until 250 ms after its last character.
 pub fn encode(family: Family, role: Role, level: f32, format: Format, data: &[u8]) -> Result<Vec<f32>, Failure> {
@@ -42,21 +35,18 @@ pub fn encode(family: Family, role: Role, level: f32, format: Format, data: &[u8
     cfg.format = format;
     cfg.queue_capacity = data.len().max(1);
     let mut ours = Modem::new(cfg);
-    let mut peer_cfg = Config::new(family, other(role));
+    let mut peer_cfg = Config::new(family, role.other());
     peer_cfg.format = format;
-    let mut peer = Modem::new(peer_cfg);
     ours.write(data);
-    let (mut out, mut peer_out) = (vec![0.0f32; 160], vec![0.0f32; 160]);
+    let mut call = BackToBack::direct(ours, Modem::new(peer_cfg));
     let mut recording = Vec::new();
     let bits = format.bits_per_char() as f32 * data.len() as f32;
     let limit = ((10.0 + bits / 1200.0) * SAMPLE_RATE as f32) as usize;
     let mut idle_since: Option<usize> = None;
     while recording.len() < limit {
-        let heard = peer_out.clone();
-        ours.process(&heard, &mut out);
-        let heard = out.clone();
-        peer.process(&heard, &mut peer_out);
-        recording.extend_from_slice(&out);
+        call.step();
+        recording.extend_from_slice(call.a_sent());
+        let ours = &call.a;
         let done = ours.state() == softmodem::modem::State::Data && ours.tx_pending() == 0;
         match (done, idle_since) {
             (true, None) => idle_since = Some(recording.len()),
@@ -75,7 +65,7 @@ pub fn encode(family: Family, role: Role, level: f32, format: Format, data: &[u8
 /// Plays the other role against a recorded `role` signal; returns the bytes received and prints
 /// events on stderr.
 pub fn decode(family: Family, role: Role, format: Format, samples: &[f32]) -> Vec<u8> {
-    let mut cfg = Config::new(family, other(role));
+    let mut cfg = Config::new(family, role.other());
     cfg.format = format;
     cfg.queue_capacity = 1 << 20;
     let mut m = Modem::new(cfg);
@@ -107,15 +97,6 @@ pub fn decode(family: Family, role: Role, format: Format, samples: &[f32]) -> Ve
         st.breaks
     );
     got
-}
-
-/// Counts O.152 pattern errors in what a pump receives.
-struct Checker(BerCounter);
-
-impl BitSink for Checker {
-    fn put_bit(&mut self, bit: u8, _soft: f32) {
-        self.0.push(bit);
-    }
 }
 
 fn parse_dropout(s: &str) -> Result<Dropout, Failure> {
@@ -237,30 +218,19 @@ pub fn run_sim(
     seconds: f32,
     seed: u64,
 ) -> SimReport {
-    let cfg = |f: Family, r: Role| {
-        let mut c = PumpConfig::new(r);
-        c.v22bis = f == Family::V22bis;
-        c.level_dbm0 = level;
-        c.guard = guard;
-        c
-    };
-    let mut pumps = [Pump::new(cfg(family, Role::Call)), Pump::new(cfg(peer_family, Role::Answer))];
-    let mut line = Line::symmetric(imp, seed);
-    let mut prbs = [Prbs::new(), Prbs::new()];
-    let mut checks = [Checker(BerCounter::new()), Checker(BerCounter::new())];
+    let cfg = |f: Family, r: Role| PumpConfig::for_family(f, r, level, guard);
+    let mut call = BackToBack::new(
+        PatternPump::new(cfg(family, Role::Call)),
+        PatternPump::new(cfg(peer_family, Role::Answer)),
+        Line::symmetric(imp, seed),
+    );
     let mut report =
         SimReport { connected: [None; 2], retrains: [0; 2], received: Default::default(), snr_db: [0.0; 2] };
-    let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
-    let blocks = (seconds * SAMPLE_RATE as f32 / 160.0) as usize;
-    for blk in 0..blocks {
-        line.process(&ao, &bo, &mut ai, &mut bi);
-        let [pa, pb] = &mut pumps;
-        let [ga, gb] = &mut prbs;
-        let [ca, cb] = &mut checks;
-        pa.process(&ai, &mut ao, &mut || ga.next_bit(), ca);
-        pb.process(&bi, &mut bo, &mut || gb.next_bit(), cb);
-        let t = (blk + 1) as f32 * 160.0 / SAMPLE_RATE as f32;
-        for (k, p) in pumps.iter_mut().enumerate() {
+    let blocks = (seconds * SAMPLE_RATE as f32 / BLOCK as f32) as usize;
+    for _ in 0..blocks {
+        call.step();
+        let t = call.now().as_secs_f64() as f32;
+        for (k, p) in [&mut call.a.pump, &mut call.b.pump].into_iter().enumerate() {
             while let Some(e) = p.poll_event() {
                 match e {
                     PumpEvent::Connected(rate) if report.connected[k].is_none() => {
@@ -272,11 +242,11 @@ pub fn run_sim(
             }
         }
     }
-    for (snr, p) in report.snr_db.iter_mut().zip(&pumps) {
+    let (a, b) = call.into_ends();
+    for (snr, p) in report.snr_db.iter_mut().zip([&a.pump, &b.pump]) {
         *snr = if matches!(p.phase(), Phase::Data(_)) { p.receiver().snr_db() } else { f32::NAN };
     }
-    let [ca, cb] = checks;
-    report.received = [ca.0, cb.0];
+    report.received = [a.received, b.received];
     report
 }
 
