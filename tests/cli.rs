@@ -1,9 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The `softmodem` command line: encode/decode round trips, the WAV it writes, and its errors.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use softmodem::dsp::dbm0_to_peak;
 use softmodem::wav::Wav;
 

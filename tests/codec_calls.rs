@@ -3,10 +3,9 @@
 //! direction (Debian's libgsm and libopencore-amrnb, frame by frame, through the test-only
 //! `speech-codecs` crate). The figures for ours against spandsp's are `cargo bench --bench codecs`.
 
-#[path = "support/codec_call.rs"]
-mod codec_call;
+mod support;
 
-use codec_call::our_call as call;
+use support::codec_call::our_call as call;
 use softmodem::v22bis::pump::Phase;
 use softmodem::v22bis::Rate;
 use speech_codecs::Codec;

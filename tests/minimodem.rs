@@ -7,9 +7,9 @@
 //! Its `--rx` prints the data on stdout and `### CARRIER` / `### NOCARRIER` lines on stderr (none
 //! with `-q`).
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -14,9 +14,9 @@
 //! here until spandsp's own receiver hears a carrier in the answerer's band, as a real FSK caller
 //! waits for the answerer's mark.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use softmodem::automode::Progress;
 use softmodem::dsp::to_i16;
 use softmodem::modem::{Config, Event, Modem};

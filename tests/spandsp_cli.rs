@@ -21,9 +21,9 @@
 //! The library-level tests of the same pairs are in `spandsp_fsk.rs`; this file checks what a user
 //! of the binary gets: its WAV writing and reading, its resampling, its lead-in and tail.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use softmodem::dsp::to_i16;
 use softmodem::dsp::Resampler;
 use softmodem::fsk;

@@ -6,9 +6,9 @@
 //! from each stdout and passes it (through the line) to the other's next input. The first blocks
 //! are silence.
 
-mod common;
+mod support;
 
-use common::*;
+use support::*;
 use softmodem::dsp::to_i16;
 use softmodem::sim::line::{Direction, Impairments};
 use softmodem::sim::rng::Rng;

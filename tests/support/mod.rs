@@ -1,5 +1,9 @@
-//! Helpers shared by the command-line test files (`cli`, `minimodem`, `stdio`).
+//! Helpers shared by the integration tests: running the `softmodem` binary and its stdio pairs,
+//! scratch directories, test texts and signals (`cli`, `minimodem`, `stdio`, the spandsp tests),
+//! and a call through speech codecs ([`codec_call`], which `benches/codecs.rs` includes too).
 #![allow(dead_code)]
+
+pub mod codec_call;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
