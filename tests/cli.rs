@@ -3,9 +3,9 @@
 
 mod support;
 
-use support::*;
 use softmodem::dsp::dbm0_to_peak;
 use softmodem::wav::Wav;
+use support::*;
 
 const MODES: [(&str, f64); 7] = [
     ("bell103-orig", 300.0),

@@ -5,10 +5,10 @@
 
 mod support;
 
-use support::codec_call::our_call as call;
 use softmodem::v22bis::pump::Phase;
 use softmodem::v22bis::Rate;
 use speech_codecs::Codec;
+use support::codec_call::our_call as call;
 
 #[test]
 fn v22_through_amr_122_both_ways_is_clean() {

@@ -9,11 +9,11 @@
 
 mod support;
 
-use support::*;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use support::*;
 
 /// Our mode and minimodem's arguments for the same signal: every mode of `softmodem`. minimodem
 /// knows Bell 103 (`300`) and Bell 202 (`1200`) by name; the V.21 and V.23 channels are its

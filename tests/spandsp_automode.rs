@@ -16,7 +16,6 @@
 
 mod support;
 
-use support::*;
 use softmodem::automode::Progress;
 use softmodem::dsp::to_i16;
 use softmodem::modem::{Config, Event, Modem};
@@ -26,6 +25,7 @@ use spandsp_peer::async_serial::{AsyncRx, AsyncTx};
 use spandsp_peer::v22bis::{GuardTone as SpGuard, Role as SpRole, V22bis};
 use spandsp_peer::v8::{V8_MOD_V21, V8_MOD_V22};
 use spandsp_peer::{FrameMode, FskRx, FskTx, Preset, V8Offer, V8Role, V8Status, V8};
+use support::*;
 
 const BLOCK: usize = 160;
 

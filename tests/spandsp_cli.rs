@@ -23,13 +23,13 @@
 
 mod support;
 
-use support::*;
 use softmodem::dsp::to_i16;
 use softmodem::dsp::Resampler;
 use softmodem::fsk;
 use softmodem::sim::rng::Rng;
 use softmodem::wav::Wav;
 use spandsp_peer::{FrameMode, FskRx, FskTx, Preset, SigStatus};
+use support::*;
 
 /// Our CLI modes and the spandsp presets that carry the same tones. spandsp's Bell 103 presets are
 /// numbered the other way round from V.21's: its channel 1 is the answerer's band (2025/2225 Hz),

@@ -8,13 +8,13 @@
 
 mod support;
 
-use support::*;
 use softmodem::dsp::to_i16;
 use softmodem::sim::line::{Direction, Impairments};
 use softmodem::sim::rng::Rng;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitStatus;
+use support::*;
 
 const BLOCK: usize = 160;
 
