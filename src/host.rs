@@ -1,19 +1,7 @@
 //! The edge between a host's audio (any sample rate, any block size) and the 8000 Hz core.
 
 use crate::dsp::{Resampler, SAMPLE_RATE};
-use crate::modem::Modem;
-
-/// Anything that hears line audio and says line audio at 8000 Hz, sample for sample.
-pub trait LineEndpoint {
-    /// Hears `rx` and fills `tx` (same length).
-    fn process(&mut self, rx: &[f32], tx: &mut [f32]);
-}
-
-impl LineEndpoint for Modem {
-    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
-        Modem::process(self, rx, tx)
-    }
-}
+use crate::types::LineEndpoint;
 
 /// Largest host block handled in one step; longer blocks are split.
 const MAX_BLOCK: usize = 4096;

@@ -10,7 +10,7 @@
 //!
 //! | layer | modules | what |
 //! |---|---|---|
-//! | words | [`time`], [`types`], [`queue`], [`bits`] | [`Duration`]/[`Instant`] in samples; [`Role`], [`Family`], [`Modes`]; bounded queues; the bit interfaces between pumps and framing |
+//! | words | [`time`], [`types`], [`queue`], [`bits`] | [`Duration`]/[`Instant`] in samples; [`Role`], [`Family`], [`Modes`], [`LineEndpoint`]; bounded queues; the bit interfaces between pumps and framing |
 //! | DSP | [`dsp`], [`g711`], [`wav`] | oscillators, filters, AGC, timing recovery, resampling; G.711; WAV files |
 //! | modulations | [`fsk`], [`v22bis`], [`startstop`] | Bell 103/202, V.21, V.23; V.22/V.22bis with its start-up and retrains; start-stop characters (V.14) |
 //! | start of a call | [`tones`], [`v8`], [`automode`] | DTMF, call progress and answer tones; V.8; recognising the far modem in either role |
@@ -90,7 +90,7 @@ pub mod sim;
 pub mod fuzzing;
 
 pub use dce::{Config as DceConfig, Dce};
-pub use host::{HostAdapter, LineEndpoint};
+pub use host::HostAdapter;
 pub use modem::{Config as ModemConfig, Event as ModemEvent, Modem};
 pub use time::{Duration, Instant};
-pub use types::{Family, Modes, Role};
+pub use types::{Family, LineEndpoint, Modes, Role};

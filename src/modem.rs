@@ -25,7 +25,7 @@ use crate::fsk;
 use crate::queue::ByteQueue;
 use crate::startstop::{CharReceiver, Format, Framer};
 use crate::time::{Duration, Instant};
-use crate::types::{Family, Modes, Role};
+use crate::types::{Family, LineEndpoint, Modes, Role};
 use crate::v22bis::pump::{Phase, Pump, PumpEvent};
 use crate::v22bis::Rate;
 
@@ -567,6 +567,12 @@ impl Modem {
         self.side.set_enabled(true);
         let (rx_rate, tx_rate) = self.rates();
         self.push_event(Event::Connected { rx_rate, tx_rate });
+    }
+}
+
+impl LineEndpoint for Modem {
+    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        Modem::process(self, rx, tx)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The words every layer shares: which end of the call a modem is ([`Role`]), which modulation it
-//! uses ([`Family`]), and a set of modulations ([`Modes`]).
+//! uses ([`Family`]), a set of modulations ([`Modes`]), and anything that talks on the line
+//! ([`LineEndpoint`]).
 //!
 //! A leaf module: it uses nothing else in the crate, so any layer may use it.
 
@@ -198,6 +199,14 @@ impl FromIterator<Family> for Modes {
     fn from_iter<I: IntoIterator<Item = Family>>(iter: I) -> Modes {
         iter.into_iter().fold(Modes::NONE, Modes::with)
     }
+}
+
+/// Anything that hears line audio and says line audio at 8000 Hz, sample for sample: a
+/// [`Modem`](crate::modem::Modem), a [`Dce`](crate::dce::Dce), a simulated far end. The host's
+/// edge ([`HostAdapter`](crate::host::HostAdapter)) runs one at any sample rate.
+pub trait LineEndpoint {
+    /// Hears `rx` and fills `tx` (same length).
+    fn process(&mut self, rx: &[f32], tx: &mut [f32]);
 }
 
 #[cfg(test)]

@@ -876,7 +876,7 @@ impl Dce {
     }
 }
 
-impl crate::host::LineEndpoint for Dce {
+impl crate::types::LineEndpoint for Dce {
     fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
         Dce::process(self, rx, tx)
     }

@@ -2,8 +2,8 @@
 //! measurement of one direction of a V.22/V.22bis link with it.
 
 use crate::bits::BitSink;
-use crate::host::LineEndpoint;
 use crate::sim::line::{Direction, Impairments};
+use crate::types::LineEndpoint;
 use crate::v22bis::pump::{Config as PumpConfig, Pump};
 use crate::v22bis::rx::Receiver;
 use crate::v22bis::tx::{Signal, Transmitter};

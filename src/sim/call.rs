@@ -17,9 +17,9 @@
 //! assert_eq!(call.a.rates(), (2400, 2400));
 //! ```
 
-use crate::host::LineEndpoint;
 use crate::sim::line::Line;
 use crate::time::{Duration, Instant};
+use crate::types::LineEndpoint;
 
 /// Samples in one step of a [`BackToBack`] call (20 ms).
 pub const BLOCK: usize = 160;

@@ -14,7 +14,7 @@
 //!
 //! ```
 //! use softmodem::sim::demo::PhoneDemo;
-//! use softmodem::host::LineEndpoint;
+//! use softmodem::LineEndpoint;
 //! let mut demo = PhoneDemo::new(1);
 //! demo.dce_mut().from_terminal(b"ATDT5551234\r");
 //! let (mic, mut speaker) = ([0.0f32; 160], [0.0f32; 160]);
@@ -32,12 +32,12 @@
 
 use crate::dce::{self, Config as DceConfig, Dce, PhoneLink};
 use crate::hayes::Hayes;
-use crate::host::LineEndpoint;
 use crate::modem::{Event, Modem};
 use crate::sim::line::{Impairments, Line};
 use crate::sim::phone::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
 use crate::time::Duration;
 use crate::tones::{ProgressToneGenerator, Region, Tone};
+use crate::types::LineEndpoint;
 use crate::types::Role;
 
 /// The greeting the demonstration BBS sends once connected (followed by a line giving the rate).

@@ -5,8 +5,8 @@
 
 use crate::dsp::fir::{design_bandpass, design_hilbert, Window};
 use crate::dsp::{dbm0_to_power, Fir, Nco, Resampler, SAMPLE_RATE};
-use crate::host::LineEndpoint;
 use crate::sim::rng::Rng;
+use crate::types::LineEndpoint;
 
 /// How the line limits the band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,14 +7,14 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`line`] | [`line::Direction`], [`line::Line`]: seeded impairments (noise, offsets, echo, band, G.711, dropouts); [`line::Impaired`] wraps any [`crate::host::LineEndpoint`] |
+//! | [`line`](mod@line) | [`line::Direction`], [`line::Line`]: seeded impairments (noise, offsets, echo, band, G.711, dropouts); [`line::Impaired`] wraps any [`crate::LineEndpoint`] |
 //! | [`call`] | [`call::BackToBack`]: two endpoints over a line, block by block |
 //! | [`bert`] | The O.152 pattern, its error counter, a V.22bis pump sending and checking it |
 //! | [`rng`] | A small seeded generator (uniform, Gaussian) |
 //! | [`phone`] | [`phone::SimulatedPhone`]: a phone on a serial port as TS 27.007 describes one (not a real phone) |
 //! | [`demo`] | [`demo::PhoneDemo`]: the page's demonstration, a Hayes modem dialling a simulated BBS |
 //! | `codec` | Speech-codec round trips through sox (native only) |
-//! | [`bench`] | The V.22bis CPU benchmark, native and WebAssembly |
+//! | [`bench`](mod@bench) | The V.22bis CPU benchmark, native and WebAssembly |
 
 pub mod bench;
 pub mod bert;

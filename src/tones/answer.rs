@@ -56,7 +56,7 @@ impl AnswerTone {
 /// The V.25 answer tone's frequency, Hz (V.25: 2100 +- 15 Hz; V.8's ANSam 2100 +- 1 Hz).
 pub const ANS_HZ: f32 = 2100.0;
 /// The Bell answer tone's frequency, Hz.
-pub const BELL_HZ: f32 = 2225.0;
+pub const BELL_HZ: f32 = crate::fsk::BELL103_ANSWER.mark;
 /// The V.25 calling tone's frequency, Hz.
 pub const CT_HZ: f32 = 1300.0;
 /// Time between phase reversals, samples (V.25: 450 +- 25 ms).

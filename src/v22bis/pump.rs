@@ -205,7 +205,7 @@ impl Pump {
     /// A pump starting its start-up now.
     pub fn new(config: Config) -> Self {
         let bell = (config.bell_tone && config.role == Role::Answer)
-            .then(|| (Nco::new(crate::tones::answer::BELL_HZ, SAMPLE_RATE as f32), dbm0_to_peak(config.level_dbm0)));
+            .then(|| (Nco::new(crate::fsk::BELL103_ANSWER.mark, SAMPLE_RATE as f32), dbm0_to_peak(config.level_dbm0)));
         let (tx_carrier, rx_carrier) = match config.role {
             Role::Call => (CALL_CARRIER, ANSWER_CARRIER),
             Role::Answer => (ANSWER_CARRIER, CALL_CARRIER),
