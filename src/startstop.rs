@@ -312,11 +312,13 @@ impl Deframer {
                 // This is the (first) stop bit.
                 let data = (self.shift & ((1 << f.data_bits) - 1)) as u8;
                 if bit == 0 && self.v14 && self.zeros <= body as u32 + 1 {
-                    // A deleted stop bit: this 0 starts the next character.
+                    // A deleted stop bit: this 0 starts the next character (the parity bit is
+                    // checked before the shift register is cleared for it).
+                    let got = self.checked(data);
                     self.shift = 0;
                     self.n = 0;
                     self.zeros = 1;
-                    return Some(self.checked(data));
+                    return Some(got);
                 }
                 if bit == 0 {
                     if self.zeros > body as u32 + 1 {
@@ -585,6 +587,28 @@ mod tests {
         bits.extend(std::iter::repeat_n(0, 23));
         bits.extend([1, 1]);
         assert_eq!(bits.iter().filter_map(|&b| d.push(b)).collect::<Vec<_>>(), vec![Received::Break]);
+    }
+
+    #[test]
+    fn v14_checks_parity_of_a_character_whose_stop_bit_was_deleted() {
+        // 5E1: 0x01 has one 1, so its even parity bit is 1; its stop bit is deleted and a NUL
+        // follows at once.
+        let f = Format::parse("5E1").unwrap();
+        let mut bits = vec![1, 1];
+        bits.extend([0, 1, 0, 0, 0, 0, 1]); // start, 10000, parity 1, (stop deleted)
+        bits.extend([0, 0, 0, 0, 0, 0, 0, 1]); // start, 00000, parity 0, stop
+        let mut d = Deframer::new(f);
+        d.set_v14(true);
+        assert_eq!(deframe_with(&mut d, &bits), vec![Received::Char(1), Received::Char(0)]);
+        // And a wrong parity bit there is still an error.
+        bits[2 + 6] = 0;
+        let mut d = Deframer::new(f);
+        d.set_v14(true);
+        assert_eq!(deframe_with(&mut d, &bits), vec![Received::ParityError(1), Received::Char(0)]);
+    }
+
+    fn deframe_with(d: &mut Deframer, bits: &[u8]) -> Vec<Received> {
+        bits.iter().filter_map(|&b| d.push(b)).collect()
     }
 
     #[test]
