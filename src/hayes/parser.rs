@@ -257,6 +257,18 @@ impl Commands {
                 b',' => DialToken::Pause,
                 b'W' => DialToken::WaitDialTone,
                 b'!' => DialToken::Flash,
+                b'S' => {
+                    // `S=n` (or `S` alone, location 0) dials the number stored at location n: n
+                    // is one digit naming the location, not a digit to dial. No numbers are
+                    // stored here, so the modifier is dropped with its location.
+                    if self.peek() == Some(b'=') {
+                        self.pos += 1;
+                        if self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                            self.pos += 1;
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             if d.tokens.len() < MAX_DIAL {
@@ -400,10 +412,14 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "known bug: the digits of the S=n modifier are dialled, though DialString says S=n is dropped"]
     fn stored_number_modifier_is_dropped() {
         // `S=n` asks for the number stored at location n: the n is not a digit to dial.
         let Ok(Command::Dial(d)) = &parse("DS=2")[0] else { panic!() };
         assert_eq!(d.tokens, vec![]);
+        // Only one digit names the location; what follows is dialled.
+        let Ok(Command::Dial(d)) = &parse("DS=15")[0] else { panic!() };
+        assert_eq!(d.tokens, vec![DialToken::Digit(b'5')]);
+        let Ok(Command::Dial(d)) = &parse("DS7")[0] else { panic!() };
+        assert_eq!(d.tokens, vec![DialToken::Digit(b'7')]);
     }
 }
