@@ -17,6 +17,10 @@ TARGET_DIR=${CARGO_TARGET_DIR:-target}
 # Tools installed by `cargo install` land here; a shell without rustup's profile may lack it.
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# Tools installed with cargo, pinned (wasm-bindgen-cli's version is the one in Cargo.lock).
+WASM_PACK_VERSION=0.15.1
+CARGO_FUZZ_VERSION=0.13.1
+
 # What the tests need: the browser, and the real peer modems and signal tools.
 TEST_PACKAGES=(chromium chromium-driver libspandsp-dev libgsm1-dev libopencore-amrnb-dev minimodem sox libsox-fmt-all pkg-config)
 
@@ -48,8 +52,31 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
 
+# The toolchain rust-toolchain.toml pins. rustup cannot alias one toolchain name to another, and
+# a download is not always possible, so when its `stable` is exactly the pinned version it gets
+# the pinned name as a link (the same thing rustup would have installed).
+setup_toolchain() {
+  command -v rustup >/dev/null || die "rustup not found: install Rust with rustup (https://rustup.rs)"
+  local want host stable home
+  want=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+  [ -n "$want" ] || die "rust-toolchain.toml names no channel"
+  host=$(rustc +stable -vV | sed -n 's/^host: //p')
+  if rustup toolchain list | grep -q "^$want-$host"; then return; fi
+  stable=$(rustc +stable --version | awk '{print $2}')
+  home=${RUSTUP_HOME:-$HOME/.rustup}
+  if [ "$stable" = "$want" ] && [ -d "$home/toolchains/stable-$host" ]; then
+    log "rustup's stable is $want: naming it $want-$host as rust-toolchain.toml asks"
+    ln -s "$home/toolchains/stable-$host" "$home/toolchains/$want-$host"
+  else
+    log "installing Rust $want (rust-toolchain.toml)"
+    rustup toolchain install "$want" --profile minimal -t wasm32-unknown-unknown \
+      || die "Rust $want is needed (rust-toolchain.toml); stable here is $stable"
+  fi
+}
+
 setup_rust() {
   command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+  setup_toolchain
   if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -64,9 +91,9 @@ setup_rust() {
 }
 
 setup_wasm_pack() {
-  if ! command -v wasm-pack >/dev/null; then
-    log "installing wasm-pack (a few minutes the first time)"
-    cargo install --locked wasm-pack
+  if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+    log "installing wasm-pack $WASM_PACK_VERSION (a few minutes the first time)"
+    cargo install --locked wasm-pack --version "$WASM_PACK_VERSION"
   fi
 }
 
@@ -96,25 +123,25 @@ setup() {
 
 build_wasm() {
   log "building the WebAssembly modem"
-  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features web
+  cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target web --no-typescript --out-dir www/pkg "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   cp worklet/*.js www/pkg/
 }
 
 build() {
   log "building the native CLI"
-  cargo build --release --bin softmodem
+  cargo build --locked --release --bin softmodem
   build_wasm
 }
 
 run_tests() {
   log "native tests (unit, integration, interop with spandsp and minimodem, doc tests)"
-  cargo test --workspace
+  cargo test --locked --workspace
   log "WASM tests in headless Chromium"
-  wasm-pack test --headless --chrome --mode no-install
+  wasm-pack test --headless --chrome --mode no-install . --locked
   build_wasm
   log "end-to-end tests of the page in headless Chromium"
-  cargo build --bin softmodem
+  cargo build --locked --bin softmodem
   local bin="$TARGET_DIR/debug/softmodem"
   case "$bin" in /*) ;; *) bin="$ROOT/$bin" ;; esac
   (cd e2e && SOFTMODEM_BIN="$bin" node --test)
@@ -123,14 +150,14 @@ run_tests() {
 
 bench() {
   log "softmodem bench (BER curves, tolerance, speech codecs, CPU)"
-  cargo build --release --bin softmodem
+  cargo build --locked --release --bin softmodem
   "$TARGET_DIR/release/softmodem" bench "$@"
   log "CPU against spandsp, native"
-  cargo bench --bench cpu
+  cargo bench --locked --bench cpu
   log "Full-duplex calls through speech codecs, ours against spandsp"
-  cargo bench --bench codecs
+  cargo bench --locked --bench codecs
   log "CPU in WebAssembly (Node)"
-  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features web
+  cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   node bench/wasm-cpu.mjs
 }
@@ -143,7 +170,10 @@ serve() {
 
 fuzz() {
   local seconds=${1:-60}
-  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+  if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+    cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+  fi
   # cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets the stable compiler use them.
   for t in $(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz list); do
     log "fuzzing $t for $seconds s"
