@@ -216,8 +216,14 @@ enum DeState {
 /// so it resynchronises on the next character with an idle gap. A run of 2M + 3 zeros is a break.
 ///
 /// In V.14 mode (synchronous modems carrying start-stop characters) a sender whose terminal runs
-/// slightly fast may delete stop bits; a 0 where the stop bit belongs, after a character that was
-/// not all zeros, is then the next character's start bit rather than an error.
+/// slightly fast may delete stop bits, as V.14 permits for its extended signalling rate range (the
+/// terminal up to 2.3 % fast): at most one in any four consecutive characters (the basic range,
+/// up to 1 % fast, needs one in eight). A 0 where the stop bit belongs, after a character that was
+/// not all zeros and at least [`V14_KEPT_BETWEEN`] characters after the last deletion, is then the
+/// next character's start bit. A deletion sooner than that is not one V.14 allows: it is a
+/// framing error, counted as one, and the deframer hunts for character sync again (so a deframer
+/// that has slipped out of step, which sees "deleted" stop bits in nearly every character, soon
+/// finds its way back instead of staying misframed).
 #[derive(Debug, Clone)]
 pub struct Deframer {
     format: Format,
@@ -226,7 +232,13 @@ pub struct Deframer {
     n: u8,
     zeros: u32,
     v14: bool,
+    /// Characters received with their stop bit since the last deleted one.
+    kept: u8,
 }
+
+/// V.14: after a character whose stop bit was deleted, at least this many characters keep theirs
+/// (one deletion in any four consecutive characters, the extended signalling rate range).
+pub const V14_KEPT_BETWEEN: u8 = 3;
 
 impl BitSource for Framer {
     fn next_bit(&mut self) -> u8 {
@@ -237,7 +249,7 @@ impl BitSource for Framer {
 impl Deframer {
     /// A deframer for `format`.
     pub fn new(format: Format) -> Self {
-        Deframer { format, state: DeState::WaitMark, shift: 0, n: 0, zeros: 0, v14: false }
+        Deframer { format, state: DeState::WaitMark, shift: 0, n: 0, zeros: 0, v14: false, kept: V14_KEPT_BETWEEN }
     }
 
     /// Accepts characters whose stop bit was deleted (V.14 over-speed), or not.
@@ -259,6 +271,7 @@ impl Deframer {
     pub fn reset(&mut self) {
         self.state = DeState::WaitMark;
         self.zeros = 0;
+        self.kept = V14_KEPT_BETWEEN;
     }
 
     /// Takes one bit from the line; returns what it completes.
@@ -311,13 +324,14 @@ impl Deframer {
                 }
                 // This is the (first) stop bit.
                 let data = (self.shift & ((1 << f.data_bits) - 1)) as u8;
-                if bit == 0 && self.v14 && self.zeros <= body as u32 + 1 {
+                if bit == 0 && self.v14 && self.zeros <= body as u32 + 1 && self.kept >= V14_KEPT_BETWEEN {
                     // A deleted stop bit: this 0 starts the next character (the parity bit is
                     // checked before the shift register is cleared for it).
                     let got = self.checked(data);
                     self.shift = 0;
                     self.n = 0;
                     self.zeros = 1;
+                    self.kept = 0;
                     return Some(got);
                 }
                 if bit == 0 {
@@ -331,6 +345,7 @@ impl Deframer {
                     return Some(Received::FramingError(data));
                 }
                 self.state = DeState::Hunt;
+                self.kept = self.kept.saturating_add(1);
                 Some(self.checked(data))
             }
         }
@@ -605,6 +620,70 @@ mod tests {
         let mut d = Deframer::new(f);
         d.set_v14(true);
         assert_eq!(deframe_with(&mut d, &bits), vec![Received::ParityError(1), Received::Char(0)]);
+    }
+
+    /// `text` framed in `f`, with the stop bit of each character whose index `delete` picks
+    /// deleted, between idle marks.
+    fn frame_deleting(f: Format, text: &[u8], delete: impl Fn(usize) -> bool) -> Vec<u8> {
+        let mut fr = Framer::new(f);
+        let mut bits = vec![1, 1];
+        for (i, &c) in text.iter().enumerate() {
+            fr.start(c);
+            let mut char_bits = vec![];
+            while !fr.is_idle() {
+                char_bits.push(fr.next_bit());
+            }
+            if delete(i) {
+                char_bits.pop();
+            }
+            bits.extend(char_bits);
+        }
+        bits.extend([1, 1]);
+        bits
+    }
+
+    #[test]
+    fn v14_takes_one_deletion_in_four_characters_and_no_more() {
+        let f = Format::N81;
+        let text = b"the quick brown fox jumps over the lazy dog, and again: the quick brown fox";
+        let mut d = Deframer::new(f);
+        d.set_v14(true);
+        // One in four, the most V.14 permits (extended range): every character comes through.
+        let got = deframe_with(&mut d, &frame_deleting(f, text, |i| i % 4 == 3));
+        assert_eq!(got, text.iter().map(|&c| Received::Char(c)).collect::<Vec<_>>());
+        // One in two is over-speed V.14 does not permit: framing errors, not characters.
+        let mut d = Deframer::new(f);
+        d.set_v14(true);
+        let got = deframe_with(&mut d, &frame_deleting(f, text, |i| i % 2 == 1));
+        let errors = got.iter().filter(|r| matches!(r, Received::FramingError(_))).count();
+        assert!(errors >= text.len() / 8, "{errors} framing errors in {got:?}");
+    }
+
+    #[test]
+    fn v14_deframer_loses_no_more_to_bit_errors_than_a_strict_one() {
+        // Continuous lowercase text with no idle between characters, through a channel with bit
+        // errors at 1e-4. A deframer that took a "deleted stop bit" wherever one fits stays
+        // misframed once a bit error throws it out of step (lowercase letters have a 0 and 1s in
+        // fixed places, so a misframe looks valid until a space breaks it, and then the "deleted
+        // stop bit" keeps it); with V.14's limit it loses about what a strict deframer loses.
+        let f = Format::N81;
+        let words = ["modem", "line", "carrier", "the", "of", "stop", "bit", "and", "quadrature", "echo"];
+        let text: Vec<u8> = (0..10_000usize).flat_map(|i| format!("{} ", words[i * 7 % 10]).into_bytes()).collect();
+        let mut bits = frame_deleting(f, &text, |_| false);
+        let mut rng = crate::sim::rng::Rng::new(5);
+        for b in bits.iter_mut() {
+            if rng.below(10_000) == 0 {
+                *b ^= 1;
+            }
+        }
+        let lowercase = |v14: bool| {
+            let mut d = Deframer::new(f);
+            d.set_v14(v14);
+            deframe_with(&mut d, &bits).iter().filter(|r| matches!(r, Received::Char(b'a'..=b'z' | b' '))).count()
+        };
+        let (strict, v14) = (lowercase(false), lowercase(true));
+        assert!(strict > text.len() * 97 / 100, "strict: {strict}, V.14: {v14}");
+        assert!(v14 + text.len() / 100 > strict, "V.14: {v14}, strict: {strict}");
     }
 
     fn deframe_with(d: &mut Deframer, bits: &[u8]) -> Vec<Received> {
