@@ -212,8 +212,8 @@ pub fn hayes(data: &[u8]) {
 }
 
 /// Checks the size bounds of one parsed phone response (from a line of at most `MAX_LINE` bytes).
-fn phone_response_bounded(r: &crate::phone::response::Response) {
-    use crate::phone::response::{ErrorCode, FinalResult, Response, MAX_FIELDS, MAX_LINE};
+fn phone_response_bounded(r: &crate::phone::wire::Response) {
+    use crate::phone::wire::{ErrorCode, FinalResult, Response, MAX_FIELDS, MAX_LINE};
     // Lossy UTF-8 turns each invalid byte into a 3-byte replacement character at most.
     let ok = |s: &str| assert!(s.len() <= 3 * MAX_LINE, "{} bytes", s.len());
     match r {
@@ -241,7 +241,7 @@ fn phone_response_bounded(r: &crate::phone::response::Response) {
 /// The phone's line splitter and response parser on arbitrary serial bytes, read in pieces of
 /// any size (the first byte picks the piece size).
 pub fn phone_response(data: &[u8]) {
-    use crate::phone::response::{parse, parse_line, LineSplitter, MAX_LINE};
+    use crate::phone::wire::{parse, parse_line, LineSplitter, MAX_LINE};
     let Some((&sel, rest)) = data.split_first() else { return };
     let piece = 1 + sel as usize % 19;
     let mut split = LineSplitter::new();

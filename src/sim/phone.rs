@@ -751,7 +751,7 @@ fn number_type(n: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::phone::response::{parse, FinalResult, LineSplitter, Response};
+    use crate::phone::wire::{parse, FinalResult, LineSplitter, Response};
 
     /// Sends a command line and returns the non-blank responses after `ms` milliseconds.
     fn cmd(p: &mut SimulatedPhone, line: &str, ms: u32) -> Vec<Response> {
@@ -880,7 +880,7 @@ mod tests {
         assert_eq!(l.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), order);
         assert_eq!(cmd(&mut p, "AT+CIND?", 0)[0], Response::CindValues(vec![5, 5, 0, 1, 0]));
         assert_eq!(cmd(&mut p, "AT+CMER=3,0,0,1", 0), [OK]);
-        let ciev = |i, v| Response::Ciev { indicator: crate::phone::response::IndicatorRef::Index(i), value: v };
+        let ciev = |i, v| Response::Ciev { indicator: crate::phone::wire::IndicatorRef::Index(i), value: v };
         assert_eq!(cmd(&mut p, "ATD1;", 0), [OK, ciev(3, 2)]);
         p.advance(Duration::from_ms(1000));
         assert_eq!(read_all(&mut p), [ciev(3, 3)]);

@@ -1,5 +1,23 @@
-//! What a phone says on its AT port: raw serial bytes split into lines ([`LineSplitter`]) and each
-//! line parsed into a typed [`Response`] ([`parse`], [`parse_line`]).
+//! What goes over a phone's AT port, both ways: the commands the controller sends ([`Command`])
+//! and what the phone says ([`Response`]), each with its parse and emit, in the manner of a
+//! protocol's wire format. Nothing here keeps state beyond one line ([`LineSplitter`]).
+//!
+//! **Commands** (ITU-T V.250, 3GPP TS 27.007, and for hands-free the Bluetooth Hands-Free
+//! Profile): each is named once, in [`Command::name`]; [`Command::emit`] writes the command line
+//! with its CR, and [`Command::parse`] recognises exactly the lines `emit` writes.
+//!
+//! ```
+//! use softmodem::phone::wire::{Command, DialString};
+//! let mut out = Vec::new();
+//! Command::Dial(DialString::new("555-1234").unwrap()).emit(&mut out);
+//! Command::ListCalls.emit(&mut out);
+//! assert_eq!(out, b"ATD5551234;\rAT+CLCC\r");
+//! assert_eq!(Command::parse(b"AT+CLCC\r"), Some(Command::ListCalls));
+//! ```
+//!
+//! **Responses**: raw serial bytes are split into lines ([`LineSplitter`]) and each line is parsed
+//! into a typed [`Response`] ([`parse`], [`parse_line`]); [`Response::emit`] writes one back in
+//! V.250 framing (for simulators and tests).
 //!
 //! ITU-T V.250 frames every verbose result code and information response as
 //! `<CR><LF>text<CR><LF>`; real phones also send bare `<LF>`, bare `<CR>`, stray NULs, the echo of
@@ -8,7 +26,7 @@
 //! the parser reports them as [`Response::Blank`] and the controller ignores them.
 //!
 //! ```
-//! use softmodem::phone::response::{parse, FinalResult, LineSplitter, Response};
+//! use softmodem::phone::wire::{parse, FinalResult, LineSplitter, Response};
 //! let mut split = LineSplitter::new();
 //! let mut got = Vec::new();
 //! split.push(b"\r\nRI", |l| got.push(parse(l)));
@@ -19,12 +37,199 @@
 //! assert_eq!(got[2], Response::Final(FinalResult::Ok));
 //! ```
 
+use core::fmt::{self, Write as _};
+
+// ---- Commands ----
+
+/// The longest dial string ([`DialString`]), in characters.
+pub const MAX_DIAL: usize = 64;
+
+/// What aborts a command in progress: V.250 lets any character abort a dial or an answer; a lone
+/// CR is the one an idle phone ignores.
+pub const ABORT: &[u8] = b"\r";
+
+/// A dial string for `ATD<number>;`: 1 to [`MAX_DIAL`] characters of `0-9 * # A-D`, the V.250
+/// dial modifiers `, W P T ! @` (upper case), and `+` first. Nothing else can get into a command
+/// line through it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DialString(String);
+
+impl DialString {
+    /// The dial string for `number`: spaces, dashes, dots, slashes and parentheses are dropped
+    /// and letters upper-cased; `None` when what remains is empty, too long or holds anything
+    /// else.
+    pub fn new(number: &str) -> Option<DialString> {
+        let mut s = String::new();
+        for c in number.chars() {
+            match c {
+                ' ' | '-' | '.' | '/' | '(' | ')' => {}
+                '+' if s.is_empty() => s.push('+'),
+                '0'..='9' | '*' | '#' | ',' | '!' | '@' => s.push(c),
+                'a'..='d' | 'A'..='D' | 'w' | 'W' | 'p' | 'P' | 't' | 'T' => s.push(c.to_ascii_uppercase()),
+                _ => return None,
+            }
+            if s.len() > MAX_DIAL {
+                return None;
+            }
+        }
+        (!s.is_empty()).then_some(DialString(s))
+    }
+
+    /// The dial string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl core::ops::Deref for DialString {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DialString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A command line the controller sends to the phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `ATE0V1`: no command echo (V.250 `E0`), verbose result codes (`V1`).
+    EchoOff,
+    /// `AT+CMEE=1`: failures reported as numeric `+CME ERROR: <err>` (TS 27.007 clause 9.1).
+    ReportErrors,
+    /// `AT+CRC=1`: incoming calls reported as `+CRING: <type>` (TS 27.007 clause 6.11).
+    CellularResultCodes,
+    /// `AT+CLIP=1`: the caller's number reported as `+CLIP` (TS 27.007 clause 7.6).
+    CallingLineId,
+    /// `AT+BRSF=<features>`: the hands-free unit's supported features (Hands-Free Profile).
+    SupportedFeatures(u32),
+    /// `AT+CIND=?`: the indicators' names and ranges, in the phone's order (TS 27.007 clause 8.9).
+    IndicatorList,
+    /// `AT+CIND?`: the indicators' values.
+    IndicatorValues,
+    /// `AT+CMER=3,0,0,1`: indicator changes reported as `+CIEV` (TS 27.007 clause 8.10).
+    EventReporting,
+    /// `ATD<number>;`: a voice call (the `;`) to the number (V.250 clause 6.3.1).
+    Dial(DialString),
+    /// `ATA`: answer the call ringing here.
+    Answer,
+    /// `AT+CHUP`: hang up the call (TS 27.007 clause 6.5).
+    HangUp,
+    /// `ATH`: on hook (V.250 clause 6.3.6), where `AT+CHUP` is refused.
+    OnHook,
+    /// `AT+CLCC`: list the current calls (TS 27.007 clause 7.18).
+    ListCalls,
+}
+
+/// The commands without parameters, for [`Command::parse`].
+const FIXED_COMMANDS: [Command; 11] = [
+    Command::EchoOff,
+    Command::ReportErrors,
+    Command::CellularResultCodes,
+    Command::CallingLineId,
+    Command::IndicatorList,
+    Command::IndicatorValues,
+    Command::EventReporting,
+    Command::Answer,
+    Command::HangUp,
+    Command::OnHook,
+    Command::ListCalls,
+];
+
+impl Command {
+    /// The command's name, as failures quote it: `ATE0V1`, `AT+CMEE`, `AT+CIND=?`, `ATD`, ...
+    /// Every command line starts with its name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::EchoOff => "ATE0V1",
+            Command::ReportErrors => "AT+CMEE",
+            Command::CellularResultCodes => "AT+CRC",
+            Command::CallingLineId => "AT+CLIP",
+            Command::SupportedFeatures(_) => "AT+BRSF",
+            Command::IndicatorList => "AT+CIND=?",
+            Command::IndicatorValues => "AT+CIND?",
+            Command::EventReporting => "AT+CMER",
+            Command::Dial(_) => "ATD",
+            Command::Answer => "ATA",
+            Command::HangUp => "AT+CHUP",
+            Command::OnHook => "ATH",
+            Command::ListCalls => "AT+CLCC",
+        }
+    }
+
+    /// Appends the command line, ended by its CR (`ATD5551234;\r`), to `out`.
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        let mut line = String::new();
+        let _ = write!(line, "{self}\r");
+        out.extend_from_slice(line.as_bytes());
+    }
+
+    /// The command a line holds, with or without its CR, in any case: exactly the lines
+    /// [`Command::emit`] writes (the number of `ATD` goes through [`DialString::new`]). `None`
+    /// for anything else.
+    pub fn parse(line: &[u8]) -> Option<Command> {
+        let text = core::str::from_utf8(line).ok()?;
+        let upper = text.strip_suffix('\r').unwrap_or(text).to_ascii_uppercase();
+        let after = |c: Command| upper.strip_prefix(c.name());
+        if let Some(number) = after(Command::Dial(DialString(String::new()))) {
+            return DialString::new(number.strip_suffix(';')?).map(Command::Dial);
+        }
+        if let Some(features) = after(Command::SupportedFeatures(0)).and_then(|r| r.strip_prefix('=')) {
+            return number(features).map(Command::SupportedFeatures);
+        }
+        FIXED_COMMANDS.into_iter().find(|c| c.to_string() == upper)
+    }
+}
+
+impl fmt::Display for Command {
+    /// The command line without its CR.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        match self {
+            Command::ReportErrors | Command::CellularResultCodes | Command::CallingLineId => f.write_str("=1"),
+            Command::SupportedFeatures(features) => write!(f, "={features}"),
+            Command::EventReporting => f.write_str("=3,0,0,1"),
+            Command::Dial(number) => write!(f, "{number};"),
+            _ => Ok(()),
+        }
+    }
+}
+
+// ---- Responses ----
+
 /// The longest line kept, in bytes. Longer lines keep their first `MAX_LINE` bytes, the rest up to
 /// the line end is discarded, and the line is reported as [`Response::Overlong`].
 pub const MAX_LINE: usize = 512;
 
 /// The most comma-separated fields looked at in one response; further fields are ignored.
 pub const MAX_FIELDS: usize = 64;
+
+/// The result codes and information response names, as the phone spells them (matched without
+/// regard to case).
+mod code {
+    pub const OK: &str = "OK";
+    pub const CONNECT: &str = "CONNECT";
+    pub const ERROR: &str = "ERROR";
+    pub const NO_CARRIER: &str = "NO CARRIER";
+    pub const BUSY: &str = "BUSY";
+    pub const NO_ANSWER: &str = "NO ANSWER";
+    pub const NO_DIALTONE: &str = "NO DIALTONE";
+    /// Another spelling of `NO DIALTONE`, only read.
+    pub const NO_DIAL_TONE: &str = "NO DIAL TONE";
+    pub const RING: &str = "RING";
+    pub const CME_ERROR: &str = "+CME ERROR";
+    pub const CMS_ERROR: &str = "+CMS ERROR";
+    pub const CRING: &str = "+CRING";
+    pub const CLIP: &str = "+CLIP";
+    pub const CIEV: &str = "+CIEV";
+    pub const CLCC: &str = "+CLCC";
+    pub const CIND: &str = "+CIND";
+    pub const BRSF: &str = "+BRSF";
+}
 
 /// One line from the phone, without its line end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,16 +354,16 @@ impl FinalResult {
     /// The result code as the phone spelled it (canonical form).
     pub fn text(&self) -> String {
         match self {
-            FinalResult::Ok => "OK".into(),
-            FinalResult::Connect(t) if t.is_empty() => "CONNECT".into(),
-            FinalResult::Connect(t) => format!("CONNECT {t}"),
-            FinalResult::Error => "ERROR".into(),
-            FinalResult::CmeError(e) => format!("+CME ERROR: {e}"),
-            FinalResult::CmsError(e) => format!("+CMS ERROR: {e}"),
-            FinalResult::NoCarrier => "NO CARRIER".into(),
-            FinalResult::Busy => "BUSY".into(),
-            FinalResult::NoAnswer => "NO ANSWER".into(),
-            FinalResult::NoDialtone => "NO DIALTONE".into(),
+            FinalResult::Ok => code::OK.into(),
+            FinalResult::Connect(t) if t.is_empty() => code::CONNECT.into(),
+            FinalResult::Connect(t) => format!("{} {t}", code::CONNECT),
+            FinalResult::Error => code::ERROR.into(),
+            FinalResult::CmeError(e) => format!("{}: {e}", code::CME_ERROR),
+            FinalResult::CmsError(e) => format!("{}: {e}", code::CMS_ERROR),
+            FinalResult::NoCarrier => code::NO_CARRIER.into(),
+            FinalResult::Busy => code::BUSY.into(),
+            FinalResult::NoAnswer => code::NO_ANSWER.into(),
+            FinalResult::NoDialtone => code::NO_DIALTONE.into(),
         }
     }
 }
@@ -189,6 +394,25 @@ pub enum Direction {
     Outgoing,
     /// 1: mobile terminated (the far end called us).
     Incoming,
+}
+
+impl Direction {
+    /// The direction for a `<dir>` value (`None` unless 0 or 1).
+    pub fn from_code(n: u32) -> Option<Self> {
+        match n {
+            0 => Some(Direction::Outgoing),
+            1 => Some(Direction::Incoming),
+            _ => None,
+        }
+    }
+
+    /// The `<dir>` value.
+    pub fn code(self) -> u32 {
+        match self {
+            Direction::Outgoing => 0,
+            Direction::Incoming => 1,
+        }
+    }
 }
 
 /// The state of a call in `+CLCC` (`<stat>`, TS 27.007 clause 7.18).
@@ -352,19 +576,19 @@ pub fn parse_line(bytes: &[u8]) -> Response {
     }
     let fin = |f| Response::Final(f);
     match upper.as_str() {
-        "OK" => return fin(FinalResult::Ok),
-        "ERROR" => return fin(FinalResult::Error),
-        "NO CARRIER" => return fin(FinalResult::NoCarrier),
-        "BUSY" => return fin(FinalResult::Busy),
-        "NO ANSWER" => return fin(FinalResult::NoAnswer),
-        "NO DIALTONE" | "NO DIAL TONE" => return fin(FinalResult::NoDialtone),
-        "RING" => return Response::Ring,
-        "CONNECT" => return fin(FinalResult::Connect(String::new())),
+        code::OK => return fin(FinalResult::Ok),
+        code::ERROR => return fin(FinalResult::Error),
+        code::NO_CARRIER => return fin(FinalResult::NoCarrier),
+        code::BUSY => return fin(FinalResult::Busy),
+        code::NO_ANSWER => return fin(FinalResult::NoAnswer),
+        code::NO_DIALTONE | code::NO_DIAL_TONE => return fin(FinalResult::NoDialtone),
+        code::RING => return Response::Ring,
+        code::CONNECT => return fin(FinalResult::Connect(String::new())),
         _ => {}
     }
-    if upper.starts_with("CONNECT ") {
+    if upper.strip_prefix(code::CONNECT).is_some_and(|r| r.starts_with(' ')) {
         // The original case of the text after CONNECT (ASCII upper-casing keeps byte offsets).
-        return fin(FinalResult::Connect(t["CONNECT ".len()..].trim().to_string()));
+        return fin(FinalResult::Connect(t[code::CONNECT.len() + 1..].trim().to_string()));
     }
     if upper.starts_with('+') {
         if let Some(r) = parse_extended(t, &upper) {
@@ -380,14 +604,14 @@ fn parse_extended(t: &str, upper: &str) -> Option<Response> {
     let name = upper[..colon].trim();
     let rest = t[colon + 1..].trim();
     match name {
-        "+CME ERROR" => Some(Response::Final(FinalResult::CmeError(error_code(rest)))),
-        "+CMS ERROR" => Some(Response::Final(FinalResult::CmsError(error_code(rest)))),
-        "+CRING" => Some(Response::Cring(rest.to_string())),
-        "+CLIP" => parse_clip(rest),
-        "+CIEV" => parse_ciev(rest),
-        "+CLCC" => parse_clcc(rest),
-        "+CIND" => parse_cind(rest),
-        "+BRSF" => number(rest).map(Response::Brsf),
+        code::CME_ERROR => Some(Response::Final(FinalResult::CmeError(error_code(rest)))),
+        code::CMS_ERROR => Some(Response::Final(FinalResult::CmsError(error_code(rest)))),
+        code::CRING => Some(Response::Cring(rest.to_string())),
+        code::CLIP => parse_clip(rest),
+        code::CIEV => parse_ciev(rest),
+        code::CLCC => parse_clcc(rest),
+        code::CIND => parse_cind(rest),
+        code::BRSF => number(rest).map(Response::Brsf),
         _ => None,
     }
 }
@@ -488,11 +712,7 @@ fn parse_clcc(rest: &str) -> Option<Response> {
     if f.len() < 5 {
         return None;
     }
-    let direction = match number(f[1])? {
-        0 => Direction::Outgoing,
-        1 => Direction::Incoming,
-        _ => return None,
-    };
+    let direction = Direction::from_code(number(f[1])?)?;
     let number_type = match f.get(6) {
         Some(s) if !s.is_empty() => number(s),
         _ => None,
@@ -544,206 +764,107 @@ fn value_range(parts: &[&str]) -> Option<(u32, u32)> {
     range
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// ---- Emitting responses ----
 
-    fn lines(chunks: &[&[u8]]) -> Vec<Response> {
-        let mut s = LineSplitter::new();
-        let mut out = Vec::new();
-        for c in chunks {
-            s.push(c, |l| out.push(parse(l)));
+impl Response {
+    /// Appends the line in V.250 framing, `<CR><LF>text<CR><LF>`, to `out` (the text is the
+    /// [`Display`](fmt::Display) form).
+    ///
+    /// What [`parse`] gives reads back as itself, with these exceptions: a [`Response::Other`],
+    /// [`Response::Overlong`] or [`Response::Echo`] is its text as it is (which may read back as
+    /// something else); quoted strings are written between double quotes as they are (a `"` in
+    /// them does not survive); a [`ErrorCode::Verbose`] of digits reads back as
+    /// [`ErrorCode::Numeric`]; an [`IndicatorSpec`] keeps only its smallest and largest value; an
+    /// empty [`Response::CindSupported`] or [`Response::CindValues`] reads back as
+    /// [`Response::Other`].
+    pub fn emit(&self, out: &mut Vec<u8>) {
+        let mut line = String::new();
+        let _ = write!(line, "\r\n{self}\r\n");
+        out.extend_from_slice(line.as_bytes());
+    }
+}
+
+impl fmt::Display for Response {
+    /// The line's text, without a line end: `RING`, `+CLCC: 1,0,3,0,0,"5551234",129`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Response::Blank => Ok(()),
+            Response::Echo(s) | Response::Overlong(s) | Response::Other(s) => f.write_str(s),
+            Response::Final(r) => f.write_str(&r.text()),
+            Response::Ring => f.write_str(code::RING),
+            Response::Cring(kind) => write!(f, "{}: {kind}", code::CRING),
+            Response::Clip(id) => write!(f, "{}: {id}", code::CLIP),
+            Response::Ciev { indicator: IndicatorRef::Index(i), value } => write!(f, "{}: {i},{value}", code::CIEV),
+            Response::Ciev { indicator: IndicatorRef::Name(n), value } => write!(f, "{}: \"{n}\",{value}", code::CIEV),
+            Response::Clcc(c) => write!(f, "{}: {c}", code::CLCC),
+            Response::CindSupported(list) => {
+                write!(f, "{}: ", code::CIND)?;
+                for (k, i) in list.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { "," };
+                    write!(f, "{sep}(\"{}\",(", i.name)?;
+                    match i.max.saturating_sub(i.min) {
+                        0 => write!(f, "{}", i.min)?,
+                        1 => write!(f, "{},{}", i.min, i.max)?,
+                        _ => write!(f, "{}-{}", i.min, i.max)?,
+                    }
+                    f.write_str("))")?;
+                }
+                Ok(())
+            }
+            Response::CindValues(values) => {
+                write!(f, "{}: ", code::CIND)?;
+                for (k, v) in values.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { "," };
+                    write!(f, "{sep}{v}")?;
+                }
+                Ok(())
+            }
+            Response::Brsf(features) => write!(f, "{}: {features}", code::BRSF),
         }
-        out
     }
+}
 
-    fn non_blank(chunks: &[&[u8]]) -> Vec<Response> {
-        lines(chunks).into_iter().filter(|r| *r != Response::Blank).collect()
-    }
-
-    #[test]
-    fn final_result_codes() {
-        let cases: [(&str, FinalResult); 11] = [
-            ("OK", FinalResult::Ok),
-            ("ERROR", FinalResult::Error),
-            ("NO CARRIER", FinalResult::NoCarrier),
-            ("BUSY", FinalResult::Busy),
-            ("NO ANSWER", FinalResult::NoAnswer),
-            ("NO DIALTONE", FinalResult::NoDialtone),
-            ("NO DIAL TONE", FinalResult::NoDialtone),
-            ("CONNECT", FinalResult::Connect(String::new())),
-            ("CONNECT 9600", FinalResult::Connect("9600".into())),
-            ("+CME ERROR: 30", FinalResult::CmeError(ErrorCode::Numeric(30))),
-            (
-                "+CME ERROR: operation not allowed",
-                FinalResult::CmeError(ErrorCode::Verbose("operation not allowed".into())),
-            ),
-        ];
-        for (line, want) in cases {
-            assert_eq!(parse_line(line.as_bytes()), Response::Final(want.clone()), "{line}");
-            assert_eq!(FinalResult::text(&want).to_ascii_uppercase().replace("DIAL TONE", "DIALTONE"), {
-                let l = line.to_ascii_uppercase();
-                l.replace("DIAL TONE", "DIALTONE")
-            });
+impl fmt::Display for CallerId {
+    /// The fields of `+CLIP`, up to the last one present: `"+445551234",145,,,"Alice",0`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\"", self.number.as_deref().unwrap_or(""))?;
+        let fields = match (self.number_type, &self.alpha, self.validity) {
+            (_, _, Some(_)) => 6,
+            (_, Some(_), None) => 5,
+            (Some(_), None, None) => 2,
+            (None, None, None) => 1,
+        };
+        if fields >= 2 {
+            f.write_char(',')?;
+            if let Some(t) = self.number_type {
+                write!(f, "{t}")?;
+            }
         }
-        assert_eq!(parse_line(b" ok "), Response::Final(FinalResult::Ok));
-        assert_eq!(parse_line(b"+CMS ERROR: 500"), Response::Final(FinalResult::CmsError(ErrorCode::Numeric(500))));
-        assert!(FinalResult::Ok.is_success() && !FinalResult::Busy.is_success());
-    }
-
-    #[test]
-    fn unsolicited_codes() {
-        assert_eq!(parse_line(b"RING"), Response::Ring);
-        assert_eq!(parse_line(b"+CRING: VOICE"), Response::Cring("VOICE".into()));
-        assert_eq!(parse_line(b"+CRING: REL ASYNC"), Response::Cring("REL ASYNC".into()));
-        assert_eq!(
-            parse_line(b"+CLIP: \"+445551234\",145,,,\"Alice\",0"),
-            Response::Clip(CallerId {
-                number: Some("+445551234".into()),
-                number_type: Some(145),
-                alpha: Some("Alice".into()),
-                validity: Some(0),
-            })
-        );
-        assert_eq!(
-            parse_line(b"+CLIP: \"\",128,,,,1"),
-            Response::Clip(CallerId { number: None, number_type: Some(128), alpha: None, validity: Some(1) })
-        );
-        assert_eq!(
-            parse_line(b"+CLIP:5551234,129"),
-            Response::Clip(CallerId {
-                number: Some("5551234".into()),
-                number_type: Some(129),
-                alpha: None,
-                validity: None
-            })
-        );
-        assert_eq!(parse_line(b"+CIEV: 2,1"), Response::Ciev { indicator: IndicatorRef::Index(2), value: 1 });
-        assert_eq!(parse_line(b"+CIEV:3,0"), Response::Ciev { indicator: IndicatorRef::Index(3), value: 0 });
-        assert_eq!(
-            parse_line(b"+CIEV: \"callsetup\",2"),
-            Response::Ciev { indicator: IndicatorRef::Name("callsetup".into()), value: 2 }
-        );
-        assert!(matches!(parse_line(b"+CIEV: 2"), Response::Other(_)));
-        assert!(matches!(parse_line(b"+CIEV: 2,x"), Response::Other(_)));
-    }
-
-    #[test]
-    fn current_calls() {
-        assert_eq!(
-            parse_line(b"+CLCC: 1,0,3,0,0,\"5551234\",129"),
-            Response::Clcc(CallEntry {
-                id: 1,
-                direction: Direction::Outgoing,
-                state: CallState::Alerting,
-                mode: 0,
-                multiparty: false,
-                number: Some("5551234".into()),
-                number_type: Some(129),
-            })
-        );
-        let Response::Clcc(c) = parse_line(b"+CLCC: 2,1,4,0,0") else { panic!() };
-        assert_eq!((c.id, c.direction, c.state, c.number), (2, Direction::Incoming, CallState::Incoming, None));
-        let Response::Clcc(c) = parse_line(b"+CLCC: 1,1,0,0,1,\"+1 555\",145,\"Bob, jr\",,0") else { panic!() };
-        assert!(c.multiparty);
-        assert_eq!(c.number.as_deref(), Some("+1 555"));
-        for code in 0..7 {
-            assert_eq!(CallState::from_code(code).code(), code);
+        if fields >= 5 {
+            // `<subaddr>` and `<satype>`, empty.
+            f.write_str(",,,")?;
+            if let Some(a) = &self.alpha {
+                write!(f, "\"{a}\"")?;
+            }
         }
-        assert!(matches!(parse_line(b"+CLCC: 1,0,3"), Response::Other(_)));
-        assert!(matches!(parse_line(b"+CLCC: 1,7,3,0,0"), Response::Other(_)));
-        assert!(matches!(parse_line(b"+CLCC: 99999999999,0,3,0,0"), Response::Other(_)));
-    }
-
-    #[test]
-    fn indicators_and_features() {
-        let list = b"+CIND: (\"service\",(0,1)),(\"call\",(0,1)),(\"callsetup\",(0-3)),(\"callheld\",(0-2)),\
-(\"signal\",(0-5)),(\"roam\",(0,1)),(\"battchg\",(0-5))";
-        let Response::CindSupported(l) = parse_line(list) else { panic!("{:?}", parse_line(list)) };
-        let names: Vec<&str> = l.iter().map(|i| i.name.as_str()).collect();
-        assert_eq!(names, ["service", "call", "callsetup", "callheld", "signal", "roam", "battchg"]);
-        assert_eq!((l[2].min, l[2].max), (0, 3));
-        assert_eq!((l[1].min, l[1].max), (0, 1));
-        let Response::CindSupported(l) = parse_line(b"+CIND: (\"call\",(0-1,3)), (call_setup,(0-3))") else { panic!() };
-        assert_eq!((l[0].max, l[1].name.as_str()), (3, "call_setup"));
-        assert_eq!(parse_line(b"+CIND: 1,0,0,0,5,0,5"), Response::CindValues(vec![1, 0, 0, 0, 5, 0, 5]));
-        assert!(matches!(parse_line(b"+CIND: 1,,x"), Response::Other(_)));
-        assert!(matches!(parse_line(b"+CIND: (\"call\")"), Response::Other(_)));
-        assert!(matches!(parse_line(b"+CIND: (\"call\",(a-b))"), Response::Other(_)));
-        assert_eq!(parse_line(b"+BRSF: 871"), Response::Brsf(871));
-        assert!(matches!(parse_line(b"+BRSF: -1"), Response::Other(_)));
-    }
-
-    #[test]
-    fn echo_blank_and_other() {
-        assert_eq!(parse_line(b"ATD5551234;"), Response::Echo("ATD5551234;".into()));
-        assert_eq!(parse_line(b"at+clcc"), Response::Echo("at+clcc".into()));
-        assert_eq!(parse_line(b""), Response::Blank);
-        assert_eq!(parse_line(b"   \t"), Response::Blank);
-        assert_eq!(parse_line(b"+COPS: 0,0,\"Net\""), Response::Other("+COPS: 0,0,\"Net\"".into()));
-        assert_eq!(parse_line(b"RINGING"), Response::Other("RINGING".into()));
-        assert_eq!(parse_line(b"+"), Response::Other("+".into()));
-        assert!(matches!(parse_line(&[0xff, 0xfe, b'O', b'K']), Response::Other(_)));
-    }
-
-    #[test]
-    fn line_ends_nuls_and_partial_lines() {
-        // V.250 framing, an echo ended by CR alone, bare LF, bare CR, NULs, split reads.
-        let got =
-            non_blank(&[b"AT+CLCC\r\r\n+CLCC: 1,0,2,0,0\r", b"\n\r\nO", b"\0K\r\n", b"RING\nBUSY\rNO CAR", b"RIER\n"]);
-        assert_eq!(got.len(), 6, "{got:?}");
-        assert_eq!(got[0], Response::Echo("AT+CLCC".into()));
-        assert!(matches!(got[1], Response::Clcc(_)));
-        assert_eq!(got[2], Response::Final(FinalResult::Ok));
-        assert_eq!(got[3], Response::Ring);
-        assert_eq!(got[4], Response::Final(FinalResult::Busy));
-        assert_eq!(got[5], Response::Final(FinalResult::NoCarrier));
-        // CR LF is one line end; LF CR is two.
-        assert_eq!(lines(&[b"OK\r\n"]).len(), 1);
-        assert_eq!(lines(&[b"OK\n\r"]).len(), 2);
-        // A NUL between CR and LF does not split the pair.
-        assert_eq!(lines(&[b"OK\r\0\n"]).len(), 1);
-        // One byte at a time gives the same as all at once.
-        let all = b"\r\n+CRING: VOICE\r\n\r\n+CLIP: \"123\",129\r\n";
-        let bytewise: Vec<&[u8]> = all.chunks(1).collect();
-        assert_eq!(lines(&bytewise), lines(&[all]));
-        let mut s = LineSplitter::new();
-        s.push(b"partial", |_| panic!("no line end yet"));
-        assert_eq!(s.pending(), 7);
-        s.clear();
-        assert_eq!(s.pending(), 0);
-    }
-
-    #[test]
-    fn overlong_lines_are_truncated_and_flagged() {
-        let mut long = vec![b'x'; MAX_LINE + 100];
-        long.extend_from_slice(b"OK\r\nOK\r\n");
-        let got = lines(&[&long]);
-        assert_eq!(got.len(), 2);
-        let Response::Overlong(t) = &got[0] else { panic!() };
-        assert_eq!(t.len(), MAX_LINE);
-        assert_eq!(got[1], Response::Final(FinalResult::Ok));
-        // Exactly MAX_LINE is not truncated.
-        let mut exact = vec![b'y'; MAX_LINE];
-        exact.push(b'\n');
-        assert!(matches!(&lines(&[&exact])[0], Response::Other(t) if t.len() == MAX_LINE));
-    }
-
-    #[test]
-    fn field_limit_is_bounded() {
-        let mut l = String::from("+CIND: ");
-        for _ in 0..1000 {
-            l.push_str("1,");
+        if let Some(v) = self.validity {
+            write!(f, ",{v}")?;
         }
-        l.push('1');
-        let mut s = LineSplitter::new();
-        let mut got = Vec::new();
-        s.push(l.as_bytes(), |_| {});
-        s.push(b"\n", |line| got.push(parse(line)));
-        assert!(matches!(&got[0], Response::Overlong(_)));
-        match parse_line(l.as_bytes()) {
-            Response::CindValues(v) => assert_eq!(v.len(), MAX_FIELDS),
-            r => panic!("{r:?}"),
+        Ok(())
+    }
+}
+
+impl fmt::Display for CallEntry {
+    /// The fields of `+CLCC`: `1,0,3,0,0,"5551234",129` (the number and its type when known).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (dir, stat, mpty) = (self.direction.code(), self.state.code(), self.multiparty as u32);
+        write!(f, "{},{dir},{stat},{},{mpty}", self.id, self.mode)?;
+        if self.number.is_some() || self.number_type.is_some() {
+            write!(f, ",\"{}\"", self.number.as_deref().unwrap_or(""))?;
+            if let Some(t) = self.number_type {
+                write!(f, ",{t}")?;
+            }
         }
+        Ok(())
     }
 }
