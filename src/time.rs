@@ -59,11 +59,6 @@ impl Duration {
         self.0
     }
 
-    /// The number of samples, as an index.
-    pub const fn len(self) -> usize {
-        self.0 as usize
-    }
-
     /// True for no time.
     pub const fn is_zero(self) -> bool {
         self.0 == 0

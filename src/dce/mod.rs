@@ -607,7 +607,7 @@ impl Dce {
     pub fn advance(&mut self, elapsed: Duration) {
         let silence = [0.0f32; BLOCK];
         let mut out = [0.0f32; BLOCK];
-        let mut left = elapsed.len();
+        let mut left = elapsed.samples() as usize;
         while left > 0 {
             let m = left.min(BLOCK);
             self.block(&silence[..m], &mut out[..m]);

@@ -63,7 +63,7 @@ pub(crate) mod testsig {
 
     /// Samples in `ms` milliseconds.
     pub fn ms(ms: u32) -> usize {
-        crate::time::Duration::from_ms(ms).len()
+        crate::time::Duration::from_ms(ms).samples() as usize
     }
 
     /// Mean power of `x`.
