@@ -501,9 +501,15 @@ impl Modem {
         }
     }
 
-    /// In data mode: hang up when the far carrier has been gone for the carrier-loss delay.
+    /// In data mode: hang up when the far carrier has been gone for the carrier-loss delay. For
+    /// V.22/V.22bis the carrier is the connection's: qualified by the signal's structure, or a
+    /// retrain under way ([`Pump::link_up`]).
     fn watch_carrier(&mut self, samples: Duration) {
-        self.timer = if self.carrier() { Duration::ZERO } else { self.timer + samples };
+        let up = match &self.engine {
+            Engine::V22(p) => p.link_up(),
+            _ => self.carrier(),
+        };
+        self.timer = if up { Duration::ZERO } else { self.timer + samples };
         if self.timer >= self.config.carrier_loss {
             self.hang_up();
             self.push_event(Event::NoCarrier);

@@ -284,6 +284,7 @@ fn v8_between_automode_modems() {
         let line = Line::symmetric(Impairments::default().with_snr(25.0, -13.0), 17);
         let (a_text, b_text) = (text(8, 9), text(60, 10));
         let (a, b) = run(a, b, line, &a_text, &b_text, 22.0);
+        eprintln!("{what}: {:?} {:?} {}", a.events, b.events, a.at);
         check(&a, &b, family, &a_text, &b_text, &what);
         for end in [&a, &b] {
             assert_eq!(end.events.contains(&Event::Progress(Progress::V8(family))), used, "{what}: {:?}", end.events);

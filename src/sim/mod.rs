@@ -11,6 +11,7 @@
 //! | [`call`] | [`call::BackToBack`]: two endpoints over a line, block by block |
 //! | [`bert`] | The O.152 pattern, its error counter, a V.22bis pump sending and checking it |
 //! | [`rng`] | A small seeded generator (uniform, Gaussian) |
+//! | [`signals`] | Test signals: noise, tones, cadenced tones, something like speech |
 //! | [`phone`] | [`phone::SimulatedPhone`]: a phone on a serial port as TS 27.007 describes one (not a real phone) |
 //! | [`demo`] | [`demo::PhoneDemo`]: the page's demonstration, a Hayes modem dialling a simulated BBS |
 //! | `codec` | Speech-codec round trips through sox (native only) |
@@ -25,3 +26,4 @@ pub mod demo;
 pub mod line;
 pub mod phone;
 pub mod rng;
+pub mod signals;

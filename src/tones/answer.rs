@@ -569,7 +569,7 @@ impl AnswerToneDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tones::testsig::{add_noise, ms, noise, speech_like};
+    use crate::sim::signals::{add_noise, ms, noise, speech_like};
 
     fn run(x: &[f32]) -> Vec<AnswerEvent> {
         let mut d = AnswerToneDetector::new();
@@ -818,7 +818,7 @@ mod tests {
         assert!((peak / a - 1.2).abs() < 0.01, "{}", peak / a);
         let mut g = AnswerToneGenerator::new(AnswerTone::Ans, -13.0);
         g.process(&mut x);
-        let p = crate::tones::testsig::power(&x[ms(100)..]);
+        let p = crate::sim::signals::power(&x[ms(100)..]);
         assert!((crate::dsp::power_to_dbm0(p) + 13.0).abs() < 0.05);
         g.stop();
         let mut tail = vec![1.0; 100];

@@ -484,7 +484,7 @@ impl DtmfDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tones::testsig::{add_noise, ms, noise, power, speech_like};
+    use crate::sim::signals::{add_noise, ms, noise, power, speech_like};
 
     const ALL: &str = "0123456789*#ABCD";
 

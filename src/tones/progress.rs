@@ -487,7 +487,7 @@ impl CallProgressDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tones::testsig::{add_noise, ms, noise, speech_like};
+    use crate::sim::signals::{add_noise, ms, noise, speech_like};
 
     fn run(x: &[f32]) -> Vec<ProgressEvent> {
         let mut d = CallProgressDetector::new();
@@ -649,7 +649,7 @@ mod tests {
     #[test]
     fn generator_levels_and_cadence() {
         let x = tone(Tone::Busy, Region::NorthAmerica, -16.0, 2.0);
-        let on = crate::tones::testsig::power(&x[ms(100)..ms(400)]);
+        let on = crate::sim::signals::power(&x[ms(100)..ms(400)]);
         assert!((crate::dsp::power_to_dbm0(on) + 16.0).abs() < 0.1);
         assert!(x[ms(510)..ms(990)].iter().all(|&v| v == 0.0));
         assert!(x[ms(1100)..ms(1400)].iter().any(|&v| v != 0.0));

@@ -13,6 +13,7 @@
 
 pub mod pump;
 pub mod rx;
+pub mod supervision;
 pub mod tx;
 
 use crate::dsp::Complex;

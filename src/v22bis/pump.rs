@@ -1,6 +1,7 @@
 //! The V.22/V.22bis data pump: start-up sequences, fall-back to V.22, retrain, and data.
 
 use super::rx::{Receiver, Symbol};
+use super::supervision::{Holdback, Supervisor};
 use super::tx::{Signal, Transmitter};
 use super::{Descrambler, GuardTone, Rate, ANSWER_CARRIER, CALL_CARRIER};
 use crate::bits::{BitSink, BitSource};
@@ -199,6 +200,13 @@ pub struct Pump {
     /// Calling: what was taken for unscrambled ones was a steady tone well off the carrier (the
     /// Bell answer tone); the receiver starts afresh when the far signal changes.
     tone_answer: bool,
+    /// In data mode: is it still the far modem's data?
+    supervisor: Supervisor,
+    /// Received data bits held back, so that those heard just before the signal turned out not to
+    /// be data any more are dropped.
+    held: Holdback,
+    /// Non-weak symbols heard since a dropout ended.
+    since_gap: u32,
 }
 
 impl Pump {
@@ -243,6 +251,9 @@ impl Pump {
             symbols: [None; 16],
             bell,
             tone_answer: false,
+            supervisor: Supervisor::new(),
+            held: Holdback::default(),
+            since_gap: 0,
         }
     }
 
@@ -272,9 +283,29 @@ impl Pump {
         self.rx_data
     }
 
-    /// True while the far carrier is present.
+    /// True while the far carrier is present: by level during the start-up, and in data mode
+    /// only while what is heard is the far modem's data (see [`super::supervision`]).
     pub fn carrier(&self) -> bool {
-        self.rx.carrier()
+        match self.step {
+            Step::Data(_) => self.rx.carrier() && self.supervisor.qualified(),
+            _ => self.rx.carrier(),
+        }
+    }
+
+    /// True while the connection holds: in data mode with the carrier qualified, or in a retrain
+    /// (which gives up after a few seconds). False before the first data mode, after a hang-up,
+    /// and once a failed retrain has sent the pump back to the beginning of its start-up. A modem
+    /// hangs up when this stays false for its carrier-loss time.
+    pub fn link_up(&self) -> bool {
+        match self.step {
+            Step::Data(_) => self.carrier(),
+            _ => self.retraining,
+        }
+    }
+
+    /// The data-mode supervisor (its short-term SNR estimate, its verdicts).
+    pub fn supervisor(&self) -> &Supervisor {
+        &self.supervisor
     }
 
     /// The next event, if any.
@@ -301,6 +332,7 @@ impl Pump {
     fn begin_retrain(&mut self, initiated: bool) {
         self.retraining = true;
         self.rx_data = false;
+        self.drop_held();
         self.bis = true;
         self.rx.restart();
         self.set_step(Step::SendS1);
@@ -325,7 +357,11 @@ impl Pump {
             self.poor = 0;
             self.good = 0;
             self.lost_carrier = false;
+            self.supervisor.restart(self.rx.mse());
             self.push_event(PumpEvent::Connected(r));
+        }
+        if step == Step::Stopped {
+            self.drop_held();
         }
     }
 
@@ -374,14 +410,19 @@ impl Pump {
         // directly (so a carrier loop not yet locked, or locked to a wrong angle, cannot hide
         // them). Unscrambled ones: every dibit 11, a steady +270 degree turn.
         let raw_ones = s.turn == 3;
+        if matches!(self.step, Step::Data(_)) {
+            self.supervisor.hear(s);
+        }
         if matches!(self.step, Step::Data(Rate::R2400)) && self.rx.carrier() {
             if s.weak {
                 self.gap = self.gap.saturating_add(1);
+                self.since_gap = 0;
             } else {
                 let gap = self.config.retrain_after_gap;
                 let long = !gap.is_zero() && self.gap as f32 >= gap.as_secs_f64() as f32 * super::BAUD;
                 self.gap_ended |= long;
                 self.gap = 0;
+                self.since_gap = self.since_gap.saturating_add(1);
             }
         } else {
             self.gap = 0;
@@ -413,12 +454,20 @@ impl Pump {
         // Descramble; scrambled ones are ones after descrambling that were not ones before.
         let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
         let mut all_ones = true;
-        for &b in &bits[..s.rate.bits_per_symbol()] {
-            let d = self.descrambler.descramble(b);
-            all_ones &= d == 1;
-            self.clean_ones = if d == 1 { self.clean_ones.saturating_add(1) } else { 0 };
-            if self.rx_data && self.step != Step::Stopped && !s.weak {
-                sink.put_bit(d, 0.0);
+        let n = s.rate.bits_per_symbol();
+        let mut data = [0u8; 4];
+        for (d, &b) in data.iter_mut().zip(&bits[..n]) {
+            *d = self.descrambler.descramble(b);
+            all_ones &= *d == 1;
+            self.clean_ones = if *d == 1 { self.clean_ones.saturating_add(1) } else { 0 };
+        }
+        if self.rx_data && self.step != Step::Stopped && !s.weak {
+            if self.supervisor.is_data() || !matches!(self.step, Step::Data(_)) {
+                self.held.push(&data[..n], |b| sink.put_bit(b, 0.0));
+            } else {
+                // Not data (any more): what was held came just before it turned, and may be part
+                // of it.
+                self.drop_held();
             }
         }
         self.rx_data |= ready;
@@ -429,6 +478,16 @@ impl Pump {
         let scrambled = all_ones && self.varied.count_ones() >= 8;
         self.not_scrambled = (self.not_scrambled << 1) | (!scrambled) as u32;
         self.scrambled_run = if self.not_scrambled.count_ones() <= 8 { self.scrambled_run + sym } else { 0 };
+    }
+
+    fn drop_held(&mut self) {
+        self.held.drop_all();
+    }
+
+    /// Received data bits dropped so far: held back when the signal turned out not to be data, or
+    /// when a retrain began or the pump stopped.
+    pub fn bits_dropped(&self) -> u64 {
+        self.held.dropped()
     }
 
     fn heard_s1(&self) -> bool {
@@ -532,34 +591,51 @@ impl Pump {
             self.begin_retrain(false);
             return;
         }
-        if core::mem::take(&mut self.gap_ended) {
+        if self.gap_ended {
+            // The far signal came back after a dropout: retrain once it is surely the far modem's
+            // (not noise or a tone that followed its end).
+            if self.since_gap >= 16 && self.supervisor.is_data() {
+                self.gap_ended = false;
+                self.begin_retrain(true);
+                return;
+            } else if self.since_gap >= 64 {
+                self.gap_ended = false;
+            }
+        }
+        // Only a carrier the supervisor qualifies is worth a retrain: after the far modem has gone,
+        // a retrain would only hold the line open. One that was lost (to a long hit, or a line
+        // too poor for a while) and has come back calls for one, as the loops may have wandered.
+        let carrier = self.rx.carrier() && self.supervisor.qualified();
+        if !carrier {
+            self.lost_carrier = true;
+            self.poor = 0;
+            self.good = 0;
+            return;
+        }
+        if self.lost_carrier {
             self.begin_retrain(true);
             return;
         }
         // A retrain for poor quality is allowed once after the start-up, and again only once the
         // quality has been good for a while: a line that is poor all along (a speech codec on
         // the path) gains nothing from retrain after retrain, each of which costs a second of
-        // data. A carrier that was lost and came back always calls for one.
-        let carrier = self.rx.carrier();
-        self.lost_carrier |= !carrier;
+        // data.
         let snr = self.rx.snr_db();
-        self.good = if carrier && snr >= self.config.retrain_below_db + 3.0 { self.good + 40 } else { 0 };
+        self.good = if snr >= self.config.retrain_below_db + 3.0 { self.good + 40 } else { 0 };
         if self.good >= GOOD_TIME {
             self.quality_retrain = true;
         }
-        let poor = !carrier || snr < self.config.retrain_below_db;
-        self.poor = if poor { self.poor + 40 } else { 0 };
-        if self.poor >= POOR_TIME && carrier && (self.lost_carrier || self.quality_retrain) {
-            if !self.lost_carrier {
-                // Spent on poor quality: the next one waits for good quality first.
-                self.quality_retrain = false;
-            }
+        self.poor = if snr < self.config.retrain_below_db { self.poor + 40 } else { 0 };
+        if self.poor >= POOR_TIME && self.quality_retrain {
+            // Spent on poor quality: the next one waits for good quality first.
+            self.quality_retrain = false;
             self.begin_retrain(true);
         }
     }
 
     /// Back to the beginning of the start-up.
     fn restart(&mut self) {
+        self.drop_held();
         self.tone_answer = false;
         self.quality_retrain = true;
         self.bis = false;

@@ -364,10 +364,15 @@ impl Receiver {
         let acquiring = self.acquiring();
         // Gain: fast to follow a rise while acquiring (a signal starting out of silence), slow once
         // tracking (a speech codec's peaks would otherwise knock the gain about).
+        // While tracking, a half-symbol far weaker than the signal (a dropout, or the far modem
+        // gone) leaves the gain where it was, so data that comes back after a short hit is at the
+        // right scale at once.
         let k = if (p > 4.0 * self.power && acquiring) || self.settle > 0 {
             0.3
         } else if acquiring {
             0.02
+        } else if p < 0.03 * self.centre_power {
+            0.0
         } else {
             0.002
         };
@@ -409,7 +414,8 @@ impl Receiver {
         // the next sample earlier (kp, in samples), and let the sample rate follow persistent
         // errors (ki, a fraction of the rate): a second-order loop, so a clock offset leaves no
         // standing timing error.
-        let e = e.clamp(-1.0, 1.0) as f64;
+        // Over a dropout the timing holds: noise would only push it about.
+        let e = if weak { 0.0 } else { e.clamp(-1.0, 1.0) as f64 };
         self.timing_freq = (self.timing_freq + ki * e).clamp(-2e-3, 2e-3);
         self.t_next += kp * e;
 

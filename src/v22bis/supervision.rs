@@ -1,0 +1,306 @@
+//! Is what the receiver hears in data mode still the far modem's data? The carrier of a V.22 or
+//! V.22bis connection is judged by the received signal's structure, not its level alone.
+//!
+//! After the far modem stops, the network plays silence, line noise, dial tone, reorder, an
+//! answer tone or a recorded announcement, often as loud as the modem was. A level detector
+//! stays on through most of them, and the receiver's loops lock onto a steady tone so well that
+//! the decision error says 40 dB. What tells data from all of them, measured on the received
+//! symbols over the last few dozen (about 100 ms):
+//!
+//! - **Level**: most symbols 15 dB or more below the signal's running level ([`Symbol::weak`]):
+//!   silence, or noise far below the signal.
+//! - **Turns**: scrambled data turns the constellation by each quarter about as often as the others
+//!   (the scrambler sees to it); a steady tone, or any periodic signal near the carrier, turns it by
+//!   the same angle every symbol, so one turn dominates.
+//! - **Decision error**: noise and speech leave the equalised points spread over the decision
+//!   regions, whatever the loops do: the SNR estimate over noise reads at most about 5 dB with the
+//!   four points of 1200 bit/s and 12.5 dB with the sixteen of 2400 bit/s (measured), while data
+//!   the receiver can still decode reads 7 dB and up at 1200 bit/s (a line at -2 dB SNR over the
+//!   band) and 14 dB and up at 2400 bit/s (below that, 2400 bit/s is useless anyway, and the
+//!   quality policy has fallen back to 1200 bit/s before it gets there).
+//!
+//! The signal is taken for data while the turns and the decision error (over the symbols that are
+//! not weak) say so; the connection's carrier is *qualified* while, in addition, most symbols are
+//! not weak, and it changes only after [`HOLD`] of the other verdict (a short hit is ridden
+//! through).
+
+use super::rx::Symbol;
+use super::{Constellation, Rate};
+use crate::time::Duration;
+
+/// Symbols the turn and weakness counts cover (about 107 ms).
+const WINDOW: usize = 64;
+/// At most this many of [`WINDOW`] turns may be the same. Data has about 16 of each; the chance
+/// that scrambled data puts 40 in one is under 1e-10 a window, so data is not taken for a tone
+/// even when its characters follow a pattern (which can give runs of a dozen equal turns). A tone
+/// fills the window with one turn, and passes this mark about 32 symbols (53 ms) after it starts.
+const MAX_SAME_TURN: u8 = 40;
+/// Weight of each new symbol's decision error in the running mean (about 16 symbols).
+const ERROR_WEIGHT: f32 = 1.0 / 16.0;
+/// Lowest SNR estimate (dB) that is data at 1200 bit/s (garbage reads up to about 5).
+const FLOOR_1200_DB: f32 = 6.0;
+/// Lowest SNR estimate (dB) that is data at 2400 bit/s (garbage reads up to about 12.5).
+const FLOOR_2400_DB: f32 = 14.0;
+/// How long the verdict must hold before the carrier's qualification changes.
+pub const HOLD: Duration = Duration::from_ms(150);
+
+/// Symbols of [`HOLD`] (600 baud).
+const HOLD_VERDICT: u32 = (HOLD.samples() as u64 * 600 / crate::time::SAMPLE_RATE as u64) as u32;
+
+/// The data-mode supervisor: fed every received symbol, it says whether the signal is data
+/// ([`Supervisor::is_data`], for passing bits on) and whether the connection's carrier is
+/// qualified ([`Supervisor::qualified`], for hanging up).
+#[derive(Debug, Clone)]
+pub struct Supervisor {
+    turns: [u8; WINDOW],
+    turn_counts: [u8; 4],
+    pos: usize,
+    /// One bit per symbol of the window: set for a weak one.
+    weak: u64,
+    /// Running mean of the decision error of symbols that are not weak.
+    error: f32,
+    is_data: bool,
+    qualified: bool,
+    /// Symbols in a row whose verdict differs from `qualified`.
+    against: u32,
+}
+
+impl Default for Supervisor {
+    fn default() -> Self {
+        Supervisor::new()
+    }
+}
+
+impl Supervisor {
+    /// A supervisor for a connection just made: data, qualified.
+    pub fn new() -> Self {
+        let mut s = Supervisor {
+            turns: [0; WINDOW],
+            turn_counts: [0; 4],
+            pos: 0,
+            weak: 0,
+            error: 0.0,
+            is_data: true,
+            qualified: true,
+            against: 0,
+        };
+        s.restart(0.0);
+        s
+    }
+
+    /// Starts afresh at a new data mode, the receiver's decision error (mean square) then being
+    /// `mse`.
+    pub fn restart(&mut self, mse: f32) {
+        // Spread the turns evenly, as data would have them.
+        for (i, t) in self.turns.iter_mut().enumerate() {
+            *t = (i % 4) as u8;
+        }
+        self.turn_counts = [(WINDOW / 4) as u8; 4];
+        self.pos = 0;
+        self.weak = 0;
+        self.error = if mse.is_finite() { mse } else { 0.0 };
+        self.is_data = true;
+        self.qualified = true;
+        self.against = 0;
+    }
+
+    /// True while the symbols look like data: bits may be passed on.
+    pub fn is_data(&self) -> bool {
+        self.is_data
+    }
+
+    /// True while the connection's carrier is qualified (the far modem's data, with [`HOLD`] of
+    /// hysteresis).
+    pub fn qualified(&self) -> bool {
+        self.qualified
+    }
+
+    /// The SNR estimate over the last few dozen symbols that were not weak, dB.
+    pub fn snr_db(&self) -> f32 {
+        10.0 * (Constellation::POWER / self.error.max(1e-6)).log10()
+    }
+
+    /// Takes one received symbol.
+    pub fn hear(&mut self, s: &Symbol) {
+        let old = self.turns[self.pos];
+        self.turn_counts[old as usize] -= 1;
+        let turn = s.turn & 3;
+        self.turns[self.pos] = turn;
+        self.turn_counts[turn as usize] += 1;
+        self.pos = (self.pos + 1) % WINDOW;
+        self.weak = (self.weak << 1) | s.weak as u64;
+        if !s.weak && s.error.is_finite() {
+            let e = s.error.min(4.0 * Constellation::POWER);
+            self.error += ERROR_WEIGHT * (e - self.error);
+        }
+        let floor = match s.rate {
+            Rate::R1200 => FLOOR_1200_DB,
+            Rate::R2400 => FLOOR_2400_DB,
+        };
+        let turns_vary = self.turn_counts.iter().all(|&c| c <= MAX_SAME_TURN);
+        self.is_data = turns_vary && self.snr_db() >= floor;
+        let verdict = self.is_data && self.weak.count_ones() < WINDOW as u32 / 2;
+        self.against = if verdict == self.qualified { 0 } else { self.against + 1 };
+        if self.against >= HOLD_VERDICT {
+            self.qualified = verdict;
+            self.against = 0;
+        }
+    }
+}
+
+/// Received data bits held back for [`HOLD_SYMBOLS`] symbols before they are passed on, so
+/// that those heard just before the signal turned out not to be data can be dropped instead of
+/// delivered: the supervisor takes about that long to see a tone or noise for what it is.
+#[derive(Debug, Clone)]
+pub struct Holdback {
+    bits: [u8; HOLD_BITS],
+    head: usize,
+    len: usize,
+    dropped: u64,
+}
+
+/// Symbols of received data held back (53 ms).
+pub const HOLD_SYMBOLS: usize = 32;
+/// Room for them at 2400 bit/s, with one symbol more.
+const HOLD_BITS: usize = (HOLD_SYMBOLS + 1) * 4;
+
+impl Default for Holdback {
+    fn default() -> Self {
+        Holdback { bits: [0; HOLD_BITS], head: 0, len: 0, dropped: 0 }
+    }
+}
+
+impl Holdback {
+    /// Takes a symbol's `n` bits (`bits[..n]`, first in time first); passes on, oldest first, those
+    /// held for longer than [`HOLD_SYMBOLS`] symbols of `n` bits.
+    pub fn push(&mut self, bits: &[u8], mut pass: impl FnMut(u8)) {
+        let n = bits.len().min(4);
+        for &b in &bits[..n] {
+            if self.len == HOLD_BITS {
+                pass(self.pop());
+            }
+            self.bits[(self.head + self.len) % HOLD_BITS] = b;
+            self.len += 1;
+        }
+        while self.len > HOLD_SYMBOLS * n {
+            pass(self.pop());
+        }
+    }
+
+    fn pop(&mut self) -> u8 {
+        let b = self.bits[self.head];
+        self.head = (self.head + 1) % HOLD_BITS;
+        self.len -= 1;
+        b
+    }
+
+    /// Drops what is held (counted in [`Holdback::dropped`]).
+    pub fn drop_all(&mut self) {
+        self.dropped += self.len as u64;
+        self.head = 0;
+        self.len = 0;
+    }
+
+    /// Bits held now.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Bits dropped so far.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsp::Complex;
+
+    fn symbol(turn: u8, error: f32, weak: bool, rate: Rate) -> Symbol {
+        Symbol { point: Complex::ZERO, change: turn, turn, b12: (0, 0), b34: (0, 0), error, rate, weak }
+    }
+
+    #[test]
+    fn holdback_delays_by_its_length_and_drops_on_request() {
+        let mut h = Holdback::default();
+        let mut out = vec![];
+        for i in 0..HOLD_SYMBOLS + 3 {
+            let b = (i % 2) as u8;
+            h.push(&[b, b, 1 - b, 1], |x| out.push(x));
+        }
+        assert_eq!(out, [0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1]);
+        assert_eq!(h.len(), HOLD_SYMBOLS * 4);
+        h.drop_all();
+        assert_eq!((h.len(), h.dropped()), (0, HOLD_SYMBOLS as u64 * 4));
+        // At 1200 bit/s it holds as many symbols, of two bits.
+        h.push(&[1, 0], |_| panic!("passed too early"));
+        assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn data_stays_qualified() {
+        let mut s = Supervisor::new();
+        s.restart(0.05);
+        let mut x = 12345u32;
+        for _ in 0..10_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            s.hear(&symbol((x >> 16) as u8 & 3, 0.05, false, Rate::R2400));
+            assert!(s.is_data() && s.qualified());
+        }
+    }
+
+    #[test]
+    fn a_steady_turn_is_not_data() {
+        let mut s = Supervisor::new();
+        s.restart(0.01);
+        let mut unqualified_at = None;
+        for i in 0..200u32 {
+            s.hear(&symbol(1, 0.0, false, Rate::R2400));
+            if i < 10 {
+                assert!(s.is_data(), "{i}");
+            }
+            if !s.qualified() && unqualified_at.is_none() {
+                unqualified_at = Some(i);
+            }
+        }
+        assert!(!s.is_data());
+        let at = unqualified_at.expect("still qualified");
+        assert!((HOLD_VERDICT..HOLD_VERDICT + 40).contains(&at), "{at}");
+    }
+
+    #[test]
+    fn noise_is_not_data_at_either_rate() {
+        for (rate, mse) in [(Rate::R1200, 10.0 / 10f32.powf(0.5)), (Rate::R2400, 10.0 / 10f32.powf(1.25))] {
+            let mut s = Supervisor::new();
+            s.restart(0.05);
+            for i in 0..200u32 {
+                s.hear(&symbol((i * 7 % 13) as u8 & 3, mse, false, rate));
+            }
+            assert!(!s.is_data() && !s.qualified(), "{rate:?}");
+        }
+    }
+
+    #[test]
+    fn silence_is_no_carrier_but_a_short_hit_is_ridden_through() {
+        let mut s = Supervisor::new();
+        s.restart(0.05);
+        // 100 ms of weak symbols, then data again.
+        for i in 0..60u32 {
+            s.hear(&symbol(i as u8 & 3, 10.0, true, Rate::R2400));
+        }
+        for i in 0..60u32 {
+            s.hear(&symbol(i as u8 & 3, 0.05, false, Rate::R2400));
+        }
+        assert!(s.qualified() && s.is_data());
+        for i in 0..200u32 {
+            s.hear(&symbol(i as u8 & 3, 10.0, true, Rate::R2400));
+        }
+        assert!(!s.qualified());
+    }
+}
