@@ -156,6 +156,9 @@ pub use crate::startstop::Stats;
 
 const EVENTS: usize = 8;
 
+/// After a loss, how long the carrier must be present again before the loss is over.
+const CARRIER_BACK: Duration = Duration::from_ms(400);
+
 /// Marks an automode answerer sends on its FSK carrier before the first character.
 const HANDOFF_LEAD: Duration = Duration::from_ms(100);
 
@@ -182,6 +185,8 @@ pub struct Modem {
     events: crate::queue::Fifo<Event, EVENTS>,
     /// Time counted towards the current timer (qualify, settle, loss, turnaround).
     timer: Duration,
+    /// In data mode, after a carrier loss: how long the carrier has been back.
+    back: Duration,
     /// Time since the modem started.
     clock: Instant,
     break_pending: bool,
@@ -232,6 +237,7 @@ impl Modem {
             side,
             events: crate::queue::Fifo::new(),
             timer: Duration::ZERO,
+            back: Duration::ZERO,
             clock: Instant::ZERO,
             state,
             config,
@@ -504,12 +510,22 @@ impl Modem {
     /// In data mode: hang up when the far carrier has been gone for the carrier-loss delay. For
     /// V.22/V.22bis the carrier is the connection's: qualified by the signal's structure, or a
     /// retrain under way ([`Pump::link_up`]).
+    ///
+    /// Once the carrier has been lost, it counts as back only after [`CARRIER_BACK`] without a
+    /// break: a voice's vowel after the far modem hung up can pass for an FSK carrier for a
+    /// moment, and must not keep the line open.
     fn watch_carrier(&mut self, samples: Duration) {
         let up = match &self.engine {
             Engine::V22(p) => p.link_up(),
             _ => self.carrier(),
         };
-        self.timer = if up { Duration::ZERO } else { self.timer + samples };
+        if self.timer.is_zero() {
+            self.timer = if up { Duration::ZERO } else { samples };
+            self.back = Duration::ZERO;
+        } else {
+            self.back = if up { self.back + samples } else { Duration::ZERO };
+            self.timer = if self.back >= CARRIER_BACK { Duration::ZERO } else { self.timer + samples };
+        }
         if self.timer >= self.config.carrier_loss {
             self.hang_up();
             self.push_event(Event::NoCarrier);

@@ -99,6 +99,9 @@ pub struct Receiver {
     lowpass_q: Fir,
     mark: Correlator,
     space: Correlator,
+    /// z(n) conj(z(n - 1)) summed over the window: its angle is the mean frequency.
+    freq: Correlator,
+    prev_z: (f32, f32),
     sync: BitSync,
     power: f32,
     power_k: f32,
@@ -130,6 +133,25 @@ pub struct Receiver {
 const EYE_ON: u32 = 26;
 const EYE_OFF: u32 = 16;
 
+/// How far the mean frequency over a bit may be from the tone decided: a quarter of the distance
+/// between the tones, and at least [`FREQ_TOLERANCE_MIN_HZ`]. For V.21 (200 Hz apart: 50 Hz),
+/// FSK data at 6 dB SNR stays within it (its open bit centres 95 % of the time, as without the
+/// check), at 3 dB SNR 82 % (84 % without); noise and speech land in it less than half as often as
+/// without (26-29 % against 43-45 % open eyes). No check for tones closer than 150 Hz (V.23's
+/// backward channel, 60 Hz apart), where a frequency offset on the line is a good part of the
+/// distance.
+fn freq_tolerance_hz(spec: &ChannelSpec) -> f32 {
+    let apart = (spec.mark - spec.space).abs();
+    if apart < 150.0 {
+        f32::INFINITY
+    } else {
+        (apart / 4.0).max(FREQ_TOLERANCE_MIN_HZ)
+    }
+}
+
+/// Allows for a frequency offset on the line and the transmitter's tolerance.
+const FREQ_TOLERANCE_MIN_HZ: f32 = 30.0;
+
 /// The soft decision `(M - S) / (M + S)` for a clean tone of one channel over a window of `len`
 /// samples: the other tone leaks into its correlator by the square of the Dirichlet kernel at their
 /// distance.
@@ -160,6 +182,8 @@ impl Receiver {
             lowpass_q: Fir::new(lowpass),
             mark: Correlator::new(spec.mark - centre, window),
             space: Correlator::new(spec.space - centre, window),
+            freq: Correlator::new(0.0, window),
+            prev_z: (0.0, 0.0),
             sync: BitSync::new(spec.baud, fs, 0.15),
             power: 0.0,
             // Level averaged over about 4 ms, or a bit if longer.
@@ -217,6 +241,8 @@ impl Receiver {
         self.lowpass_q.reset();
         self.mark.reset();
         self.space.reset();
+        self.freq.reset();
+        self.prev_z = (0.0, 0.0);
         self.sync.reset();
         self.power = 0.0;
         self.carrier = false;
@@ -241,6 +267,11 @@ impl Receiver {
             let s = self.space.push(z);
             let e = m + s;
             let d = (m - s) / (e + 1e-12);
+            // The mean frequency over the window (from the centre of the band), weighted by power.
+            let (pr, pi) = self.prev_z;
+            self.prev_z = z;
+            self.freq.push((z.0 * pr + z.1 * pi, z.1 * pr - z.0 * pi));
+
             self.soft = d;
             let h = self.history.len();
             self.history[(self.samples % h as u64) as usize] = d;
@@ -257,7 +288,7 @@ impl Receiver {
             }
             // Bit timing runs all the time, so the eye is measured before the carrier is found.
             if let Some(v) = self.sync.push(d) {
-                let open = v.abs() >= self.eye_range.0 && v.abs() <= self.eye_range.1;
+                let open = v.abs() >= self.eye_range.0 && v.abs() <= self.eye_range.1 && self.on_frequency(v);
                 self.eye = (self.eye << 1) | open as u64;
                 self.centres[(self.bits_seen % 64) as usize] = self.samples - 1;
                 self.centre_energy[(self.bits_seen % 64) as usize] = e;
@@ -275,6 +306,20 @@ impl Receiver {
                 self.replay(sink);
             }
         }
+    }
+
+    /// True when the mean frequency over the last bit is within [`freq_tolerance_hz`] of the tone
+    /// `soft` decided for (mark when positive): a tone elsewhere in the band (a voice's harmonic,
+    /// another signal) pulls the soft decision towards one side all the same.
+    fn on_frequency(&self, soft: f32) -> bool {
+        let (re, im) = self.freq.sum;
+        if re == 0.0 && im == 0.0 {
+            return false;
+        }
+        let f = im.atan2(re) as f32 * SAMPLE_RATE as f32 / core::f32::consts::TAU;
+        let centre = (self.spec.mark + self.spec.space) / 2.0;
+        let nominal = if soft > 0.0 { self.spec.mark } else { self.spec.space } - centre;
+        (f - nominal).abs() <= freq_tolerance_hz(&self.spec)
     }
 
     /// The carrier has just been found: replay the soft decisions since the signal began.

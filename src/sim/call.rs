@@ -126,6 +126,53 @@ impl<A: LineEndpoint, B: LineEndpoint> BackToBack<A, B> {
     }
 }
 
+/// A far end that goes away: it runs `inner` until `at`, and from then on the line carries
+/// `then` instead (played over and over; empty is silence): what the network plays after a modem
+/// hangs up (line noise, dial tone, reorder, an announcement).
+#[derive(Debug, Clone)]
+pub struct Ending<E> {
+    /// The endpoint until it stops.
+    pub inner: E,
+    at: Instant,
+    now: Instant,
+    then: Vec<f32>,
+    pos: usize,
+}
+
+impl<E: LineEndpoint> Ending<E> {
+    /// `inner`, stopping at `at`, followed by `then`.
+    pub fn new(inner: E, at: Instant, then: Vec<f32>) -> Self {
+        Ending { inner, at, now: Instant::ZERO, then, pos: 0 }
+    }
+
+    /// When it stops.
+    pub fn at(&self) -> Instant {
+        self.at
+    }
+}
+
+impl<E: LineEndpoint> LineEndpoint for Ending<E> {
+    fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+        let n = rx.len().min(tx.len());
+        let left = self.at.saturating_since(self.now).samples() as usize;
+        let live = left.min(n);
+        if live > 0 {
+            self.inner.process(&rx[..live], &mut tx[..live]);
+        }
+        for t in &mut tx[live..n] {
+            *t = if self.then.is_empty() {
+                0.0
+            } else {
+                let v = self.then[self.pos];
+                self.pos = (self.pos + 1) % self.then.len();
+                v
+            };
+        }
+        tx[n..].iter_mut().for_each(|v| *v = 0.0);
+        self.now += Duration::from_samples(n as u32);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +205,19 @@ mod tests {
         assert_eq!(call.b.heard[BLOCK + 7], 7.0);
         assert_eq!(call.a_heard()[0], 1000.0);
         assert_eq!(call.b_sent()[0], 1000.0 + BLOCK as f32);
+    }
+
+    #[test]
+    fn an_ending_far_end_stops_on_the_sample() {
+        let ramp = Ramp { next: 1.0, heard: vec![] };
+        let mut e = Ending::new(ramp, Instant::from_samples(250), vec![-1.0, -2.0]);
+        let mut out = [0.0; BLOCK];
+        e.process(&[0.0; BLOCK], &mut out);
+        assert_eq!(out[BLOCK - 1], BLOCK as f32);
+        e.process(&[0.0; BLOCK], &mut out);
+        assert_eq!(out[249 - BLOCK], 250.0);
+        assert_eq!(&out[250 - BLOCK..252 - BLOCK], &[-1.0, -2.0]);
+        assert_eq!(e.inner.heard.len(), 250);
     }
 
     #[test]

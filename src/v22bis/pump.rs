@@ -207,7 +207,16 @@ pub struct Pump {
     held: Holdback,
     /// Non-weak symbols heard since a dropout ended.
     since_gap: u32,
+    /// Samples since the current retrain began.
+    retrain_time: u32,
+    /// In a retrain: the far modem's S1 was heard (it started the retrain, or answered ours).
+    retrain_answered: bool,
 }
+
+/// A retrain this modem started holds the connection this long without the far modem's S1 in
+/// answer; after that the far modem is taken to be gone (the retrain itself goes on until
+/// [`STEP_TIMEOUT`]).
+const RETRAIN_ANSWER: u32 = Duration::from_ms(1000).samples();
 
 impl Pump {
     /// A pump starting its start-up now.
@@ -254,6 +263,8 @@ impl Pump {
             supervisor: Supervisor::new(),
             held: Holdback::default(),
             since_gap: 0,
+            retrain_time: 0,
+            retrain_answered: false,
         }
     }
 
@@ -299,7 +310,7 @@ impl Pump {
     pub fn link_up(&self) -> bool {
         match self.step {
             Step::Data(_) => self.carrier(),
-            _ => self.retraining,
+            _ => self.retraining && (self.retrain_answered || self.retrain_time < RETRAIN_ANSWER),
         }
     }
 
@@ -330,6 +341,8 @@ impl Pump {
     }
 
     fn begin_retrain(&mut self, initiated: bool) {
+        self.retrain_answered = !initiated;
+        self.retrain_time = 0;
         self.retraining = true;
         self.rx_data = false;
         self.drop_held();
@@ -387,6 +400,10 @@ impl Pump {
                 }
             }
             self.timer = self.timer.saturating_add(m as u32);
+            if self.retraining {
+                self.retrain_time = self.retrain_time.saturating_add(m as u32);
+                self.retrain_answered |= self.heard_s1();
+            }
             self.advance_step();
             let data = matches!(self.step, Step::Data(_));
             let mut idle = || 1u8;

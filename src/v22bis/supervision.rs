@@ -11,7 +11,7 @@
 //!   silence, or noise far below the signal.
 //! - **Turns**: scrambled data turns the constellation by each quarter about as often as the others
 //!   (the scrambler sees to it); a steady tone, or any periodic signal near the carrier, turns it by
-//!   the same angle every symbol, so one turn dominates.
+//!   the same angle every symbol, or by a few angles in turn, so the counts go uneven.
 //! - **Decision error**: noise and speech leave the equalised points spread over the decision
 //!   regions, whatever the loops do: the SNR estimate over noise reads at most about 5 dB with the
 //!   four points of 1200 bit/s and 12.5 dB with the sixteen of 2400 bit/s (measured), while data
@@ -30,11 +30,13 @@ use crate::time::Duration;
 
 /// Symbols the turn and weakness counts cover (about 107 ms).
 const WINDOW: usize = 64;
-/// At most this many of [`WINDOW`] turns may be the same. Data has about 16 of each; the chance
-/// that scrambled data puts 40 in one is under 1e-10 a window, so data is not taken for a tone
-/// even when its characters follow a pattern (which can give runs of a dozen equal turns). A tone
-/// fills the window with one turn, and passes this mark about 32 symbols (53 ms) after it starts.
-const MAX_SAME_TURN: u8 = 40;
+/// The most the turn counts of a [`WINDOW`] may depart from even, as Pearson's chi-square
+/// statistic over the four turns: sum of (count - 16)^2 / 16, three degrees of freedom. Scrambled
+/// data exceeds it about once in 10^7 windows (even when its characters follow a pattern, which can
+/// give runs of a dozen equal turns); a steady tone (one turn) passes it about 27 symbols (45 ms)
+/// after it starts, and a signal that alternates between two turns (a beat, a voice's harmonics)
+/// about 24.
+const MAX_CHI_SQUARE: u32 = 35;
 /// Weight of each new symbol's decision error in the running mean (about 16 symbols).
 const ERROR_WEIGHT: f32 = 1.0 / 16.0;
 /// Lowest SNR estimate (dB) that is data at 1200 bit/s (garbage reads up to about 5).
@@ -137,7 +139,9 @@ impl Supervisor {
             Rate::R1200 => FLOOR_1200_DB,
             Rate::R2400 => FLOOR_2400_DB,
         };
-        let turns_vary = self.turn_counts.iter().all(|&c| c <= MAX_SAME_TURN);
+        let expected = (WINDOW / 4) as i32;
+        let spread: i32 = self.turn_counts.iter().map(|&c| (c as i32 - expected).pow(2)).sum();
+        let turns_vary = (spread / expected) as u32 <= MAX_CHI_SQUARE;
         self.is_data = turns_vary && self.snr_db() >= floor;
         let verdict = self.is_data && self.weak.count_ones() < WINDOW as u32 / 2;
         self.against = if verdict == self.qualified { 0 } else { self.against + 1 };
