@@ -101,8 +101,8 @@ setup_npm() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     setup_apt nodejs npm
   fi
-  if [ ! -d e2e/node_modules/playwright-core ]; then
-    log "installing the end-to-end tests' npm packages"
+  if [ ! -d e2e/node_modules/playwright-core ] || [ ! -x e2e/node_modules/.bin/tsc ]; then
+    log "installing the end-to-end tests' npm packages (playwright-core, typescript)"
     (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -124,8 +124,8 @@ setup() {
 build_wasm() {
   log "building the WebAssembly modem"
   cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
-  cp worklet/*.js www/pkg/
+  # The TypeScript declarations (softmodem.d.ts) are for the type check of the page's scripts.
+  wasm-bindgen --target web --out-dir www/pkg "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
 }
 
 build() {
@@ -140,6 +140,8 @@ run_tests() {
   log "WASM tests in headless Chromium"
   wasm-pack test --headless --chrome --mode no-install . --locked
   build_wasm
+  log "type check of the page's scripts (JSDoc, tsconfig.json)"
+  e2e/node_modules/.bin/tsc -p .
   log "end-to-end tests of the page in headless Chromium"
   cargo build --locked --bin softmodem
   local bin="$TARGET_DIR/debug/softmodem"
@@ -160,6 +162,10 @@ bench() {
   cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   node bench/wasm-cpu.mjs
+  node bench/worklet-quantum.mjs
+  log "The worklet's allocations per render quantum, in headless Chromium"
+  build_wasm
+  node e2e/measure-alloc.mjs
 }
 
 serve() {

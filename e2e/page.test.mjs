@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
+import { installProbe, demoCallCounts, describe } from './probe.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -272,6 +273,127 @@ test('manual: the Dial button starts the calling modem, Hang up stops it', async
     await page.click('#hangup');
     await waitTerm(page, 'NO CARRIER', 5000, mark);
     await page.waitForFunction(() => document.querySelector('#modem-state').dataset.state === 'idle', null, { timeout: 5000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the worklet: a render quantum with nothing to tell the page allocates nothing (a demo call)', async (t) => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    // e2e/alloc-probe.js counts, per process() call, calls into the glue's allocation exports and
+    // typed arrays made; quanta that post nothing to the page and do not grow the memory must make
+    // none.
+    await installProbe(page);
+    await page.goto(site.url);
+    const s = await demoCallCounts(page, 2000);
+    t.diagnostic(describe(s));
+    assert.ok(s.quiet > 1000, describe(s));
+    assert.equal(s.quietAllocations, 0, describe(s));
+    assert.ok(s.quiet > 0.9 * s.quanta, describe(s));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a failed start is shown as a failure: the log says why and the modem stays off', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    // A link the modem does not know: its session cannot start in the worklet.
+    await page.addInitScript(() => {
+      const Node = window.AudioWorkletNode;
+      window.AudioWorkletNode = class extends Node {
+        constructor(ctx, name, options) {
+          super(ctx, name, { ...options, processorOptions: { ...options.processorOptions, link: 'pigeon' } });
+        }
+      };
+    });
+    await page.goto(site.url);
+    await typeLine(page, 'AT');
+    await page.waitForFunction(() => document.querySelector('#log .error')?.textContent.includes('Could not start the modem'), null, { timeout: 10000 });
+    assert.match(await page.textContent('#log .error'), /Could not start the modem: unknown phone link 'pigeon'/);
+    assert.equal(await page.evaluate(() => window.softmodem.running), false);
+    await page.waitForFunction(() => document.querySelector('#phase').textContent.startsWith('off'), null, { timeout: 5000 });
+    assert.ok(!(await page.textContent('#log')).includes('Modem on'));
+    assert.ok(!(await page.textContent('#term')).includes('AT\nOK'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the Level field keeps to the transmit levels the modem accepts, from its bindings', async () => {
+  const browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.check('#link-manual');
+    await page.waitForFunction(() => document.querySelector('#level').min !== '', null, { timeout: 10000 });
+    assert.deepEqual(await page.$eval('#level', (e) => [e.min, e.max, e.value]), ['-60', '0', '-13']);
+    for (const [typed, kept] of [['-50', '-50'], ['-75', '-60'], ['3', '0'], ['', '-13']]) {
+      await page.fill('#level', typed);
+      await page.dispatchEvent('#level', 'change');
+      await page.waitForFunction((v) => document.querySelector('#level').value === v, kept, { timeout: 5000 });
+    }
+    await page.waitForFunction(() => window.softmodem.running, null, { timeout: 10000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the terminal renders only the lines that changed', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    const r = await page.evaluate(async () => {
+      const term = window.softmodem.term;
+      const pre = document.querySelector('#term');
+      const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      const bytes = (s) => new TextEncoder().encode(s);
+      const seen = { characterData: 0, childList: 0 };
+      const count = (ms) => { for (const m of ms) seen[m.type] += m.type === 'childList' ? m.addedNodes.length + m.removedNodes.length : 1; };
+      const observer = new MutationObserver(count);
+      observer.observe(pre, { childList: true, characterData: true, subtree: true });
+      const changes = async () => {
+        await frame();
+        count(observer.takeRecords());
+        const out = { ...seen };
+        seen.characterData = seen.childList = 0;
+        return out;
+      };
+      // A form feed, then more lines than the scrollback keeps.
+      term.write(bytes('\f' + Array.from({ length: 1200 }, (_, i) => `line ${i}`).join('\r\n')));
+      await changes();
+      const lines = pre.textContent.split('\n');
+      const same = pre.textContent === term.text();
+      // One character: one line's text changes, no line comes or goes.
+      term.write(bytes('!'));
+      const oneChar = await changes();
+      // A new line: the last line gains its newline, one line comes and the oldest goes.
+      term.write(bytes('\r\nnext'));
+      const newLine = await changes();
+      observer.disconnect();
+      return { count: lines.length, first: lines[0], same, oneChar, newLine, end: pre.textContent.slice(-15),
+        first2: pre.textContent.split('\n')[0], same2: pre.textContent === term.text() };
+    });
+    assert.equal(r.same, true);
+    assert.equal(r.count, 1000);
+    assert.equal(r.first, 'line 200');
+    assert.deepEqual(r.oneChar, { characterData: 1, childList: 0 });
+    assert.deepEqual(r.newLine, { characterData: 1, childList: 2 });
+    assert.equal(r.end, 'line 1199!\nnext');
+    assert.equal(r.first2, 'line 201');
+    assert.equal(r.same2, true);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

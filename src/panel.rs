@@ -1,5 +1,7 @@
-//! What the page's status panel shows about a [`Dce`], as a small JSON object. Browser-free, so it
-//! is tested natively; the WebAssembly bindings hand the string to the page as it is.
+//! What the page's status panel shows about a [`Dce`]: a [`Snapshot`], serialised with serde.
+//! Browser-free, so it is tested natively: [`status_json`] is the snapshot as JSON text, and the
+//! WebAssembly bindings hand the page the same snapshot as a JavaScript object (serde-wasm-bindgen,
+//! `null` where the JSON has `null`), with the same keys in the same order.
 //!
 //! ```
 //! use softmodem::dce::Dce;
@@ -17,13 +19,13 @@
 //! | `role` | `null`, `call`, `answer` |
 //! | `rx_rate`, `tx_rate` | bit/s, 0 before the connection |
 //! | `carrier` | the far carrier is present |
-//! | `level` | received level in the receive band, dBm0, or `null` (no modem, or still starting up) |
-//! | `quality` | V.22/V.22bis receiver's SNR estimate, dB, or `null` |
-//! | `points` | V.22/V.22bis: the receiver's last 64 equalised points as `[re, im, re, im, ...]` in constellation units (the 2400 bit/s points at +-1 and +-3), oldest first; `[]` for the other modems and before the first symbol |
-//! | `chars`, `framing_errors`, `parity_errors` | the running modem's receive counts |
-//! | `seconds` | time the DCE has run |
+//! | `level` | received level in the receive band, dBm0 to one decimal, or `null` (no modem, or still starting up) |
+//! | `quality` | V.22/V.22bis receiver's SNR estimate, dB to one decimal, or `null` |
+//! | `points` | V.22/V.22bis: the receiver's last 64 equalised points as `[re, im, re, im, ...]` in constellation units (the 2400 bit/s points at +-1 and +-3) to two decimals, oldest first; `[]` for the other modems and before the first symbol |
+//! | `chars`, `framing_errors`, `parity_errors` | the running modem's receive counts (0 when none runs) |
+//! | `seconds` | time the DCE has run, to two decimals |
 
-use std::fmt::Write;
+use serde::Serialize;
 
 use crate::dce::{Dce, Phase, PhoneLink};
 use crate::modem::State;
@@ -85,86 +87,94 @@ fn modem_state_name(state: State) -> &'static str {
     }
 }
 
-/// A JSON string (the names here need no escaping, but a family title might one day).
-fn string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+/// The status panel's view of a [`Dce`] (see the [module documentation](self) for the keys).
+/// Fields serialise in this order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// [`phase_name`] of the DCE's [`Phase`].
+    pub phase: &'static str,
+    /// [`link_name`] of the DCE's [`PhoneLink`].
+    pub link: &'static str,
+    /// [`phone_phase_name`] of the phone's call control, with a serial link.
+    pub phone: Option<&'static str>,
+    /// The data modem's state: `idle`, `handshake`, `settling`, `data`.
+    pub modem: &'static str,
+    /// The running modem's family ([`crate::types::Family::title`]).
+    pub family: Option<&'static str>,
+    /// The running modem's role: `call` or `answer`.
+    pub role: Option<&'static str>,
+    /// Receive rate, bit/s (0 before the connection).
+    pub rx_rate: u32,
+    /// Transmit rate, bit/s (0 before the connection).
+    pub tx_rate: u32,
+    /// The far carrier is present.
+    pub carrier: bool,
+    /// Received level, dBm0, one decimal.
+    pub level: Option<f64>,
+    /// V.22/V.22bis receiver's SNR estimate, dB, one decimal.
+    pub quality: Option<f64>,
+    /// V.22/V.22bis receiver's last equalised points, `re, im` pairs, two decimals.
+    pub points: Vec<f64>,
+    /// Characters received.
+    pub chars: u64,
+    /// Characters with a bad stop bit.
+    pub framing_errors: u64,
+    /// Characters with a bad parity bit.
+    pub parity_errors: u64,
+    /// Time the DCE has run, s, two decimals.
+    pub seconds: f64,
 }
 
-/// A number with one decimal, or `null` when it is not finite.
-fn number(out: &mut String, x: f32) {
-    if x.is_finite() {
-        let _ = write!(out, "{x:.1}");
-    } else {
-        out.push_str("null");
+/// `x` to `decimals` places, or `None` when it is not finite.
+fn rounded(x: f64, decimals: i32) -> Option<f64> {
+    let scale = 10f64.powi(decimals);
+    x.is_finite().then(|| (x * scale).round() / scale)
+}
+
+/// The status panel's view of `dce`.
+pub fn snapshot(dce: &Dce) -> Snapshot {
+    let s = dce.status();
+    let modem = dce.modem();
+    let rx = modem.and_then(|m| m.v22_pump()).map(|p| p.receiver());
+    let mut points = Vec::new();
+    if let Some(rx) = rx.filter(|rx| rx.symbols() > 0) {
+        points.reserve(128);
+        for z in rx.constellation() {
+            // Two decimals are finer than the plot's pixels; a point that is not finite (never
+            // expected) is drawn at the centre.
+            points.push(rounded(z.re as f64, 2).unwrap_or(0.0));
+            points.push(rounded(z.im as f64, 2).unwrap_or(0.0));
+        }
+    }
+    let stats = modem.map(|m| m.stats()).unwrap_or_default();
+    Snapshot {
+        phase: phase_name(s.phase),
+        link: link_name(s.link),
+        phone: s.phone.map(phone_phase_name),
+        modem: modem_state_name(s.modem),
+        family: s.family.map(|f| f.title()),
+        role: s.role.map(|r| match r {
+            Role::Call => "call",
+            Role::Answer => "answer",
+        }),
+        rx_rate: s.rx_rate,
+        tx_rate: s.tx_rate,
+        carrier: modem.is_some_and(|m| m.carrier()),
+        // Below -90 dBm0 is the "nothing measured yet" of a modem still in its start-up.
+        level: modem.map(|m| m.rx_level_dbm0()).filter(|l| *l > -90.0).and_then(|l| rounded(l as f64, 1)),
+        quality: rx.and_then(|rx| rounded(rx.snr_db() as f64, 1)),
+        points,
+        chars: stats.chars,
+        framing_errors: stats.framing_errors,
+        parity_errors: stats.parity_errors,
+        seconds: rounded(s.now.as_secs_f64(), 2).unwrap_or(0.0),
     }
 }
 
 /// The status panel's view of `dce` as a JSON object (see the [module documentation](self)).
 pub fn status_json(dce: &Dce) -> String {
-    let s = dce.status();
-    let modem = dce.modem();
-    let mut out = String::with_capacity(320);
-    out.push_str("{\"phase\":");
-    string(&mut out, phase_name(s.phase));
-    out.push_str(",\"link\":");
-    string(&mut out, link_name(s.link));
-    out.push_str(",\"phone\":");
-    match s.phone {
-        Some(p) => string(&mut out, phone_phase_name(p)),
-        None => out.push_str("null"),
-    }
-    out.push_str(",\"modem\":");
-    string(&mut out, modem_state_name(s.modem));
-    out.push_str(",\"family\":");
-    match s.family {
-        Some(f) => string(&mut out, f.title()),
-        None => out.push_str("null"),
-    }
-    out.push_str(",\"role\":");
-    match s.role {
-        Some(Role::Call) => string(&mut out, "call"),
-        Some(Role::Answer) => string(&mut out, "answer"),
-        None => out.push_str("null"),
-    }
-    let _ = write!(out, ",\"rx_rate\":{},\"tx_rate\":{}", s.rx_rate, s.tx_rate);
-    let carrier = modem.is_some_and(|m| m.carrier());
-    let _ = write!(out, ",\"carrier\":{carrier}");
-    out.push_str(",\"level\":");
-    // Below -90 dBm0 is the "nothing measured yet" of a modem still in its start-up.
-    number(&mut out, modem.map(|m| m.rx_level_dbm0()).filter(|l| *l > -90.0).unwrap_or(f32::NAN));
-    out.push_str(",\"quality\":");
-    number(&mut out, modem.and_then(|m| m.v22_pump()).map(|p| p.receiver().snr_db()).unwrap_or(f32::NAN));
-    out.push_str(",\"points\":[");
-    if let Some(rx) = modem.and_then(|m| m.v22_pump()).map(|p| p.receiver()).filter(|rx| rx.symbols() > 0) {
-        for (i, z) in rx.constellation().enumerate() {
-            // Two decimals are finer than the plot's pixels; a point that is not finite (never
-            // expected) is drawn at the centre.
-            let (re, im) = if z.re.is_finite() && z.im.is_finite() { (z.re, z.im) } else { (0.0, 0.0) };
-            let _ = write!(out, "{}{re:.2},{im:.2}", if i == 0 { "" } else { "," });
-        }
-    }
-    out.push(']');
-    let stats = modem.map(|m| m.stats()).unwrap_or_default();
-    let _ = write!(
-        out,
-        ",\"chars\":{},\"framing_errors\":{},\"parity_errors\":{},\"seconds\":{:.2}}}",
-        stats.chars,
-        stats.framing_errors,
-        stats.parity_errors,
-        s.now.as_secs_f64()
-    );
-    out
+    // A struct of names and numbers always serialises.
+    serde_json::to_string(&snapshot(dce)).expect("the snapshot serialises")
 }
 
 #[cfg(test)]
@@ -173,16 +183,13 @@ mod tests {
     use crate::dce::Config;
     use crate::modem::{Config as ModemConfig, Modem};
     use crate::types::Family;
+    use serde_json::{json, Value};
 
-    /// Just enough of a JSON reader to check the output is well formed and read values back.
-    fn field<'a>(json: &'a str, key: &str) -> &'a str {
-        let at = json.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key} in {json}")) + key.len() + 3;
-        let rest = &json[at..];
-        let end = match rest.strip_prefix('"') {
-            Some(quoted) => quoted.find('"').unwrap() + 2,
-            None => rest.find([',', '}']).unwrap(),
-        };
-        &rest[..end]
+    /// `dce`'s status as the JSON text, parsed back (which also checks it is well formed).
+    fn status(dce: &Dce) -> Value {
+        let json = status_json(dce);
+        assert!(!json.contains("NaN") && !json.contains("inf"), "{json}");
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
     }
 
     /// `blocks` of 20 ms of `dce` and `far` hearing each other over a clean line.
@@ -196,21 +203,50 @@ mod tests {
         }
     }
 
-    fn well_formed(json: &str) {
-        assert!(json.starts_with('{') && json.ends_with('}'), "{json}");
-        assert_eq!(json.matches('"').count() % 2, 0, "{json}");
-        assert!(!json.contains("NaN") && !json.contains("inf"), "{json}");
+    #[test]
+    fn every_key_in_the_documented_order() {
+        let json = status_json(&Dce::default());
+        assert!(
+            json.starts_with(r#"{"phase":"on-hook","link":"manual","phone":null,"modem":"idle","family":null"#),
+            "{json}"
+        );
+        let keys = [
+            "phase",
+            "link",
+            "phone",
+            "modem",
+            "family",
+            "role",
+            "rx_rate",
+            "tx_rate",
+            "carrier",
+            "level",
+            "quality",
+            "points",
+            "chars",
+            "framing_errors",
+            "parity_errors",
+            "seconds",
+        ];
+        let at: Vec<usize> = keys
+            .iter()
+            .map(|k| json.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k} missing: {json}")))
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{json}");
+        let v = status(&Dce::default());
+        assert_eq!(v.as_object().unwrap().len(), keys.len(), "{json}");
+        assert_eq!(v["points"], json!([]));
+        assert_eq!(v["level"], Value::Null);
+        assert_eq!(v["chars"], 0);
     }
 
     #[test]
     fn every_link_and_phase_is_named() {
         for link in [PhoneLink::Serial, PhoneLink::Manual, PhoneLink::Audio] {
             assert_eq!(parse_link(link_name(link)), Some(link));
-            let dce = Dce::new(Config { link, ..Config::default() });
-            let json = status_json(&dce);
-            well_formed(&json);
-            assert_eq!(field(&json, "link"), format!("\"{}\"", link_name(link)));
-            assert_eq!(field(&json, "phone"), if link == PhoneLink::Serial { "\"initialising\"" } else { "null" });
+            let v = status(&Dce::new(Config { link, ..Config::default() }));
+            assert_eq!(v["link"], link_name(link));
+            assert_eq!(v["phone"], if link == PhoneLink::Serial { json!("initialising") } else { Value::Null });
         }
         assert_eq!(parse_link("bluetooth"), None);
     }
@@ -219,26 +255,25 @@ mod tests {
     fn a_manual_call_shows_the_modem_from_handshake_to_data() {
         let mut dce = Dce::new(Config::default());
         dce.from_terminal(b"AT+MS=V21,0\rATD\r");
-        let json = status_json(&dce);
-        well_formed(&json);
-        assert_eq!(field(&json, "phase"), "\"connecting\"");
-        assert_eq!(field(&json, "modem"), "\"handshake\"");
-        assert_eq!(field(&json, "family"), "\"V.21\"");
-        assert_eq!(field(&json, "role"), "\"call\"");
-        assert_eq!(field(&json, "quality"), "null");
+        let v = status(&dce);
+        assert_eq!(v["phase"], "connecting");
+        assert_eq!(v["modem"], "handshake");
+        assert_eq!(v["family"], "V.21");
+        assert_eq!(v["role"], "call");
+        assert_eq!(v["quality"], Value::Null);
         let mut far = Modem::new(ModemConfig::new(Family::V21, Role::Answer));
         far.write(b"hi");
         call(&mut dce, &mut far, 150);
-        let json = status_json(&dce);
-        well_formed(&json);
-        assert_eq!(field(&json, "phase"), "\"online\"");
-        assert_eq!(field(&json, "modem"), "\"data\"");
-        assert_eq!(field(&json, "rx_rate"), "300");
-        assert_eq!(field(&json, "carrier"), "true");
-        assert_eq!(field(&json, "chars"), "2");
-        assert_eq!(field(&json, "seconds"), "3.00");
-        let level: f32 = field(&json, "level").parse().unwrap();
-        assert!((-20.0..-5.0).contains(&level), "{json}");
+        let v = status(&dce);
+        assert_eq!(v["phase"], "online");
+        assert_eq!(v["modem"], "data");
+        assert_eq!(v["rx_rate"], 300);
+        assert_eq!(v["carrier"], true);
+        assert_eq!(v["chars"], 2);
+        assert_eq!(v["seconds"], 3.0);
+        let level = v["level"].as_f64().unwrap();
+        assert!((-20.0..-5.0).contains(&level), "{v}");
+        assert_eq!(level, (level * 10.0).round() / 10.0, "one decimal: {v}");
     }
 
     #[test]
@@ -248,28 +283,27 @@ mod tests {
         assert!(status_json(&dce).contains(",\"points\":[],"));
         let mut far = Modem::new(ModemConfig::new(Family::V22bis, Role::Answer));
         call(&mut dce, &mut far, 250);
-        let json = status_json(&dce);
-        well_formed(&json);
-        assert_eq!(field(&json, "rx_rate"), "2400");
-        let at = json.find("\"points\":[").unwrap() + 10;
-        let list = &json[at..at + json[at..].find(']').unwrap()];
-        let v: Vec<f32> = list.split(',').map(|x| x.parse().unwrap()).collect();
-        assert_eq!(v.len(), 128, "{list}");
+        let v = status(&dce);
+        assert_eq!(v["rx_rate"], 2400);
+        let list: Vec<f64> = v["points"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert_eq!(list.len(), 128, "{v}");
         // On a clean line every point sits on one of the sixteen (+-1, +-3 each way).
-        for z in v.chunks(2) {
-            let near = |x: f32| (x - if x.abs() < 2.0 { x.signum() } else { 3.0 * x.signum() }).abs();
-            assert!(near(z[0]) < 0.3 && near(z[1]) < 0.3, "{z:?} in {list}");
+        for z in list.chunks(2) {
+            let near = |x: f64| (x - if x.abs() < 2.0 { x.signum() } else { 3.0 * x.signum() }).abs();
+            assert!(near(z[0]) < 0.3 && near(z[1]) < 0.3, "{z:?} in {list:?}");
+            assert_eq!(z[0], (z[0] * 100.0).round() / 100.0, "two decimals: {z:?}");
         }
+        assert!(v["quality"].as_f64().unwrap() > 20.0, "{v}");
     }
 
     #[test]
-    fn strings_are_escaped() {
-        let mut s = String::new();
-        string(&mut s, "a\"b\\c\n");
-        assert_eq!(s, r#""a\"b\\c\u000a""#);
-        let mut n = String::new();
-        number(&mut n, f32::NAN);
-        number(&mut n, -12.345);
-        assert_eq!(n, "null-12.3");
+    fn numbers_are_rounded_and_not_finite_is_null() {
+        assert_eq!(rounded(f64::NAN, 1), None);
+        assert_eq!(rounded(f64::INFINITY, 1), None);
+        assert_eq!(rounded(-12.345, 1), Some(-12.3));
+        assert_eq!(rounded(0.974, 2), Some(0.97));
+        let json =
+            serde_json::to_string(&Snapshot { level: rounded(f64::NAN, 1), ..snapshot(&Dce::default()) }).unwrap();
+        assert!(json.contains(r#""level":null"#), "{json}");
     }
 }

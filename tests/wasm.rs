@@ -3,35 +3,38 @@
 //! wasm32-unknown-unknown` with wasm-bindgen-test-runner as the runner).
 #![cfg(target_arch = "wasm32")]
 
+use js_sys::JSON;
 use softmodem::modem::{Config, Event, Modem};
+use softmodem::sim::call::BackToBack;
 use softmodem::sim::demo::BANNER;
 use softmodem::sim::line::{Impairments, Line};
 use softmodem::types::{Family, Role};
-use softmodem::web::DceSession;
+use softmodem::web::{transmit_level_max, transmit_level_min, DceSession, AUDIO_MAX, BYTES_MAX};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A caller and an answerer of `family` over a line with `imp`, each sending `text`, for 500 steps
+/// of 20 ms: what each received, and whether the caller connected at 300 bit/s.
 fn call(family: Family, imp: Impairments, text: &[u8]) -> (Vec<u8>, Vec<u8>, bool) {
-    let mut line = Line::symmetric(imp, 11);
-    let mut a = Modem::new(Config::new(family, Role::Call));
-    let mut b = Modem::new(Config::new(family, Role::Answer));
-    a.write(text);
-    b.write(text);
-    let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
+    let mut call = BackToBack::new(
+        Modem::new(Config::new(family, Role::Call)),
+        Modem::new(Config::new(family, Role::Answer)),
+        Line::symmetric(imp, 11),
+    );
+    call.a.write(text);
+    call.b.write(text);
     let (mut ra, mut rb) = (vec![], vec![]);
     let mut buf = [0u8; 256];
     let mut connected = false;
     for _ in 0..500 {
-        line.process(&ao, &bo, &mut ai, &mut bi);
-        a.process(&ai, &mut ao);
-        b.process(&bi, &mut bo);
-        while let Some(e) = a.poll_event() {
+        call.step();
+        while let Some(e) = call.a.poll_event() {
             connected |= matches!(e, Event::Connected { rx_rate: 300, tx_rate: 300 });
         }
-        let n = a.read(&mut buf);
+        let n = call.a.read(&mut buf);
         ra.extend_from_slice(&buf[..n]);
-        let n = b.read(&mut buf);
+        let n = call.b.read(&mut buf);
         rb.extend_from_slice(&buf[..n]);
     }
     (ra, rb, connected)
@@ -56,16 +59,46 @@ fn v21_loopback_with_noise_and_offsets_in_the_browser() {
     assert_eq!(rb, text);
 }
 
+// The session as the page's worklet drives it: through the views of its buffers.
+
+/// One render quantum: `mic` into the input buffer, `process`, the output buffer into `out`.
+fn quantum(s: &mut DceSession, mic: &[f32; 128], out: &mut [f32; 128]) {
+    s.audio_in().subarray(0, 128).copy_from(mic);
+    s.process(128);
+    s.audio_out().subarray(0, 128).copy_to(out);
+}
+
+/// Types `bytes` through the byte buffer; returns how many were dropped.
+fn type_in(s: &mut DceSession, bytes: &[u8]) -> usize {
+    s.bytes().subarray(0, bytes.len() as u32).copy_from(bytes);
+    s.typed(bytes.len())
+}
+
+/// The bytes read from the phone, through the byte buffer.
+fn from_phone(s: &mut DceSession, bytes: &[u8]) {
+    s.bytes().subarray(0, bytes.len() as u32).copy_from(bytes);
+    s.from_phone(bytes.len());
+}
+
+/// What the session has for the terminal (`to_terminal`) or the phone, through the byte buffer.
+fn take(s: &mut DceSession, to: fn(&mut DceSession) -> usize) -> Vec<u8> {
+    let n = to(s);
+    s.bytes().subarray(0, n as u32).to_vec()
+}
+
+/// The status object the page gets, as JSON text.
+fn status(s: &DceSession) -> String {
+    JSON::stringify(&s.status().unwrap()).unwrap().into()
+}
+
 /// Runs `session` in 128-sample render quanta for up to `seconds`, collecting the terminal, until
 /// it shows `want`.
 fn run_until(session: &mut DceSession, rate: f32, seconds: f32, shown: &mut Vec<u8>, want: &str) -> bool {
     let mic = [0.0f32; 128];
     let mut out = [0.0f32; 128];
-    let mut buf = [0u8; 256];
     for _ in 0..(rate * seconds / 128.0) as usize {
-        session.process(&mic, &mut out);
-        let n = session.to_terminal(&mut buf);
-        shown.extend_from_slice(&buf[..n]);
+        quantum(session, &mic, &mut out);
+        shown.extend(take(session, DceSession::to_terminal));
         if String::from_utf8_lossy(shown).contains(want) {
             return true;
         }
@@ -78,7 +111,9 @@ fn the_page_demo_dials_and_the_bbs_greets_at_audio_context_rates() {
     for (rate, seed) in [(44100.0f32, 1), (48000.0, 2)] {
         let mut s = DceSession::demo(rate, seed).unwrap();
         assert!(s.is_demo());
-        assert_eq!(s.from_terminal(b"ATDT5551234\r"), 12);
+        // All 12 bytes taken at once: none dropped, none waiting.
+        assert_eq!(type_in(&mut s, b"ATDT5551234\r"), 0);
+        assert_eq!(s.typed_waiting(), 0);
         let mut shown = vec![];
         assert!(
             run_until(&mut s, rate, 25.0, &mut shown, "(V.22bis).\r\n"),
@@ -88,19 +123,21 @@ fn the_page_demo_dials_and_the_bbs_greets_at_audio_context_rates() {
         let text = String::from_utf8_lossy(&shown);
         assert!(text.starts_with("ATDT5551234\r\r\nCONNECT 2400\r\n"), "{text:?}");
         assert!(text.contains(BANNER), "{text:?}");
-        let status = s.status_json();
+        let status = status(&s);
         assert!(
             status
                 .starts_with(r#"{"phase":"online","link":"serial","phone":"active","modem":"data","family":"V.22bis""#),
             "{status}"
         );
+        assert!(s.log_waiting() > 0);
         let mut log = vec![];
         while let Some(l) = s.poll_log() {
             log.push(l);
         }
+        assert_eq!(s.log_waiting(), 0);
         assert!(log.iter().any(|l| l == "Phone: alerting"), "{log:?}");
         // The demonstration's phone is inside: nothing for a serial port.
-        assert_eq!(s.to_phone(&mut [0u8; 64]), 0);
+        assert_eq!(s.to_phone(), 0);
         assert!(s.set_link("manual").is_err());
     }
 }
@@ -108,29 +145,28 @@ fn the_page_demo_dials_and_the_bbs_greets_at_audio_context_rates() {
 #[wasm_bindgen_test]
 fn a_serial_session_sends_the_phone_its_set_up_and_dials_through_it() {
     let mut s = DceSession::line("serial", 48000.0, -13.0).unwrap();
-    let (mic, mut out, mut buf) = ([0.0f32; 128], [0.0f32; 128], [0u8; 256]);
+    let (mic, mut out) = ([0.0f32; 128], [0.0f32; 128]);
     let mut sent = vec![];
     // A phone that says OK to everything, through the bindings' byte interface.
     for _ in 0..200 {
-        s.process(&mic, &mut out);
-        let n = s.to_phone(&mut buf);
-        sent.extend_from_slice(&buf[..n]);
-        if buf[..n].contains(&b'\r') {
-            s.from_phone(b"\r\nOK\r\n");
+        quantum(&mut s, &mic, &mut out);
+        let bytes = take(&mut s, DceSession::to_phone);
+        sent.extend_from_slice(&bytes);
+        if bytes.contains(&b'\r') {
+            from_phone(&mut s, b"\r\nOK\r\n");
         }
     }
     let text = String::from_utf8_lossy(&sent).into_owned();
     assert!(text.starts_with("ATE0V1\r"), "{text:?}");
-    assert!(s.status_json().contains(r#""phone":"idle""#), "{}", s.status_json());
+    assert!(status(&s).contains(r#""phone":"idle""#), "{}", status(&s));
     assert!(s.dial("555 1234").is_ok());
     for _ in 0..20 {
-        s.process(&mic, &mut out);
-        let n = s.to_phone(&mut buf);
-        sent.extend_from_slice(&buf[..n]);
+        quantum(&mut s, &mic, &mut out);
+        sent.extend(take(&mut s, DceSession::to_phone));
     }
     assert!(String::from_utf8_lossy(&sent).contains("ATD5551234;\r"));
     s.hang_up();
-    assert!(s.status_json().starts_with(r#"{"phase":"on-hook""#));
+    assert!(status(&s).starts_with(r#"{"phase":"on-hook""#));
     // Bad input is refused, not a panic.
     assert!(DceSession::line("pigeon", 48000.0, -13.0).is_err());
     assert!(DceSession::line("manual", 100.0, -13.0).is_err());
@@ -140,28 +176,58 @@ fn a_serial_session_sends_the_phone_its_set_up_and_dials_through_it() {
 }
 
 #[wasm_bindgen_test]
+fn the_transmit_level_range_is_the_one_the_session_accepts() {
+    let (min, max) = (transmit_level_min(), transmit_level_max());
+    assert_eq!((min, max), (-60.0, 0.0));
+    assert!(DceSession::line("manual", 48000.0, min).is_ok());
+    assert!(DceSession::line("manual", 48000.0, max).is_ok());
+    assert!(DceSession::line("manual", 48000.0, min - 0.5).is_err());
+    let mut s = DceSession::line("manual", 48000.0, max).unwrap();
+    assert!(s.set_level(min).is_ok());
+    assert!(s.set_level(max + 0.5).is_err());
+}
+
+#[wasm_bindgen_test]
+fn views_go_stale_when_the_memory_grows_and_are_fetched_again() {
+    let mut s = DceSession::line("manual", 8000.0, -13.0).unwrap();
+    let (input, bytes) = (s.audio_in(), s.bytes());
+    assert_eq!((input.length() as usize, bytes.length() as usize), (AUDIO_MAX, BYTES_MAX));
+    input.fill(0.25, 0, 128);
+    s.process(128);
+    // Enough allocated to grow the memory: the old views are detached (length 0).
+    let big = std::hint::black_box(vec![1u8; 64 << 20]);
+    assert_eq!(input.length(), 0);
+    assert_eq!(bytes.length(), 0);
+    drop(big);
+    // New views see the same buffers.
+    assert_eq!(s.audio_in().length() as usize, AUDIO_MAX);
+    assert_eq!(s.audio_in().get_index(0), 0.25);
+    assert_eq!(type_in(&mut s, b"AT\r"), 0);
+    assert_eq!(take(&mut s, DceSession::to_terminal), b"AT\r\r\nOK\r\n");
+}
+
+#[wasm_bindgen_test]
 fn v22bis_loopback_in_the_browser() {
     let text: Vec<u8> = (0..600u32).map(|i| (i * 13 % 256) as u8).collect();
     let imp = Impairments { freq_offset_hz: 5.0, clock_ppm: -200.0, ..Default::default() }.with_snr(25.0, -13.0);
-    let mut line = Line::symmetric(imp, 3);
-    let mut a = Modem::new(Config::new(Family::V22bis, Role::Call));
-    let mut b = Modem::new(Config::new(Family::V22bis, Role::Answer));
-    a.write(&text);
-    b.write(&text);
-    let (mut ao, mut bo, mut ai, mut bi) = (vec![0.0; 160], vec![0.0; 160], vec![0.0; 160], vec![0.0; 160]);
+    let mut call = BackToBack::new(
+        Modem::new(Config::new(Family::V22bis, Role::Call)),
+        Modem::new(Config::new(Family::V22bis, Role::Answer)),
+        Line::symmetric(imp, 3),
+    );
+    call.a.write(&text);
+    call.b.write(&text);
     let (mut ra, mut rb) = (vec![], vec![]);
     let mut buf = [0u8; 256];
     let mut events = vec![];
     for _ in 0..400 {
-        line.process(&ao, &bo, &mut ai, &mut bi);
-        a.process(&ai, &mut ao);
-        b.process(&bi, &mut bo);
-        while let Some(e) = a.poll_event() {
+        call.step();
+        while let Some(e) = call.a.poll_event() {
             events.push(e);
         }
-        let n = a.read(&mut buf);
+        let n = call.a.read(&mut buf);
         ra.extend_from_slice(&buf[..n]);
-        let n = b.read(&mut buf);
+        let n = call.b.read(&mut buf);
         rb.extend_from_slice(&buf[..n]);
     }
     assert_eq!(events.first(), Some(&Event::Connected { rx_rate: 2400, tx_rate: 2400 }));

@@ -288,7 +288,7 @@ mod tests {
             let b: Vec<f32> = (0..n).map(|i| 2.0 - i as f32).collect();
             let want: f32 = (0..n).map(|i| (i * i) as f32).sum();
             assert_eq!(dot(&a, &a), want);
-            assert_eq!(dot(&b, &a), (0..n).map(|i| (2.0 - i as f32) * i as f32).sum());
+            assert_eq!(dot(&b, &a), (0..n).map(|i| (2.0 - i as f32) * i as f32).sum::<f32>());
         }
     }
 }

@@ -6,16 +6,63 @@
 //! blocks at the AudioContext's rate go through, and the page's buttons, status panel and log
 //! reach the DCE. [`DceSession::demo`] is the same with the phone and the far end simulated inside
 //! ([`PhoneDemo`]).
+//!
+//! # Buffers the session owns
+//!
+//! Audio and bytes cross in memory the session owns, which the worklet sees through typed-array
+//! views ([`DceSession::audio_in`], [`DceSession::audio_out`], [`DceSession::bytes`]): a render
+//! quantum is the worklet writing the microphone's samples into `audio_in`, one call of
+//! [`DceSession::process`] with the frame count, and the worklet reading `audio_out`. Nothing is
+//! copied through the generated glue and nothing is allocated. A view is invalidated (its length
+//! becomes 0) when the WebAssembly memory grows, which any call can cause: the worklet checks the
+//! length before each use and fetches the view again when it is 0.
+
+use std::collections::VecDeque;
 
 use crate::dce::Dce;
 use crate::host::HostAdapter;
 use crate::panel;
 use crate::sim::demo::PhoneDemo;
+use js_sys::{Float32Array, Uint8Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+/// Lowest transmit level the page may set, dBm0 (the DCE clamps to the same range).
+pub const LEVEL_MIN_DBM0: f32 = -60.0;
+/// Highest transmit level the page may set, dBm0.
+pub const LEVEL_MAX_DBM0: f32 = 0.0;
+/// Frames the audio buffers hold: the worklet hands longer blocks over in parts (a render
+/// quantum is 128 frames).
+pub const AUDIO_MAX: usize = 1024;
+/// Size of the byte buffer, both ways.
+pub const BYTES_MAX: usize = 1024;
+/// Typed bytes held while the line is busy (online, transmit queue full); more are dropped.
+pub const TYPED_MAX: usize = 65536;
+/// Status lines held for the page (as many as the DCE holds).
+const LOG_MAX: usize = crate::dce::LOG_MAX;
+
+/// The lowest transmit level [`DceSession::line`] and [`DceSession::set_level`] accept, dBm0.
+#[wasm_bindgen]
+pub fn transmit_level_min() -> f32 {
+    LEVEL_MIN_DBM0
+}
+
+/// The highest transmit level [`DceSession::line`] and [`DceSession::set_level`] accept, dBm0.
+#[wasm_bindgen]
+pub fn transmit_level_max() -> f32 {
+    LEVEL_MAX_DBM0
+}
 
 enum Inner {
     Dce(Box<HostAdapter<Dce>>),
     Demo(Box<HostAdapter<PhoneDemo>>),
+}
+
+fn dce_of(inner: &mut Inner) -> &mut Dce {
+    match inner {
+        Inner::Dce(h) => h.inner_mut(),
+        Inner::Demo(h) => h.inner_mut().dce_mut(),
+    }
 }
 
 /// The page's Hayes modem: a [`Dce`] on the computer's audio (with its phone on a serial port,
@@ -23,6 +70,17 @@ enum Inner {
 #[wasm_bindgen]
 pub struct DceSession {
     inner: Inner,
+    /// Microphone samples for the next [`DceSession::process`].
+    audio_in: Box<[f32]>,
+    /// What the last [`DceSession::process`] said.
+    audio_out: Box<[f32]>,
+    /// Bytes in ([`DceSession::typed`], [`DceSession::from_phone`]) and out
+    /// ([`DceSession::to_terminal`], [`DceSession::to_phone`]).
+    bytes: Box<[u8]>,
+    /// Typed bytes the DCE has not taken yet.
+    typed: VecDeque<u8>,
+    /// Status lines taken from the DCE, for the page.
+    log: VecDeque<String>,
 }
 
 fn check_rate(rate: f32) -> Result<(), JsError> {
@@ -33,8 +91,10 @@ fn check_rate(rate: f32) -> Result<(), JsError> {
 }
 
 fn check_level(level_dbm0: f32) -> Result<(), JsError> {
-    if !(-60.0..=0.0).contains(&level_dbm0) {
-        return Err(JsError::new(&format!("level {level_dbm0} dBm0 is out of range (-60 to 0)")));
+    if !(LEVEL_MIN_DBM0..=LEVEL_MAX_DBM0).contains(&level_dbm0) {
+        return Err(JsError::new(&format!(
+            "level {level_dbm0} dBm0 is out of range ({LEVEL_MIN_DBM0} to {LEVEL_MAX_DBM0})"
+        )));
     }
     Ok(())
 }
@@ -44,31 +104,20 @@ fn link(name: &str) -> Result<crate::dce::PhoneLink, JsError> {
         .ok_or_else(|| JsError::new(&format!("unknown phone link '{name}' (serial, manual or audio)")))
 }
 
-#[wasm_bindgen]
 impl DceSession {
-    /// A Hayes modem on the audio line, on-hook with factory settings: `link_name` is `serial`
-    /// (the page connects the phone's AT port), `manual` (the person dials on the handset) or
-    /// `audio` (the modem dials with DTMF); `host_rate` is the AudioContext's rate; `level_dbm0`
-    /// the transmit level (-60 to 0).
-    pub fn line(link_name: &str, host_rate: f32, level_dbm0: f32) -> Result<DceSession, JsError> {
-        check_rate(host_rate)?;
-        check_level(level_dbm0)?;
-        let config = crate::dce::Config { link: link(link_name)?, level_dbm0, ..crate::dce::Config::default() };
-        Ok(DceSession { inner: Inner::Dce(Box::new(HostAdapter::new(Dce::new(config), host_rate))) })
-    }
-
-    /// The demonstration: the Hayes modem with a simulated phone on its serial link and a BBS
-    /// answering behind a simulated line; the microphone is not used. `seed` seeds the line noise.
-    pub fn demo(host_rate: f32, seed: u32) -> Result<DceSession, JsError> {
-        check_rate(host_rate)?;
-        Ok(DceSession { inner: Inner::Demo(Box::new(HostAdapter::new(PhoneDemo::new(seed as u64), host_rate))) })
+    fn new(inner: Inner) -> DceSession {
+        DceSession {
+            inner,
+            audio_in: vec![0.0; AUDIO_MAX].into_boxed_slice(),
+            audio_out: vec![0.0; AUDIO_MAX].into_boxed_slice(),
+            bytes: vec![0; BYTES_MAX].into_boxed_slice(),
+            typed: VecDeque::with_capacity(TYPED_MAX),
+            log: VecDeque::with_capacity(LOG_MAX),
+        }
     }
 
     fn dce(&mut self) -> &mut Dce {
-        match &mut self.inner {
-            Inner::Dce(h) => h.inner_mut(),
-            Inner::Demo(h) => h.inner_mut().dce_mut(),
-        }
+        dce_of(&mut self.inner)
     }
 
     fn dce_ref(&self) -> &Dce {
@@ -78,45 +127,129 @@ impl DceSession {
         }
     }
 
+    /// Offers the typed bytes waiting to the DCE, until it takes no more.
+    fn offer_typed(&mut self) {
+        while !self.typed.is_empty() {
+            let n = dce_of(&mut self.inner).from_terminal(self.typed.as_slices().0);
+            if n == 0 {
+                break;
+            }
+            self.typed.drain(..n);
+        }
+    }
+
+    /// Moves the DCE's status lines to the page's queue (the oldest go first when it is full).
+    fn collect_log(&mut self) {
+        while let Some(line) = dce_of(&mut self.inner).poll_log() {
+            if self.log.len() == LOG_MAX {
+                self.log.pop_front();
+            }
+            self.log.push_back(line);
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl DceSession {
+    /// A Hayes modem on the audio line, on-hook with factory settings: `link_name` is `serial`
+    /// (the page connects the phone's AT port), `manual` (the person dials on the handset) or
+    /// `audio` (the modem dials with DTMF); `host_rate` is the AudioContext's rate; `level_dbm0`
+    /// the transmit level ([`transmit_level_min`] to [`transmit_level_max`]).
+    pub fn line(link_name: &str, host_rate: f32, level_dbm0: f32) -> Result<DceSession, JsError> {
+        check_rate(host_rate)?;
+        check_level(level_dbm0)?;
+        let config = crate::dce::Config { link: link(link_name)?, level_dbm0, ..crate::dce::Config::default() };
+        Ok(DceSession::new(Inner::Dce(Box::new(HostAdapter::new(Dce::new(config), host_rate)))))
+    }
+
+    /// The demonstration: the Hayes modem with a simulated phone on its serial link and a BBS
+    /// answering behind a simulated line; the microphone is not used. `seed` seeds the line noise.
+    pub fn demo(host_rate: f32, seed: u32) -> Result<DceSession, JsError> {
+        check_rate(host_rate)?;
+        Ok(DceSession::new(Inner::Demo(Box::new(HostAdapter::new(PhoneDemo::new(seed as u64), host_rate)))))
+    }
+
     /// True for the demonstration.
     pub fn is_demo(&self) -> bool {
         matches!(self.inner, Inner::Demo(_))
     }
 
-    /// Hears a block of microphone audio and fills `output` with the same number of samples (the
-    /// DCE's clock: timers and the phone's polls run on it).
-    pub fn process(&mut self, input: &[f32], output: &mut [f32]) {
+    /// A view of the audio input buffer ([`AUDIO_MAX`] samples): the microphone's samples for the
+    /// next [`DceSession::process`] go here. Invalidated (length 0) when the memory grows.
+    pub fn audio_in(&mut self) -> Float32Array {
+        // SAFETY: the buffer lives as long as the session and never moves; the page writes it
+        // only between calls. A view outliving the session (after `free`) must not be used.
+        unsafe { Float32Array::view_mut_raw(self.audio_in.as_mut_ptr(), self.audio_in.len()) }
+    }
+
+    /// A view of the audio output buffer ([`AUDIO_MAX`] samples): what [`DceSession::process`]
+    /// said. Invalidated (length 0) when the memory grows.
+    pub fn audio_out(&mut self) -> Float32Array {
+        // SAFETY: as for `audio_in`.
+        unsafe { Float32Array::view_mut_raw(self.audio_out.as_mut_ptr(), self.audio_out.len()) }
+    }
+
+    /// A view of the byte buffer ([`BYTES_MAX`] bytes), both ways: bytes for
+    /// [`DceSession::typed`] and [`DceSession::from_phone`] are written here, and
+    /// [`DceSession::to_terminal`] and [`DceSession::to_phone`] leave theirs here. Invalidated
+    /// (length 0) when the memory grows.
+    pub fn bytes(&mut self) -> Uint8Array {
+        // SAFETY: as for `audio_in`.
+        unsafe { Uint8Array::view_mut_raw(self.bytes.as_mut_ptr(), self.bytes.len()) }
+    }
+
+    /// One block of audio: hears the first `frames` samples of the input buffer (the
+    /// microphone) and fills as many of the output buffer (at most [`AUDIO_MAX`]). This is the
+    /// DCE's clock: timers and the phone's polls run on it, and typed bytes waiting are offered
+    /// again.
+    pub fn process(&mut self, frames: usize) {
+        let n = frames.min(AUDIO_MAX);
+        let (input, output) = (&self.audio_in[..n], &mut self.audio_out[..n]);
         match &mut self.inner {
             Inner::Dce(h) => h.process(input, output),
             Inner::Demo(h) => h.process(input, output),
         }
+        self.offer_typed();
     }
 
-    /// Bytes typed at the terminal; returns how many were taken (online, taking stops while the
-    /// modem's transmit queue is full: offer the rest again later).
-    pub fn from_terminal(&mut self, bytes: &[u8]) -> usize {
-        self.dce().from_terminal(bytes)
+    /// The first `n` bytes of the byte buffer were typed at the terminal. What the DCE does not
+    /// take now (online, while its transmit queue is full) waits, up to [`TYPED_MAX`] bytes, and
+    /// is offered again with each block; returns how many bytes were dropped because too many
+    /// were waiting.
+    pub fn typed(&mut self, n: usize) -> usize {
+        let n = n.min(BYTES_MAX);
+        let taken = if self.typed.is_empty() { dce_of(&mut self.inner).from_terminal(&self.bytes[..n]) } else { 0 };
+        let rest = &self.bytes[taken..n];
+        let keep = rest.len().min(TYPED_MAX - self.typed.len());
+        self.typed.extend(&rest[..keep]);
+        rest.len() - keep
     }
 
-    /// Moves bytes for the terminal (echo, result codes, received data) into `out`; returns how
-    /// many.
-    pub fn to_terminal(&mut self, out: &mut [u8]) -> usize {
-        self.dce().to_terminal(out)
+    /// Typed bytes waiting for the DCE to take them.
+    pub fn typed_waiting(&self) -> usize {
+        self.typed.len()
     }
 
-    /// Bytes read from the phone's serial port (ignored unless the link is `serial`; the
-    /// demonstration's phone is inside).
-    pub fn from_phone(&mut self, bytes: &[u8]) {
+    /// Moves bytes for the terminal (echo, result codes, received data) into the byte buffer;
+    /// returns how many.
+    pub fn to_terminal(&mut self) -> usize {
+        dce_of(&mut self.inner).to_terminal(&mut self.bytes)
+    }
+
+    /// The first `n` bytes of the byte buffer were read from the phone's serial port (ignored
+    /// unless the link is `serial`; the demonstration's phone is inside).
+    pub fn from_phone(&mut self, n: usize) {
+        let n = n.min(BYTES_MAX);
         if let Inner::Dce(h) = &mut self.inner {
-            h.inner_mut().from_phone(bytes);
+            h.inner_mut().from_phone(&self.bytes[..n]);
         }
     }
 
-    /// Moves bytes to write to the phone's serial port into `out`; returns how many (0 unless the
-    /// link is `serial`; always 0 in the demonstration).
-    pub fn to_phone(&mut self, out: &mut [u8]) -> usize {
+    /// Moves bytes to write to the phone's serial port into the byte buffer; returns how many (0
+    /// unless the link is `serial`; always 0 in the demonstration).
+    pub fn to_phone(&mut self) -> usize {
         match &mut self.inner {
-            Inner::Dce(h) => h.inner_mut().to_phone(out),
+            Inner::Dce(h) => h.inner_mut().to_phone(&mut self.bytes),
             Inner::Demo(_) => 0,
         }
     }
@@ -137,8 +270,9 @@ impl DceSession {
     }
 
     /// The Hang up button, in any state: modem and phone call stop, command state
-    /// (`NO CARRIER` if a call was in progress).
+    /// (`NO CARRIER` if a call was in progress); typed bytes still waiting are dropped.
     pub fn hang_up(&mut self) {
+        self.typed.clear();
         self.dce().hang_up();
     }
 
@@ -181,21 +315,32 @@ impl DceSession {
         }
     }
 
-    /// The transmit level for calls from now on, dBm0 (-60 to 0).
+    /// The transmit level for calls from now on, dBm0 ([`transmit_level_min`] to
+    /// [`transmit_level_max`]).
     pub fn set_level(&mut self, level_dbm0: f32) -> Result<(), JsError> {
         check_level(level_dbm0)?;
         self.dce().set_level_dbm0(level_dbm0);
         Ok(())
     }
 
-    /// The status panel's snapshot as a JSON object (see [`panel::status_json`] for its keys).
-    pub fn status_json(&self) -> String {
-        panel::status_json(self.dce_ref())
+    /// The status panel's snapshot as an object (see [`panel`] for its keys; `null` where the
+    /// JSON has `null`).
+    pub fn status(&self) -> Result<JsValue, JsError> {
+        panel::snapshot(self.dce_ref())
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Status lines waiting for [`DceSession::poll_log`].
+    pub fn log_waiting(&mut self) -> usize {
+        self.collect_log();
+        self.log.len()
     }
 
     /// The next status line, oldest first ("Phone: alerting", "Connected 2400", ...), if any.
     pub fn poll_log(&mut self) -> Option<String> {
-        self.dce().poll_log()
+        self.collect_log();
+        self.log.pop_front()
     }
 }
 

@@ -1,0 +1,119 @@
+// @ts-check
+// The messages between the page and the modem in its AudioWorklet (worklet/processor.js), through
+// the AudioWorkletNode's port: their names and shapes, in one place for both sides. Each message is
+// made by one of the functions below; the receivers switch on `type`, and the type check
+// (`./build.sh test`) holds their cases to the unions these functions define.
+//
+// The start: the page compiles the WebAssembly module and creates the node with ModemOptions as
+// its processorOptions. The processor answers `ready` once its session runs, or `failed` with the
+// reason (and nothing more). After `ready`:
+//
+//   page -> worklet (ToModem)         worklet -> page (FromModem)
+//   terminal {bytes}  typed           terminal {bytes}  for the terminal
+//   phone {bytes}     read from the   phone {bytes}     to write to the phone's serial port
+//                     phone's port    log {text}        a status line
+//   dial {number}                     status {status}   the status panel (every 0.1 s and after
+//   answer, hangup, break, ring                         each message from the page)
+//   link {link}       serial/manual   link {ok, link, message}  the answer to `link`
+//   phone-lost, phone-open            refused {what, reason}    a button the modem refused
+//   level {level}     dBm0            overflow {dropped}        typed bytes dropped
+
+/** The name the processor is registered under. */
+export const PROCESSOR_NAME = 'softmodem';
+
+/**
+ * How calls are made: the demo (simulated phone and BBS), a phone on a serial port, or by hand.
+ * @typedef {'demo' | 'serial' | 'manual'} Link
+ */
+
+/**
+ * The processor's options (processorOptions of the AudioWorkletNode).
+ * @typedef {object} ModemOptions
+ * @property {WebAssembly.Module} module the compiled modem (the worklet scope cannot fetch)
+ * @property {Link} link
+ * @property {number} level the transmit level, dBm0, within the range the module exports
+ * @property {number} seed the demo line's noise seed
+ */
+
+/**
+ * The status panel's snapshot (src/panel.rs documents the keys; these are the same).
+ * @typedef {object} Status
+ * @property {'on-hook' | 'off-hook' | 'dialing' | 'connecting' | 'online' | 'online-command'} phase
+ * @property {'serial' | 'manual' | 'audio'} link
+ * @property {string | null} phone the phone's call: `null` without a serial link
+ * @property {'idle' | 'handshake' | 'settling' | 'data'} modem
+ * @property {string | null} family the running modem's family (`V.22bis`, `automode`, ...)
+ * @property {'call' | 'answer' | null} role
+ * @property {number} rx_rate bit/s, 0 before the connection
+ * @property {number} tx_rate bit/s, 0 before the connection
+ * @property {boolean} carrier
+ * @property {number | null} level received level, dBm0
+ * @property {number | null} quality V.22/V.22bis receiver's SNR estimate, dB
+ * @property {number[]} points V.22/V.22bis receiver's last points, `re, im` pairs
+ * @property {number} chars
+ * @property {number} framing_errors
+ * @property {number} parity_errors
+ * @property {number} seconds
+ */
+
+/** Messages from the page to the modem. */
+export const toModem = {
+  /** @param {Uint8Array} bytes typed at the terminal */
+  terminal: (bytes) => ({ type: /** @type {const} */ ('terminal'), bytes }),
+  /** @param {Uint8Array} bytes read from the phone's serial port */
+  phone: (bytes) => ({ type: /** @type {const} */ ('phone'), bytes }),
+  /** @param {string} number the Dial button: empty for a call dialled by hand */
+  dial: (number) => ({ type: /** @type {const} */ ('dial'), number }),
+  answer: () => ({ type: /** @type {const} */ ('answer') }),
+  hangup: () => ({ type: /** @type {const} */ ('hangup') }),
+  break: () => ({ type: /** @type {const} */ ('break') }),
+  ring: () => ({ type: /** @type {const} */ ('ring') }),
+  /** @param {'serial' | 'manual'} link how calls are made from now on (refused during a call) */
+  link: (link) => ({ type: /** @type {const} */ ('link'), link }),
+  phoneLost: () => ({ type: /** @type {const} */ ('phone-lost') }),
+  phoneOpen: () => ({ type: /** @type {const} */ ('phone-open') }),
+  /** @param {number} level the transmit level for calls from now on, dBm0 */
+  level: (level) => ({ type: /** @type {const} */ ('level'), level }),
+};
+
+/** Messages from the modem to the page. */
+export const fromModem = {
+  /** @param {number} sampleRate the AudioContext's rate the session runs at */
+  ready: (sampleRate) => ({ type: /** @type {const} */ ('ready'), sampleRate }),
+  /** @param {string} message why the modem could not start */
+  failed: (message) => ({ type: /** @type {const} */ ('failed'), message }),
+  /** @param {Uint8Array} bytes for the terminal */
+  terminal: (bytes) => ({ type: /** @type {const} */ ('terminal'), bytes }),
+  /** @param {Uint8Array} bytes to write to the phone's serial port */
+  phone: (bytes) => ({ type: /** @type {const} */ ('phone'), bytes }),
+  /** @param {string} text a status line */
+  log: (text) => ({ type: /** @type {const} */ ('log'), text }),
+  /** @param {Status} status */
+  status: (status) => ({ type: /** @type {const} */ ('status'), status }),
+  /**
+   * @param {boolean} ok the link changed
+   * @param {'serial' | 'manual' | 'audio'} link the link now
+   * @param {string} [message] why not
+   */
+  link: (ok, link, message) => ({ type: /** @type {const} */ ('link'), ok, link, message }),
+  /**
+   * @param {'dial' | 'answer'} what the button
+   * @param {string} reason the modem's reason
+   */
+  refused: (what, reason) => ({ type: /** @type {const} */ ('refused'), what, reason }),
+  /** @param {number} dropped typed bytes dropped: more were waiting than the modem holds */
+  overflow: (dropped) => ({ type: /** @type {const} */ ('overflow'), dropped }),
+};
+
+/** @typedef {ReturnType<typeof toModem[keyof typeof toModem]>} ToModem a message to the modem */
+/** @typedef {ReturnType<typeof fromModem[keyof typeof fromModem]>} FromModem a message from the modem */
+
+/**
+ * The message of an error, or the thing itself as text.
+ * @param {unknown} e
+ * @returns {string}
+ */
+export function errorText(e) {
+  if (e && typeof e === 'object' && 'message' in e && e.message) return String(e.message);
+  return String(e);
+}

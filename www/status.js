@@ -1,0 +1,178 @@
+// @ts-check
+// The status panel (where the modem is, the phone's call, the line, the received signal and
+// constellation, the counts; and which buttons apply), and the log under the terminal.
+
+/** @typedef {import('./protocol.js').Status} Status */
+/** @typedef {import('./protocol.js').Link} Link */
+
+const LOG_MAX = 300;
+
+/** @type {Record<string, string>} */
+const PHASES = {
+  'on-hook': 'on hook, command mode',
+  'off-hook': 'off hook, command mode',
+  dialing: 'dialling',
+  connecting: 'connecting',
+  online: 'online',
+  'online-command': 'online, command mode',
+};
+
+/** @type {Record<string, string>} */
+const PHONE = {
+  unready: 'not set up',
+  initialising: 'setting up',
+  idle: 'ready',
+  dialing: 'dialling',
+  alerting: 'ringing at the far end',
+  active: 'call up',
+  ringing: 'incoming call',
+  answering: 'answering',
+  'hanging-up': 'hanging up',
+};
+
+/**
+ * The element with this id.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el;
+}
+
+/**
+ * The element with this id, of this type.
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {new () => T} type
+ * @returns {T}
+ */
+export function byIdOf(id, type) {
+  const el = byId(id);
+  if (!(el instanceof type)) throw new Error(`#${id} is not a ${type.name}`);
+  return el;
+}
+
+/**
+ * Sets an element's text if it changed.
+ * @param {string} id
+ * @param {string} text
+ */
+export function setText(id, text) {
+  const el = byId(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** @param {Status} s */
+function modemText(s) {
+  const family = s.family === 'automode' ? 'automode' : s.family;
+  switch (s.modem) {
+    case 'handshake': return family === 'automode' ? 'handshaking (finding the far modem)' : `${family} handshaking`;
+    case 'settling': return `${family} settling`;
+    case 'data': return s.rx_rate === s.tx_rate ? `${family} ${s.rx_rate} bit/s` : `${family} ${s.rx_rate}/${s.tx_rate} bit/s`;
+    default: return 'idle';
+  }
+}
+
+/**
+ * What the page knows beside the modem's status.
+ * @typedef {object} PanelContext
+ * @property {Link | null} link the running session's link
+ * @property {boolean} starting the modem is being switched on (or runs, with no status yet)
+ * @property {boolean} portOpen the phone's serial port is open
+ * @property {boolean} hasSerial the browser has Web Serial
+ */
+
+/**
+ * @param {Status} s
+ * @param {PanelContext} c
+ */
+function phoneText(s, c) {
+  if (c.link === 'manual') return 'dialled by hand';
+  const state = s.phone ? PHONE[s.phone] || s.phone : '–';
+  if (c.link === 'demo') return `simulated, ${state}`;
+  return c.portOpen ? state : `no port (${state})`;
+}
+
+/**
+ * The receiver's last equalised points (V.22/V.22bis), on the sixteen-point grid (+-1, +-3).
+ * @param {number[]} points `re, im` pairs
+ */
+function drawConstellation(points) {
+  const canvas = byIdOf('constellation', HTMLCanvasElement);
+  const show = points.length > 0;
+  canvas.hidden = !show;
+  if (!show) return;
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  const n = canvas.width;
+  const scale = n / 9; // +-4.5 constellation units across
+  /** @param {number} v */
+  const at = (v) => n / 2 + v * scale;
+  g.fillStyle = '#000';
+  g.fillRect(0, 0, n, n);
+  g.fillStyle = '#2c3642';
+  for (const x of [-3, -1, 1, 3]) for (const y of [-3, -1, 1, 3]) g.fillRect(at(x) - 1, at(-y) - 1, 3, 3);
+  g.fillStyle = '#4fb3ff';
+  for (let i = 0; i + 1 < points.length; i += 2) g.fillRect(at(points[i]) - 1, at(-points[i + 1]) - 1, 2, 2);
+}
+
+/**
+ * @param {string} id
+ * @param {boolean} disabled
+ */
+function disable(id, disabled) {
+  byIdOf(id, HTMLButtonElement).disabled = disabled;
+}
+
+/**
+ * Shows the modem's status (`null`: no modem running) and enables the controls that apply.
+ * @param {Status | null} s
+ * @param {PanelContext} c
+ */
+export function showStatus(s, c) {
+  setText('phase', s ? PHASES[s.phase] || s.phase : c.starting ? 'starting' : 'off (type in the terminal to switch it on)');
+  setText('phone-state', s ? phoneText(s, c) : '–');
+  setText('modem-state', s ? modemText(s) : 'idle');
+  byId('modem-state').dataset.state = s ? s.modem : 'idle';
+  const carrier = s !== null && s.carrier;
+  const led = byId('carrier');
+  led.classList.toggle('on', carrier);
+  led.setAttribute('aria-label', carrier ? 'carrier on' : 'carrier off');
+  setText('level-meter', s && s.level !== null
+    ? `${s.level.toFixed(1)} dBm0` + (s.quality !== null && carrier ? `, SNR ${s.quality.toFixed(1)} dB` : '')
+    : '–');
+  drawConstellation(s ? s.points : []);
+  setText('counts', s && s.modem !== 'idle'
+    ? `${s.chars} chars` + (s.framing_errors ? `, ${s.framing_errors} framing errors` : '')
+    : '–');
+  const command = !s || s.phase === 'on-hook' || s.phase === 'off-hook';
+  disable('dial', !command);
+  disable('answer', !command);
+  disable('hangup', !s || s.phase === 'on-hook');
+  disable('break', !s || s.phase !== 'online');
+  byIdOf('modulation', HTMLSelectElement).disabled = !command;
+  for (const r of document.querySelectorAll('input[name=link]')) {
+    if (!(r instanceof HTMLInputElement)) continue;
+    r.disabled = (s !== null && s.phase !== 'on-hook') || (r.value === 'serial' && !c.hasSerial);
+  }
+}
+
+/**
+ * A line in the log, time-stamped; `kind` is `warn` or `error` for those.
+ * @param {string} text
+ * @param {'' | 'warn' | 'error'} [kind]
+ */
+export function note(text, kind = '') {
+  const list = byId('log');
+  const li = document.createElement('li');
+  const t = new Date();
+  const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  li.textContent = `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())} ${text}`;
+  if (kind) li.className = kind;
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  list.append(li);
+  while (list.children.length > LOG_MAX) list.firstElementChild?.remove();
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
