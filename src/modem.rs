@@ -29,6 +29,10 @@ use crate::types::{Family, LineEndpoint, Modes, Role};
 use crate::v22bis::pump::{Phase, Pump, PumpEvent};
 use crate::v22bis::Rate;
 
+/// The transmit levels a modem may be set to, dBm0: the one range the page, the CLI and the DCE
+/// apply.
+pub const LEVEL_RANGE_DBM0: core::ops::RangeInclusive<f32> = -60.0..=0.0;
+
 /// How a modem is set up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {

@@ -482,7 +482,7 @@ impl Dce {
     /// a value that is not a number is ignored).
     pub fn set_level_dbm0(&mut self, level_dbm0: f32) {
         if level_dbm0.is_finite() {
-            self.config.level_dbm0 = level_dbm0.clamp(-60.0, 0.0);
+            self.config.level_dbm0 = level_dbm0.clamp(*modem::LEVEL_RANGE_DBM0.start(), *modem::LEVEL_RANGE_DBM0.end());
         }
     }
 

@@ -27,10 +27,10 @@ use js_sys::{Float32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Lowest transmit level the page may set, dBm0 (the DCE clamps to the same range).
-pub const LEVEL_MIN_DBM0: f32 = -60.0;
+/// Lowest transmit level the page may set, dBm0 ([`crate::modem::LEVEL_RANGE_DBM0`]).
+pub const LEVEL_MIN_DBM0: f32 = *crate::modem::LEVEL_RANGE_DBM0.start();
 /// Highest transmit level the page may set, dBm0.
-pub const LEVEL_MAX_DBM0: f32 = 0.0;
+pub const LEVEL_MAX_DBM0: f32 = *crate::modem::LEVEL_RANGE_DBM0.end();
 /// Frames the audio buffers hold: the worklet hands longer blocks over in parts (a render
 /// quantum is 128 frames).
 pub const AUDIO_MAX: usize = 1024;

@@ -139,7 +139,7 @@ fn format(args: &Args) -> Result<Format, Failure> {
 
 fn level(args: &Args) -> Result<f32, Failure> {
     let l: f32 = args.num("level", -13.0)?;
-    if !(-60.0..=0.0).contains(&l) {
+    if !softmodem::modem::LEVEL_RANGE_DBM0.contains(&l) {
         return Err(Failure::Usage(format!("--level {l}: must be between -60 and 0 dBm0")));
     }
     Ok(l)
