@@ -19,6 +19,14 @@ pub struct Args {
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 impl Args {
     /// Splits `argv` given the names of options that take a value and of switches.
     pub fn parse(argv: &[String], valued: &[&str], switches: &[&str]) -> Result<Args, UsageError> {
