@@ -12,6 +12,7 @@
 //! - the receiver ([`rx::Receiver`]).
 
 pub mod pump;
+pub mod quality;
 pub mod rx;
 pub mod supervision;
 pub mod tx;
