@@ -6,7 +6,8 @@
 #   ./build.sh build          build the native CLI and the page's WebAssembly (www/pkg)
 #   ./build.sh setup          only install what is missing
 #   ./build.sh bench          the performance figures: softmodem bench, CPU against spandsp, WASM
-#   ./build.sh fuzz [SECONDS] run each fuzz target for SECONDS (default 60) with cargo-fuzz
+#   ./build.sh fuzz [SECONDS] run each fuzz target for SECONDS (default 60) with cargo-fuzz, from
+#                             its seeds (fuzz/seeds/<target>, made by tests/fuzz_seeds.rs)
 #
 # Works on a fresh Debian 12 machine with rustup's stable toolchain; apt-get needs root (or sudo).
 set -euo pipefail
@@ -181,9 +182,13 @@ fuzz() {
     cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
   fi
   # cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets the stable compiler use them.
+  # Each target grows its working corpus (fuzz/corpus/<target>, not committed) from its committed
+  # seeds (fuzz/seeds/<target>), which libFuzzer reads as a second corpus and never writes.
   for t in $(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz list); do
-    log "fuzzing $t for $seconds s"
-    (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" -- -max_total_time="$seconds")
+    [ -d "fuzz/seeds/$t" ] || die "no seeds for fuzz target $t: cargo test --test fuzz_seeds -- --ignored write_seeds"
+    mkdir -p "fuzz/corpus/$t"
+    log "fuzzing $t for $seconds s (seeds: $(ls "fuzz/seeds/$t" | wc -l))"
+    (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "corpus/$t" "seeds/$t" -- -max_total_time="$seconds")
   done
 }
 

@@ -21,18 +21,61 @@ pub fn wav_parse(data: &[u8]) {
     }
 }
 
-/// Character formats and the deframer: bits from the data under every format.
+/// Character formats and the deframer, with V.14 on or off. The first byte chooses the format
+/// (parity `sel % 5`, data bits `5 + (sel >> 3) % 4`, stop bits `1 + (sel >> 5) % 2`) and V.14
+/// (bit 6). The rest, as bits, must not make it panic, give characters wider than the format or
+/// more of them than the bits can carry; then the rest's bytes, framed by the framer (with V.14 and
+/// one stop bit, every fourth character's stop bit deleted as V.14 allows, unless its bits are all
+/// zeros), must come back exactly.
 pub fn deframer(data: &[u8]) {
+    use crate::startstop::{Framer, Received};
     let _ = Format::parse(core::str::from_utf8(&data[..data.len().min(4)]).unwrap_or(""));
     let Some((&sel, rest)) = data.split_first() else { return };
     let parity = [Parity::None, Parity::Even, Parity::Odd, Parity::Mark, Parity::Space][(sel % 5) as usize];
     let format = Format::new(5 + (sel >> 3) % 4, parity, 1 + (sel >> 5) % 2).unwrap();
+    let v14 = sel & 0x40 != 0;
+    let mask = ((1u16 << format.data_bits) - 1) as u8;
+    let body = (format.data_bits + (parity != Parity::None) as u8) as usize;
     let mut d = Deframer::new(format);
+    d.set_v14(v14);
+    let mut items = 0usize;
     for &b in rest {
         for i in 0..8 {
-            let _ = d.push((b >> i) & 1);
+            match d.push((b >> i) & 1) {
+                Some(Received::Char(c) | Received::ParityError(c) | Received::FramingError(c)) => {
+                    assert_eq!(c & !mask, 0, "{c:#x} from a {}-bit format", format.data_bits);
+                    items += 1;
+                }
+                Some(Received::Break) => items += 1,
+                None => {}
+            }
         }
     }
+    // A character takes at least its start bit and body (V.14 deletes only the stop bit).
+    assert!(items <= rest.len() * 8 / (body + 1) + 1, "{items} from {} bits", rest.len() * 8);
+
+    let mut framer = Framer::new(format);
+    let mut d = Deframer::new(format);
+    d.set_v14(v14);
+    let mut got = Vec::new();
+    let mut push = |bit: u8, got: &mut Vec<Received>| got.extend(d.push(bit));
+    push(1, &mut got);
+    let mut bits = Vec::new();
+    for (k, &b) in rest.iter().enumerate() {
+        framer.start(b);
+        bits.clear();
+        while !framer.is_idle() {
+            bits.push(framer.next_bit());
+        }
+        let zeros = bits[..=body].iter().all(|&x| x == 0);
+        if v14 && format.stop_bits == 1 && k % 4 == 3 && !zeros {
+            bits.pop();
+        }
+        bits.iter().for_each(|&x| push(x, &mut got));
+    }
+    push(1, &mut got);
+    let want: Vec<Received> = rest.iter().map(|&b| Received::Char(b & mask)).collect();
+    assert_eq!(got, want, "{format:?}, V.14 {v14}");
 }
 
 /// The V.22/V.22bis receiver on arbitrary audio, on either carrier, at either rate.

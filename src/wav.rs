@@ -30,6 +30,9 @@ pub enum WavError {
     MissingData,
     /// An encoding this reader does not handle (compressed formats, odd sample sizes).
     Unsupported(String),
+    /// What was to be written does not fit a WAV header (a sample rate whose byte rate passes
+    /// 2^32 - 1, more than 4 GiB of data).
+    TooLarge(String),
 }
 
 impl fmt::Display for WavError {
@@ -40,6 +43,7 @@ impl fmt::Display for WavError {
             WavError::MissingFormat => f.write_str("WAV file has no fmt chunk before its data"),
             WavError::MissingData => f.write_str("WAV file has no data chunk"),
             WavError::Unsupported(s) => write!(f, "unsupported WAV encoding: {s}"),
+            WavError::TooLarge(s) => write!(f, "too large for a WAV file: {s}"),
         }
     }
 }
@@ -69,6 +73,18 @@ fn u16_at(b: &[u8], i: usize) -> Option<u16> {
 
 fn u32_at(b: &[u8], i: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+}
+
+/// Where a chunk whose body starts at `body` and is `len` bytes long ends, and where the next
+/// chunk starts (chunks are padded to an even length), in a file of `file_len` bytes; `None` when
+/// the chunk runs past the end. In `u64`, so that no length a header can hold (up to 2^32 - 1)
+/// wraps, whatever the width of `usize`.
+fn chunk_bounds(body: u64, len: u32, file_len: u64) -> Option<(u64, u64)> {
+    let end = body.checked_add(len as u64)?;
+    if end > file_len {
+        return None;
+    }
+    Some((end, end.checked_add(len as u64 & 1)?))
 }
 
 fn parse_fmt(c: &[u8]) -> Result<Fmt, WavError> {
@@ -147,62 +163,80 @@ impl Wav {
         if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
             return Err(WavError::NotWav);
         }
-        let mut i = 12;
+        // Offsets in u64 (see `chunk_bounds`); each is within the file before it is used.
+        let file_len = bytes.len() as u64;
+        let mut i: u64 = 12;
         let mut fmt: Option<Fmt> = None;
-        while i + 8 <= bytes.len() {
-            let id = &bytes[i..i + 4];
-            let len = u32_at(bytes, i + 4).unwrap() as usize;
+        while i.checked_add(8).is_some_and(|h| h <= file_len) {
+            let at = i as usize;
+            let id = &bytes[at..at + 4];
+            let len = u32_at(bytes, at + 4).ok_or(WavError::Truncated)?;
             let body = i + 8;
             if id == b"data" {
                 let f = fmt.ok_or(WavError::MissingFormat)?;
-                let end = body.saturating_add(len).min(bytes.len());
-                let data = &bytes[body..end];
+                let end = (body + len as u64).min(file_len);
+                let data = &bytes[body as usize..end as usize];
                 let frame = f.block_align as usize;
                 let width = (f.bits as usize).div_ceil(8);
                 let frames = data.len() / frame;
                 let mut samples = Vec::with_capacity(frames);
-                for k in 0..frames {
-                    let fr = &data[k * frame..(k + 1) * frame];
-                    let mut s = 0.0;
-                    for c in 0..f.channels as usize {
-                        s += sample(&fr[c * width..(c + 1) * width], &f);
+                for fr in data.chunks_exact(frame) {
+                    // The mean in f64: float samples near f32::MAX must not add up to infinity.
+                    let mut s = 0.0f64;
+                    for c in fr.chunks_exact(width).take(f.channels as usize) {
+                        s += sample(c, &f) as f64;
                     }
-                    samples.push(s / f.channels as f32);
+                    samples.push((s / f.channels as f64) as f32);
                 }
                 return Ok(Wav { sample_rate: f.rate, channels: f.channels, bits_per_sample: f.bits, samples });
             }
-            if body + len > bytes.len() {
-                return Err(WavError::Truncated);
-            }
+            let (end, next) = chunk_bounds(body, len, file_len).ok_or(WavError::Truncated)?;
             if id == b"fmt " {
-                fmt = Some(parse_fmt(&bytes[body..body + len])?);
+                fmt = Some(parse_fmt(&bytes[body as usize..end as usize])?);
             }
-            // Chunks are padded to an even length.
-            i = body + len + (len & 1);
+            i = next;
         }
         Err(if fmt.is_none() { WavError::MissingFormat } else { WavError::MissingData })
     }
 
     /// Encodes mono samples as a 16-bit PCM WAV file (clipping at full scale).
+    ///
+    /// # Panics
+    ///
+    /// If they do not fit a WAV file (see [`Wav::try_emit_pcm16`], which says so instead).
     pub fn emit_pcm16(sample_rate: u32, samples: &[f32]) -> Vec<u8> {
-        let data_len = samples.len() * 2;
-        let mut out = Vec::with_capacity(44 + data_len);
+        Self::try_emit_pcm16(sample_rate, samples).unwrap_or_else(|e| panic!("Wav::emit_pcm16: {e}"))
+    }
+
+    /// Encodes mono samples as a 16-bit PCM WAV file (clipping at full scale), or says why a WAV
+    /// cannot hold them: a sample rate of 0 or whose byte rate (twice the rate) passes 2^32 - 1,
+    /// or more than 2^32 - 37 bytes of samples.
+    pub fn try_emit_pcm16(sample_rate: u32, samples: &[f32]) -> Result<Vec<u8>, WavError> {
+        let byte_rate = sample_rate
+            .checked_mul(2)
+            .filter(|_| sample_rate > 0)
+            .ok_or_else(|| WavError::TooLarge(format!("a sample rate of {sample_rate} Hz")))?;
+        let (data_len, riff_len) = (samples.len() as u64)
+            .checked_mul(2)
+            .and_then(|d| Some((u32::try_from(d).ok()?, u32::try_from(d + 36).ok()?)))
+            .ok_or_else(|| WavError::TooLarge(format!("{} samples", samples.len())))?;
+        let mut out = Vec::with_capacity(44 + data_len as usize);
         out.extend_from_slice(b"RIFF");
-        out.extend_from_slice(&((36 + data_len) as u32).to_le_bytes());
+        out.extend_from_slice(&riff_len.to_le_bytes());
         out.extend_from_slice(b"WAVEfmt ");
         out.extend_from_slice(&16u32.to_le_bytes());
         out.extend_from_slice(&1u16.to_le_bytes()); // PCM
         out.extend_from_slice(&1u16.to_le_bytes()); // mono
         out.extend_from_slice(&sample_rate.to_le_bytes());
-        out.extend_from_slice(&(sample_rate * 2).to_le_bytes());
+        out.extend_from_slice(&byte_rate.to_le_bytes());
         out.extend_from_slice(&2u16.to_le_bytes());
         out.extend_from_slice(&16u16.to_le_bytes());
         out.extend_from_slice(b"data");
-        out.extend_from_slice(&(data_len as u32).to_le_bytes());
+        out.extend_from_slice(&data_len.to_le_bytes());
         for &s in samples {
             out.extend_from_slice(&to_i16(s).to_le_bytes());
         }
-        out
+        Ok(out)
     }
 }
 
@@ -251,6 +285,18 @@ mod tests {
     }
 
     #[test]
+    fn huge_float_samples_mix_down_to_finite_ones() {
+        // Found by the fuzzer: two channels near f32::MAX summed to infinity.
+        let mut data = vec![];
+        for v in [f32::MAX, f32::MAX, -f32::MAX, -3e38, f32::INFINITY, f32::NAN] {
+            data.extend_from_slice(&v.to_le_bytes());
+        }
+        let w = Wav::parse(&header(3, 2, 8000, 32, &data, &[])).unwrap();
+        assert_eq!(w.samples, vec![f32::MAX, (-(f32::MAX as f64) / 2.0 - 1.5e38) as f32, 0.0]);
+        assert!(w.samples.iter().all(|s| s.is_finite()));
+    }
+
+    #[test]
     fn eight_bit_24_bit_and_g711() {
         assert_eq!(
             Wav::parse(&header(1, 1, 8000, 8, &[128, 255, 0], &[])).unwrap().samples,
@@ -293,5 +339,58 @@ mod tests {
         assert_eq!(to_i16(-2.0), -32768);
         assert_eq!(to_i16(f32::NAN), 0);
         assert_eq!(to_i16(0.5), 16384);
+    }
+
+    #[test]
+    fn chunk_lengths_near_four_gigabytes_do_not_wrap() {
+        // Body offsets and lengths as a 32-bit target would see them: 12 + 8 + 0xFFFF_FFF0 wraps
+        // to 4 in 32 bits, which a wrapping reader would take for a chunk ending inside the file
+        // (and loop for ever on). Here it runs past the end, whatever the width of usize.
+        for len in [u32::MAX, u32::MAX - 1, 0xFFFF_FFF0, 0xFFFF_FFEC, 0x8000_0000] {
+            assert_eq!(chunk_bounds(20, len, 100), None, "{len:#x}");
+            assert_eq!(chunk_bounds(u32::MAX as u64 - 8, len, u32::MAX as u64), None, "{len:#x}");
+        }
+        assert_eq!(chunk_bounds(u64::MAX - 4, 8, u64::MAX), None);
+        // Odd lengths are padded; a chunk may end exactly at the end of the file.
+        assert_eq!(chunk_bounds(20, 3, 100), Some((23, 24)));
+        assert_eq!(chunk_bounds(20, 80, 100), Some((100, 100)));
+        assert_eq!(chunk_bounds(20, 81, 100), None);
+        let big = u32::MAX as u64 + 100;
+        assert_eq!(chunk_bounds(99, u32::MAX, big), Some((99 + u32::MAX as u64, 100 + u32::MAX as u64)));
+    }
+
+    #[test]
+    fn huge_chunk_lengths_are_truncated_files() {
+        for len in [u32::MAX, u32::MAX - 1, 0xFFFF_FFF0, 0xFFFF_FFEC, 0x7FFF_FFFF] {
+            // An unknown chunk and a fmt chunk claiming nearly 4 GiB, before the fmt or the data.
+            for id in [b"junk", b"fmt "] {
+                let mut v = b"RIFF\0\0\0\0WAVE".to_vec();
+                v.extend_from_slice(id);
+                v.extend_from_slice(&len.to_le_bytes());
+                v.extend_from_slice(&[0; 64]);
+                assert_eq!(Wav::parse(&v), Err(WavError::Truncated), "{id:?} {len:#x}");
+            }
+            // A data chunk claiming as much is read to the end of the file.
+            let mut v = header(1, 1, 8000, 16, &[0, 0x40], &[]);
+            let n = v.len();
+            v[n - 6..n - 2].copy_from_slice(&len.to_le_bytes());
+            assert_eq!(Wav::parse(&v).unwrap().samples, vec![0.5]);
+        }
+    }
+
+    #[test]
+    fn emit_refuses_what_a_wav_cannot_hold() {
+        // The byte rate (twice the sample rate) must fit 32 bits.
+        let top = u32::MAX / 2;
+        let w = Wav::parse(&Wav::try_emit_pcm16(top, &[0.5]).unwrap());
+        assert!(matches!(w, Err(WavError::Unsupported(_))), "the reader takes rates to 1 MHz: {w:?}");
+        let b = Wav::try_emit_pcm16(top, &[0.5]).unwrap();
+        assert_eq!(u32::from_le_bytes(b[28..32].try_into().unwrap()), top * 2);
+        for rate in [top + 1, u32::MAX, 0] {
+            let e = Wav::try_emit_pcm16(rate, &[0.5]).unwrap_err();
+            assert!(matches!(&e, WavError::TooLarge(_)), "{rate}: {e:?}");
+            assert!(e.to_string().contains(&format!("sample rate of {rate} Hz")), "{e}");
+        }
+        assert!(std::panic::catch_unwind(|| Wav::emit_pcm16(u32::MAX, &[])).is_err());
     }
 }

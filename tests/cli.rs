@@ -5,6 +5,7 @@ mod support;
 
 use softmodem::dsp::dbm0_to_peak;
 use softmodem::wav::Wav;
+use std::path::Path;
 use support::*;
 
 const MODES: [(&str, f64); 7] = [
@@ -319,6 +320,103 @@ fn runtime_errors() {
     let o = softmodem(["decode", "--mode", "v23", "-"], Some(b"RIFF....WAVE"));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"));
+}
+
+/// Like [`assert_fails`], with `stdin` given.
+#[track_caller]
+fn assert_fails_with(args: &[&str], stdin: &[u8], code: i32, reason: &str) {
+    let o = softmodem(args, Some(stdin));
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
+    assert_eq!(o.status.code(), Some(code), "{args:?}: exit status, stderr:\n{err}");
+    let first = err.lines().next().unwrap_or("");
+    assert!(first.starts_with("softmodem: ") && first.contains(reason), "{args:?}: first line of stderr {first:?}");
+    assert!(o.stdout.is_empty(), "{args:?}: wrote to stdout on failure");
+}
+
+#[test]
+fn inputs_are_bounded() {
+    // Endless inputs (/dev/zero) and one byte over the 64 MiB limit on stdin are refused after
+    // reading that one byte more: exit status 1, nothing written.
+    let s = Scratch::new("bounded");
+    let out = s.path("out.wav");
+    let w = arg(&out);
+    let over = "input larger than 67108864 bytes (64 MiB)";
+    if Path::new("/dev/zero").exists() {
+        assert_fails(&["decode", "--mode", "v21-ch1", "/dev/zero"], 1, over);
+        assert_fails(&["decode", "--mode", "v22bis-call", "/dev/zero"], 1, over);
+        assert_fails(&["encode", "--mode", "v21-ch1", "/dev/zero", &w], 1, over);
+        assert_fails(&["stdio", "--mode", "v21", "--role", "call", "--send", "/dev/zero"], 1, over);
+    }
+    let big = vec![b'x'; (64 << 20) + 1];
+    assert_fails_with(&["encode", "--mode", "v21-ch1", "-", &w], &big, 1, over);
+    assert_fails_with(&["decode", "--mode", "v21-ch1", "-"], &big, 1, over);
+    assert!(!out.exists(), "no output file after a refused input");
+    // Exactly the limit is read (and then refused for the WAV it would make, before making it).
+    let o = softmodem(["encode", "--mode", "v23-back", "-", &w], Some(&big[1..]));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("softmodem: output larger than 268435456 bytes (256 MiB)"), "{}", stderr(&o));
+    // A WAV of more than 256 MiB is refused before any audio is made: 150 000 characters at
+    // 75 bit/s would be 5.6 hours; at 300 bit/s, 1.4 hours (81 MiB) is fine by the size.
+    let text = s.write("long.txt", &vec![b'a'; 150_000]);
+    let t = arg(&text);
+    assert_fails(&["encode", "--mode", "v23-back", &t, &w], 1, "output larger than 268435456 bytes");
+    assert_fails(&["encode", "--mode", "v22bis-call", "--rate", "192000", &t, &w], 1, "output larger than");
+    assert!(!out.exists());
+}
+
+#[test]
+fn sim_options_are_checked() {
+    // Not numbers, infinities and values no line has are usage errors (exit 2), not a run.
+    fn sim<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let seconds: &[&str] = if extra.contains(&"--seconds") { &[] } else { &["--seconds", "1"] };
+        [&["sim", "--mode", "v22bis"][..], seconds, extra].concat()
+    }
+    for (opts, reason) in [
+        (&["--snr", "NaN"][..], "--snr NaN: must be between -20 and 100 dB"),
+        (&["--snr", "inf"], "--snr inf"),
+        (&["--snr", "1000"], "--snr 1000"),
+        (&["--snr", "x"], "--snr: 'x' is not a number"),
+        (&["--echo-db", "NaN"], "--echo-db NaN: must be between -100 and 0 dB"),
+        (&["--echo-db", "6"], "--echo-db 6"),
+        (&["--echo-db", "-inf"], "--echo-db -inf"),
+        (&["--clock-ppm", "NaN"], "--clock-ppm NaN: must be within +-2000"),
+        (&["--clock-ppm", "5000"], "--clock-ppm 5000"),
+        (&["--freq-offset", "inf"], "--freq-offset inf: must be within +-50 Hz"),
+        (&["--freq-offset", "-60"], "--freq-offset -60"),
+        (&["--level", "NaN"], "--level NaN"),
+        (&["--level", "10"], "--level 10"),
+        (&["--dropout", "NaN:100"], "--dropout 'NaN:100'"),
+        (&["--dropout", "100:inf"], "--dropout '100:inf'"),
+        (&["--dropout", "100:0"], "--dropout '100:0'"),
+        (&["--dropout", "-5:100"], "--dropout '-5:100'"),
+        (&["--dropout", "1e30:100"], "--dropout '1e30:100'"),
+        (&["--seconds", "NaN"], "--seconds NaN"),
+        (&["--seconds", "1e9"], "--seconds 1000000000"),
+    ] {
+        assert_fails(&sim(opts), 2, reason);
+    }
+}
+
+#[test]
+fn sim_reports_bits_lost_to_a_dropout_as_errors() {
+    // A 300 ms dropout: both ends retrain, and the bits lost while each found the pattern again
+    // are counted as errors (they used to read as none).
+    let o =
+        softmodem(["sim", "--mode", "v22bis", "--seconds", "8", "--dropout", "3000:300", "--clock-ppm", "100"], None);
+    assert_ok(&o, "sim with a dropout");
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("answerer's clock +100 ppm, 300 ms dropout at 3000 ms"), "{text}");
+    for dir in ["answerer -> caller", "caller -> answerer"] {
+        let line = text.lines().find(|l| l.starts_with(dir)).unwrap_or_else(|| panic!("{text}"));
+        let num = |after: &str| -> u64 {
+            let i = line.find(after).unwrap_or_else(|| panic!("{line}")) + after.len();
+            line[i..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+        };
+        let (errors, lost) = (num("bits counted, "), num("time(s) ("));
+        assert!(line.contains("pattern lost 1 time(s)"), "{line}");
+        assert!(lost >= 43 && errors >= lost, "{line}");
+    }
 }
 
 #[test]

@@ -35,7 +35,13 @@ fn v22bis_through_amr_122_holds_2400_without_retraining() {
     assert_eq!(c.answerer.phase(), Phase::Data(Rate::R2400));
     for (what, got) in [("at the caller", &c.at_caller), ("at the answerer", &c.at_answerer)] {
         assert!(got.bits > 38_000, "{what}: {} bits", got.bits);
-        assert!(got.ber() < 3e-2, "{what}: BER {:.1e}", got.ber());
+        // Where the pattern was held, errors near 1e-2 (what this test measured before the error
+        // counter counted the bits lost when the pattern slips).
+        let held = (got.errors - got.lost) as f64 / got.compared() as f64;
+        assert!(held < 3e-2, "{what}: BER {held:.1e} where the pattern was held: {got:?}");
+        // All told: the receiver slips a symbol now and then through this codec (a dozen times
+        // in 20 s), and the bits lost finding the pattern again count as errors too.
+        assert!(got.ber() < 5e-2, "{what}: BER {:.1e}: {got:?}", got.ber());
     }
     assert_eq!(c.initiated, [0, 0]);
 }

@@ -43,6 +43,13 @@ fn deframer_survives_random_bits() {
     for v in inputs(3, 2000, 300) {
         fuzzing::deframer(&v);
     }
+    // Every format, with V.14 on and off, on text and on bytes of every value.
+    let text = b"The quick brown fox, 0123456789\r\n";
+    let all: Vec<u8> = (0..=255).collect();
+    for sel in 0..=255u8 {
+        fuzzing::deframer(&[&[sel][..], text].concat());
+        fuzzing::deframer(&[&[sel][..], &all].concat());
+    }
 }
 
 #[test]

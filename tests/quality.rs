@@ -8,7 +8,7 @@ use softmodem::sim::line::Impairments;
 use softmodem::sim::signals;
 use softmodem::v22bis::quality;
 use softmodem::v22bis::rx::Receiver;
-use softmodem::v22bis::supervision::Supervisor;
+use softmodem::v22bis::supervision::{self, Supervisor};
 use softmodem::v22bis::{Rate, ANSWER_CARRIER, CALL_CARRIER};
 
 /// Symbols of data counted at each point.
@@ -23,11 +23,20 @@ fn the_estimate_tracks_the_counted_error_rate() {
                 let mut rx = Receiver::new(carrier);
                 let imp = Impairments::default().with_snr(snr, -13.0);
                 let ber = v22bis_one_way(&mut rx, carrier, rate, imp, SYMBOLS, 3);
-                let est = quality::ber_estimate(rate, rx.snr_db(), true);
+                // Whether it is data at all, as the supervisor judges it by the decision error (the
+                // level and the turns of noise pass).
+                let is_data = rx.snr_db() >= supervision::snr_floor_db(rate);
+                let est = quality::ber_estimate(rate, rx.snr_db(), is_data);
                 let counted = ber.ber();
-                let what = format!("{rate:?} on {carrier} Hz at {snr} dB: estimate {est:.1e}, counted {counted:.1e} ({} of {})", ber.errors, ber.bits);
+                let what = format!(
+                    "{rate:?} on {carrier} Hz at {snr} dB: estimate {est:.1e}, counted {counted:.1e} ({} of {})",
+                    ber.errors, ber.bits
+                );
                 eprintln!("{what}");
-                let ok = if ber.bits < (SYMBOLS / 2) as u64 {
+                let ok = if !is_data {
+                    // Judged not to be data: the count must say the link is useless too.
+                    counted >= 1e-2 || ber.bits < (SYMBOLS / 2) as u64
+                } else if ber.bits < (SYMBOLS / 2) as u64 {
                     // Too many errors for the pattern checker to keep in step: the estimate must
                     // say as much.
                     est >= 0.05

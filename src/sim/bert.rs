@@ -41,8 +41,19 @@ impl Prbs {
 ///
 /// It synchronises by loading 11 received bits into its own generator and confirming that the
 /// next 32 bits are what the generator predicts (so idle ones or noise never pass for the
-/// pattern); from then on it compares every bit. If more than a quarter of the last 64 bits are
-/// wrong it has lost the pattern and synchronises again; those bits are not counted.
+/// pattern, nor do the zeros of a silent line); from then on it compares every bit. If more than
+/// a quarter of the last 64 bits are wrong it has lost the pattern and synchronises again.
+///
+/// The count is honest about losses. Once the pattern has been found, every bit that arrives is
+/// counted. While the counter hunts for the pattern again it keeps its generator running as well;
+/// if it finds the pattern where that generator says it should be (a burst of errors, not a
+/// slip), the bits in between are compared with it after all and only their wrong ones are errors.
+/// If it finds the pattern somewhere else (bits were dropped or inserted: a dropout, a retrain, a
+/// slipped bit), the pattern was lost: every bit received while finding it again counts as an
+/// error, since the counter cannot tell those right from wrong, and [`BerCounter::lost`] says how
+/// many of the errors these were. Bits that never arrived cannot be counted by a counter that
+/// sees only the bits that came: [`BerCounter::losses`] says how often that happened. Bits before
+/// the first synchronisation (training, idle) are not counted at all.
 #[derive(Debug, Clone, Default)]
 pub struct BerCounter {
     reg: u16,
@@ -50,16 +61,30 @@ pub struct BerCounter {
     /// Correct predictions so far while confirming a new synchronisation.
     confirmed: u8,
     recent: u64,
-    /// Bits compared while synchronised.
+    /// While hunting after a loss: the generator running on from where the pattern was, the bits
+    /// received since, and how many of them it did not predict.
+    flywheel: u16,
+    hunted: u64,
+    hunted_wrong: u64,
+    /// Bits counted: compared with the pattern, or received while finding it again.
     pub bits: u64,
-    /// Of those, bits in error.
+    /// Of those, bits in error: wrong when compared, and every bit received while finding the
+    /// pattern again after it was lost.
     pub errors: u64,
-    /// Times synchronisation was (re)gained.
+    /// Of the errors, bits received while finding the pattern again after it was lost (while the
+    /// counter hunts, every bit it has taken since the loss counts here until it knows better).
+    pub lost: u64,
+    /// Times synchronisation was gained: the first time, and again after each loss.
     pub syncs: u32,
 }
 
 /// Predictions that must come true before the counter believes it has the pattern.
 const CONFIRM: u8 = 32;
+
+/// The pattern's next bit after the 11 in `reg`.
+fn predict(reg: u16) -> u8 {
+    (((reg >> 8) ^ (reg >> 10)) & 1) as u8
+}
 
 impl BerCounter {
     /// A counter waiting for its first 11 bits.
@@ -70,20 +95,41 @@ impl BerCounter {
     /// Takes one received bit.
     pub fn push(&mut self, bit: u8) {
         let bit = bit & 1;
+        let hunting = self.loaded < 11 || self.confirmed < CONFIRM;
+        if hunting && self.syncs > 0 {
+            // Counted as lost until the pattern is found again (and found where it was, or not).
+            let want = predict(self.flywheel);
+            self.flywheel = ((self.flywheel << 1) | want as u16) & 0x7FF;
+            self.hunted += 1;
+            self.hunted_wrong += (want != bit) as u64;
+            self.bits += 1;
+            self.errors += 1;
+            self.lost += 1;
+        }
         if self.loaded < 11 {
             self.reg = ((self.reg << 1) | bit as u16) & 0x7FF;
             self.loaded += 1;
             self.confirmed = 0;
             return;
         }
-        let want = (((self.reg >> 8) ^ (self.reg >> 10)) & 1) as u8;
+        let want = predict(self.reg);
         if self.confirmed < CONFIRM {
-            // Still confirming: follow the received bits; one miss and load again.
+            // Still confirming: follow the received bits; one miss and load again. Eleven zeros
+            // in a row (a silent line) predict zeros for ever, but the pattern never has them.
             self.reg = ((self.reg << 1) | bit as u16) & 0x7FF;
-            if want == bit {
+            if want == bit && self.reg != 0 {
                 self.confirmed += 1;
                 if self.confirmed == CONFIRM {
-                    self.syncs += 1;
+                    if self.syncs > 0 && self.reg == self.flywheel {
+                        // Found where it was: a burst of errors, not a loss. The bits since were
+                        // compared with the pattern after all.
+                        self.errors -= self.hunted - self.hunted_wrong;
+                        self.lost -= self.hunted;
+                    } else {
+                        self.syncs += 1;
+                    }
+                    self.hunted = 0;
+                    self.hunted_wrong = 0;
                     self.recent = 0;
                 }
             } else {
@@ -98,13 +144,24 @@ impl BerCounter {
         self.bits += 1;
         self.errors += wrong;
         if self.recent.count_ones() > 16 {
-            // Lost: take back this window's errors and start again.
-            self.errors -= self.recent.count_ones() as u64;
-            self.bits -= 64.min(self.bits);
+            // Out of step, or a burst of errors: find the pattern again (the errors that showed it
+            // stay counted), keeping the generator running to tell which.
+            self.flywheel = self.reg;
             self.loaded = 0;
             self.confirmed = 0;
             self.recent = 0;
         }
+    }
+
+    /// Bits compared with the pattern while it was synchronised (bits less those lost).
+    pub fn compared(&self) -> u64 {
+        self.bits - self.lost
+    }
+
+    /// Times the pattern was lost after it had been found (not counting bursts of errors after
+    /// which it was found where it was).
+    pub fn losses(&self) -> u32 {
+        self.syncs.saturating_sub(1)
     }
 
     /// The bit error rate so far (0 when nothing was compared).
@@ -121,7 +178,8 @@ impl BerCounter {
 /// scrambled ones at 1200 bit/s (as the start-up trains) and then `symbols` symbols of the O.152
 /// test pattern at `rate`, through a line with `imp` (seeded by `seed`); `rx` receives them,
 /// trained as the start-up does it (acquire, track at 1200, follow the far end to 2400). Returns the
-/// pattern's error count. For tests, benchmarks and the CLI's measurements.
+/// pattern's error count. A clock offset holds however many symbols are sent. For tests,
+/// benchmarks and the CLI's measurements.
 pub fn v22bis_one_way(
     rx: &mut Receiver,
     carrier: f32,
@@ -145,8 +203,10 @@ pub fn v22bis_one_way(
         if tx.symbols_sent() >= train as u64 {
             tx.set_signal(Signal::Data(rate));
         }
+        // The transmitter makes what its clock makes in the time of the block heard.
+        sig.resize(line.input_needed(heard.len()), 0.0);
         tx.process(&mut sig, &mut || prbs.next_bit());
-        line.process(&sig, &mut heard);
+        line.process_clocked(&sig, &[], &mut heard);
         rx.process(&heard, |s| {
             let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
             for &b in &bits[..s.rate.bits_per_symbol()] {
@@ -253,6 +313,88 @@ mod tests {
         for _ in 0..10_000 {
             c.push(1);
         }
+        for _ in 0..10_000 {
+            c.push(0);
+        }
         assert_eq!((c.syncs, c.bits), (0, 0));
+    }
+
+    /// The pattern from a generator that has already given `skip` bits.
+    fn pattern_from(skip: usize) -> Prbs {
+        let mut p = Prbs::new();
+        for _ in 0..skip {
+            p.next_bit();
+        }
+        p
+    }
+
+    #[test]
+    fn bits_lost_in_a_dropout_count_as_errors() {
+        // 5000 good bits, 300 bits of silence (zeros), then the pattern again from elsewhere: the
+        // counter loses it and finds it again, and what came while it did counts as errors.
+        let mut p = pattern_from(0);
+        let mut c = BerCounter::new();
+        for _ in 0..5000 {
+            c.push(p.next_bit());
+        }
+        assert_eq!((c.bits, c.errors, c.lost, c.syncs), (5000 - 43, 0, 0, 1));
+        for _ in 0..300 {
+            c.push(0);
+        }
+        let mut q = pattern_from(777);
+        for _ in 0..5000 {
+            c.push(q.next_bit());
+        }
+        assert_eq!((c.syncs, c.losses()), (2, 1));
+        // Lost: the zeros after the loss was noticed, and the 43 bits that found the pattern again.
+        assert!(c.lost >= 43 && c.lost <= 300 + 43, "{c:?}");
+        assert!(c.errors >= c.lost + 17, "the errors that showed the loss stay counted: {c:?}");
+        assert_eq!(c.bits, 5000 - 43 + 300 + 5000, "every bit after the first synchronisation: {c:?}");
+        assert_eq!(c.compared(), c.bits - c.lost);
+        assert!(c.ber() > 0.02, "{}", c.ber());
+    }
+
+    #[test]
+    fn a_burst_of_errors_is_counted_bit_by_bit_and_is_no_loss() {
+        // 200 bits inverted: the counter loses the pattern, finds it again where it was, and the
+        // 200 wrong bits are exactly its errors.
+        let mut p = pattern_from(0);
+        let mut c = BerCounter::new();
+        for i in 0..20_000 {
+            let b = p.next_bit();
+            c.push(if (10_000..10_200).contains(&i) { b ^ 1 } else { b });
+        }
+        assert_eq!((c.errors, c.lost, c.syncs, c.losses()), (200, 0, 1, 0), "{c:?}");
+        assert_eq!(c.bits, 20_000 - 43);
+        // Random bits in place of 300 of the pattern: about half of them wrong, no loss.
+        let mut p = pattern_from(0);
+        let mut c = BerCounter::new();
+        let mut r = Rng::new(5);
+        let mut wrong = 0;
+        for i in 0..20_000 {
+            let mut b = p.next_bit();
+            if (10_000..10_300).contains(&i) {
+                let x = (r.next_u32() & 1) as u8;
+                wrong += (x != b) as u64;
+                b = x;
+            }
+            c.push(b);
+        }
+        assert_eq!((c.errors, c.lost, c.losses()), (wrong, 0, 0), "{c:?}");
+    }
+
+    #[test]
+    fn a_slipped_bit_costs_the_bits_until_the_pattern_is_found_again() {
+        let mut p = pattern_from(0);
+        let mut c = BerCounter::new();
+        for i in 0..20_000 {
+            let b = p.next_bit();
+            if i != 10_000 {
+                c.push(b);
+            }
+        }
+        assert_eq!(c.losses(), 1);
+        assert!(c.lost >= 43 && c.errors > c.lost, "{c:?}");
+        assert_eq!(c.bits, 20_000 - 1 - 43);
     }
 }

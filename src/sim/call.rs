@@ -20,6 +20,7 @@
 use crate::sim::line::Line;
 use crate::time::{Duration, Instant};
 use crate::types::LineEndpoint;
+use std::collections::VecDeque;
 
 /// Samples in one step of a [`BackToBack`] call (20 ms).
 pub const BLOCK: usize = 160;
@@ -27,6 +28,10 @@ pub const BLOCK: usize = 160;
 /// Two [`LineEndpoint`]s connected through a simulated [`Line`] (or directly), run one
 /// [`BLOCK`] at a time. Each step, each end hears what the other sent the step before (through the
 /// line, with the echoes of its own signal) and says its next block.
+///
+/// With a clock offset on the line, B runs on its own clock: each step it hears and says as many
+/// samples as its clock makes in A's [`BLOCK`] (one more or one fewer now and then), exactly what
+/// the line's two directions convert, so the offset holds for a call of any length.
 ///
 /// The ends are public: between steps, a test writes to them, reads from them and polls their
 /// events as it likes.
@@ -38,30 +43,92 @@ pub struct BackToBack<A, B> {
     pub b: B,
     line: Option<Line>,
     /// What each end sent in the last step (A, B).
-    sent: [[f32; BLOCK]; 2],
+    sent: [Vec<f32>; 2],
     /// What each end heard in the last step (A, B).
-    heard: [[f32; BLOCK]; 2],
+    heard: [Vec<f32>; 2],
+    /// With a clock offset: the streams between the ends' clocks.
+    clocked: Option<Clocked>,
     now: Instant,
 }
+
+/// What a call with a clock offset keeps between steps.
+#[derive(Debug, Clone, Default)]
+struct Clocked {
+    /// A's signal not yet taken by the line to B (the converter's look-ahead, and the
+    /// difference of a sample or two between what A said and what B's clock takes).
+    a_stream: VecDeque<f32>,
+    /// B's own signal for the echoes in what B hears: B's first block of silence and what B said
+    /// since, so that its echo comes back a block and the converter's look-ahead behind.
+    b_own: VecDeque<f32>,
+    /// Reused buffers: A's samples and B's own samples for one step.
+    from_a: Vec<f32>,
+    own: Vec<f32>,
+    /// Samples made up (silence) because a stream ran dry, or dropped because one overflowed: 0
+    /// unless the line's two clock ratios are not each other's inverse.
+    slipped: u64,
+}
+
+/// Most samples `Clocked::a_stream` holds (far more than the converter's look-ahead).
+const STREAM_MAX: usize = 8 * BLOCK;
 
 impl<A: LineEndpoint, B: LineEndpoint> BackToBack<A, B> {
     /// `a` and `b` over `line`.
     pub fn new(a: A, b: B, line: Line) -> Self {
-        BackToBack { a, b, line: Some(line), sent: [[0.0; BLOCK]; 2], heard: [[0.0; BLOCK]; 2], now: Instant::ZERO }
+        let mut call = Self::direct(a, b);
+        if line.has_clock_offset() {
+            // B's first block is what the line to A needs for A's first block (the converter's
+            // look-ahead is silence); the line to B starts with as much silence ahead of A.
+            call.sent[1] = vec![0.0; line.b_to_a.input_needed(BLOCK)];
+            let lead = line.a_to_b.input_needed(BLOCK + 2).saturating_sub(BLOCK) + 2;
+            call.clocked = Some(Clocked { a_stream: core::iter::repeat_n(0.0, lead).collect(), ..Default::default() });
+        }
+        call.line = Some(line);
+        call
     }
 
     /// `a` and `b` wired directly: each hears exactly what the other sent.
     pub fn direct(a: A, b: B) -> Self {
-        BackToBack { a, b, line: None, sent: [[0.0; BLOCK]; 2], heard: [[0.0; BLOCK]; 2], now: Instant::ZERO }
+        BackToBack {
+            a,
+            b,
+            line: None,
+            sent: [vec![0.0; BLOCK], vec![0.0; BLOCK]],
+            heard: [vec![0.0; BLOCK], vec![0.0; BLOCK]],
+            clocked: None,
+            now: Instant::ZERO,
+        }
     }
 
-    /// One step of [`BLOCK`] samples.
+    /// One step of [`BLOCK`] samples (of A's clock).
     pub fn step(&mut self) {
         let [a_heard, b_heard] = &mut self.heard;
         let [a_sent, b_sent] = &mut self.sent;
-        match &mut self.line {
-            Some(line) => line.process(a_sent, b_sent, a_heard, b_heard),
-            None => {
+        match (&mut self.line, &mut self.clocked) {
+            (Some(line), Some(c)) => {
+                // A hears B's last block, which was as long as this needs.
+                line.b_to_a.process_clocked(b_sent, a_sent, a_heard);
+                // B's block this step: what the line to A will take next step.
+                let m = line.b_to_a.input_needed(BLOCK);
+                let k = line.a_to_b.input_needed(m);
+                c.a_stream.extend(a_sent.iter());
+                c.b_own.extend(b_sent.iter());
+                let Clocked { a_stream, b_own, from_a, own, slipped } = c;
+                for (q, buf, n) in [(a_stream, from_a, k), (b_own, own, m)] {
+                    buf.clear();
+                    buf.extend(q.drain(..n.min(q.len())));
+                    *slipped += (n - buf.len()) as u64;
+                    buf.resize(n, 0.0);
+                }
+                if c.a_stream.len() > STREAM_MAX {
+                    *slipped += (c.a_stream.len() - STREAM_MAX) as u64;
+                    c.a_stream.truncate(STREAM_MAX);
+                }
+                b_heard.resize(m, 0.0);
+                b_sent.resize(m, 0.0);
+                line.a_to_b.process_clocked(&c.from_a, &c.own, b_heard);
+            }
+            (Some(line), None) => line.process(a_sent, b_sent, a_heard, b_heard),
+            (None, _) => {
                 a_heard.copy_from_slice(b_sent);
                 b_heard.copy_from_slice(a_sent);
             }
@@ -90,7 +157,7 @@ impl<A: LineEndpoint, B: LineEndpoint> BackToBack<A, B> {
         false
     }
 
-    /// Time since the call began.
+    /// Time since the call began (on A's clock).
     pub fn now(&self) -> Instant {
         self.now
     }
@@ -100,12 +167,21 @@ impl<A: LineEndpoint, B: LineEndpoint> BackToBack<A, B> {
         self.line.as_mut()
     }
 
+    /// Samples the call had to make up or drop between the ends' clocks: 0 when the line's two
+    /// clock ratios are each other's inverse, as [`Line::new`] makes them (the line's own
+    /// directions count theirs in [`crate::sim::line::Direction::slipped`]).
+    pub fn slipped(&self) -> u64 {
+        let line = self.line.as_ref().map_or(0, |l| l.a_to_b.slipped() + l.b_to_a.slipped());
+        line + self.clocked.as_ref().map_or(0, |c| c.slipped)
+    }
+
     /// What end A heard in the last step.
     pub fn a_heard(&self) -> &[f32] {
         &self.heard[0]
     }
 
-    /// What end B heard in the last step.
+    /// What end B heard in the last step (on B's clock: [`BLOCK`] samples give or take one when
+    /// the line has a clock offset).
     pub fn b_heard(&self) -> &[f32] {
         &self.heard[1]
     }
@@ -115,7 +191,7 @@ impl<A: LineEndpoint, B: LineEndpoint> BackToBack<A, B> {
         &self.sent[0]
     }
 
-    /// What end B sent in the last step.
+    /// What end B sent in the last step (on B's clock, as [`BackToBack::b_heard`]).
     pub fn b_sent(&self) -> &[f32] {
         &self.sent[1]
     }
@@ -227,5 +303,55 @@ mod tests {
         assert!(call.run_until(Duration::from_secs(1), |a, _| a.heard.len() >= 3 * BLOCK));
         assert_eq!(call.now().samples(), 3 * BLOCK as u64);
         assert!(!call.run_until(Duration::from_ms(40), |_, _| false));
+    }
+
+    /// Says a tone and keeps what it heard: samples, and the lowest and highest RMS of a block
+    /// after the first second.
+    struct Tone {
+        nco: crate::dsp::Nco,
+        samples: u64,
+        blocks: u64,
+        rms: (f32, f32),
+    }
+
+    impl Tone {
+        fn new(freq: f32) -> Self {
+            Tone { nco: crate::dsp::Nco::new(freq, 8000.0), samples: 0, blocks: 0, rms: (f32::MAX, 0.0) }
+        }
+    }
+
+    impl LineEndpoint for Tone {
+        fn process(&mut self, rx: &[f32], tx: &mut [f32]) {
+            assert_eq!(rx.len(), tx.len());
+            self.samples += rx.len() as u64;
+            self.blocks += 1;
+            if self.blocks > 50 {
+                let rms = (rx.iter().map(|v| v * v).sum::<f32>() / rx.len() as f32).sqrt();
+                self.rms = (self.rms.0.min(rms), self.rms.1.max(rms));
+            }
+            tx.iter_mut().for_each(|t| *t = 0.3 * self.nco.next_sin());
+        }
+    }
+
+    #[test]
+    fn a_clock_offset_holds_for_half_an_hour() {
+        // B's clock 1000 ppm fast, then slow: after 30 minutes B has heard and said exactly the
+        // samples its clock makes, nothing was made up or dropped between the clocks, and both
+        // ends heard the other's tone whole all along.
+        use crate::sim::line::{Impairments, Line};
+        for ppm in [1000.0f32, -1000.0] {
+            let line = Line::symmetric(Impairments { clock_ppm: ppm, ..Default::default() }, 1);
+            let mut call = BackToBack::new(Tone::new(1000.0), Tone::new(2000.0), line);
+            call.run(Duration::from_secs(30 * 60));
+            let n = 30 * 60 * 8000u64;
+            let want = n as f64 * (1.0 + ppm as f64 * 1e-6);
+            assert_eq!(call.a.samples, n);
+            assert!((call.b.samples as f64 - want).abs() < 30.0, "{ppm}: B {} samples, want {want}", call.b.samples);
+            assert_eq!(call.slipped(), 0, "{ppm}");
+            let full = 0.3 / 2f32.sqrt();
+            for (end, (lo, hi)) in [("A", call.a.rms), ("B", call.b.rms)] {
+                assert!(lo > 0.99 * full && hi < 1.01 * full, "{ppm}: {end} heard RMS {lo}..{hi}");
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ use crate::dsp::fir::{design_bandpass, design_hilbert, Window};
 use crate::dsp::{dbm0_to_power, Fir, Nco, Resampler, SAMPLE_RATE};
 use crate::sim::rng::Rng;
 use crate::types::LineEndpoint;
+use std::collections::VecDeque;
 
 /// How the line limits the band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,10 +227,106 @@ impl Impairments {
     }
 }
 
-/// Most samples a direction holds back to absorb a clock offset (one second).
+/// Most samples a direction driven by [`Direction::process`] holds back to absorb a clock offset
+/// (one second).
 const FIFO: usize = SAMPLE_RATE as usize;
-/// Samples of delay a direction starts with when it simulates a clock offset.
+/// Samples of delay a direction driven by [`Direction::process`] starts with when it simulates a
+/// clock offset.
 const PREFILL: usize = 1600;
+/// The clock ratio's denominator: offsets are kept to a part in 10^9.
+const CLOCK_DEN: u64 = 1_000_000_000;
+
+/// Why a set of [`Impairments`] cannot be simulated: a value that is not a number, infinite or
+/// outside what a telephone line (or this simulator) can do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidImpairment {
+    /// Which impairment, in words (`"clock offset"`, `"near echo level"`).
+    pub what: &'static str,
+    /// The value given.
+    pub value: f32,
+    /// What it must be, in words (`"within +-10000 ppm"`).
+    pub allowed: &'static str,
+}
+
+impl core::fmt::Display for InvalidImpairment {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} {}: must be {}", self.what, self.value, self.allowed)
+    }
+}
+
+impl std::error::Error for InvalidImpairment {}
+
+/// `value` must be finite and within `lo..=hi`.
+fn check(what: &'static str, value: f32, lo: f32, hi: f32, allowed: &'static str) -> Result<(), InvalidImpairment> {
+    if value.is_finite() && (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(InvalidImpairment { what, value, allowed })
+    }
+}
+
+impl Impairments {
+    /// Checks that every value is a finite number within what the simulator can do:
+    ///
+    /// | impairment | allowed |
+    /// |---|---|
+    /// | `gain_db` | -120 to +40 dB |
+    /// | `noise_dbm0` | -200 to +20 dBm0 |
+    /// | `freq_offset_hz` | within +-1000 Hz |
+    /// | `clock_ppm` | within +-10000 ppm (1 %) |
+    /// | dropouts | start 0 to 10^9 ms, length above 0 up to 10^9 ms |
+    /// | echoes | level -150 to +20 dB, delay 0 to 10000 ms |
+    /// | phase jitter | 0 to 360 degrees peak to peak, 0 to 4000 Hz |
+    ///
+    /// [`Direction::new`] refuses (panics on) what this refuses; [`Direction::try_new`] returns
+    /// the error.
+    pub fn validate(&self) -> Result<(), InvalidImpairment> {
+        check("gain", self.gain_db, -120.0, 40.0, "a number of dB from -120 to +40")?;
+        if let Some(n) = self.noise_dbm0 {
+            check("noise level", n, -200.0, 20.0, "a level in dBm0 from -200 to +20")?;
+        }
+        check("frequency offset", self.freq_offset_hz, -1000.0, 1000.0, "a number of Hz within +-1000")?;
+        check("clock offset", self.clock_ppm, -10_000.0, 10_000.0, "a number of ppm within +-10000")?;
+        for d in &self.dropouts {
+            check("dropout start", d.at_ms, 0.0, 1e9, "a time in ms from 0 to 10^9")?;
+            check("dropout length", d.ms, f32::MIN_POSITIVE, 1e9, "a length in ms above 0, up to 10^9")?;
+        }
+        for (e, level, delay) in [
+            (self.near_echo, "near echo level", "near echo delay"),
+            (self.far_echo, "far echo level", "far echo delay"),
+        ] {
+            if let Some(e) = e {
+                check(level, e.level_db, -150.0, 20.0, "a number of dB from -150 to +20")?;
+                check(delay, e.delay_ms, 0.0, 10_000.0, "a delay in ms from 0 to 10000")?;
+            }
+        }
+        if let Some(j) = self.phase_jitter {
+            check("phase jitter", j.degrees_pp, 0.0, 360.0, "0 to 360 degrees peak to peak")?;
+            check("phase jitter rate", j.hz, 0.0, 4000.0, "a rate in Hz from 0 to 4000")?;
+        }
+        Ok(())
+    }
+}
+
+/// The ratio of a clock offset: far-end samples per near-end sample, as `num / CLOCK_DEN`.
+fn clock_ratio(ppm: f32) -> (u64, u64) {
+    let num = CLOCK_DEN as i64 + (ppm as f64 * 1000.0).round() as i64;
+    (num as u64, CLOCK_DEN)
+}
+
+/// A simulated clock offset: the far end's samples converted to the near end's clock at an exact
+/// ratio, and (when driven by [`Direction::process`]) the FIFO that stands in for the extra or
+/// missing samples.
+#[derive(Debug, Clone)]
+struct Clock {
+    r: Resampler,
+    /// Far-end samples per near-end sample, as a fraction.
+    ratio: (u64, u64),
+    /// Converted samples waiting to be heard, when driven by [`Direction::process`].
+    fifo: VecDeque<f32>,
+    /// Samples made up (silence) or thrown away because the FIFO ran dry or overflowed.
+    slipped: u64,
+}
 
 /// A delayed, scaled copy of a signal through the telephone band (an echo path).
 #[derive(Debug, Clone)]
@@ -260,6 +357,17 @@ impl EchoPath {
 }
 
 /// One direction of a simulated line.
+///
+/// Two ways to drive it:
+/// - [`Direction::process`] / [`Direction::process_with_echo`]: as many samples out as in, the far
+///   end running on the listener's clock. A clock offset then borrows from (or adds to) a FIFO
+///   that starts 1600 samples deep and holds one second, so it lasts 1600 / (8000 x offset)
+///   seconds when the far clock is fast (200 s at +1000 ppm) and 6400 / (8000 x offset) when slow;
+///   after that samples are made up (silence) or dropped, and [`Direction::slipped`] counts them.
+///   Fine for tests of a few minutes.
+/// - [`Direction::input_needed`] and [`Direction::process_clocked`]: the far end supplies what its
+///   clock makes in the time, so a clock offset holds exactly for a call of any length, with no
+///   FIFO at all. [`crate::sim::call::BackToBack`] runs its ends this way.
 #[derive(Debug, Clone)]
 pub struct Direction {
     imp: Impairments,
@@ -271,7 +379,9 @@ pub struct Direction {
     hilbert: Option<(Fir, Fir, Nco)>,
     /// Phase jitter's oscillator and peak swing in radians.
     jitter: Option<(Nco, f32)>,
-    clock: Option<(Resampler, Vec<f32>, usize, usize)>,
+    clock: Option<Clock>,
+    /// The far end's samples after the frequency offset, before the clock (reused).
+    shifted: Vec<f32>,
     near_echo: Option<EchoPath>,
     far_echo: Option<EchoPath>,
     /// Dropouts in samples: (start, end), sorted.
@@ -282,7 +392,30 @@ pub struct Direction {
 
 impl Direction {
     /// A direction with the given impairments; `seed` fixes its noise.
+    ///
+    /// # Panics
+    ///
+    /// If the impairments are not valid ([`Impairments::validate`]; [`Direction::try_new`]
+    /// returns the reason instead).
     pub fn new(imp: Impairments, seed: u64) -> Self {
+        Self::try_new(imp, seed).unwrap_or_else(|e| panic!("invalid line impairments: {e}"))
+    }
+
+    /// A direction with the given impairments, or why they cannot be simulated.
+    pub fn try_new(imp: Impairments, seed: u64) -> Result<Self, InvalidImpairment> {
+        imp.validate()?;
+        let ratio = clock_ratio(imp.clock_ppm);
+        Ok(Self::build(imp, seed, ratio))
+    }
+
+    /// A direction whose clock ratio (far-end samples per near-end sample) is exactly
+    /// `ratio.0 / ratio.1`, in place of the impairments' `clock_ppm` (which is set to match).
+    fn with_ratio(mut imp: Impairments, seed: u64, ratio: (u64, u64)) -> Self {
+        imp.clock_ppm = ((ratio.0 as f64 / ratio.1 as f64 - 1.0) * 1e6) as f32;
+        Self::build(imp, seed, ratio)
+    }
+
+    fn build(imp: Impairments, seed: u64, ratio: (u64, u64)) -> Self {
         let fs = SAMPLE_RATE as f32;
         let (band, channel) = match imp.band {
             Band::Full => (None, None),
@@ -296,14 +429,16 @@ impl Direction {
             delay[63] = 1.0;
             (Fir::new(h), Fir::new(delay), Nco::new(imp.freq_offset_hz, fs))
         });
-        let clock = (imp.clock_ppm != 0.0).then(|| {
-            // The far end's clock is fast by ppm: its samples are spread over less of our time.
-            let r = Resampler::new(1.0 + imp.clock_ppm as f64 * 1e-6, 1.0);
-            (r, vec![0.0; FIFO], 0usize, PREFILL)
+        // The far end's clock is fast by ppm: more of its samples fit in our time.
+        let clock = (ratio.0 != ratio.1).then(|| Clock {
+            r: Resampler::exact(ratio.0, ratio.1),
+            ratio,
+            fifo: core::iter::repeat_n(0.0, PREFILL).collect(),
+            slipped: 0,
         });
         let ms = |t: f32| (t.max(0.0) * fs / 1000.0) as u64;
         let mut dropouts: Vec<(u64, u64)> =
-            imp.dropouts.iter().map(|d| (ms(d.at_ms), ms(d.at_ms) + ms(d.ms))).collect();
+            imp.dropouts.iter().map(|d| (ms(d.at_ms), ms(d.at_ms).saturating_add(ms(d.ms)))).collect();
         dropouts.sort_by_key(|d| d.0);
         Direction {
             gain: 10f32.powf(imp.gain_db / 20.0),
@@ -318,6 +453,7 @@ impl Direction {
             hilbert,
             jitter,
             clock,
+            shifted: Vec::new(),
             time: 0,
         }
     }
@@ -327,6 +463,18 @@ impl Direction {
         &self.imp
     }
 
+    /// Far-end samples per near-end sample, as a fraction (1/1 with no clock offset).
+    pub fn clock_ratio(&self) -> (u64, u64) {
+        self.clock.as_ref().map_or((1, 1), |c| c.ratio)
+    }
+
+    /// Samples made up (as silence) or dropped because the far end ran on the listener's clock
+    /// ([`Direction::process`]) longer than the clock offset's FIFO could stand in for; always 0
+    /// with [`Direction::process_clocked`].
+    pub fn slipped(&self) -> u64 {
+        self.clock.as_ref().map_or(0, |c| c.slipped)
+    }
+
     /// Passes `input` through the line into `output` (same length), with no echo.
     pub fn process(&mut self, input: &[f32], output: &mut [f32]) {
         self.process_with_echo(input, &[], output);
@@ -334,45 +482,93 @@ impl Direction {
 
     /// Passes `input` (from the far modem) through the line into `output` (same length), adding
     /// the echoes of `own`, what the listening modem itself is sending at the same time (missing
-    /// samples count as silence).
+    /// samples count as silence). With a clock offset, see [`Direction`] on how long it holds.
     pub fn process_with_echo(&mut self, input: &[f32], own: &[f32], output: &mut [f32]) {
         let n = input.len().min(output.len());
-        for i in 0..n {
-            let mut x = input[i];
-            if let Some((h, d, nco)) = &mut self.hilbert {
-                // Single-sideband shift: Re{(x + j H{x}) e^{j w t}}.
-                let q = h.process(x);
-                let re = d.process(x);
-                let (mut c, mut s) = nco.next_iq();
-                if let Some((j, peak)) = &mut self.jitter {
-                    // Turn by the jitter's phase as well: e^{j (w t + peak sin(wj t))}.
-                    let (js, jc) = (*peak * j.next_sin()).sin_cos();
-                    (c, s) = (c * jc - s * js, s * jc + c * js);
-                }
-                x = re * c - q * s;
-            }
-            output[i] = x;
-        }
-        if let Some((r, fifo, head, len)) = &mut self.clock {
-            // Resample into the FIFO, then take exactly n samples out (silence if it runs dry).
-            let cap = fifo.len();
-            r.process(&output[..n], |y| {
-                if *len < cap {
-                    fifo[(*head + *len) % cap] = y;
-                    *len += 1;
-                }
-            });
-            for o in output[..n].iter_mut() {
-                if *len > 0 {
-                    *o = fifo[*head];
-                    *head = (*head + 1) % cap;
-                    *len -= 1;
-                } else {
-                    *o = 0.0;
+        self.shift(&input[..n]);
+        let shifted = core::mem::take(&mut self.shifted);
+        match &mut self.clock {
+            Some(c) => {
+                // Converted into the FIFO (what does not fit is dropped), then exactly n samples
+                // out (silence if it runs dry).
+                let Clock { r, fifo, slipped, .. } = c;
+                r.process(&shifted, |y| {
+                    if fifo.len() < FIFO {
+                        fifo.push_back(y);
+                    } else {
+                        *slipped += 1;
+                    }
+                });
+                for o in output[..n].iter_mut() {
+                    *o = fifo.pop_front().unwrap_or_else(|| {
+                        *slipped += 1;
+                        0.0
+                    });
                 }
             }
+            None => output[..n].copy_from_slice(&shifted),
         }
-        for (i, o) in output[..n].iter_mut().enumerate() {
+        self.shifted = shifted;
+        self.finish(own, &mut output[..n]);
+        output[n..].iter_mut().for_each(|v| *v = 0.0);
+    }
+
+    /// How many samples from the far end the next `n` samples heard take: `n` scaled by the clock
+    /// offset (give exactly these to [`Direction::process_clocked`]).
+    pub fn input_needed(&self, n: usize) -> usize {
+        match &self.clock {
+            Some(c) => c.r.input_needed(n),
+            None => n,
+        }
+    }
+
+    /// Passes `input` from the far end, as much as its clock made in the time of `output`
+    /// (exactly [`Direction::input_needed`]`(output.len())` samples), through the line into
+    /// `output`, with the echoes of `own` (aligned with `output`; missing samples count as
+    /// silence). A clock offset holds exactly for a call of any length.
+    ///
+    /// # Panics
+    ///
+    /// If `input` is not as long as [`Direction::input_needed`] says.
+    pub fn process_clocked(&mut self, input: &[f32], own: &[f32], output: &mut [f32]) {
+        let want = self.input_needed(output.len());
+        assert_eq!(input.len(), want, "Direction::process_clocked: {} samples given, {want} needed", input.len());
+        self.shift(input);
+        match &mut self.clock {
+            Some(c) => {
+                let mut it = self.shifted.iter();
+                c.r.pull(output, || *it.next().expect("input_needed counted"));
+            }
+            None => output.copy_from_slice(&self.shifted),
+        }
+        self.finish(own, output);
+    }
+
+    /// The frequency offset and phase jitter, into `self.shifted`.
+    fn shift(&mut self, input: &[f32]) {
+        self.shifted.clear();
+        let Some((h, d, nco)) = &mut self.hilbert else {
+            self.shifted.extend_from_slice(input);
+            return;
+        };
+        for &x in input {
+            // Single-sideband shift: Re{(x + j H{x}) e^{j w t}}.
+            let q = h.process(x);
+            let re = d.process(x);
+            let (mut c, mut s) = nco.next_iq();
+            if let Some((j, peak)) = &mut self.jitter {
+                // Turn by the jitter's phase as well: e^{j (w t + peak sin(wj t))}.
+                let (js, jc) = (*peak * j.next_sin()).sin_cos();
+                (c, s) = (c * jc - s * js, s * jc + c * js);
+            }
+            self.shifted.push(re * c - q * s);
+        }
+    }
+
+    /// Everything after the clock, in place on `output` (the listener's samples).
+    fn finish(&mut self, own: &[f32], output: &mut [f32]) {
+        let n = output.len();
+        for (i, o) in output.iter_mut().enumerate() {
             let mut x = *o;
             if let Some(b) = &mut self.band {
                 x = b.process(x);
@@ -406,11 +602,15 @@ impl Direction {
             *o = x;
         }
         self.time += n as u64;
-        output[n..].iter_mut().for_each(|v| *v = 0.0);
     }
 }
 
 /// A two-way line between a calling modem (A) and an answering modem (B).
+///
+/// The two ends have one clock each, so a clock offset is one relation between them: B's clock
+/// runs `clock_ppm` fast against A's, A hears B's signal that much fast and B hears A's as much
+/// slow (exactly the inverse ratio). [`crate::sim::call::BackToBack`] runs B on its own clock, so
+/// the offset holds for a call of any length.
 #[derive(Debug, Clone)]
 pub struct Line {
     /// What B hears: from A (the caller), with the echoes of B's own signal.
@@ -420,27 +620,61 @@ pub struct Line {
 }
 
 impl Line {
-    /// A line with the same impairments both ways (noise seeded differently per direction).
+    /// A line with the same impairments both ways (noise seeded differently per direction); a
+    /// clock offset makes B's clock that much fast (A hears +ppm, B about -ppm).
+    ///
+    /// # Panics
+    ///
+    /// If the impairments are not valid ([`Impairments::validate`]).
     pub fn symmetric(imp: Impairments, seed: u64) -> Self {
-        Line { a_to_b: Direction::new(imp.clone(), seed), b_to_a: Direction::new(imp, seed ^ 0x5eed) }
+        Line::new(imp.clone(), imp, seed)
     }
 
-    /// A line with its own impairments each way.
+    /// A line with its own impairments each way. The clock offset is `b_to_a`'s (B's clock against
+    /// A's), and `a_to_b` gets exactly its inverse whatever its own `clock_ppm` says; with none in
+    /// `b_to_a`, `a_to_b`'s offset (A's clock against B's) sets the relation.
+    ///
+    /// # Panics
+    ///
+    /// If the impairments are not valid ([`Impairments::validate`]).
     pub fn new(a_to_b: Impairments, b_to_a: Impairments, seed: u64) -> Self {
-        Line { a_to_b: Direction::new(a_to_b, seed), b_to_a: Direction::new(b_to_a, seed ^ 0x5eed) }
+        let to_a = Direction::new(b_to_a, seed ^ 0x5eed);
+        let to_b = Direction::new(a_to_b, seed);
+        let inverse = |d: &Direction| {
+            let (n, m) = d.clock_ratio();
+            (m, n)
+        };
+        if to_a.clock.is_some() {
+            let ratio = inverse(&to_a);
+            Line { a_to_b: Direction::with_ratio(to_b.imp, seed, ratio), b_to_a: to_a }
+        } else if to_b.clock.is_some() {
+            let ratio = inverse(&to_b);
+            Line { b_to_a: Direction::with_ratio(to_a.imp, seed ^ 0x5eed, ratio), a_to_b: to_b }
+        } else {
+            Line { a_to_b: to_b, b_to_a: to_a }
+        }
     }
 
-    /// One step of the call: `a_tx` and `b_tx` are what the modems send; `a_rx` and `b_rx` get
-    /// what they hear (all the same length).
+    /// One step of the call with both ends on A's clock: `a_tx` and `b_tx` are what the modems
+    /// send; `a_rx` and `b_rx` get what they hear (all the same length). A clock offset holds only
+    /// as long as [`Direction::process`] can stand in for it; [`crate::sim::call::BackToBack`]
+    /// holds it for ever.
     pub fn process(&mut self, a_tx: &[f32], b_tx: &[f32], a_rx: &mut [f32], b_rx: &mut [f32]) {
         self.b_to_a.process_with_echo(b_tx, a_tx, a_rx);
         self.a_to_b.process_with_echo(a_tx, b_tx, b_rx);
+    }
+
+    /// True when the ends' clocks differ.
+    pub fn has_clock_offset(&self) -> bool {
+        self.a_to_b.clock.is_some() || self.b_to_a.clock.is_some()
     }
 }
 
 /// Any [`LineEndpoint`] hearing the line through a simulated [`Direction`]: the far end's signal
 /// reaches it with the direction's impairments, and with the echoes of what it sent in the block
-/// before. The line simulator as a wrapper, the way a fault injector wraps a network device.
+/// before. The line simulator as a wrapper, the way a fault injector wraps a network device. The
+/// far end runs on this end's clock here, so a clock offset holds only as long as
+/// [`Direction::process`] can stand in for it.
 #[derive(Debug, Clone)]
 pub struct Impaired<E> {
     inner: E,
@@ -637,5 +871,124 @@ mod tests {
             d.process(a, b);
         }
         assert_eq!(peak_freq(&y[PREFILL + 400..]), 1001.0);
+    }
+
+    #[test]
+    fn clock_offset_holds_for_half_an_hour_when_the_far_end_keeps_its_own_clock() {
+        // A tone made on the far end's clock, as much as it makes in each block of ours, for 30
+        // minutes at +-1000 ppm: every block heard is whole (never the silence of a FIFO run dry),
+        // the far samples taken are exactly what the ratio says, and the tone reads 1000 Hz x the
+        // offset at the end as at the start.
+        for ppm in [1000.0f32, -1000.0] {
+            let mut d = Direction::new(Impairments { clock_ppm: ppm, ..Default::default() }, 1);
+            let mut nco = Nco::new(1000.0, 8000.0);
+            let (mut far, mut heard) = (Vec::new(), vec![0.0f32; 160]);
+            let blocks = 30 * 60 * 50;
+            let mut taken = 0u64;
+            let mut first = Vec::new();
+            let mut last = Vec::new();
+            for k in 0..blocks {
+                far.clear();
+                far.extend((0..d.input_needed(heard.len())).map(|_| 0.3 * nco.next_sin()));
+                taken += far.len() as u64;
+                d.process_clocked(&far, &[], &mut heard);
+                let rms = (heard.iter().map(|v| v * v).sum::<f32>() / 160.0).sqrt();
+                if k > 0 {
+                    assert!((rms / (0.3 / 2f32.sqrt()) - 1.0).abs() < 0.01, "{ppm} ppm: block {k} RMS {rms}");
+                }
+                if k < 50 {
+                    first.extend_from_slice(&heard);
+                } else if k >= blocks - 50 {
+                    last.extend_from_slice(&heard);
+                }
+            }
+            assert_eq!(d.slipped(), 0);
+            let n = blocks as u64 * 160;
+            // The converter looks 21 far samples ahead of the last sample heard.
+            let exact = ((n - 1) as f64 * (1.0 + ppm as f64 * 1e-6)).ceil() as u64;
+            assert!(taken >= exact && taken <= exact + 22, "{ppm} ppm: {taken} far samples for {n}, {exact}");
+            let want = 1000.0 + ppm / 1000.0;
+            assert_eq!(peak_freq(&first[400..]), want, "{ppm} ppm at the start");
+            assert_eq!(peak_freq(&last), want, "{ppm} ppm after 30 minutes");
+        }
+    }
+
+    #[test]
+    fn clock_offset_through_process_counts_its_slips() {
+        // Driven one block in, one block out, the far end runs on our clock: the FIFO stands in
+        // for 1600 samples, then the shortfall is made up with silence, and counted.
+        let mut d = Direction::new(Impairments { clock_ppm: 1000.0, ..Default::default() }, 1);
+        let x = tone(1000.0, 160);
+        let mut y = vec![0.0; 160];
+        for _ in 0..9000 {
+            d.process(&x, &mut y);
+        }
+        assert_eq!(d.slipped(), 0, "180 s: within the FIFO");
+        for _ in 0..2000 {
+            d.process(&x, &mut y);
+        }
+        assert!(d.slipped() > 0, "220 s at +1000 ppm outlasts the FIFO");
+    }
+
+    #[test]
+    fn impairments_are_validated() {
+        let ok = Impairments {
+            gain_db: -6.0,
+            clock_ppm: -2000.0,
+            near_echo: Some(Echo { level_db: -10.0, delay_ms: 2.0 }),
+            dropouts: vec![Dropout { at_ms: 3000.0, ms: 300.0 }],
+            phase_jitter: Some(PhaseJitter { degrees_pp: 10.0, hz: 120.0 }),
+            ..Default::default()
+        }
+        .with_snr(20.0, -13.0);
+        assert_eq!(ok.validate(), Ok(()));
+        let echo = |level_db, delay_ms| Some(Echo { level_db, delay_ms });
+        let bad: Vec<(&str, Impairments)> = vec![
+            ("noise level", Impairments::default().with_snr(f32::NAN, -13.0)),
+            ("noise level", Impairments::default().with_snr(-300.0, -13.0)),
+            ("gain", Impairments { gain_db: f32::INFINITY, ..Default::default() }),
+            ("gain", Impairments { gain_db: 100.0, ..Default::default() }),
+            ("frequency offset", Impairments { freq_offset_hz: f32::NAN, ..Default::default() }),
+            ("frequency offset", Impairments { freq_offset_hz: 5000.0, ..Default::default() }),
+            ("clock offset", Impairments { clock_ppm: f32::NEG_INFINITY, ..Default::default() }),
+            ("clock offset", Impairments { clock_ppm: 1e6, ..Default::default() }),
+            ("near echo level", Impairments { near_echo: echo(f32::NAN, 2.0), ..Default::default() }),
+            ("far echo level", Impairments { far_echo: echo(40.0, 2.0), ..Default::default() }),
+            ("far echo delay", Impairments { far_echo: echo(-10.0, 1e9), ..Default::default() }),
+            ("near echo delay", Impairments { near_echo: echo(-10.0, -1.0), ..Default::default() }),
+            (
+                "dropout start",
+                Impairments { dropouts: vec![Dropout { at_ms: f32::NAN, ms: 1.0 }], ..Default::default() },
+            ),
+            ("dropout length", Impairments { dropouts: vec![Dropout { at_ms: 1.0, ms: 0.0 }], ..Default::default() }),
+            (
+                "phase jitter rate",
+                Impairments { phase_jitter: Some(PhaseJitter { degrees_pp: 5.0, hz: f32::NAN }), ..Default::default() },
+            ),
+        ];
+        for (what, imp) in bad {
+            let e = imp.validate().unwrap_err();
+            assert_eq!(e.what, what, "{imp:?}");
+            assert!(e.to_string().starts_with(what) && e.to_string().contains("must be"), "{e}");
+            assert_eq!(Direction::try_new(imp.clone(), 1).unwrap_err().to_string(), e.to_string());
+            assert!(std::panic::catch_unwind(|| Direction::new(imp, 1)).is_err());
+        }
+    }
+
+    #[test]
+    fn a_line_has_one_clock_relation() {
+        // Symmetric: B's clock fast; A hears +ppm, B exactly the inverse.
+        let line = Line::symmetric(Impairments { clock_ppm: 500.0, ..Default::default() }, 1);
+        assert_eq!(line.b_to_a.clock_ratio(), (1_000_500_000, 1_000_000_000));
+        assert_eq!(line.a_to_b.clock_ratio(), (1_000_000_000, 1_000_500_000));
+        assert!((line.a_to_b.impairments().clock_ppm + 499.75).abs() < 0.01);
+        // Line::new: b_to_a's relation wins; a_to_b alone sets it when b_to_a has none.
+        let imp = |ppm| Impairments { clock_ppm: ppm, ..Default::default() };
+        let line = Line::new(imp(200.0), imp(200.0), 1);
+        assert_eq!(line.a_to_b.clock_ratio(), (1_000_000_000, 1_000_200_000));
+        let line = Line::new(imp(-300.0), imp(0.0), 1);
+        assert_eq!(line.a_to_b.clock_ratio(), (999_700_000, 1_000_000_000));
+        assert_eq!(line.b_to_a.clock_ratio(), (1_000_000_000, 999_700_000));
+        assert!(!Line::symmetric(Impairments::default(), 1).has_clock_offset());
     }
 }

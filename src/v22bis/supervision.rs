@@ -43,6 +43,15 @@ const ERROR_WEIGHT: f32 = 1.0 / 16.0;
 const FLOOR_1200_DB: f32 = 6.0;
 /// Lowest SNR estimate (dB) that is data at 2400 bit/s (garbage reads up to about 12.5).
 const FLOOR_2400_DB: f32 = 14.0;
+/// The lowest SNR estimate (dB) that is data at `rate`: below it, noise or speech could read as
+/// much.
+pub fn snr_floor_db(rate: Rate) -> f32 {
+    match rate {
+        Rate::R1200 => FLOOR_1200_DB,
+        Rate::R2400 => FLOOR_2400_DB,
+    }
+}
+
 /// How long the verdict must hold before the carrier's qualification changes.
 pub const HOLD: Duration = Duration::from_ms(150);
 
@@ -135,10 +144,7 @@ impl Supervisor {
             let e = s.error.min(4.0 * Constellation::POWER);
             self.error += ERROR_WEIGHT * (e - self.error);
         }
-        let floor = match s.rate {
-            Rate::R1200 => FLOOR_1200_DB,
-            Rate::R2400 => FLOOR_2400_DB,
-        };
+        let floor = snr_floor_db(s.rate);
         let expected = (WINDOW / 4) as i32;
         let spread: i32 = self.turn_counts.iter().map(|&c| (c as i32 - expected).pow(2)).sum();
         let turns_vary = (spread / expected) as u32 <= MAX_CHI_SQUARE;

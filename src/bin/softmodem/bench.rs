@@ -59,6 +59,9 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
     let only = args.get("only");
     let want = |name: &str| only.is_none_or(|o| o.split(',').any(|x| x == name));
     let bits: f64 = args.num("bits", if quick { 2e5 } else { 2e6 })?;
+    if !(1e3..=1e10).contains(&bits) {
+        return Err(Failure::Usage(format!("--bits {bits}: must be between 1000 and 1e10")));
+    }
     let mut progress = Progress { done: 0, total: 0, start: Instant::now() };
     let grids: [(Rate, &[f64]); 2] = [
         (Rate::R1200, &[3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0]),
@@ -144,7 +147,14 @@ pub fn bench(argv: &[String]) -> Result<(), Failure> {
             progress.step(&format!("V.22bis call: {line}"));
             let r = run_sim(Family::V22bis, Family::V22bis, -13.0, GuardTone::None, imp, seconds, 3);
             let c = |k: usize| r.connected[k].map(|(t, rate)| format!("{rate} at {t:.2} s")).unwrap_or("no".into());
-            let e = |k: usize| format!("{}/{}", r.received[k].errors, r.received[k].bits);
+            // Errors in bits counted, with those lost while the pattern was found again (a retrain).
+            let e = |k: usize| {
+                let c = &r.received[k];
+                match c.lost {
+                    0 => format!("{}/{}", c.errors, c.bits),
+                    lost => format!("{}/{} ({lost} lost)", c.errors, c.bits),
+                }
+            };
             println!("| {line} | {} | {} | {} | {} | {} |", c(0), c(1), e(0), e(1), r.retrains[0] + r.retrains[1]);
         }
         println!();

@@ -66,6 +66,7 @@ MODE (the transmitter whose signal the file holds):
   v22-call v22-ans v22bis-call v22bis-ans
 FAMILY: bell103 v21 v23 bell202 v22 v22bis bell212a
 DBM0: transmit level in dBm0, -60 to 0 (default -13). HZ: 8000 to 192000 (default 8000).
+Inputs (IN, IN.wav, --send FILE) are read whole, up to 64 MiB; encode writes at most 256 MiB.
 ";
 
 /// Why a command failed: bad usage (exit 2) or a run-time problem (exit 1).
@@ -156,11 +157,43 @@ pub fn guard(args: &Args) -> Result<softmodem::v22bis::GuardTone, Failure> {
     }
 }
 
+/// The most bytes read from a file or stdin to encode, to decode or to send (`stdio --send`):
+/// 64 MiB, a 16-bit WAV of 70 minutes at 8000 Hz. More (`/dev/zero`, an endless pipe) is an error,
+/// found after reading one byte more, not the end of the machine's memory.
+pub const MAX_INPUT: u64 = 64 << 20;
+
+/// The largest WAV `encode` writes: 256 MiB, about 4.6 hours at 8000 Hz or 23 minutes at 48000 Hz
+/// (a WAV cannot hold more than 4 GiB at all). Checked before any audio is made.
+pub const MAX_WAV: u64 = 256 << 20;
+
+/// Reads a whole input (`-` is stdin), at most [`MAX_INPUT`] bytes.
 fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: io::Error| Failure::Run(format!("cannot read {path}: {e}"));
     let mut v = vec![];
-    let r = if path == "-" { io::stdin().read_to_end(&mut v).map(|_| ()) } else { std::fs::read(path).map(|d| v = d) };
-    r.map_err(|e| Failure::Run(format!("cannot read {path}: {e}")))?;
+    let limit = MAX_INPUT + 1;
+    if path == "-" {
+        io::stdin().lock().take(limit).read_to_end(&mut v).map_err(cannot)?;
+    } else {
+        std::fs::File::open(path).map_err(cannot)?.take(limit).read_to_end(&mut v).map_err(cannot)?;
+    }
+    if v.len() as u64 > MAX_INPUT {
+        return Err(Failure::Run(format!("input larger than {MAX_INPUT} bytes (64 MiB): {path}")));
+    }
     Ok(v)
+}
+
+/// Refuses an `encode` whose WAV would be larger than [`MAX_WAV`]: `samples` at 8000 Hz, to be
+/// written at `rate` Hz.
+fn check_wav_size(samples: f64, rate: u32, input: usize) -> Result<(), Failure> {
+    let bytes = 44.0 + 2.0 * samples * rate as f64 / SAMPLE_RATE as f64;
+    if bytes > MAX_WAV as f64 {
+        return Err(Failure::Run(format!(
+            "output larger than {MAX_WAV} bytes (256 MiB): {input} bytes of input would make {:.1} hours of audio, a WAV of {:.0} MiB",
+            samples / SAMPLE_RATE as f64 / 3600.0,
+            bytes / (1 << 20) as f64
+        )));
+    }
+    Ok(())
 }
 
 fn positional<'a>(args: &'a Args, n: usize, what: &str) -> Result<&'a [String], Failure> {
@@ -182,16 +215,29 @@ fn encode(argv: &[String]) -> Result<(), Failure> {
     let files = positional(&args, 2, "IN and OUT.wav")?;
     let data = read_input(&files[0])?;
     let mut samples = match mode {
-        Mode::Fsk(spec) => fsk_signal(spec, level, format, &data),
-        Mode::V22(family, role) => v22::encode(family, role, level, format, &data)?,
+        Mode::Fsk(spec) => {
+            check_wav_size(fsk_signal_len(spec, format, data.len()), rate, data.len())?;
+            fsk_signal(spec, level, format, &data)
+        }
+        Mode::V22(family, role) => {
+            check_wav_size(v22::encode_limit(format, data.len()) as f64, rate, data.len())?;
+            v22::encode(family, role, level, format, &data)?
+        }
     };
     if rate != SAMPLE_RATE {
         samples = Resampler::new(SAMPLE_RATE as f64, rate as f64).process_all(&samples);
     }
-    let wav = Wav::emit_pcm16(rate, &samples);
+    let wav = Wav::try_emit_pcm16(rate, &samples).map_err(|e| Failure::Run(format!("cannot make the WAV: {e}")))?;
     let out = &files[1];
     let r = if out == "-" { io::stdout().write_all(&wav) } else { std::fs::write(out, &wav) };
     r.map_err(|e| Failure::Run(format!("cannot write {out}: {e}")))
+}
+
+/// Samples (at 8000 Hz) in [`fsk_signal`]'s signal for `bytes` bytes.
+fn fsk_signal_len(spec: ChannelSpec, format: Format, bytes: usize) -> f64 {
+    let mark_bits = (spec.baud * 0.25).ceil() as f64;
+    let bits = 2.0 * mark_bits + bytes as f64 * format.bits_per_char() as f64;
+    (bits * SAMPLE_RATE as f64 / spec.baud as f64).ceil()
 }
 
 /// An FSK transmitter's signal for `data`: 250 ms of mark, the characters, 250 ms of mark.

@@ -27,6 +27,13 @@ pub fn mode(name: &str) -> Option<(Family, Role)> {
     MODES.iter().find(|m| m.0 == name).map(|m| (m.1, m.2))
 }
 
+/// The most samples [`encode`] records for `bytes` bytes: 10 s for the start-up and the tail, and
+/// the data at 1200 bit/s.
+pub fn encode_limit(format: Format, bytes: usize) -> usize {
+    let bits = format.bits_per_char() as f64 * bytes as f64;
+    ((10.0 + bits / 1200.0) * SAMPLE_RATE as f64) as usize
+}
+
 /// Runs a back-to-back call in which the `role` end sends `data` once connected; returns that
 /// end's line signal from the first sample until 250 ms after its last character.
 pub fn encode(family: Family, role: Role, level: f32, format: Format, data: &[u8]) -> Result<Vec<f32>, Failure> {
@@ -40,8 +47,7 @@ pub fn encode(family: Family, role: Role, level: f32, format: Format, data: &[u8
     ours.write(data);
     let mut call = BackToBack::direct(ours, Modem::new(peer_cfg));
     let mut recording = Vec::new();
-    let bits = format.bits_per_char() as f32 * data.len() as f32;
-    let limit = ((10.0 + bits / 1200.0) * SAMPLE_RATE as f32) as usize;
+    let limit = encode_limit(format, data.len());
     let mut idle_since: Option<usize> = None;
     while recording.len() < limit {
         call.step();
@@ -100,11 +106,15 @@ pub fn decode(family: Family, role: Role, format: Format, samples: &[f32]) -> Ve
 }
 
 fn parse_dropout(s: &str) -> Result<Dropout, Failure> {
-    let bad = || Failure::Usage(format!("--dropout '{s}': expected AT_MS:LENGTH_MS, e.g. 3000:300"));
+    let bad = || {
+        Failure::Usage(format!(
+            "--dropout '{s}': expected AT_MS:LENGTH_MS, e.g. 3000:300 (start 0 to 3600000 ms, length above 0 up to 3600000 ms)"
+        ))
+    };
     let (a, b) = s.split_once(':').ok_or_else(bad)?;
     let at_ms: f32 = a.parse().map_err(|_| bad())?;
     let ms: f32 = b.parse().map_err(|_| bad())?;
-    if !(at_ms >= 0.0 && ms > 0.0 && at_ms.is_finite() && ms.is_finite()) {
+    if !((0.0..=3.6e6).contains(&at_ms) && ms > 0.0 && ms <= 3.6e6) {
         return Err(bad());
     }
     Ok(Dropout { at_ms, ms })
@@ -152,20 +162,23 @@ pub fn sim(argv: &[String]) -> Result<(), Failure> {
         return Err(Failure::Usage(format!("--seconds {seconds}: must be between 0 and 3600")));
     }
     let seed: u64 = args.num("seed", 1)?;
-    let level: f32 = args.num("level", -13.0)?;
+    let level = crate::level(&args)?;
     let mut imp = Impairments {
         freq_offset_hz: args.num("freq-offset", 0.0)?,
         clock_ppm: args.num("clock-ppm", 0.0)?,
         ..Default::default()
     };
     if imp.freq_offset_hz.abs() > 50.0 || !imp.freq_offset_hz.is_finite() {
-        return Err(Failure::Usage("--freq-offset must be within +-50 Hz".into()));
+        return Err(Failure::Usage(format!("--freq-offset {}: must be within +-50 Hz", imp.freq_offset_hz)));
     }
     if imp.clock_ppm.abs() > 2000.0 || !imp.clock_ppm.is_finite() {
-        return Err(Failure::Usage("--clock-ppm must be within +-2000".into()));
+        return Err(Failure::Usage(format!("--clock-ppm {}: must be within +-2000", imp.clock_ppm)));
     }
     if let Some(e) = args.get("echo-db") {
         let db: f32 = e.parse().map_err(|_| Failure::Usage(format!("--echo-db: '{e}' is not a number")))?;
+        if !(-100.0..=0.0).contains(&db) {
+            return Err(Failure::Usage(format!("--echo-db {db}: must be between -100 and 0 dB")));
+        }
         imp.near_echo = Some(Echo { level_db: db, delay_ms: 2.0 });
     }
     imp.codec = match args.get("codec") {
@@ -188,8 +201,13 @@ pub fn sim(argv: &[String]) -> Result<(), Failure> {
     }
     if let Some(snr) = args.get("snr") {
         let snr: f32 = snr.parse().map_err(|_| Failure::Usage(format!("--snr: '{snr}' is not a number")))?;
+        if !(-20.0..=100.0).contains(&snr) {
+            return Err(Failure::Usage(format!("--snr {snr}: must be between -20 and 100 dB")));
+        }
         imp = imp.with_snr(snr, level);
     }
+    // What the options above let through, the simulator must take too.
+    imp.validate().map_err(|e| Failure::Usage(format!("line: {e}")))?;
     let guard = crate::guard(&args)?;
     let report = run_sim(family, peer_family, level, guard, imp.clone(), seconds, seed);
     println!("{}", report.describe(family, peer_family, &imp, seconds, seed));
@@ -272,11 +290,14 @@ impl SimReport {
                 format!("BER {:.2e}", c.ber())
             };
             s += &format!(
-                "\n{dir}: {} bits checked, {} errors ({ber}), pattern lost {} time(s)",
+                "\n{dir}: {} bits counted, {} errors ({ber}), pattern lost {} time(s)",
                 c.bits,
                 c.errors,
-                c.syncs.saturating_sub(1)
+                c.losses()
             );
+            if c.lost > 0 {
+                s += &format!(" ({} bits lost while finding it again, counted as errors)", c.lost);
+            }
         }
         s
     }
@@ -292,7 +313,8 @@ pub fn describe_line(imp: &Impairments) -> String {
         parts.push(format!("{:+} Hz", imp.freq_offset_hz));
     }
     if imp.clock_ppm != 0.0 {
-        parts.push(format!("{:+} ppm", imp.clock_ppm));
+        // One relation between the two ends' clocks (see `Line::symmetric`).
+        parts.push(format!("answerer's clock {:+} ppm", imp.clock_ppm));
     }
     if let Some(e) = imp.near_echo {
         parts.push(format!("near echo {} dB", e.level_db));
