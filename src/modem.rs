@@ -141,6 +141,12 @@ pub enum Event {
     },
     /// How the start-up goes (answer tone, what is offered, what the far modem was found to be).
     Progress(Progress),
+    /// V.22bis: the line was judged too poor for 2400 bit/s (SNR per symbol, dB, rounded), and
+    /// the start-up goes on at 1200 bit/s.
+    TooPoorFor2400 {
+        /// The SNR the line was judged to have, dB.
+        snr_db: i32,
+    },
 }
 
 /// Where the modem is in a call.
@@ -556,6 +562,7 @@ impl Modem {
                 }
                 PumpEvent::Connected(rate) => self.push_event(Event::Retrained { rate: rate.bps() }),
                 PumpEvent::Retrain { .. } => self.push_event(Event::Retrain),
+                PumpEvent::TooPoorFor2400 { snr_db } => self.push_event(Event::TooPoorFor2400 { snr_db }),
             }
         }
         if self.state == State::Data {

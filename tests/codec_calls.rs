@@ -26,22 +26,17 @@ fn v22_through_amr_122_both_ways_is_clean() {
 }
 
 #[test]
-fn v22bis_through_amr_122_holds_2400_without_retraining() {
-    // V.22bis through AMR 12.2: the codec leaves about 17 dB SNR, enough for 16-point QAM to
-    // hold the call at 2400 bit/s with errors near 1e-2 (the 1e-4 target is beyond this
-    // channel; see the README), and the quality stays over the retrain threshold.
+fn v22bis_through_amr_122_chooses_1200_and_is_clean() {
+    // V.22bis through AMR 12.2: the codec passes the steady start-up signals nearly untouched,
+    // but leaves data about 16 dB SNR per symbol, where 16-point QAM makes errors near 1e-2. The
+    // answerer judges the line by the caller's scrambled ones after S1, does not answer S1, and
+    // both go on at 1200 bit/s: error-free, as V.22 is through this codec.
     let c = call(Codec::AMR_122, true, 20);
-    assert_eq!(c.caller.phase(), Phase::Data(Rate::R2400));
-    assert_eq!(c.answerer.phase(), Phase::Data(Rate::R2400));
+    assert_eq!(c.caller.phase(), Phase::Data(Rate::R1200));
+    assert_eq!(c.answerer.phase(), Phase::Data(Rate::R1200));
     for (what, got) in [("at the caller", &c.at_caller), ("at the answerer", &c.at_answerer)] {
-        assert!(got.bits > 38_000, "{what}: {} bits", got.bits);
-        // Where the pattern was held, errors near 1e-2 (what this test measured before the error
-        // counter counted the bits lost when the pattern slips).
-        let held = (got.errors - got.lost) as f64 / got.compared() as f64;
-        assert!(held < 3e-2, "{what}: BER {held:.1e} where the pattern was held: {got:?}");
-        // All told: the receiver slips a symbol now and then through this codec (a dozen times
-        // in 20 s), and the bits lost finding the pattern again count as errors too.
-        assert!(got.ber() < 5e-2, "{what}: BER {:.1e}: {got:?}", got.ber());
+        assert!(got.bits > 18_000, "{what}: {} bits", got.bits);
+        assert_eq!(got.errors, 0, "{what}: {got:?}");
     }
     assert_eq!(c.initiated, [0, 0]);
 }

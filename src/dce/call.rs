@@ -320,6 +320,9 @@ impl Dce {
             }
             ModemEvent::Break => self.note("Modem: break received".into()),
             ModemEvent::Retrain => self.note("Modem: retraining".into()),
+            ModemEvent::TooPoorFor2400 { snr_db } => {
+                self.note(format!("Modem: line too poor for 2400 bit/s (SNR {snr_db} dB): going on at 1200"))
+            }
             // Start-up progress: only logged ("Modem: answer tone", "Modem: detected V.22bis").
             ModemEvent::Progress(p) => self.note(match p {
                 Progress::AnswerTone => "Modem: answer tone".to_string(),

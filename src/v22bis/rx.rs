@@ -21,6 +21,10 @@ const CONSTELLATION: usize = 64;
 pub struct Symbol {
     /// The equalised, de-rotated point.
     pub point: Complex,
+    /// The matched filter's output at the symbol centre, scaled by the gain, before the
+    /// equaliser and the carrier loop: free of their transients (an equaliser trained on a
+    /// periodic signal such as S1 is wrong for data at first), for judging the line.
+    pub raw: Complex,
     /// Quadrant change since the previous symbol (0..4, quarter turns counter-clockwise), from
     /// the decisions.
     pub change: u8,
@@ -492,7 +496,7 @@ impl Receiver {
         self.symbols += 1;
         self.recent[self.recent_pos] = z;
         self.recent_pos = (self.recent_pos + 1) % CONSTELLATION;
-        out(&Symbol { point: z, change, turn, b12, b34: (b3, b4), error: err_sq, rate, weak });
+        out(&Symbol { point: z, raw: y, change, turn, b12, b34: (b3, b4), error: err_sq, rate, weak });
     }
 
     /// A new signal (carrier found, or a rise out of noise): forget the loops' frequency

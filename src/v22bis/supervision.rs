@@ -233,7 +233,17 @@ mod tests {
     use crate::dsp::Complex;
 
     fn symbol(turn: u8, error: f32, weak: bool, rate: Rate) -> Symbol {
-        Symbol { point: Complex::ZERO, change: turn, turn, b12: (0, 0), b34: (0, 0), error, rate, weak }
+        Symbol {
+            point: Complex::ZERO,
+            raw: Complex::ZERO,
+            change: turn,
+            turn,
+            b12: (0, 0),
+            b34: (0, 0),
+            error,
+            rate,
+            weak,
+        }
     }
 
     #[test]

@@ -422,6 +422,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                 Event::Break => eprintln!("BREAK"),
                 Event::Retrain => eprintln!("RETRAIN"),
                 Event::Retrained { rate } => eprintln!("RETRAINED {rate}"),
+                Event::TooPoorFor2400 { snr_db } => eprintln!("LINE TOO POOR FOR 2400 (SNR {snr_db} dB)"),
                 Event::Progress(p) => eprintln!("{p}"),
             }
         }

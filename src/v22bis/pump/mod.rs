@@ -4,7 +4,7 @@ mod policy;
 mod startup;
 
 use crate::bits::{BitSink, BitSource};
-use crate::dsp::{dbm0_to_peak, Nco, SAMPLE_RATE};
+use crate::dsp::{dbm0_to_peak, Complex, Nco, SAMPLE_RATE};
 use crate::time::Duration;
 use crate::types::{Family, Role};
 use crate::v22bis::rx::{Receiver, Symbol};
@@ -30,6 +30,12 @@ pub struct Config {
     /// below the signal's level) of at least this long in data mode (V.22bis only; zero never).
     /// Shorter hits are ridden through: the receiver holds its loops over them.
     pub retrain_after_gap: Duration,
+    /// The line must let the receiver estimate at least this SNR per symbol (dB) during the
+    /// start-up for 2400 bit/s; below it the modem goes on at 1200 bit/s (the caller by sending
+    /// no S1, the answerer by not answering the caller's S1). Default: what 2400 bit/s needs for
+    /// a bit error rate of 1e-5 ([`crate::v22bis::quality::snr_needed_db`]). `f32::NEG_INFINITY`
+    /// takes 2400 bit/s whatever the line.
+    pub start_2400_db: f32,
     /// Bell 212A answering: while waiting for the caller, send the Bell answer tone (2225 Hz)
     /// instead of unscrambled ones. (A 212A caller takes either for the answerer's signal, and
     /// so does a V.22 caller: 2225 Hz turns by -105 degrees a symbol on the 2400 Hz carrier, close
@@ -48,6 +54,7 @@ impl Config {
             retrain_below_db: 12.0,
             retrain_after_gap: Duration::from_ms(200),
             bell_tone: false,
+            start_2400_db: crate::v22bis::quality::snr_needed_db(Rate::R2400),
         }
     }
 
@@ -87,6 +94,11 @@ pub enum PumpEvent {
         /// True when this modem started it.
         initiated: bool,
     },
+    /// The line was judged too poor for 2400 bit/s: the start-up goes on at 1200.
+    TooPoorFor2400 {
+        /// The SNR per symbol the line was judged to have, dB (rounded).
+        snr_db: i32,
+    },
 }
 
 /// The start-up steps, in V.22bis order.
@@ -96,6 +108,9 @@ enum Step {
     AnswerSilence,
     /// Answerer: unscrambled ones until it hears S1 (V.22bis caller) or scrambled ones (V.22).
     AnswerOnes,
+    /// Answerer: S1 heard; still sending unscrambled ones, it judges the line by the caller's
+    /// scrambled ones before answering S1 (2400 bit/s) or not (1200 bit/s).
+    AnswerJudge,
     /// Caller: silent until unscrambled ones have been heard for 155 ms.
     CallWaitOnes,
     /// Caller: the 456 ms of silence after that.
@@ -133,6 +148,10 @@ const HEAR_SCRAMBLED: u32 = Duration::from_ms(270).samples();
 const V22_HOLD: u32 = Duration::from_ms(765).samples();
 /// Symbols of S1 pattern that identify it (it lasts 60).
 const S1_SYMBOLS: u32 = 20;
+/// Symbols of the caller's scrambled ones the answerer judges the line by (150 ms).
+const JUDGE_SYMBOLS: u32 = 90;
+/// The longest the answerer waits for them after S1.
+const JUDGE_TIMEOUT: u32 = Duration::from_ms(600).samples();
 /// Data-mode quality must stay poor this long before a retrain.
 const POOR_TIME: u32 = Duration::from_ms(500).samples();
 /// Data-mode quality must be good this long before poor quality may call for a retrain again.
@@ -212,6 +231,11 @@ pub struct Pump {
     since_gap: u32,
     /// Samples since the current retrain began.
     retrain_time: u32,
+    /// Judging the line: the answerer by the caller's scrambled ones after S1, the caller by the
+    /// answerer's unscrambled ones before it.
+    judge: startup::LineJudge,
+    /// This start-up may still go to 2400 bit/s (the line has not been found too poor for it).
+    may_2400: bool,
     /// In a retrain: the far modem's S1 was heard (it started the retrain, or answered ours).
     retrain_answered: bool,
 }
@@ -267,6 +291,8 @@ impl Pump {
             held: Holdback::default(),
             since_gap: 0,
             retrain_time: 0,
+            judge: startup::LineJudge::default(),
+            may_2400: true,
             retrain_answered: false,
         }
     }
@@ -360,7 +386,7 @@ impl Pump {
         self.timer = 0;
         let signal = match step {
             Step::AnswerSilence | Step::CallWaitOnes | Step::CallPause => Signal::Silence,
-            Step::AnswerOnes => Signal::UnscrambledOnes,
+            Step::AnswerOnes | Step::AnswerJudge => Signal::UnscrambledOnes,
             Step::SendS1 => Signal::S1,
             Step::Ones1200 | Step::V22Hold => Signal::ScrambledOnes(Rate::R1200),
             Step::Ones2400 => Signal::ScrambledOnes(Rate::R2400),
@@ -453,6 +479,11 @@ impl Pump {
         // S1: dibits 00 and 11 alternating, +90 and +270 degrees.
         let s1_like = (s.turn == 1 || s.turn == 3) && s.turn != self.last_change;
         self.s1_run = if s1_like { self.s1_run + 1 } else { 0 };
+        match self.step {
+            Step::AnswerJudge => self.judge.hear(s.raw, !s1_like && !s.weak),
+            Step::CallPause => self.judge.hear(s.raw, !s.weak),
+            _ => {}
+        }
         self.last_change = s.turn;
         // The far end's data can come once it has trained at the rate agreed: at 2400 bit/s
         // (V.22bis) once the receiver has followed it there, at 1200 (V.22) once its scrambled

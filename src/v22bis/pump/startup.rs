@@ -2,6 +2,59 @@
 
 use super::*;
 
+/// Judges the line during the start-up by the spread of the turn from one symbol to the next
+/// (the differential phase): at 1200 bit/s every symbol sits at the same distance from the centre
+/// and turns by a whole number of quarters, so what is left over is noise and distortion. Unlike
+/// the decision error it needs no carrier loop locked yet, and a frequency offset (a steady extra
+/// turn) is taken out as the spread's mean. In white noise its SNR equals the decision error's
+/// (both Es/N0 for the four points); through a speech codec random symbols show the distortion
+/// that steady signals (S1, unscrambled ones) pass unharmed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct LineJudge {
+    sum: f32,
+    sum_sq: f32,
+    n: u32,
+    prev: Option<Complex>,
+}
+
+impl LineJudge {
+    /// Starts afresh.
+    pub(super) fn clear(&mut self) {
+        *self = LineJudge::default();
+    }
+
+    /// Takes a symbol (`counts`: whether it is one of those the line is judged by).
+    pub(super) fn hear(&mut self, point: Complex, counts: bool) {
+        if let Some(prev) = self.prev.filter(|_| counts) {
+            let d = point * prev.conj();
+            if d.norm_sqr() > 0.0 && d.re.is_finite() && d.im.is_finite() {
+                let quarter = core::f32::consts::FRAC_PI_2;
+                let a = d.im.atan2(d.re);
+                let dev = a - (a / quarter).round() * quarter;
+                self.sum += dev;
+                self.sum_sq += dev * dev;
+                self.n += 1;
+            }
+        }
+        self.prev = Some(point);
+    }
+
+    /// Symbols judged so far.
+    pub(super) fn symbols(&self) -> u32 {
+        self.n
+    }
+
+    /// The SNR per symbol the spread stands for, dB (minus infinity before any symbol).
+    pub(super) fn snr_db(&self) -> f32 {
+        if self.n == 0 {
+            return f32::NEG_INFINITY;
+        }
+        let mean = self.sum / self.n as f32;
+        let var = (self.sum_sq / self.n as f32 - mean * mean).max(1e-9);
+        -10.0 * var.log10()
+    }
+}
+
 impl Pump {
     /// Timers and what was heard move the start-up on.
     pub(super) fn advance_step(&mut self) {
@@ -13,12 +66,28 @@ impl Pump {
                 }
             }
             Step::AnswerOnes => {
-                if bis_ok && self.heard_s1() {
-                    self.bis = true;
-                    self.set_step(Step::SendS1);
+                if bis_ok && self.may_2400 && self.heard_s1() {
+                    self.judge.clear();
+                    self.set_step(Step::AnswerJudge);
                 } else if self.scrambled_run >= HEAR_SCRAMBLED {
                     // A V.22 caller (or a V.22bis caller that found us V.22): 1200 bit/s.
                     self.set_step(Step::V22Hold);
+                }
+            }
+            Step::AnswerJudge => {
+                // After its S1 the caller sends scrambled ones at 1200 bit/s: random symbols,
+                // which show what the line does to data (a speech codec passes steady tones such
+                // as S1 and unscrambled ones nearly untouched, and garbles data).
+                if self.judge.symbols() >= JUDGE_SYMBOLS || self.timer >= JUDGE_TIMEOUT {
+                    if self.judge.snr_db() >= self.config.start_2400_db {
+                        self.bis = true;
+                        self.set_step(Step::SendS1);
+                    } else {
+                        // Too poor for 2400 bit/s: answer as a V.22 modem, by not answering S1.
+                        self.may_2400 = false;
+                        self.report_too_poor();
+                        self.set_step(Step::AnswerOnes);
+                    }
                 }
             }
             Step::CallWaitOnes => {
@@ -27,12 +96,19 @@ impl Pump {
                     // the carrier loop follows it there, and would take a while to come back
                     // when the answerer's real DPSK starts. Start the receiver afresh then.
                     self.tone_answer = self.rx.freq_offset_hz().abs() > TONE_OFFSET_HZ;
+                    self.judge.clear();
                     self.set_step(Step::CallPause);
                 }
             }
             Step::CallPause => {
                 if self.timer >= CALL_PAUSE {
-                    self.set_step(if bis_ok { Step::SendS1 } else { Step::Ones1200 });
+                    // The answerer's unscrambled ones show the line's noise: too much for 2400
+                    // bit/s, and the caller sends no S1 (a V.22 caller, to the answerer).
+                    self.may_2400 = self.judge.snr_db() >= self.config.start_2400_db;
+                    if bis_ok && !self.may_2400 {
+                        self.report_too_poor();
+                    }
+                    self.set_step(if bis_ok && self.may_2400 { Step::SendS1 } else { Step::Ones1200 });
                 }
             }
             Step::SendS1 => {
@@ -48,8 +124,12 @@ impl Pump {
                     self.tone_answer = false;
                     self.rx.restart();
                 }
-                if self.heard_s1() && bis_ok {
+                if self.heard_s1() && bis_ok && self.may_2400 && !self.bis {
                     self.bis = true;
+                    if self.config.role == Role::Call && self.timer > S1_TIME {
+                        // The answerer's S1 came late (it judged the line first): train from it.
+                        self.timer = 0;
+                    }
                 }
                 let train = if self.config.role == Role::Call { CALL_TRAIN - S1_TIME } else { ANSWER_TRAIN };
                 if self.bis {
@@ -94,7 +174,14 @@ impl Pump {
     }
 
     /// Back to the beginning of the start-up.
+    fn report_too_poor(&mut self) {
+        let snr = self.judge.snr_db();
+        let snr_db = if snr.is_finite() { snr.round() as i32 } else { -99 };
+        self.push_event(PumpEvent::TooPoorFor2400 { snr_db });
+    }
+
     pub(super) fn restart(&mut self) {
+        self.may_2400 = true;
         self.drop_held();
         self.tone_answer = false;
         self.quality_retrain = true;
