@@ -142,9 +142,17 @@ pub enum Event {
     /// How the start-up goes (answer tone, what is offered, what the far modem was found to be).
     Progress(Progress),
     /// V.22bis: the line was judged too poor for 2400 bit/s (SNR per symbol, dB, rounded), and
-    /// the start-up goes on at 1200 bit/s.
+    /// the start-up goes on at 1200 bit/s (in data mode: a new start-up for 1200 begins).
     TooPoorFor2400 {
         /// The SNR the line was judged to have, dB.
+        snr_db: i32,
+    },
+    /// V.22/V.22bis: the line is too poor even for `rate`: the connection is given up, and
+    /// [`Event::NoCarrier`] follows after the carrier-loss delay.
+    LineTooPoor {
+        /// The rate in use, bit/s.
+        rate: u32,
+        /// The SNR per symbol, dB (rounded).
         snr_db: i32,
     },
 }
@@ -563,6 +571,15 @@ impl Modem {
                 PumpEvent::Connected(rate) => self.push_event(Event::Retrained { rate: rate.bps() }),
                 PumpEvent::Retrain { .. } => self.push_event(Event::Retrain),
                 PumpEvent::TooPoorFor2400 { snr_db } => self.push_event(Event::TooPoorFor2400 { snr_db }),
+                PumpEvent::Hopeless { rate, snr_db } => {
+                    self.push_event(Event::LineTooPoor { rate, snr_db });
+                    if self.state == State::Handshake {
+                        // Found in the start-up: there is no connection to keep.
+                        self.hang_up();
+                        self.push_event(Event::NoCarrier);
+                        return;
+                    }
+                }
             }
         }
         if self.state == State::Data {

@@ -323,6 +323,10 @@ impl Dce {
             ModemEvent::TooPoorFor2400 { snr_db } => {
                 self.note(format!("Modem: line too poor for 2400 bit/s (SNR {snr_db} dB): going on at 1200"))
             }
+            ModemEvent::LineTooPoor { rate, snr_db } => self.note(format!(
+                "Modem: line too poor for {rate} bit/s (SNR {snr_db} dB): giving up the connection{}",
+                if rate == 2400 { "; AT+MS=V22B,1,0,1200 would connect at 1200" } else { "" }
+            )),
             // Start-up progress: only logged ("Modem: answer tone", "Modem: detected V.22bis").
             ModemEvent::Progress(p) => self.note(match p {
                 Progress::AnswerTone => "Modem: answer tone".to_string(),

@@ -423,6 +423,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                 Event::Retrain => eprintln!("RETRAIN"),
                 Event::Retrained { rate } => eprintln!("RETRAINED {rate}"),
                 Event::TooPoorFor2400 { snr_db } => eprintln!("LINE TOO POOR FOR 2400 (SNR {snr_db} dB)"),
+                Event::LineTooPoor { rate, snr_db } => eprintln!("LINE TOO POOR FOR {rate} (SNR {snr_db} dB)"),
                 Event::Progress(p) => eprintln!("{p}"),
             }
         }

@@ -256,7 +256,7 @@ pub fn run_sim(
                     }
                     PumpEvent::Connected(_) => {}
                     PumpEvent::Retrain { .. } => report.retrains[k] += 1,
-                    PumpEvent::TooPoorFor2400 { .. } => {}
+                    PumpEvent::TooPoorFor2400 { .. } | PumpEvent::Hopeless { .. } => {}
                 }
             }
         }

@@ -23,8 +23,8 @@ pub struct Config {
     pub level_dbm0: f32,
     /// Guard tone (sent only by an answering modem).
     pub guard: GuardTone,
-    /// Retrain when the receive quality stays this poor (estimated SNR in dB) for half a second in
-    /// data mode (V.22bis only).
+    /// Retrain when the receive quality stays this poor (estimated SNR per symbol, dB) for half a
+    /// second in data mode at 2400 bit/s (default 18 dB: errors near 3e-4).
     pub retrain_below_db: f32,
     /// Retrain when the far signal comes back after a gap (a dropout: its symbols 15 dB or more
     /// below the signal's level) of at least this long in data mode (V.22bis only; zero never).
@@ -51,7 +51,7 @@ impl Config {
             v22bis: true,
             level_dbm0: -13.0,
             guard: GuardTone::None,
-            retrain_below_db: 12.0,
+            retrain_below_db: 18.0,
             retrain_after_gap: Duration::from_ms(200),
             bell_tone: false,
             start_2400_db: crate::v22bis::quality::snr_needed_db(Rate::R2400),
@@ -94,9 +94,18 @@ pub enum PumpEvent {
         /// True when this modem started it.
         initiated: bool,
     },
-    /// The line was judged too poor for 2400 bit/s: the start-up goes on at 1200.
+    /// The line was judged too poor for 2400 bit/s: the start-up goes on at 1200 (or, in data
+    /// mode, the answerer starts the start-up again for 1200).
     TooPoorFor2400 {
         /// The SNR per symbol the line was judged to have, dB (rounded).
+        snr_db: i32,
+    },
+    /// The line is too poor for the rate in use and nothing more can be done: the connection is
+    /// given up ([`Pump::link_up`] says false from now on).
+    Hopeless {
+        /// The rate, bit/s.
+        rate: u32,
+        /// The SNR per symbol, dB (rounded).
         snr_db: i32,
     },
 }
@@ -125,6 +134,9 @@ enum Step {
     Ones2400,
     /// Data.
     Data(Rate),
+    /// Answerer falling back to 1200 bit/s: silence long enough for the caller to notice, then
+    /// the start-up again (unscrambled ones), without answering S1.
+    FallbackSilence,
     /// Hung up: silent, hearing nothing.
     Stopped,
 }
@@ -148,6 +160,25 @@ const HEAR_SCRAMBLED: u32 = Duration::from_ms(270).samples();
 const V22_HOLD: u32 = Duration::from_ms(765).samples();
 /// Symbols of S1 pattern that identify it (it lasts 60).
 const S1_SYMBOLS: u32 = 20;
+/// Unscrambled ones turn by whole quarters to within this (radians, 8 degrees: a frequency offset
+/// of 13 Hz), the Bell tone does not.
+const TURN_BIAS_ONES: f32 = 0.14;
+/// How long the answerer is silent before starting again for 1200 bit/s (long enough for any
+/// modem to notice its carrier has gone).
+const FALLBACK_SILENCE: u32 = Duration::from_ms(300).samples();
+/// The longest a new start-up for 1200 bit/s may take before the connection is given up.
+const FALLBACK_LIMIT: u32 = Duration::from_ms(6000).samples();
+/// Data at 1200 bit/s worse than this bit error rate (estimated) for [`HOPELESS_TIME`] is not
+/// worth delivering: about 5 % of characters wrong.
+const HOPELESS_BER_1200: f64 = 5e-3;
+/// At 2400 bit/s, after a retrain for poor quality, worse than this for [`HOPELESS_TIME`] calls for
+/// 1200 bit/s.
+const TOO_POOR_BER_2400: f64 = 1e-3;
+/// How long the line must stay that poor.
+const HOPELESS_TIME: u32 = Duration::from_ms(1500).samples();
+/// After data mode begins (after the start-up or a retrain), how long before the receiver's
+/// figures count for the quality policy.
+const SETTLE_TIME: u32 = Duration::from_ms(500).samples();
 /// Symbols of the caller's scrambled ones the answerer judges the line by (150 ms).
 const JUDGE_SYMBOLS: u32 = 90;
 /// The longest the answerer waits for them after S1.
@@ -236,6 +267,23 @@ pub struct Pump {
     judge: startup::LineJudge,
     /// This start-up may still go to 2400 bit/s (the line has not been found too poor for it).
     may_2400: bool,
+    /// In data mode: samples the line has been too poor to hold (hopeless at 1200, or still poor
+    /// after a retrain at 2400).
+    too_poor: u32,
+    /// Given up: the line cannot carry data at any rate ([`PumpEvent::Hopeless`]).
+    hopeless: bool,
+    /// A new start-up for 1200 bit/s under way after a connection at 2400 (this end's or the far
+    /// end's doing): the link holds for [`FALLBACK_LIMIT`].
+    falling_back: bool,
+    /// Caller: asked the answerer (with a retrain) to start again for 1200 bit/s.
+    asked_fall_back: bool,
+    /// The far modem's S1 has been heard in this start-up or retrain.
+    far_s1: bool,
+    /// Running mean of how far each symbol-to-symbol turn is from a whole quarter (radians, on the
+    /// matched filter's output): unscrambled ones turn by exactly three quarters, the Bell tone
+    /// (2225 Hz on the 2400 Hz carrier) by 15 degrees less.
+    turn_bias: f32,
+    prev_raw: Complex,
     /// In a retrain: the far modem's S1 was heard (it started the retrain, or answered ours).
     retrain_answered: bool,
 }
@@ -293,6 +341,13 @@ impl Pump {
             retrain_time: 0,
             judge: startup::LineJudge::default(),
             may_2400: true,
+            too_poor: 0,
+            hopeless: false,
+            falling_back: false,
+            asked_fall_back: false,
+            far_s1: false,
+            turn_bias: 0.0,
+            prev_raw: Complex::ZERO,
             retrain_answered: false,
         }
     }
@@ -308,6 +363,7 @@ impl Pump {
             Step::Data(r) => Phase::Data(r),
             _ if self.retraining => Phase::Retraining,
             Step::AnswerSilence | Step::AnswerOnes | Step::CallWaitOnes | Step::Stopped => Phase::Waiting,
+            Step::FallbackSilence => Phase::Retraining,
             _ => Phase::Training,
         }
     }
@@ -337,6 +393,12 @@ impl Pump {
     /// and once a failed retrain has sent the pump back to the beginning of its start-up. A modem
     /// hangs up when this stays false for its carrier-loss time.
     pub fn link_up(&self) -> bool {
+        if self.hopeless {
+            return false;
+        }
+        if self.falling_back {
+            return self.retrain_time < FALLBACK_LIMIT;
+        }
         match self.step {
             Step::Data(_) => self.carrier(),
             _ => self.retraining && (self.retrain_answered || self.retrain_time < RETRAIN_ANSWER),
@@ -382,10 +444,17 @@ impl Pump {
     }
 
     fn set_step(&mut self, step: Step) {
+        if step == Step::SendS1 {
+            // An answerer sends S1 only after hearing the caller's.
+            self.far_s1 = self.config.role == Role::Answer;
+        }
         self.step = step;
         self.timer = 0;
         let signal = match step {
-            Step::AnswerSilence | Step::CallWaitOnes | Step::CallPause => Signal::Silence,
+            Step::AnswerSilence | Step::CallWaitOnes | Step::CallPause | Step::FallbackSilence => Signal::Silence,
+            // Judging a retrain's line, the answerer goes on as in data mode (idle, scrambled): its
+            // unscrambled ones would tell the caller it had started again.
+            Step::AnswerJudge if self.retraining => Signal::ScrambledOnes(Rate::R2400),
             Step::AnswerOnes | Step::AnswerJudge => Signal::UnscrambledOnes,
             Step::SendS1 => Signal::S1,
             Step::Ones1200 | Step::V22Hold => Signal::ScrambledOnes(Rate::R1200),
@@ -396,6 +465,8 @@ impl Pump {
         self.tx.set_signal(signal);
         if let Step::Data(r) = step {
             self.retraining = false;
+            self.falling_back = false;
+            self.too_poor = 0;
             self.poor = 0;
             self.good = 0;
             self.lost_carrier = false;
@@ -429,7 +500,7 @@ impl Pump {
                 }
             }
             self.timer = self.timer.saturating_add(m as u32);
-            if self.retraining {
+            if self.retraining || self.falling_back {
                 self.retrain_time = self.retrain_time.saturating_add(m as u32);
                 self.retrain_answered |= self.heard_s1();
             }
@@ -475,6 +546,13 @@ impl Pump {
             self.gap_ended = false;
         }
         self.ones_run = if raw_ones { self.ones_run + sym } else { 0 };
+        let d = s.raw * self.prev_raw.conj();
+        self.prev_raw = s.raw;
+        if d.norm_sqr() > 0.0 && d.re.is_finite() && d.im.is_finite() {
+            let quarter = core::f32::consts::FRAC_PI_2;
+            let a = d.im.atan2(d.re);
+            self.turn_bias += 0.05 * (a - (a / quarter).round() * quarter - self.turn_bias);
+        }
         self.varied = (self.varied << 1) | (!raw_ones) as u32;
         // S1: dibits 00 and 11 alternating, +90 and +270 degrees.
         let s1_like = (s.turn == 1 || s.turn == 3) && s.turn != self.last_change;

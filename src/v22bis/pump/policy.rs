@@ -1,13 +1,36 @@
 //! In data mode: retrains, and the quality policy.
 
 use super::*;
+use crate::v22bis::quality;
 
 impl Pump {
-    /// In V.22bis data mode: answer the far end's S1 with a retrain, and start one when the
-    /// line has been poor for a while or the carrier came back after a loss.
-    pub(super) fn watch_quality(&mut self) {
+    /// In data mode: follow the far end's retrain or new start-up, retrain when the line has been
+    /// poor for a while or the carrier came back after a loss, fall back to 1200 bit/s when 2400
+    /// cannot hold, and give up when nothing can.
+    pub(super) fn watch_quality(&mut self, rate: Rate) {
+        if self.answerer_restarted() {
+            // The answerer has started again (unscrambled ones): it found the line too poor for
+            // 2400 bit/s.
+            self.follow_fall_back();
+            return;
+        }
+        if rate == Rate::R1200 {
+            return self.watch_1200();
+        }
         if self.heard_s1() {
-            self.begin_retrain(false);
+            if self.config.role == Role::Answer && self.may_2400 {
+                // The caller asks for a retrain: judge the line by its scrambled ones first.
+                self.retraining = true;
+                self.retrain_answered = true;
+                self.retrain_time = 0;
+                self.rx_data = false;
+                self.drop_held();
+                self.judge.clear();
+                self.push_event(PumpEvent::Retrain { initiated: false });
+                self.set_step(Step::AnswerJudge);
+            } else {
+                self.begin_retrain(false);
+            }
             return;
         }
         if self.gap_ended {
@@ -40,6 +63,10 @@ impl Pump {
         // the path) gains nothing from retrain after retrain, each of which costs a second of
         // data.
         let snr = self.rx.snr_db();
+        if self.timer < SETTLE_TIME {
+            // The receiver's figures settle after the start-up or a retrain.
+            return;
+        }
         self.good = if snr >= self.config.retrain_below_db + 3.0 { self.good + 40 } else { 0 };
         if self.good >= GOOD_TIME {
             self.quality_retrain = true;
@@ -49,6 +76,61 @@ impl Pump {
             // Spent on poor quality: the next one waits for good quality first.
             self.quality_retrain = false;
             self.begin_retrain(true);
+            return;
         }
+        // Still too poor after that retrain: 2400 bit/s cannot hold. The answerer starts again
+        // for 1200; the caller asks for that with a retrain (the answerer judges the line before
+        // answering it), and when that brought 2400 bit/s back all the same, gives up.
+        let ber = quality::ber_estimate(Rate::R2400, snr, self.supervisor.is_data());
+        self.too_poor = if !self.quality_retrain && ber > TOO_POOR_BER_2400 { self.too_poor + 40 } else { 0 };
+        if self.too_poor >= HOPELESS_TIME {
+            self.too_poor = 0;
+            match self.config.role {
+                Role::Answer => {
+                    self.report_too_poor_now();
+                    self.fall_back();
+                }
+                Role::Call if !self.asked_fall_back => {
+                    self.asked_fall_back = true;
+                    self.begin_retrain(true);
+                }
+                Role::Call => self.give_up(Rate::R2400),
+            }
+        }
+    }
+
+    /// At 1200 bit/s: give up when the errors would make much of what arrives garbage. A moment
+    /// of better (or no) signal does not start the count again: it only takes back as much.
+    fn watch_1200(&mut self) {
+        if self.timer < SETTLE_TIME {
+            return;
+        }
+        let snr = self.rx.snr_db();
+        let ber = quality::ber_estimate(Rate::R1200, snr, self.supervisor.is_data());
+        let qualified = self.rx.carrier() && self.supervisor.qualified();
+        let poor = !qualified || ber > HOPELESS_BER_1200;
+        self.too_poor = if poor { self.too_poor + 40 } else { self.too_poor.saturating_sub(40) };
+        if self.too_poor >= HOPELESS_TIME {
+            self.give_up(Rate::R1200);
+        }
+    }
+
+    /// Nothing can hold: say so, and let the link go.
+    fn give_up(&mut self, rate: Rate) {
+        if !self.hopeless {
+            self.hopeless = true;
+            let snr = self.rx.snr_db();
+            let snr_db = if snr.is_finite() { snr.round() as i32 } else { -99 };
+            self.push_event(PumpEvent::Hopeless { rate: rate.bps(), snr_db });
+            self.rx_data = false;
+            self.drop_held();
+        }
+    }
+
+    /// [`PumpEvent::TooPoorFor2400`] with the receiver's SNR estimate.
+    fn report_too_poor_now(&mut self) {
+        let snr = self.rx.snr_db();
+        let snr_db = if snr.is_finite() { snr.round() as i32 } else { -99 };
+        self.push_event(PumpEvent::TooPoorFor2400 { snr_db });
     }
 }

@@ -1,6 +1,7 @@
 //! The start-up's steps in V.22bis order (V.22bis section 6.3), with the fall-back to V.22.
 
 use super::*;
+use crate::v22bis::quality;
 
 /// Judges the line during the start-up by the spread of the turn from one symbol to the next
 /// (the differential phase): at 1200 bit/s every symbol sits at the same distance from the centre
@@ -82,6 +83,11 @@ impl Pump {
                     if self.judge.snr_db() >= self.config.start_2400_db {
                         self.bis = true;
                         self.set_step(Step::SendS1);
+                    } else if self.retraining {
+                        // The caller asked for a retrain, and the line is too poor for 2400
+                        // bit/s: start again for 1200 instead.
+                        self.report_too_poor();
+                        self.fall_back();
                     } else {
                         // Too poor for 2400 bit/s: answer as a V.22 modem, by not answering S1.
                         self.may_2400 = false;
@@ -104,8 +110,18 @@ impl Pump {
                 if self.timer >= CALL_PAUSE {
                     // The answerer's unscrambled ones show the line's noise: too much for 2400
                     // bit/s, and the caller sends no S1 (a V.22 caller, to the answerer).
-                    self.may_2400 = self.judge.snr_db() >= self.config.start_2400_db;
-                    if bis_ok && !self.may_2400 {
+                    let snr = self.judge.snr_db();
+                    if quality::ber_for_snr(Rate::R1200, snr as f64) > HOPELESS_BER_1200 {
+                        // Too poor even for 1200 bit/s: most of what came through would be
+                        // garbage. Say so and go no further.
+                        self.push_event(PumpEvent::Hopeless { rate: 1200, snr_db: snr.round() as i32 });
+                        self.hopeless = true;
+                        self.set_step(Step::Stopped);
+                        return;
+                    }
+                    let was = self.may_2400;
+                    self.may_2400 = was && snr >= self.config.start_2400_db;
+                    if bis_ok && was && !self.may_2400 {
                         self.report_too_poor();
                     }
                     self.set_step(if bis_ok && self.may_2400 { Step::SendS1 } else { Step::Ones1200 });
@@ -113,6 +129,7 @@ impl Pump {
             }
             Step::SendS1 => {
                 if self.config.role == Role::Call && self.heard_s1() {
+                    self.far_s1 = true;
                     self.bis = true;
                 }
                 if self.timer >= S1_TIME {
@@ -124,16 +141,24 @@ impl Pump {
                     self.tone_answer = false;
                     self.rx.restart();
                 }
-                if self.heard_s1() && bis_ok && self.may_2400 && !self.bis {
-                    self.bis = true;
+                if self.heard_s1() && !self.far_s1 {
+                    self.far_s1 = true;
                     if self.config.role == Role::Call && self.timer > S1_TIME {
                         // The answerer's S1 came late (it judged the line first): train from it.
                         self.timer = 0;
                     }
                 }
+                if self.far_s1 && bis_ok && self.may_2400 {
+                    self.bis = true;
+                }
+                if self.retraining && self.answerer_restarted() {
+                    self.follow_fall_back();
+                    return;
+                }
                 let train = if self.config.role == Role::Call { CALL_TRAIN - S1_TIME } else { ANSWER_TRAIN };
-                if self.bis {
-                    // Train; tell the receiver to follow the far end to 2400 near its switch.
+                if self.bis && (self.far_s1 || !self.retraining) {
+                    // Train; tell the receiver to follow the far end to 2400 near its switch. (A
+                    // retrain goes on to 2400 bit/s only once the far modem has answered it.)
                     if self.rx.rate().is_none() && self.timer >= train / 3 {
                         self.rx.set_rate(Rate::R1200);
                     }
@@ -164,9 +189,10 @@ impl Pump {
                     self.set_step(Step::Data(Rate::R2400));
                 }
             }
-            Step::Data(rate) => {
-                if rate == Rate::R2400 {
-                    self.watch_quality();
+            Step::Data(rate) => self.watch_quality(rate),
+            Step::FallbackSilence => {
+                if self.timer >= FALLBACK_SILENCE {
+                    self.set_step(Step::AnswerOnes);
                 }
             }
             Step::Stopped => {}
@@ -180,8 +206,46 @@ impl Pump {
         self.push_event(PumpEvent::TooPoorFor2400 { snr_db });
     }
 
+    /// Answerer: starts the start-up again for 1200 bit/s, after a silence the caller notices (a
+    /// caller hearing unscrambled ones in data mode starts again too, see
+    /// [`Pump::watch_quality`]).
+    pub(super) fn fall_back(&mut self) {
+        self.drop_held();
+        self.rx_data = false;
+        self.retraining = false;
+        self.falling_back = true;
+        self.retrain_time = 0;
+        self.may_2400 = false;
+        self.bis = false;
+        self.rx.restart();
+        self.set_step(Step::FallbackSilence);
+    }
+
+    /// Caller: the answerer has started the start-up again (its unscrambled ones in data mode):
+    /// go along, for 1200 bit/s.
+    pub(super) fn follow_fall_back(&mut self) {
+        self.drop_held();
+        self.rx_data = false;
+        self.retraining = false;
+        self.falling_back = true;
+        self.retrain_time = 0;
+        self.may_2400 = false;
+        self.bis = false;
+        self.judge.clear();
+        // The answerer's ones and then its scrambled ones come at 1200 bit/s.
+        self.rx.restart();
+        self.set_step(Step::CallPause);
+    }
+
+    /// Caller: the answerer's unscrambled ones again, in data mode or a retrain: it has started
+    /// the start-up again (the Bell tone, which turns 15 degrees less a symbol, does not count).
+    pub(super) fn answerer_restarted(&self) -> bool {
+        self.config.role == Role::Call && self.ones_run >= HEAR_ONES && self.turn_bias.abs() < TURN_BIAS_ONES
+    }
+
     pub(super) fn restart(&mut self) {
         self.may_2400 = true;
+        self.falling_back = false;
         self.drop_held();
         self.tone_answer = false;
         self.quality_retrain = true;

@@ -202,10 +202,11 @@ fn retrains_after_losing_the_carrier() {
     for end in ['A', 'B'] {
         assert!(events.iter().any(|e| e.1 == end && matches!(e.2, PumpEvent::Retrain { .. })), "{events:?}");
     }
-    // Back in data within 1.5 s of the dropout's end, and the data clean afterwards.
+    // Back in data within 1.7 s of the dropout's end (the answerer judges the line for about
+    // 200 ms before it answers the retrain), and the data clean afterwards.
     let back =
         events.iter().filter(|e| e.0 > 4.5 && matches!(e.2, PumpEvent::Connected(_))).map(|e| e.0).fold(0.0, f32::max);
-    assert!(back > 4.5 && back < 6.0, "{events:?}");
+    assert!(back > 4.5 && back < 6.2, "{events:?}");
     assert!(ca.bits > 4_000 && cb.bits > 4_000, "{} {}", ca.bits, cb.bits);
     assert_eq!((ca.errors, cb.errors), (0, 0));
 }
