@@ -3,6 +3,7 @@
 
 use super::{Config, Handoff, Progress, ToneWatch};
 use crate::bits::BitSink;
+use crate::dsp::{Complex, SAMPLE_RATE};
 use crate::fsk;
 use crate::time::Duration;
 use crate::tones::{AnswerEvent, AnswerTone, AnswerToneDetector};
@@ -15,11 +16,72 @@ pub const MARK_QUALIFY: Duration = Duration::from_ms(200);
 /// After the DPSK start-up began on a Bell 2225 Hz tone, how long it may go without reaching
 /// data before the answerer is taken for a Bell 103 modem.
 pub const BELL_FALLBACK: Duration = Duration::from_ms(3000);
+/// After the DPSK start-up began on a Bell 2225 Hz tone, how long the tone may stay steady before
+/// the answerer is taken for a Bell 103 modem: the start-up's 456 ms of silence and 100 ms of
+/// S1, then 270 +- 40 ms in which a Bell 212A (or V.22) answerer hears its scrambled ones and
+/// answers them with its own, and a little for both ends to hear. A Bell 103 answerer does not
+/// answer; it may instead take the start-up's signal for an originating carrier, and one
+/// (slmodemd's) that has heard it for 0.7 s or so connects and never demodulates the 1270 Hz
+/// mark that follows: the sooner the better.
+pub const BELL_NO_ANSWER: Duration = Duration::from_ms(1000);
 /// A steady 2225 Hz the DPSK start-up has not taken up after this long is a Bell 103 answerer.
 pub const BELL_IGNORED: Duration = Duration::from_ms(1500);
 
 /// How long after the DPSK start-up began the caller still listens for the Bell tone.
 const TELL_BELL: Duration = Duration::from_ms(300);
+
+/// Whether a steady 2225 Hz is there now, within a few milliseconds (the [`ToneWatch`] decides
+/// on 40 ms blocks): a Bell 212A answerer that has just stopped its tone to answer the DPSK
+/// start-up must not be taken for a Bell 103 one ([`BELL_NO_ANSWER`]).
+#[derive(Debug, Clone)]
+struct ToneNow {
+    ph: Complex,
+    rot: Complex,
+    /// The signal moved down by the tone's frequency, low-passed (about 40 Hz wide).
+    narrow: Complex,
+    /// Mean square of the signal.
+    power: f32,
+    /// Samples in a row the tone has held the narrow band.
+    run: u32,
+}
+
+impl ToneNow {
+    fn new(freq_hz: f32) -> Self {
+        let w = -core::f32::consts::TAU * freq_hz / SAMPLE_RATE as f32;
+        ToneNow {
+            ph: Complex::new(1.0, 0.0),
+            rot: Complex::from_polar(1.0, w),
+            narrow: Complex::ZERO,
+            power: 0.0,
+            run: 0,
+        }
+    }
+
+    fn process(&mut self, rx: &[f32]) {
+        // One-pole smoothing: 40 Hz for the tone, about 10 ms for the power.
+        const A: f32 = 0.031;
+        const B: f32 = 0.0125;
+        for &x in rx {
+            let x = if x.is_finite() { x } else { 0.0 };
+            self.narrow = self.narrow + (self.ph * x - self.narrow) * A;
+            self.ph *= self.rot;
+            self.power += (x * x - self.power) * B;
+            // A tone of amplitude a leaves |narrow| = a / 2 and power a^2 / 2; a modulated
+            // signal spread over hundreds of hertz leaves little in the narrow band.
+            let tone = self.power > 0.0 && 2.0 * self.narrow.norm_sqr() >= 0.8 * self.power;
+            self.run = if tone { self.run.saturating_add(1) } else { 0 };
+        }
+        let m = self.ph.norm_sqr().sqrt();
+        if m > 0.0 {
+            self.ph = self.ph * (1.0 / m);
+        }
+    }
+
+    /// The tone has held for the last 20 ms.
+    fn steady(&self) -> bool {
+        self.run >= 160
+    }
+}
 
 struct Drop;
 impl BitSink for Drop {
@@ -47,6 +109,8 @@ pub struct Caller {
     itu_heard: bool,
     /// V.21 channel 2 mark (1650 Hz), V.23 forward mark (1300 Hz), Bell 103 answer mark (2225 Hz).
     watch: [ToneWatch; 3],
+    /// 2225 Hz right now.
+    bell_now: ToneNow,
     /// V.8 ([`Config::v8`]): started when ANSam is recognised, in charge of the line until it
     /// ends.
     v8: Option<Box<v8::Caller>>,
@@ -79,6 +143,7 @@ impl Caller {
             bell_heard: false,
             itu_heard: false,
             watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY)),
+            bell_now: ToneNow::new(fsk::BELL103_ANSWER.mark),
             v8: (config.v8 && !v8::Modulations::for_modes(modes).is_empty()).then(|| {
                 Box::new(v8::Caller::new(v8::call::Config {
                     modulations: v8::Modulations::for_modes(modes),
@@ -162,6 +227,7 @@ impl Caller {
         for w in &mut self.watch {
             w.process(rx);
         }
+        self.bell_now.process(rx);
         if let Some(p) = &mut self.pump {
             p.process(rx, tx, &mut || 1u8, &mut Drop);
             let started = p.phase() != PumpPhase::Waiting;
@@ -186,6 +252,16 @@ impl Caller {
                 return;
             }
             if started && self.dpsk_time >= BELL_FALLBACK && self.watch[2].present() {
+                return self.call_fsk(Family::Bell103);
+            }
+            // A Bell 212A answerer answers the start-up within BELL_NO_ANSWER; a Bell 103 one
+            // goes on with its mark.
+            if started
+                && may_be_bell103
+                && self.dpsk_time >= BELL_NO_ANSWER
+                && self.watch[2].present()
+                && self.bell_now.steady()
+            {
                 return self.call_fsk(Family::Bell103);
             }
             if !started {

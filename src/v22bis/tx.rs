@@ -86,12 +86,19 @@ impl Transmitter {
         };
         // Passband power is |y|^2 / 2.
         let scale = (2.0 * data_power / (Constellation::POWER * energy)).sqrt();
-        // Sample n of the cycle comes after the symbol clock has moved 3 (n + 1) fortieths.
+        // Sample n of the cycle comes after the symbol clock has moved 3 (n + 1) fortieths. The
+        // carrier is read on the same clock, so it is at phase zero at the centre of every
+        // symbol: the line signal is Re{sum a_k g(t - kT) e^(j w t)} with one time origin. (The
+        // two may in principle take any phase to each other, but a receiver that assumes they
+        // are unrelated is not always right: slmodemd's V.22bis answerer, whose sample clock our
+        // symbol clock matches exactly on a digital line, lost 1 bit in 1000 or so at a third of
+        // the symbol timing phases when the carrier was one sample, 54 degrees at 1200 Hz,
+        // behind; see README, "Against slmodemd".)
         let mut table = vec![0.0f32; PHASES * ROW];
         let step = carrier_hz as f64 / fs as f64;
         for n in 0..PHASES {
             let tq = (3 * (n + 1)) % PHASES;
-            let ph = core::f64::consts::TAU * (n as f64 * step).fract();
+            let ph = core::f64::consts::TAU * ((n + 1) as f64 * step).fract();
             let (c, sn) = (ph.cos() as f32, ph.sin() as f32);
             for i in 0..2 * SPAN + 1 {
                 // Symbol i has its peak SPAN symbols after it started; it is i symbols old.
