@@ -12,13 +12,20 @@
 //! CONNECT (slmodemd loses what arrives before its CONNECT, and its deframer may stay misframed
 //! after it), must arrive exactly.
 //!
-//! One direction cannot be exact, and the test says why rather than pretending: slmodemd's
-//! V.22bis receiver as the *caller* makes bit errors on a clean line, against its own answerer as
-//! much as against ours (the kit's README: "V.22bis receiver as caller makes occasional bit errors
-//! even against slmodemd's own answerer"), and without error control a bit error leaves its
-//! deframer misframed. There the text must still flow, and
-//! [`slmodemd_v22bis_caller_hears_us_no_worse_than_itself`] compares the errors it makes on our
-//! answerer's idle line with those it makes on its own answerer's.
+//! Three of the forty directions cannot be exact, for slmodemd's own reasons, and the test says
+//! why rather than pretending:
+//! - slmodemd's V.22bis receiver as the *caller* makes bit errors on a clean line, against its own
+//!   answerer as much as against ours (the kit's README: "V.22bis receiver as caller makes
+//!   occasional bit errors even against slmodemd's own answerer"), and without error control a bit
+//!   error leaves its deframer misframed. There (two directions) the text must still flow, and
+//!   [`slmodemd_v22bis_caller_hears_us_no_worse_than_itself`] compares the errors it makes on our
+//!   answerer's idle line with those it makes on its own answerer's.
+//! - slmodemd's Bell 103 answerer takes the V.22bis start-up of our automode caller (which a Bell
+//!   212A answerer needs: both answer with the same 2225 Hz) for an originating carrier, connects
+//!   after 0.7 s, and from then on makes garbage of the Bell 103 signal that follows (its own
+//!   automode caller, `AT+MS=212,1,300,1200`, fails against it the same way). We recognise a Bell
+//!   103 answerer 3 s into the start-up: sooner would take a Bell 212A answerer behind a long line
+//!   delay for one. So slmodemd sends a little later there, and what it receives is not checked.
 //!
 //! And a factory-set slmodemd calling (V.8's CM offering V.90, V.34, V.32bis and V.42, nothing we
 //! have) must not be taken for a V.21 caller by our automode answerer: no CONNECT at either end.
@@ -145,6 +152,19 @@ struct Call {
 /// Runs `near` against slm_stdio with `slm` arguments for `seconds` of simulated time; each sends
 /// its text (if any) once connected and keeps what it receives.
 fn call(tag: &str, near: Near, slm: &[&str], near_send: &[u8], slm_send: &[u8], seconds: f32) -> Call {
+    call_with(tag, near, slm, near_send, slm_send, SEND_DELAY_MS, seconds)
+}
+
+/// [`call`], slmodemd sending `slm_delay_ms` after its CONNECT.
+fn call_with(
+    tag: &str,
+    near: Near,
+    slm: &[&str],
+    near_send: &[u8],
+    slm_send: &[u8],
+    slm_delay_ms: u32,
+    seconds: f32,
+) -> Call {
     let kit = kit();
     let s = Scratch::new(tag);
     let clock = Arc::new(AtomicUsize::new(0));
@@ -153,12 +173,7 @@ fn call(tag: &str, near: Near, slm: &[&str], near_send: &[u8], slm_send: &[u8], 
     slm_args.extend(["--recv".into(), arg(&slm_rx)]);
     if !slm_send.is_empty() {
         let f = s.write("slm.send", slm_send);
-        slm_args.extend([
-            "--send".into(),
-            arg(&f),
-            "--send-delay".into(),
-            format!("{}", SEND_DELAY_MS as f32 / 1000.0),
-        ]);
+        slm_args.extend(["--send".into(), arg(&f), "--send-delay".into(), format!("{}", slm_delay_ms as f32 / 1000.0)]);
     }
     let slm_stdio = kit.join("slm_stdio");
     let (near_prog, near_args, noise) = match near {
@@ -309,7 +324,10 @@ fn run(m: &Modulation, we_call: bool, auto: bool, seed: u64) -> String {
     let (ours_len, slm_len) = if we_call { (caller_len, answerer_len) } else { (answerer_len, caller_len) };
     let ours_text = printable_text(ours_len, seed);
     let slm_text = printable_text(slm_len, seed + 1000);
-    let c = call(&tag, Near::Ours(ours), &slm, &ours_text, &slm_text, SECONDS);
+    // slmodemd's Bell 103 answerer and our automode caller: see the module notes.
+    let bell103_lock = m.mode == "bell103" && we_call && auto;
+    let slm_delay = if bell103_lock { 3000 } else { SEND_DELAY_MS };
+    let c = call_with(&tag, Near::Ours(ours), &slm, &ours_text, &slm_text, slm_delay, SECONDS);
     let (ours_connect, slm_connect) = if we_call { m.calling } else { m.answering };
     let context = format!("{tag}\nours:\n{}\nslmodemd:\n{}", show(&c.near), show(&c.slm));
     let t_ours = said(&c.near, ours_connect);
@@ -330,7 +348,10 @@ fn run(m: &Modulation, we_call: bool, auto: bool, seed: u64) -> String {
         first_difference(&c.near_recv, &slm_text)
     );
     let slm_errors = char_errors(&c.slm_recv, &ours_text);
-    if m.mode == "v22bis" && !we_call {
+    if bell103_lock {
+        // What slmodemd makes of our Bell 103 signal after it locked on to our V.22bis start-up
+        // (see the module notes) is not checked.
+    } else if m.mode == "v22bis" && !we_call {
         // slmodemd's V.22bis caller's own bit errors (see the module notes): the text must flow.
         assert!(
             c.slm_recv.len() * 10 >= ours_text.len() * 9,

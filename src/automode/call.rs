@@ -3,7 +3,8 @@
 
 use super::{Config, Handoff, Progress, ToneWatch};
 use crate::bits::BitSink;
-use crate::dsp::{Complex, SAMPLE_RATE};
+use crate::dsp::fir::{design_bandpass, Fir, Window};
+use crate::dsp::SAMPLE_RATE;
 use crate::fsk;
 use crate::time::Duration;
 use crate::tones::{AnswerEvent, AnswerTone, AnswerToneDetector};
@@ -14,78 +15,68 @@ use crate::v8;
 /// A steady answer mark (1650, 1300 or 2225 Hz) must be heard this long.
 pub const MARK_QUALIFY: Duration = Duration::from_ms(200);
 /// After the DPSK start-up began on a Bell 2225 Hz tone, how long it may go without reaching
-/// data before the answerer is taken for a Bell 103 modem.
+/// data before the answerer is taken for a Bell 103 modem: if its 2225 Hz is still steady, or
+/// (when the tone was the Bell tone) if the Bell 103 answer channel carries FSK, mark or data. A
+/// Bell 103 answerer may take the start-up's signal for an originating carrier, connect and start
+/// sending data, so that its 2225 Hz is no longer steady (slmodemd's does, after 0.7 s). Waiting
+/// this long keeps a Bell 212A answerer that answers the start-up late, behind a long line delay,
+/// from being taken for a Bell 103 one.
 pub const BELL_FALLBACK: Duration = Duration::from_ms(3000);
-/// After the DPSK start-up began on a Bell 2225 Hz tone, how long the tone may stay steady before
-/// the answerer is taken for a Bell 103 modem: the start-up's 456 ms of silence and 100 ms of
-/// S1, then 270 +- 40 ms in which a Bell 212A (or V.22) answerer hears its scrambled ones and
-/// answers them with its own, and a little for both ends to hear. A Bell 103 answerer does not
-/// answer; it may instead take the start-up's signal for an originating carrier, and one
-/// (slmodemd's) that has heard it for 0.7 s or so connects and never demodulates the 1270 Hz
-/// mark that follows: the sooner the better.
-pub const BELL_NO_ANSWER: Duration = Duration::from_ms(1000);
 /// A steady 2225 Hz the DPSK start-up has not taken up after this long is a Bell 103 answerer.
 pub const BELL_IGNORED: Duration = Duration::from_ms(1500);
 
 /// How long after the DPSK start-up began the caller still listens for the Bell tone.
 const TELL_BELL: Duration = Duration::from_ms(300);
 
-/// Whether a steady 2225 Hz is there now, within a few milliseconds (the [`ToneWatch`] decides
-/// on 40 ms blocks): a Bell 212A answerer that has just stopped its tone to answer the DPSK
-/// start-up must not be taken for a Bell 103 one ([`BELL_NO_ANSWER`]).
+struct Drop;
+impl BitSink for Drop {
+    fn put_bit(&mut self, _bit: u8, _soft: f32) {}
+}
+
+/// Whether the Bell 103 answer channel carries FSK: most of the signal's power within 1925-2325 Hz
+/// (its mark and space, 2225 and 2025 Hz, and their keying), for [`MARK_QUALIFY`]. A DPSK answerer's
+/// signal, spread over 2400 +- 525 Hz, puts well under half of its power there.
 #[derive(Debug, Clone)]
-struct ToneNow {
-    ph: Complex,
-    rot: Complex,
-    /// The signal moved down by the tone's frequency, low-passed (about 40 Hz wide).
-    narrow: Complex,
-    /// Mean square of the signal.
-    power: f32,
-    /// Samples in a row the tone has held the narrow band.
+struct BellBand {
+    band: Fir,
+    /// Mean squares in the band and in all, smoothed over about 20 ms.
+    inband: f32,
+    all: f32,
+    /// Samples in a row with the band holding the power.
     run: u32,
 }
 
-impl ToneNow {
-    fn new(freq_hz: f32) -> Self {
-        let w = -core::f32::consts::TAU * freq_hz / SAMPLE_RATE as f32;
-        ToneNow {
-            ph: Complex::new(1.0, 0.0),
-            rot: Complex::from_polar(1.0, w),
-            narrow: Complex::ZERO,
-            power: 0.0,
+impl BellBand {
+    /// Share of the power the band must hold.
+    const SHARE: f32 = 0.7;
+
+    fn new() -> Self {
+        let fs = SAMPLE_RATE as f32;
+        let taps = Window::Blackman.taps_for(150.0, fs);
+        BellBand {
+            band: Fir::new(design_bandpass(1925.0, 2325.0, fs, taps, Window::Blackman)),
+            inband: 0.0,
+            all: 0.0,
             run: 0,
         }
     }
 
     fn process(&mut self, rx: &[f32]) {
-        // One-pole smoothing: 40 Hz for the tone, about 10 ms for the power.
-        const A: f32 = 0.031;
-        const B: f32 = 0.0125;
+        const A: f32 = 1.0 / 160.0;
         for &x in rx {
             let x = if x.is_finite() { x } else { 0.0 };
-            self.narrow = self.narrow + (self.ph * x - self.narrow) * A;
-            self.ph *= self.rot;
-            self.power += (x * x - self.power) * B;
-            // A tone of amplitude a leaves |narrow| = a / 2 and power a^2 / 2; a modulated
-            // signal spread over hundreds of hertz leaves little in the narrow band.
-            let tone = self.power > 0.0 && 2.0 * self.narrow.norm_sqr() >= 0.8 * self.power;
-            self.run = if tone { self.run.saturating_add(1) } else { 0 };
-        }
-        let m = self.ph.norm_sqr().sqrt();
-        if m > 0.0 {
-            self.ph = self.ph * (1.0 / m);
+            let y = self.band.process(x);
+            self.inband += (y * y - self.inband) * A;
+            self.all += (x * x - self.all) * A;
+            let fsk =
+                self.all > crate::dsp::dbm0_to_power(ToneWatch::MIN_DBM0) && self.inband >= Self::SHARE * self.all;
+            self.run = if fsk { self.run.saturating_add(1) } else { 0 };
         }
     }
 
-    /// The tone has held for the last 20 ms.
-    fn steady(&self) -> bool {
-        self.run >= 160
+    fn present(&self) -> bool {
+        self.run >= MARK_QUALIFY.samples()
     }
-}
-
-struct Drop;
-impl BitSink for Drop {
-    fn put_bit(&mut self, _bit: u8, _soft: f32) {}
 }
 
 /// The calling side of automode. Feed it the line with [`Caller::process`]; once
@@ -109,8 +100,9 @@ pub struct Caller {
     itu_heard: bool,
     /// V.21 channel 2 mark (1650 Hz), V.23 forward mark (1300 Hz), Bell 103 answer mark (2225 Hz).
     watch: [ToneWatch; 3],
-    /// 2225 Hz right now.
-    bell_now: ToneNow,
+    /// The Bell 103 answer channel, marks or data ([`BELL_FALLBACK`]); while the DPSK start-up
+    /// waits for an answer to a Bell tone.
+    bell_band: Option<Box<BellBand>>,
     /// V.8 ([`Config::v8`]): started when ANSam is recognised, in charge of the line until it
     /// ends.
     v8: Option<Box<v8::Caller>>,
@@ -143,7 +135,7 @@ impl Caller {
             bell_heard: false,
             itu_heard: false,
             watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY)),
-            bell_now: ToneNow::new(fsk::BELL103_ANSWER.mark),
+            bell_band: (modes.contains(Family::Bell103) && modes.any_dpsk()).then(|| Box::new(BellBand::new())),
             v8: (config.v8 && !v8::Modulations::for_modes(modes).is_empty()).then(|| {
                 Box::new(v8::Caller::new(v8::call::Config {
                     modulations: v8::Modulations::for_modes(modes),
@@ -227,7 +219,6 @@ impl Caller {
         for w in &mut self.watch {
             w.process(rx);
         }
-        self.bell_now.process(rx);
         if let Some(p) = &mut self.pump {
             p.process(rx, tx, &mut || 1u8, &mut Drop);
             let started = p.phase() != PumpPhase::Waiting;
@@ -251,17 +242,14 @@ impl Caller {
                 self.hand_over(Handoff::Dpsk { family, pump });
                 return;
             }
-            if started && self.dpsk_time >= BELL_FALLBACK && self.watch[2].present() {
-                return self.call_fsk(Family::Bell103);
-            }
-            // A Bell 212A answerer answers the start-up within BELL_NO_ANSWER; a Bell 103 one
-            // goes on with its mark.
-            if started
-                && may_be_bell103
-                && self.dpsk_time >= BELL_NO_ANSWER
-                && self.watch[2].present()
-                && self.bell_now.steady()
-            {
+            let bell_fsk = match &mut self.bell_band {
+                Some(b) if started && may_be_bell103 => {
+                    b.process(rx);
+                    b.present()
+                }
+                _ => false,
+            };
+            if started && self.dpsk_time >= BELL_FALLBACK && (self.watch[2].present() || bell_fsk) {
                 return self.call_fsk(Family::Bell103);
             }
             if !started {
@@ -333,5 +321,34 @@ impl Caller {
         self.handoff = Some(h);
         self.pump = None;
         self.done = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band_on(signal: &[f32]) -> bool {
+        let mut b = BellBand::new();
+        b.process(signal);
+        b.present()
+    }
+
+    #[test]
+    fn bell_band_hears_bell103_answer_fsk_and_not_dpsk() {
+        let mut r = crate::sim::rng::Rng::new(3);
+        let mut x = vec![0.0f32; 8000];
+        let mut fsk = fsk::Transmitter::new(fsk::BELL103_ANSWER, -13.0);
+        fsk.set_carrier(true);
+        fsk.process(&mut x, &mut || 1u8);
+        assert!(band_on(&x), "a steady mark");
+        fsk.process(&mut x, &mut || (r.next_u32() & 1) as u8);
+        assert!(band_on(&x), "data");
+        for rate in [crate::v22bis::Rate::R1200, crate::v22bis::Rate::R2400] {
+            let mut dpsk = crate::v22bis::tx::Transmitter::new(2400.0, -13.0, crate::v22bis::GuardTone::None);
+            dpsk.set_signal(crate::v22bis::tx::Signal::Data(rate));
+            dpsk.process(&mut x, &mut || (r.next_u32() & 1) as u8);
+            assert!(!band_on(&x), "DPSK at {rate:?}");
+        }
     }
 }
