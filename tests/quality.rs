@@ -12,7 +12,7 @@ use softmodem::v22bis::supervision::{self, Supervisor};
 use softmodem::v22bis::{Rate, ANSWER_CARRIER, CALL_CARRIER};
 
 /// Symbols of data counted at each point.
-const SYMBOLS: usize = 6000;
+const SYMBOLS: usize = 20_000;
 
 #[test]
 fn the_estimate_tracks_the_counted_error_rate() {
@@ -40,9 +40,16 @@ fn the_estimate_tracks_the_counted_error_rate() {
                     // Too many errors for the pattern checker to keep in step: the estimate must
                     // say as much.
                     est >= 0.05
+                } else if ber.errors >= 100 {
+                    // Enough errors to compare: within a factor of 3, or 4 where errors are above
+                    // 1e-2 (a decision-directed estimate cannot see the noise that pushed a symbol
+                    // past a boundary, and reads low there).
+                    let f = if counted > 1e-2 { 4.0 } else { 3.0 };
+                    (est / f..=est * f).contains(&counted)
                 } else if ber.errors >= 20 {
-                    // Enough errors to compare: within a factor of 3.
-                    (est / 3.0..=est * 3.0).contains(&counted)
+                    // Errors come in events of 3 to 6 bits (the descrambler, the differential
+                    // quadrant), so a few dozen are only a handful of events: within 6.
+                    (est / 6.0..=est * 6.0).contains(&counted)
                 } else {
                     // Few or none: the estimate must not promise fewer than a handful can be
                     // (an error event of the descrambler is 3 to 6 bits), nor many more.

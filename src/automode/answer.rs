@@ -18,6 +18,12 @@ pub const OFFER: Duration = Duration::from_ms(3000);
 pub const MARK_QUALIFY: Duration = Duration::from_ms(100);
 /// Silence after the answer tone before the next signal (V.25: 75 +- 20 ms).
 pub const SILENCE_AFTER_TONE: Duration = Duration::from_ms(75);
+/// Marks in a row (bits at 300 bit/s, 100 ms) the V.21 channel 1 demodulator must give before a
+/// 980 Hz tone counts as a V.21 caller's mark. V.8's CI, CM and CJ are V.21 channel 1 signals
+/// too, start-stop octets after ten ones, so they hold at most 8 + 1 + 10 marks in a row: to a
+/// tone detector listening at 980 Hz a call menu looks like a mark with a few short dips, and it
+/// must not be taken for a V.21 caller.
+pub const V21_MARK_BITS: u32 = 30;
 
 /// A signal the answerer offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +69,15 @@ impl BitSink for Drop {
     fn put_bit(&mut self, _bit: u8, _soft: f32) {}
 }
 
+/// Counts marks in a row.
+#[derive(Debug, Clone, Default)]
+struct MarkRun(u32);
+impl BitSink for MarkRun {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        self.0 = if bit == 1 { self.0.saturating_add(1) } else { 0 };
+    }
+}
+
 /// The answering side of automode. Feed it the line with [`Answerer::process`]; once
 /// [`Answerer::take_handoff`] returns the chosen engine, the start-up is over.
 #[derive(Debug, Clone)]
@@ -80,6 +95,10 @@ pub struct Answerer {
     fsk_tx: Option<fsk::Transmitter>,
     /// Steady marks of FSK callers: V.21 (980 Hz), Bell 103 (1270 Hz), V.23 backward (390 Hz).
     watch: [ToneWatch; 3],
+    /// V.21 channel 1 demodulated, and its marks in a row: a V.21 caller's mark is steady, a V.8
+    /// caller's CI or CM on the same channel is not ([`V21_MARK_BITS`]).
+    v21_rx: Box<fsk::Receiver>,
+    v21_marks: MarkRun,
     handoff: Option<Handoff>,
     progress: crate::queue::Fifo<Progress, 4>,
 }
@@ -135,6 +154,8 @@ impl Answerer {
             pump: None,
             fsk_tx: None,
             watch: WATCHED.map(|(f, _)| ToneWatch::new(f, MARK_QUALIFY)),
+            v21_rx: Box::new(fsk::Receiver::new(fsk::V21_CH1)),
+            v21_marks: MarkRun::default(),
             handoff: None,
             progress: crate::queue::Fifo::new(),
         };
@@ -217,6 +238,12 @@ impl Answerer {
         for w in &mut self.watch {
             w.process(rx);
         }
+        if self.modes.contains(Family::V21) {
+            self.v21_rx.process(rx, &mut self.v21_marks);
+            if !self.v21_rx.carrier() {
+                self.v21_marks = MarkRun::default();
+            }
+        }
         self.timer += m;
         match self.step {
             Step::Delay => {
@@ -293,7 +320,8 @@ impl Answerer {
         // An FSK caller's steady mark, heard in any phase after the delay.
         if !matches!(self.step, Step::Delay) {
             for (k, &(_, family)) in WATCHED.iter().enumerate() {
-                if self.watch[k].present() && self.modes.contains(family) {
+                let steady = family != Family::V21 || self.v21_marks.0 >= V21_MARK_BITS;
+                if self.watch[k].present() && steady && self.modes.contains(family) {
                     let sending = self.sending_hz();
                     self.answer_fsk(family, sending.and_then(|f| next_phase(tx, f)));
                     return;

@@ -3,6 +3,8 @@
 
 use super::{Config, Handoff, Progress, ToneWatch};
 use crate::bits::BitSink;
+use crate::dsp::fir::{design_bandpass, Fir, Window};
+use crate::dsp::SAMPLE_RATE;
 use crate::fsk;
 use crate::time::Duration;
 use crate::tones::{AnswerEvent, AnswerTone, AnswerToneDetector};
@@ -13,7 +15,12 @@ use crate::v8;
 /// A steady answer mark (1650, 1300 or 2225 Hz) must be heard this long.
 pub const MARK_QUALIFY: Duration = Duration::from_ms(200);
 /// After the DPSK start-up began on a Bell 2225 Hz tone, how long it may go without reaching
-/// data before the answerer is taken for a Bell 103 modem.
+/// data before the answerer is taken for a Bell 103 modem: if its 2225 Hz is still steady, or
+/// (when the tone was the Bell tone) if the Bell 103 answer channel carries FSK, mark or data. A
+/// Bell 103 answerer may take the start-up's signal for an originating carrier, connect and start
+/// sending data, so that its 2225 Hz is no longer steady (slmodemd's does, after 0.7 s). Waiting
+/// this long keeps a Bell 212A answerer that answers the start-up late, behind a long line delay,
+/// from being taken for a Bell 103 one.
 pub const BELL_FALLBACK: Duration = Duration::from_ms(3000);
 /// A steady 2225 Hz the DPSK start-up has not taken up after this long is a Bell 103 answerer.
 pub const BELL_IGNORED: Duration = Duration::from_ms(1500);
@@ -24,6 +31,52 @@ const TELL_BELL: Duration = Duration::from_ms(300);
 struct Drop;
 impl BitSink for Drop {
     fn put_bit(&mut self, _bit: u8, _soft: f32) {}
+}
+
+/// Whether the Bell 103 answer channel carries FSK: most of the signal's power within 1925-2325 Hz
+/// (its mark and space, 2225 and 2025 Hz, and their keying), for [`MARK_QUALIFY`]. A DPSK answerer's
+/// signal, spread over 2400 +- 525 Hz, puts well under half of its power there.
+#[derive(Debug, Clone)]
+struct BellBand {
+    band: Fir,
+    /// Mean squares in the band and in all, smoothed over about 20 ms.
+    inband: f32,
+    all: f32,
+    /// Samples in a row with the band holding the power.
+    run: u32,
+}
+
+impl BellBand {
+    /// Share of the power the band must hold.
+    const SHARE: f32 = 0.7;
+
+    fn new() -> Self {
+        let fs = SAMPLE_RATE as f32;
+        let taps = Window::Blackman.taps_for(150.0, fs);
+        BellBand {
+            band: Fir::new(design_bandpass(1925.0, 2325.0, fs, taps, Window::Blackman)),
+            inband: 0.0,
+            all: 0.0,
+            run: 0,
+        }
+    }
+
+    fn process(&mut self, rx: &[f32]) {
+        const A: f32 = 1.0 / 160.0;
+        for &x in rx {
+            let x = if x.is_finite() { x } else { 0.0 };
+            let y = self.band.process(x);
+            self.inband += (y * y - self.inband) * A;
+            self.all += (x * x - self.all) * A;
+            let fsk =
+                self.all > crate::dsp::dbm0_to_power(ToneWatch::MIN_DBM0) && self.inband >= Self::SHARE * self.all;
+            self.run = if fsk { self.run.saturating_add(1) } else { 0 };
+        }
+    }
+
+    fn present(&self) -> bool {
+        self.run >= MARK_QUALIFY.samples()
+    }
 }
 
 /// The calling side of automode. Feed it the line with [`Caller::process`]; once
@@ -47,6 +100,9 @@ pub struct Caller {
     itu_heard: bool,
     /// V.21 channel 2 mark (1650 Hz), V.23 forward mark (1300 Hz), Bell 103 answer mark (2225 Hz).
     watch: [ToneWatch; 3],
+    /// The Bell 103 answer channel, marks or data ([`BELL_FALLBACK`]); while the DPSK start-up
+    /// waits for an answer to a Bell tone.
+    bell_band: Option<Box<BellBand>>,
     /// V.8 ([`Config::v8`]): started when ANSam is recognised, in charge of the line until it
     /// ends.
     v8: Option<Box<v8::Caller>>,
@@ -79,6 +135,7 @@ impl Caller {
             bell_heard: false,
             itu_heard: false,
             watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY)),
+            bell_band: (modes.contains(Family::Bell103) && modes.any_dpsk()).then(|| Box::new(BellBand::new())),
             v8: (config.v8 && !v8::Modulations::for_modes(modes).is_empty()).then(|| {
                 Box::new(v8::Caller::new(v8::call::Config {
                     modulations: v8::Modulations::for_modes(modes),
@@ -185,7 +242,14 @@ impl Caller {
                 self.hand_over(Handoff::Dpsk { family, pump });
                 return;
             }
-            if started && self.dpsk_time >= BELL_FALLBACK && self.watch[2].present() {
+            let bell_fsk = match &mut self.bell_band {
+                Some(b) if started && may_be_bell103 => {
+                    b.process(rx);
+                    b.present()
+                }
+                _ => false,
+            };
+            if started && self.dpsk_time >= BELL_FALLBACK && (self.watch[2].present() || bell_fsk) {
                 return self.call_fsk(Family::Bell103);
             }
             if !started {
@@ -257,5 +321,34 @@ impl Caller {
         self.handoff = Some(h);
         self.pump = None;
         self.done = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band_on(signal: &[f32]) -> bool {
+        let mut b = BellBand::new();
+        b.process(signal);
+        b.present()
+    }
+
+    #[test]
+    fn bell_band_hears_bell103_answer_fsk_and_not_dpsk() {
+        let mut r = crate::sim::rng::Rng::new(3);
+        let mut x = vec![0.0f32; 8000];
+        let mut fsk = fsk::Transmitter::new(fsk::BELL103_ANSWER, -13.0);
+        fsk.set_carrier(true);
+        fsk.process(&mut x, &mut || 1u8);
+        assert!(band_on(&x), "a steady mark");
+        fsk.process(&mut x, &mut || (r.next_u32() & 1) as u8);
+        assert!(band_on(&x), "data");
+        for rate in [crate::v22bis::Rate::R1200, crate::v22bis::Rate::R2400] {
+            let mut dpsk = crate::v22bis::tx::Transmitter::new(2400.0, -13.0, crate::v22bis::GuardTone::None);
+            dpsk.set_signal(crate::v22bis::tx::Signal::Data(rate));
+            dpsk.process(&mut x, &mut || (r.next_u32() & 1) as u8);
+            assert!(!band_on(&x), "DPSK at {rate:?}");
+        }
     }
 }

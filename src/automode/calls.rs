@@ -295,3 +295,100 @@ fn v8_between_automode_modems() {
         }
     }
 }
+
+#[test]
+fn a_v8_call_menu_is_no_v21_caller() {
+    // A V.8 caller whose CM offers nothing we have (V.34, V.32bis and LAPM, as a factory-set
+    // slmodemd's does) and that never stops sending it. CM is V.21 channel 1, 980/1180 Hz: to a
+    // tone detector at 980 Hz it looks like a V.21 caller's mark with a few short dips. The
+    // answerer must take it for neither a V.21 caller nor anything else.
+    use crate::bits::BitSource;
+    use crate::v8::framing::{SequenceSender, Sync};
+    use crate::v8::{Menu, Modulations, Protocol};
+    let mut menu = Menu::data(Modulations::V34.union(Modulations::V32BIS));
+    menu.protocol = Some(Protocol::V42Lapm);
+    let mut octets = [0u8; crate::v8::MENU_MAX_LEN];
+    let n = menu.emit(&mut octets);
+    let mut cm = SequenceSender::new(Sync::CmJm, &octets[..n]);
+    let mut tx = crate::fsk::Transmitter::new(crate::fsk::V21_CH1, -13.0);
+    let mut c = config(Family::Auto, Role::Answer, true);
+    c.v8 = true;
+    let mut m = Modem::new(c);
+    let (mut heard, mut sent) = ([0.0f32; 160], [0.0f32; 160]);
+    let mut events = vec![];
+    // CM from 1 s after the answer tone began, for 20 s.
+    for step in 0..50 * 22 {
+        if step == 65 {
+            tx.set_carrier(true);
+        }
+        tx.process(&mut heard, &mut || cm.next_bit());
+        m.process(&heard, &mut sent);
+        while let Some(e) = m.poll_event() {
+            events.push(e);
+        }
+    }
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Connected { .. } | Event::Progress(super::Progress::Detected(_)))),
+        "{events:?}"
+    );
+    assert!(events.contains(&Event::Progress(super::Progress::Offering(Family::V22bis))), "{events:?}");
+}
+
+#[test]
+fn a_bell103_answerer_that_sends_data_is_found() {
+    // A Bell 103 answerer sends its 2225 Hz mark and never answers the DPSK start-up; one
+    // (slmodemd's) takes the start-up's signal for an originating carrier about 0.7 s into S1,
+    // connects and sends data at once: its 2225 Hz is steady no more. S1 starts 155 + 456 ms after
+    // the tone does.
+    let mut tx = crate::fsk::Transmitter::new(crate::fsk::BELL103_ANSWER, -13.0);
+    let mut m = Modem::new(config(Family::Auto, Role::Call, true));
+    let (mut heard, mut sent) = ([0.0f32; 160], [0.0f32; 160]);
+    let mut rng = crate::sim::rng::Rng::new(5);
+    let mut events = vec![];
+    // The tone from block 25 (0.5 s), data from 1.3 s later.
+    let (tone, data) = (25, 25 + 65);
+    for step in 0..50 * 8 {
+        if step == tone {
+            tx.set_carrier(true);
+        }
+        tx.process(&mut heard, &mut || if step >= data { (rng.next_u32() & 1) as u8 } else { 1 });
+        m.process(&heard, &mut sent);
+        while let Some(e) = m.poll_event() {
+            events.push((step, e));
+        }
+    }
+    let found = events.iter().find(|e| e.1 == Event::Progress(super::Progress::Detected(Family::Bell103)));
+    // The DPSK start-up begins 155 ms into the tone and waits 3 s for an answer.
+    assert!(found.is_some_and(|e| e.0 < tone + 8 + 150 + 10), "{events:?}");
+    assert!(events.iter().any(|e| e.1 == Event::Connected { rx_rate: 300, tx_rate: 300 }), "{events:?}");
+}
+
+#[test]
+fn a_bell212a_answerer_behind_a_long_delay_is_no_bell103() {
+    // A Bell 212A answerer's Bell tone looks like a Bell 103 answerer's mark until it answers the
+    // DPSK start-up, which a long line delay (a mobile call) holds back. 200 ms each way.
+    let delay = vec![0.0f32; 1600];
+    let (mut to_a, mut to_b) =
+        (std::collections::VecDeque::from(delay.clone()), std::collections::VecDeque::from(delay));
+    let mut a = Modem::new(config(Family::Auto, Role::Call, true));
+    let mut b = Modem::new(config(Family::Bell212A, Role::Answer, true));
+    let (mut ya, mut yb) = ([0.0f32; 160], [0.0f32; 160]);
+    let (mut ea, mut eb) = (vec![], vec![]);
+    for _ in 0..50 * 10 {
+        let xa: Vec<f32> = to_a.drain(..160).collect();
+        a.process(&xa, &mut ya);
+        let xb: Vec<f32> = to_b.drain(..160).collect();
+        b.process(&xb, &mut yb);
+        to_b.extend(ya);
+        to_a.extend(yb);
+        while let Some(e) = a.poll_event() {
+            ea.push(e);
+        }
+        while let Some(e) = b.poll_event() {
+            eb.push(e);
+        }
+    }
+    let up = Event::Connected { rx_rate: 1200, tx_rate: 1200 };
+    assert!(ea.contains(&up) && !ea.contains(&Event::NoCarrier), "caller {ea:?}");
+    assert!(eb.contains(&up) && !eb.contains(&Event::NoCarrier), "answerer {eb:?}");
+}

@@ -12,8 +12,9 @@
 //! | V.23 | 1300 Hz (V.23 forward channel mark) | 390 Hz (backward channel mark) | V.23 |
 //!
 //! In every phase it also takes the steady mark of any other allowed FSK caller (some callers
-//! send theirs as soon as they hear any answer signal), and the phases repeat until a caller is
-//! found. This follows the scheme vendors describe for multi-standard answering (answer tones in
+//! send theirs as soon as they hear any answer signal; a V.21 caller's, only when the V.21
+//! demodulator gives 100 ms of marks in a row, for V.8's menus are on the same channel), and the
+//! phases repeat until a caller is found. This follows the scheme vendors describe for multi-standard answering (answer tones in
 //! turn, fastest first, each followed by listening for the matching caller signal) and V.25's
 //! answer sequence; the V.32bis Annex A text itself was not available.
 //!
@@ -26,8 +27,9 @@
 //! A calling modem ([`Caller`]) stays silent and classifies what it hears: an ITU answer tone
 //! (waited out), V.22/V.22bis unscrambled ones or the Bell 2225 Hz tone (it starts the V.22bis
 //! start-up, which also suits a V.22 or Bell 212A answerer), a steady 1650 Hz (V.21), a steady
-//! 1300 Hz (V.23), or a steady 2225 Hz that never answers the DPSK start-up (Bell 103). It needs
-//! no answer tone at all: some answerers send none.
+//! 1300 Hz (V.23), or a steady 2225 Hz that never answers the DPSK start-up, or Bell 103 data in
+//! its place from an answerer that took the start-up for its caller (Bell 103). It needs no answer
+//! tone at all: some answerers send none.
 //!
 //! Both hand over to the chosen modulation's own engine ([`Handoff`]) without a break in the
 //! signal, so the data modem carries on from the very sample the choice was made.

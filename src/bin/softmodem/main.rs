@@ -39,9 +39,11 @@ usage:
       V.22 modes the other end of the call is played against the recording.
   softmodem stdio --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
                   [--format 8N1] [--guard none|550|1800] [--modes LIST] [--answer-tone on|off]
-                  [--answer-delay MS] [--v8 on|off]
+                  [--answer-delay MS] [--v8 on|off] [--send-delay MS]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
-      160 samples out for every 160 in. Sends FILE once connected; appends what arrives to --recv.
+      160 samples out for every 160 in. Sends FILE once connected (after --send-delay, default
+      0 ms: some far modems lose what arrives before they too have connected); appends what
+      arrives to --recv.
       Status lines (CONNECT 300, NO CARRIER, and the start-up's progress) go to stderr.
       --mode auto recognises the far modem: answering, it sends the answer tone and then offers
       each modulation of --modes in turn (default: v22bis,v22,bell212a,v21,bell103,v23);
@@ -320,7 +322,20 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
 fn stdio(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(
         argv,
-        &["mode", "role", "send", "recv", "level", "format", "guard", "modes", "answer-tone", "answer-delay", "v8"],
+        &[
+            "mode",
+            "role",
+            "send",
+            "recv",
+            "level",
+            "format",
+            "guard",
+            "modes",
+            "answer-tone",
+            "answer-delay",
+            "v8",
+            "send-delay",
+        ],
         &[],
     )?;
     let m = args.required("mode")?;
@@ -367,6 +382,12 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         return Err(Failure::Usage("--answer-delay must be at most 10000 ms".into()));
     }
     config.answer_delay = softmodem::time::Duration::from_ms(answer_delay_ms);
+    let send_delay_ms = args.num("send-delay", 0u32)?;
+    if send_delay_ms > 60_000 {
+        return Err(Failure::Usage("--send-delay must be at most 60000 ms".into()));
+    }
+    // Samples from CONNECT until --send starts.
+    let send_delay = send_delay_ms as usize * 8;
     let send = match args.get("send") {
         Some(p) => read_input(p)?,
         None => vec![],
@@ -382,7 +403,8 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
     let mut rx = [0.0f32; 160];
     let mut tx = [0.0f32; 160];
     let mut outb = [0u8; 320];
-    let mut connected = false;
+    // Samples since CONNECT (None before it).
+    let mut connected: Option<usize> = None;
     let mut sent = 0usize;
     let mut buf = [0u8; 512];
     loop {
@@ -403,20 +425,22 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         for i in 0..n {
             rx[i] = i16::from_le_bytes([inb[2 * i], inb[2 * i + 1]]) as f32 / 32768.0;
         }
-        if connected && sent < send.len() {
+        if connected.is_some_and(|t| t >= send_delay) && sent < send.len() {
             sent += modem.write(&send[sent..]);
         }
         modem.process(&rx[..n], &mut tx[..n]);
         while let Some(ev) = modem.poll_event() {
             match ev {
                 Event::Connected { rx_rate, tx_rate } => {
-                    connected = true;
+                    connected = Some(0);
                     if rx_rate == tx_rate {
                         eprintln!("CONNECT {rx_rate}");
                     } else {
                         eprintln!("CONNECT {rx_rate}/{tx_rate}");
                     }
-                    sent += modem.write(&send[sent..]);
+                    if send_delay == 0 {
+                        sent += modem.write(&send[sent..]);
+                    }
                 }
                 Event::NoCarrier => eprintln!("NO CARRIER"),
                 Event::Break => eprintln!("BREAK"),
@@ -437,6 +461,9 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                     .and_then(|_| f.flush())
                     .map_err(|e| Failure::Run(format!("cannot write --recv file: {e}")))?;
             }
+        }
+        if let Some(t) = connected.as_mut() {
+            *t += n;
         }
         for i in 0..n {
             outb[2 * i..2 * i + 2].copy_from_slice(&to_i16(tx[i]).to_le_bytes());
