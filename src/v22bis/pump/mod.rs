@@ -160,6 +160,9 @@ const HEAR_SCRAMBLED: u32 = Duration::from_ms(270).samples();
 const V22_HOLD: u32 = Duration::from_ms(765).samples();
 /// Symbols of S1 pattern that identify it (it lasts 60).
 const S1_SYMBOLS: u32 = 20;
+/// The supervisor must say "not data" for this many symbols in a row before held bits are
+/// dropped (the hold-back, 32 symbols, still covers the signal's change).
+const NOT_DATA_SYMBOLS: u32 = 8;
 /// Unscrambled ones turn by whole quarters to within this (radians, 8 degrees: a frequency offset
 /// of 13 Hz), the Bell tone does not.
 const TURN_BIAS_ONES: f32 = 0.14;
@@ -260,6 +263,11 @@ pub struct Pump {
     held: Holdback,
     /// Non-weak symbols heard since a dropout ended.
     since_gap: u32,
+    /// In data mode: symbols in a row the supervisor has not taken for data.
+    not_data: u32,
+    /// Answerer, in a retrain it began: judging the caller's scrambled ones after its S1
+    /// (`Some(false)`: waiting for that S1, `Some(true)`: judging, `None`: not judging).
+    retrain_judge: Option<bool>,
     /// Samples since the current retrain began.
     retrain_time: u32,
     /// Judging the line: the answerer by the caller's scrambled ones after S1, the caller by the
@@ -338,6 +346,8 @@ impl Pump {
             supervisor: Supervisor::new(),
             held: Holdback::default(),
             since_gap: 0,
+            not_data: 0,
+            retrain_judge: None,
             retrain_time: 0,
             judge: startup::LineJudge::default(),
             may_2400: true,
@@ -439,6 +449,10 @@ impl Pump {
         self.drop_held();
         self.bis = true;
         self.rx.restart();
+        // The answerer judges the line by the caller's answer to its retrain, as it does when the
+        // caller asks for one.
+        self.judge.clear();
+        self.retrain_judge = (initiated && self.config.role == Role::Answer).then_some(false);
         self.set_step(Step::SendS1);
         self.push_event(PumpEvent::Retrain { initiated });
     }
@@ -465,6 +479,7 @@ impl Pump {
         self.tx.set_signal(signal);
         if let Step::Data(r) = step {
             self.retraining = false;
+            self.retrain_judge = None;
             self.falling_back = false;
             self.too_poor = 0;
             self.poor = 0;
@@ -560,6 +575,14 @@ impl Pump {
         match self.step {
             Step::AnswerJudge => self.judge.hear(s.raw, !s1_like && !s.weak),
             Step::CallPause => self.judge.hear(s.raw, !s.weak),
+            Step::SendS1 | Step::Ones1200 if self.retrain_judge.is_some() => {
+                if self.heard_s1() {
+                    self.retrain_judge = Some(true);
+                }
+                if self.retrain_judge == Some(true) && self.judge.symbols() < JUDGE_SYMBOLS {
+                    self.judge.hear(s.raw, !s1_like && !s.weak);
+                }
+            }
             _ => {}
         }
         self.last_change = s.turn;
@@ -590,12 +613,15 @@ impl Pump {
             all_ones &= *d == 1;
             self.clean_ones = if *d == 1 { self.clean_ones.saturating_add(1) } else { 0 };
         }
+        let in_data = matches!(self.step, Step::Data(_));
+        self.not_data = if in_data && !self.supervisor.is_data() { self.not_data + 1 } else { 0 };
         if self.rx_data && self.step != Step::Stopped && !s.weak {
-            if self.supervisor.is_data() || !matches!(self.step, Step::Data(_)) {
+            if self.not_data < NOT_DATA_SYMBOLS {
                 self.held.push(&data[..n], |b| sink.put_bit(b, 0.0));
             } else {
                 // Not data (any more): what was held came just before it turned, and may be part
-                // of it.
+                // of it. (A dip of a few symbols, which a poor but usable line has now and then,
+                // is ridden through.)
                 self.drop_held();
             }
         }

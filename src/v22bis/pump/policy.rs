@@ -82,7 +82,12 @@ impl Pump {
         // for 1200; the caller asks for that with a retrain (the answerer judges the line before
         // answering it), and when that brought 2400 bit/s back all the same, gives up.
         let ber = quality::ber_estimate(Rate::R2400, snr, self.supervisor.is_data());
-        self.too_poor = if !self.quality_retrain && ber > TOO_POOR_BER_2400 { self.too_poor + 40 } else { 0 };
+        // (A moment of better figures takes back as much as it lasted; it does not start again.)
+        self.too_poor = if !self.quality_retrain && ber > TOO_POOR_BER_2400 {
+            self.too_poor + 40
+        } else {
+            self.too_poor.saturating_sub(40)
+        };
         if self.too_poor >= HOPELESS_TIME {
             self.too_poor = 0;
             match self.config.role {

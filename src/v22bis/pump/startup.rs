@@ -155,6 +155,16 @@ impl Pump {
                     self.follow_fall_back();
                     return;
                 }
+                if self.retrain_judge == Some(true) && self.judge.symbols() >= JUDGE_SYMBOLS {
+                    self.retrain_judge = None;
+                    if self.judge.snr_db() < self.config.start_2400_db {
+                        // The answerer's own retrain shows the line too poor for 2400 bit/s: start
+                        // again for 1200 at once, rather than after more data garbled.
+                        self.report_too_poor();
+                        self.fall_back();
+                        return;
+                    }
+                }
                 let train = if self.config.role == Role::Call { CALL_TRAIN - S1_TIME } else { ANSWER_TRAIN };
                 if self.bis && (self.far_s1 || !self.retraining) {
                     // Train; tell the receiver to follow the far end to 2400 near its switch. (A
@@ -210,6 +220,7 @@ impl Pump {
     /// caller hearing unscrambled ones in data mode starts again too, see
     /// [`Pump::watch_quality`]).
     pub(super) fn fall_back(&mut self) {
+        self.retrain_judge = None;
         self.drop_held();
         self.rx_data = false;
         self.retraining = false;
@@ -244,6 +255,7 @@ impl Pump {
     }
 
     pub(super) fn restart(&mut self) {
+        self.retrain_judge = None;
         self.may_2400 = true;
         self.falling_back = false;
         self.drop_held();
