@@ -21,6 +21,16 @@ pub trait BitSink {
 
     /// The receiver found (`true`) or lost (`false`) the carrier.
     fn carrier(&mut self, _on: bool) {}
+
+    /// A received bit that will not be delivered: the receiver held it back and then dropped it,
+    /// because the signal turned out not to be data there or a retrain began. A sink may count
+    /// what such bits carried; by default they are ignored.
+    fn drop_bit(&mut self, _bit: u8) {}
+
+    /// The received bits have a hole here: about `unheard` bits the far modem sent that the
+    /// receiver did not hear (a dropout, or the moments a retrain began in), after any it dropped.
+    /// What was in progress across it cannot be completed.
+    fn hole(&mut self, _unheard: u32) {}
 }
 
 impl<F: FnMut() -> u8> BitSource for F {

@@ -41,17 +41,20 @@ pub fn deframer(data: &[u8]) {
     let mut items = 0usize;
     for &b in rest {
         for i in 0..8 {
-            match d.push((b >> i) & 1) {
-                Some(Received::Char(c) | Received::ParityError(c) | Received::FramingError(c)) => {
-                    assert_eq!(c & !mask, 0, "{c:#x} from a {}-bit format", format.data_bits);
-                    items += 1;
+            for r in d.push((b >> i) & 1) {
+                match r {
+                    Received::Char(c) | Received::ParityError(c) | Received::FramingError(c) => {
+                        assert_eq!(c & !mask, 0, "{c:#x} from a {}-bit format", format.data_bits);
+                        items += 1;
+                    }
+                    Received::Break => items += 1,
                 }
-                Some(Received::Break) => items += 1,
-                None => {}
             }
         }
     }
-    // A character takes at least its start bit and body (V.14 deletes only the stop bit).
+    // A character takes at least its start bit and body (V.14 deletes only the stop bit), even
+    // when a resynchronisation hands several over at once.
+    items += d.flush().count();
     assert!(items <= rest.len() * 8 / (body + 1) + 1, "{items} from {} bits", rest.len() * 8);
 
     let mut framer = Framer::new(format);

@@ -211,6 +211,8 @@ pub struct Modem {
     /// Bell 202: mark still to send after keying up, before the first character (also an
     /// automode answerer's marks after the hand-over).
     lead: Duration,
+    /// The V.22/V.22bis pump was sending data at the last look.
+    pump_sent_data: bool,
 }
 
 /// The modulation under the character layer.
@@ -261,6 +263,7 @@ impl Modem {
             config,
             break_pending: false,
             lead: Duration::ZERO,
+            pump_sent_data: false,
         };
         // FSK receivers deliver characters once the carrier qualifies; the V.22 pump passes bits
         // on only in data mode.
@@ -552,6 +555,15 @@ impl Modem {
 
     /// V.22/V.22bis: the pump runs the start-up and retrains; follow its events.
     fn step_v22(&mut self, samples: Duration) {
+        if let Engine::V22(p) = &self.engine {
+            // A retrain or a new start-up cut off the character under way: send it whole when
+            // data resumes (the far end cannot complete it from the rest).
+            let sending = p.sends_data();
+            if self.pump_sent_data && !sending {
+                self.framer.restart_char();
+            }
+            self.pump_sent_data = sending;
+        }
         loop {
             let Engine::V22(p) = &mut self.engine else { return };
             let Some(e) = p.poll_event() else { break };

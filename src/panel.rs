@@ -22,7 +22,7 @@
 //! | `level` | received level in the receive band, dBm0 to one decimal, or `null` (no modem, or still starting up) |
 //! | `quality` | V.22/V.22bis receiver's SNR estimate, dB to one decimal, or `null` |
 //! | `points` | V.22/V.22bis: the receiver's last 64 equalised points as `[re, im, re, im, ...]` in constellation units (the 2400 bit/s points at +-1 and +-3) to two decimals, oldest first; `[]` for the other modems and before the first symbol |
-//! | `chars`, `framing_errors`, `parity_errors` | the running modem's receive counts (0 when none runs) |
+//! | `chars`, `framing_errors`, `parity_errors`, `lost` | the running modem's receive counts (0 when none runs): characters delivered, lost to a bad stop bit, delivered with a bad parity bit, and lost otherwise (held back and dropped when the signal turned out not to be data or a retrain began, or cut by a dropout) |
 //! | `seconds` | time the DCE has run, to two decimals |
 
 use serde::Serialize;
@@ -121,6 +121,8 @@ pub struct Snapshot {
     pub framing_errors: u64,
     /// Characters with a bad parity bit.
     pub parity_errors: u64,
+    /// Characters lost otherwise (see [`crate::startstop::Stats::lost`]).
+    pub lost: u64,
     /// Time the DCE has run, s, two decimals.
     pub seconds: f64,
 }
@@ -167,6 +169,7 @@ pub fn snapshot(dce: &Dce) -> Snapshot {
         chars: stats.chars,
         framing_errors: stats.framing_errors,
         parity_errors: stats.parity_errors,
+        lost: stats.lost,
         seconds: rounded(s.now.as_secs_f64(), 2).unwrap_or(0.0),
     }
 }
@@ -226,6 +229,7 @@ mod tests {
             "chars",
             "framing_errors",
             "parity_errors",
+            "lost",
             "seconds",
         ];
         let at: Vec<usize> = keys

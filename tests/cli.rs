@@ -414,7 +414,9 @@ fn sim_reports_bits_lost_to_a_dropout_as_errors() {
             line[i..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
         };
         let (errors, lost) = (num("bits counted, "), num("time(s) ("));
-        assert!(line.contains("pattern lost 1 time(s)"), "{line}");
+        // Lost to the dropout, and (at the end that heard it, which goes on hearing data until
+        // the far end answers its retrain) again to the retrain.
+        assert!(line.contains("pattern lost 1 time(s)") || line.contains("pattern lost 2 time(s)"), "{line}");
         assert!(lost >= 43 && errors >= lost, "{line}");
     }
 }

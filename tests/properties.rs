@@ -72,7 +72,7 @@ mod startstop {
     }
 
     fn deframe(d: &mut Deframer, bits: &[u8]) -> Vec<Received> {
-        bits.iter().filter_map(|&b| d.push(b)).collect()
+        bits.iter().flat_map(|&b| d.push(b)).collect()
     }
 
     proptest! {

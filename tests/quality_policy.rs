@@ -3,6 +3,9 @@
 //! input and mobile speech codecs. Whatever each end reports as connected must carry the text it
 //! is sent, or the modem must move to what the line can carry, or hang up.
 
+// Speech codecs are native libraries: not in the WebAssembly build.
+#![cfg(not(target_arch = "wasm32"))]
+
 use softmodem::modem::{Config, Event, Modem, State};
 use softmodem::sim::line::{Direction, Impairments};
 use softmodem::{Family, Role};

@@ -116,15 +116,16 @@ impl Sink {
 
 impl BitSink for Sink {
     fn put_bit(&mut self, bit: u8, _soft: f32) {
-        match self.deframer.push(bit) {
-            Some(Received::Char(c)) => self.bytes.push(c),
-            Some(Received::ParityError(c)) => {
-                self.parity_errors += 1;
-                self.bytes.push(c)
+        for r in self.deframer.push(bit) {
+            match r {
+                Received::Char(c) => self.bytes.push(c),
+                Received::ParityError(c) => {
+                    self.parity_errors += 1;
+                    self.bytes.push(c)
+                }
+                Received::FramingError(_) => self.framing_errors += 1,
+                Received::Break => self.breaks += 1,
             }
-            Some(Received::FramingError(_)) => self.framing_errors += 1,
-            Some(Received::Break) => self.breaks += 1,
-            None => {}
         }
     }
 

@@ -53,6 +53,7 @@ export const PROCESSOR_NAME = 'softmodem';
  * @property {number} chars
  * @property {number} framing_errors
  * @property {number} parity_errors
+ * @property {number} lost characters lost to a retrain, a dropout or a signal that was not data
  * @property {number} seconds
  */
 

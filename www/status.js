@@ -146,6 +146,7 @@ export function showStatus(s, c) {
   drawConstellation(s ? s.points : []);
   setText('counts', s && s.modem !== 'idle'
     ? `${s.chars} chars` + (s.framing_errors ? `, ${s.framing_errors} framing errors` : '')
+      + (s.lost ? `, ${s.lost} lost` : '')
     : '–');
   const command = !s || s.phase === 'on-hook' || s.phase === 'off-hook';
   disable('dial', !command);

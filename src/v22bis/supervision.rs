@@ -160,58 +160,161 @@ impl Supervisor {
 
 /// Received data bits held back for [`HOLD_SYMBOLS`] symbols before they are passed on, so
 /// that those heard just before the signal turned out not to be data can be dropped instead of
-/// delivered: the supervisor takes about that long to see a tone or noise for what it is.
+/// delivered: the supervisor takes about that long to see a tone or noise for what it is. Holes in
+/// the bits (symbols not heard) are held in their place too.
 #[derive(Debug, Clone)]
 pub struct Holdback {
     bits: [u8; HOLD_BITS],
     head: usize,
     len: usize,
+    /// Bits dropped and not yet handed over by [`Holdback::take_dropped`].
+    doomed: [u8; HOLD_BITS],
+    doomed_len: usize,
+    /// Something was dropped since the last [`Holdback::take_dropped`].
+    dropped_since: bool,
     dropped: u64,
 }
 
 /// Symbols of received data held back (53 ms).
 pub const HOLD_SYMBOLS: usize = 32;
-/// Room for them at 2400 bit/s, with one symbol more.
-const HOLD_BITS: usize = (HOLD_SYMBOLS + 1) * 4;
+/// Room for them at 2400 bit/s, with one symbol and a few holes more.
+const HOLD_BITS: usize = (HOLD_SYMBOLS + 2) * 4;
+/// Held in place of a bit: a hole, `HOLE + k` for `k` bits not heard.
+const HOLE: u8 = 2;
+
+/// What [`Holdback`] passes on: a bit, or a hole where symbols went unheard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// A received bit (0 or 1).
+    Bit(u8),
+    /// Symbols were not heard here: about this many bits.
+    Hole(u32),
+}
 
 impl Default for Holdback {
     fn default() -> Self {
-        Holdback { bits: [0; HOLD_BITS], head: 0, len: 0, dropped: 0 }
+        Holdback {
+            bits: [0; HOLD_BITS],
+            head: 0,
+            len: 0,
+            doomed: [0; HOLD_BITS],
+            doomed_len: 0,
+            dropped_since: false,
+            dropped: 0,
+        }
     }
 }
 
 impl Holdback {
     /// Takes a symbol's `n` bits (`bits[..n]`, first in time first); passes on, oldest first, those
     /// held for longer than [`HOLD_SYMBOLS`] symbols of `n` bits.
-    pub fn push(&mut self, bits: &[u8], mut pass: impl FnMut(u8)) {
+    pub fn push(&mut self, bits: &[u8], mut pass: impl FnMut(Held)) {
         let n = bits.len().min(4);
         for &b in &bits[..n] {
-            if self.len == HOLD_BITS {
-                pass(self.pop());
-            }
-            self.bits[(self.head + self.len) % HOLD_BITS] = b;
-            self.len += 1;
+            self.put(b & 1, &mut pass);
         }
         while self.len > HOLD_SYMBOLS * n {
             pass(self.pop());
         }
     }
 
-    fn pop(&mut self) -> u8 {
+    /// Marks a hole of `bits` unheard bits after the bits held so far (a hole right after another
+    /// makes it longer).
+    pub fn push_hole(&mut self, bits: u32, mut pass: impl FnMut(Held)) {
+        let mut bits = bits.min(1 << 12);
+        if self.len > 0 {
+            let last = (self.head + self.len - 1) % HOLD_BITS;
+            if self.bits[last] >= HOLE {
+                let k = bits.min((u8::MAX - self.bits[last]) as u32);
+                self.bits[last] += k as u8;
+                bits -= k;
+                if bits == 0 {
+                    return;
+                }
+            }
+        }
+        loop {
+            let k = bits.min((u8::MAX - HOLE) as u32);
+            self.put(HOLE + k as u8, &mut pass);
+            bits -= k;
+            if bits == 0 {
+                break;
+            }
+        }
+    }
+
+    fn put(&mut self, b: u8, pass: &mut impl FnMut(Held)) {
+        if self.len == HOLD_BITS {
+            pass(self.pop());
+        }
+        self.bits[(self.head + self.len) % HOLD_BITS] = b;
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Held {
         let b = self.bits[self.head];
         self.head = (self.head + 1) % HOLD_BITS;
         self.len -= 1;
-        b
+        if b >= HOLE {
+            Held::Hole((b - HOLE) as u32)
+        } else {
+            Held::Bit(b)
+        }
     }
 
-    /// Drops what is held (counted in [`Holdback::dropped`]).
-    pub fn drop_all(&mut self) {
-        self.dropped += self.len as u64;
+    /// Drops what is held (counted in [`Holdback::dropped`]); [`Holdback::take_dropped`] hands the
+    /// dropped bits over if `hand_over` (they were data, such as the last before a retrain), or
+    /// only says there were some (they were not: noise, a tone, the far modem gone).
+    pub fn drop_all(&mut self, hand_over: bool) {
+        let had = self.len > 0;
+        while self.len > 0 {
+            let b = self.bits[self.head];
+            self.head = (self.head + 1) % HOLD_BITS;
+            self.len -= 1;
+            if b < HOLE {
+                self.dropped += 1;
+                if hand_over && self.doomed_len < HOLD_BITS {
+                    self.doomed[self.doomed_len] = b;
+                    self.doomed_len += 1;
+                }
+            }
+        }
         self.head = 0;
-        self.len = 0;
+        self.dropped_since |= had;
     }
 
-    /// Bits held now.
+    /// Drops the newest `bits` bits held (counted in [`Holdback::dropped`], not handed over): the
+    /// far modem's signal turned that many bits ago, and what came before was its data, which
+    /// [`Holdback::flush`] can pass on.
+    pub fn discard_newest(&mut self, bits: usize) {
+        let mut bits = bits;
+        while bits > 0 && self.len > 0 {
+            let last = (self.head + self.len - 1) % HOLD_BITS;
+            if self.bits[last] < HOLE {
+                self.dropped += 1;
+                self.dropped_since = true;
+                bits -= 1;
+            }
+            self.len -= 1;
+        }
+    }
+
+    /// Passes on everything held, oldest first.
+    pub fn flush(&mut self, mut pass: impl FnMut(Held)) {
+        while self.len > 0 {
+            pass(self.pop());
+        }
+    }
+
+    /// Hands over the bits dropped (to be handed over) since the last call, oldest first; true if
+    /// anything was dropped since then.
+    pub fn take_dropped(&mut self, mut f: impl FnMut(u8)) -> bool {
+        let n = core::mem::take(&mut self.doomed_len);
+        self.doomed[..n].iter().for_each(|&b| f(b));
+        core::mem::take(&mut self.dropped_since)
+    }
+
+    /// Bits and holes held now.
     pub fn len(&self) -> usize {
         self.len
     }
@@ -254,13 +357,67 @@ mod tests {
             let b = (i % 2) as u8;
             h.push(&[b, b, 1 - b, 1], |x| out.push(x));
         }
-        assert_eq!(out, [0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1]);
+        let bits = |v: &[u8]| v.iter().map(|&b| Held::Bit(b)).collect::<Vec<_>>();
+        assert_eq!(out, bits(&[0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1]));
         assert_eq!(h.len(), HOLD_SYMBOLS * 4);
-        h.drop_all();
+        h.drop_all(true);
         assert_eq!((h.len(), h.dropped()), (0, HOLD_SYMBOLS as u64 * 4));
+        // The dropped bits are handed over once, oldest first.
+        let mut dropped = vec![];
+        assert!(h.take_dropped(|b| dropped.push(b)));
+        assert_eq!(dropped.len(), HOLD_SYMBOLS * 4);
+        assert_eq!(dropped[..4], [1, 1, 0, 1]);
+        assert!(!h.take_dropped(|_| panic!("handed over twice")));
+        // Bits that were not data are dropped without being handed over.
+        h.push(&[0, 0, 0, 0], |_| {});
+        h.drop_all(false);
+        assert!(h.take_dropped(|_| panic!("not data, handed over")));
         // At 1200 bit/s it holds as many symbols, of two bits.
         h.push(&[1, 0], |_| panic!("passed too early"));
         assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn what_came_before_the_turn_is_released() {
+        let mut h = Holdback::default();
+        for _ in 0..10 {
+            h.push(&[0, 1, 0, 1], |_| panic!("passed too early"));
+        }
+        for _ in 0..5 {
+            h.push(&[1, 1, 1, 1], |_| panic!("passed too early"));
+        }
+        h.discard_newest(5 * 4);
+        assert_eq!(h.dropped(), 20);
+        let mut out = vec![];
+        h.flush(|x| out.push(x));
+        assert_eq!(out.len(), 40);
+        assert!(out.chunks(2).all(|c| c == [Held::Bit(0), Held::Bit(1)]));
+        assert!(h.is_empty());
+        assert!(h.take_dropped(|_| panic!("not handed over")));
+    }
+
+    #[test]
+    fn a_hole_comes_out_where_it_went_in() {
+        let mut h = Holdback::default();
+        let mut out = vec![];
+        h.push(&[0, 1], |x| out.push(x));
+        h.push_hole(4, |x| out.push(x));
+        h.push_hole(300, |x| out.push(x));
+        for _ in 0..HOLD_SYMBOLS + 2 {
+            h.push(&[1, 1], |x| out.push(x));
+        }
+        // Holes in a row make one (or a few, when too long for one mark).
+        assert_eq!(out[..5], [Held::Bit(0), Held::Bit(1), Held::Hole(253), Held::Hole(51), Held::Bit(1)]);
+        // A hole is not a dropped bit.
+        h.push_hole(8, |_| {});
+        h.drop_all(true);
+        assert_eq!(h.dropped(), h.dropped() / 2 * 2);
+        let mut n = 0;
+        h.take_dropped(|b| {
+            assert!(b <= 1);
+            n += 1
+        });
+        assert_eq!(n as u64, h.dropped());
     }
 
     #[test]

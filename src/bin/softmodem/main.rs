@@ -18,7 +18,7 @@ use args::{Args, UsageError};
 use softmodem::dsp::to_i16;
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
 use softmodem::fsk::{self, ChannelSpec};
-use softmodem::modem::{Config, Event, Modem};
+use softmodem::modem::{Config, Event, Modem, State};
 use softmodem::startstop::{CharReceiver, Format, Framer};
 use softmodem::types::Modes;
 use softmodem::types::{Family, Role};
@@ -319,6 +319,14 @@ fn decode(argv: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The receive counts as the status line after a call: what arrived, and what was lost and why.
+fn receive_counts(st: &softmodem::startstop::Stats) -> String {
+    format!(
+        "received {} characters; lost {} to framing errors, {} to retrains, dropouts and signal that was not data; {} parity errors, {} breaks",
+        st.chars, st.framing_errors, st.lost, st.parity_errors, st.breaks
+    )
+}
+
 fn stdio(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(
         argv,
@@ -420,6 +428,9 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         }
         let n = got / 2;
         if n == 0 {
+            if connected.is_some() && modem.state() != State::Idle {
+                eprintln!("{}", receive_counts(&modem.stats()));
+            }
             return Ok(());
         }
         for i in 0..n {
@@ -442,7 +453,10 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                         sent += modem.write(&send[sent..]);
                     }
                 }
-                Event::NoCarrier => eprintln!("NO CARRIER"),
+                Event::NoCarrier => {
+                    eprintln!("NO CARRIER");
+                    eprintln!("{}", receive_counts(&modem.stats()));
+                }
                 Event::Break => eprintln!("BREAK"),
                 Event::Retrain => eprintln!("RETRAIN"),
                 Event::Retrained { rate } => eprintln!("RETRAINED {rate}"),
@@ -475,6 +489,9 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             Err(e) => return Err(Failure::Run(format!("cannot write stdout: {e}"))),
         }
         if got < inb.len() {
+            if connected.is_some() && modem.state() != State::Idle {
+                eprintln!("{}", receive_counts(&modem.stats()));
+            }
             return Ok(());
         }
     }

@@ -8,7 +8,7 @@ use crate::dsp::{dbm0_to_peak, Complex, Nco, SAMPLE_RATE};
 use crate::time::Duration;
 use crate::types::{Family, Role};
 use crate::v22bis::rx::{Receiver, Symbol};
-use crate::v22bis::supervision::{Holdback, Supervisor};
+use crate::v22bis::supervision::{Held, Holdback, Supervisor};
 use crate::v22bis::tx::{Signal, Transmitter};
 use crate::v22bis::{Descrambler, GuardTone, Rate, ANSWER_CARRIER, CALL_CARRIER};
 
@@ -193,6 +193,10 @@ const GOOD_TIME: u32 = Duration::from_ms(1000).samples();
 /// A carrier offset beyond this while hearing unscrambled ones means a steady tone (2225 Hz is 25 Hz
 /// below where unscrambled ones put it), not a line offset.
 const TONE_OFFSET_HZ: f32 = 15.0;
+/// Beginning a retrain, the longest to go on hearing the far modem's data while waiting for its S1
+/// (a modem answers one in well under 100 ms; our answerer judges the line first, which takes up
+/// to [`JUDGE_TIMEOUT`] more).
+const LISTEN_TIMEOUT: u32 = Duration::from_ms(1000).samples();
 /// Give up a retrain (or start-up step) that makes no progress after this long, and start again.
 const STEP_TIMEOUT: u32 = Duration::from_ms(3000).samples();
 
@@ -265,6 +269,11 @@ pub struct Pump {
     since_gap: u32,
     /// In data mode: symbols in a row the supervisor has not taken for data.
     not_data: u32,
+    /// The held bits are to be passed on (see [`Pump::release_before_s1`]).
+    release_held: bool,
+    /// In a retrain this end began from data mode, until the far modem answers with S1: the
+    /// data's rate (its data goes on meanwhile, and is heard and delivered).
+    listening: Option<Rate>,
     /// Answerer, in a retrain it began: judging the caller's scrambled ones after its S1
     /// (`Some(false)`: waiting for that S1, `Some(true)`: judging, `None`: not judging).
     retrain_judge: Option<bool>,
@@ -348,6 +357,8 @@ impl Pump {
             since_gap: 0,
             not_data: 0,
             retrain_judge: None,
+            listening: None,
+            release_held: false,
             retrain_time: 0,
             judge: startup::LineJudge::default(),
             may_2400: true,
@@ -398,6 +409,11 @@ impl Pump {
         }
     }
 
+    /// True while the transmitter sends data (takes bits from the source).
+    pub fn sends_data(&self) -> bool {
+        matches!(self.step, Step::Data(_))
+    }
+
     /// True while the connection holds: in data mode with the carrier qualified, or in a retrain
     /// (which gives up after a few seconds). False before the first data mode, after a hang-up,
     /// and once a failed retrain has sent the pump back to the beginning of its start-up. A modem
@@ -442,13 +458,25 @@ impl Pump {
     }
 
     fn begin_retrain(&mut self, initiated: bool) {
+        self.listening = None;
+        match self.step {
+            Step::Data(rate) if initiated && self.rx_data => {
+                // The far modem goes on sending data until it hears S1 and answers with its own:
+                // hear it until then, and train afresh from that S1 (as the far modem does from
+                // this one's).
+                self.listening = Some(rate);
+            }
+            _ if !initiated && self.rx_data => self.release_before_s1(),
+            _ => self.drop_held(),
+        }
         self.retrain_answered = !initiated;
         self.retrain_time = 0;
         self.retraining = true;
-        self.rx_data = false;
-        self.drop_held();
         self.bis = true;
-        self.rx.restart();
+        if self.listening.is_none() {
+            self.rx_data = false;
+            self.rx.restart();
+        }
         // The answerer judges the line by the caller's answer to its retrain, as it does when the
         // caller asks for one.
         self.judge.clear();
@@ -489,7 +517,7 @@ impl Pump {
             self.push_event(PumpEvent::Connected(r));
         }
         if step == Step::Stopped {
-            self.drop_held();
+            self.discard_held();
         }
     }
 
@@ -520,6 +548,7 @@ impl Pump {
                 self.retrain_answered |= self.heard_s1();
             }
             self.advance_step();
+            self.hand_over_dropped(sink);
             let data = matches!(self.step, Step::Data(_));
             let mut idle = || 1u8;
             if let (Step::AnswerOnes, Some((nco, amp))) = (self.step, &mut self.bell) {
@@ -572,6 +601,17 @@ impl Pump {
         // S1: dibits 00 and 11 alternating, +90 and +270 degrees.
         let s1_like = (s.turn == 1 || s.turn == 3) && s.turn != self.last_change;
         self.s1_run = if s1_like { self.s1_run + 1 } else { 0 };
+        if self.listening.is_some() && (self.heard_s1() || self.retrain_time >= LISTEN_TIMEOUT) {
+            // The far modem has answered the retrain: what came before its S1 was data; train
+            // from here.
+            self.release_before_s1();
+            self.listening = None;
+            self.rx_data = false;
+            self.clean_ones = 0;
+            self.scrambled_run = 0;
+            self.far_s1 |= self.heard_s1();
+            self.rx.restart();
+        }
         match self.step {
             Step::AnswerJudge => self.judge.hear(s.raw, !s1_like && !s.weak),
             Step::CallPause => self.judge.hear(s.raw, !s.weak),
@@ -596,13 +636,14 @@ impl Pump {
             self.last_rate = s.rate;
             self.clean_ones = 0;
         }
-        let ready = match self.step {
-            Step::V22Hold | Step::Data(Rate::R1200) => true,
-            Step::Ones1200 | Step::Ones2400 | Step::Data(Rate::R2400) => {
-                self.bis && s.rate == Rate::R2400 && self.clean_ones >= 32
-            }
-            _ => false,
-        };
+        let ready = self.listening.is_none()
+            && match self.step {
+                Step::V22Hold | Step::Data(Rate::R1200) => true,
+                Step::Ones1200 | Step::Ones2400 | Step::Data(Rate::R2400) => {
+                    self.bis && s.rate == Rate::R2400 && self.clean_ones >= 32
+                }
+                _ => false,
+            };
         // Descramble; scrambled ones are ones after descrambling that were not ones before.
         let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
         let mut all_ones = true;
@@ -614,15 +655,29 @@ impl Pump {
             self.clean_ones = if *d == 1 { self.clean_ones.saturating_add(1) } else { 0 };
         }
         let in_data = matches!(self.step, Step::Data(_));
-        self.not_data = if in_data && !self.supervisor.is_data() { self.not_data + 1 } else { 0 };
-        if self.rx_data && self.step != Step::Stopped && !s.weak {
+        // (Weak symbols are a hole in the signal, not a change in it: they neither count nor
+        // break the run.)
+        self.not_data = match (in_data && !self.supervisor.is_data(), s.weak) {
+            (false, _) => 0,
+            (true, true) => self.not_data,
+            (true, false) => self.not_data + 1,
+        };
+        let pass = |h: Held| match h {
+            Held::Bit(b) => sink.put_bit(b, 0.0),
+            Held::Hole(k) => sink.hole(k),
+        };
+        if self.rx_data && self.step != Step::Stopped && s.weak && in_data {
+            // A dropout: what the far modem sent meanwhile is lost, and with it the character in
+            // progress.
+            self.held.push_hole(n as u32, pass);
+        } else if self.rx_data && self.step != Step::Stopped && !s.weak {
             if self.not_data < NOT_DATA_SYMBOLS {
-                self.held.push(&data[..n], |b| sink.put_bit(b, 0.0));
+                self.held.push(&data[..n], pass);
             } else {
                 // Not data (any more): what was held came just before it turned, and may be part
                 // of it. (A dip of a few symbols, which a poor but usable line has now and then,
                 // is ridden through.)
-                self.drop_held();
+                self.discard_held();
             }
         }
         self.rx_data |= ready;
@@ -633,10 +688,43 @@ impl Pump {
         let scrambled = all_ones && self.varied.count_ones() >= 8;
         self.not_scrambled = (self.not_scrambled << 1) | (!scrambled) as u32;
         self.scrambled_run = if self.not_scrambled.count_ones() <= 8 { self.scrambled_run + sym } else { 0 };
+        self.hand_over_dropped(sink);
     }
 
+    /// Tells the sink about bits dropped since the last time (they may have been characters), and
+    /// that they leave a hole.
+    fn hand_over_dropped(&mut self, sink: &mut impl BitSink) {
+        if core::mem::take(&mut self.release_held) {
+            self.held.flush(|h| match h {
+                Held::Bit(b) => sink.put_bit(b, 0.0),
+                Held::Hole(k) => sink.hole(k),
+            });
+        }
+        if self.held.take_dropped(|b| sink.drop_bit(b)) {
+            sink.hole(0);
+        }
+    }
+
+    /// Answering the far modem's retrain (its S1 heard): the bits held from before its S1 were its
+    /// data and go on; those from S1 are dropped.
+    fn release_before_s1(&mut self) {
+        let n = match (self.step, self.listening) {
+            (Step::Data(r), _) | (_, Some(r)) => r.bits_per_symbol(),
+            _ => 4,
+        };
+        self.held.discard_newest((S1_SYMBOLS as usize + 2) * n);
+        self.release_held = true;
+    }
+
+    /// Drops the bits held back: they were data (a retrain or fall-back began), and the sink may
+    /// count the characters they carried.
     fn drop_held(&mut self) {
-        self.held.drop_all();
+        self.held.drop_all(true);
+    }
+
+    /// Drops the bits held back as not data (the signal turned, or the call ended).
+    fn discard_held(&mut self) {
+        self.held.drop_all(false);
     }
 
     /// Received data bits dropped so far: held back when the signal turned out not to be data, or

@@ -23,8 +23,8 @@ impl Pump {
                 self.retraining = true;
                 self.retrain_answered = true;
                 self.retrain_time = 0;
+                self.release_before_s1();
                 self.rx_data = false;
-                self.drop_held();
                 self.judge.clear();
                 self.push_event(PumpEvent::Retrain { initiated: false });
                 self.set_step(Step::AnswerJudge);
@@ -128,7 +128,7 @@ impl Pump {
             let snr_db = if snr.is_finite() { snr.round() as i32 } else { -99 };
             self.push_event(PumpEvent::Hopeless { rate: rate.bps(), snr_db });
             self.rx_data = false;
-            self.drop_held();
+            self.discard_held();
         }
     }
 

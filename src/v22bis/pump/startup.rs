@@ -178,7 +178,10 @@ impl Pump {
                     if self.timer >= train {
                         self.set_step(Step::Ones2400);
                     }
-                } else if self.config.role == Role::Call && self.scrambled_run >= HEAR_SCRAMBLED {
+                } else if self.config.role == Role::Call
+                    && self.scrambled_run >= HEAR_SCRAMBLED
+                    && self.listening.is_none()
+                {
                     // The answerer sent no S1: it is a V.22 modem.
                     self.set_step(Step::V22Hold);
                     self.timer = self.scrambled_run.saturating_sub(HEAR_SCRAMBLED);
@@ -258,7 +261,7 @@ impl Pump {
         self.retrain_judge = None;
         self.may_2400 = true;
         self.falling_back = false;
-        self.drop_held();
+        self.discard_held();
         self.tone_answer = false;
         self.quality_retrain = true;
         self.bis = false;

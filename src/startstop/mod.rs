@@ -4,6 +4,10 @@
 use crate::bits::{BitSink, BitSource};
 use crate::queue::ByteQueue;
 
+mod deframer;
+
+pub use deframer::{Deframer, Got, Received, RESYNC_CHARS, V14_KEPT_BETWEEN};
+
 /// Parity added after the data bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parity {
@@ -108,6 +112,9 @@ pub struct Framer {
     /// Bits of the character being sent, least significant first.
     bits: u16,
     left: u8,
+    /// The character being sent, whole, and its length in bits.
+    whole: u16,
+    len: u8,
     break_left: u32,
     /// Marks still owed after a break, so the far end sees the line return to idle.
     marks_left: u32,
@@ -116,7 +123,7 @@ pub struct Framer {
 impl Framer {
     /// A framer for `format`.
     pub fn new(format: Format) -> Self {
-        Framer { format, bits: 0, left: 0, break_left: 0, marks_left: 0 }
+        Framer { format, bits: 0, left: 0, whole: 0, len: 0, break_left: 0, marks_left: 0 }
     }
 
     /// The format.
@@ -145,6 +152,17 @@ impl Framer {
         }
         self.bits = bits;
         self.left = n;
+        self.whole = bits;
+        self.len = n;
+    }
+
+    /// Sends the character under way again from its start bit (a retrain cut it off: the far end
+    /// cannot complete it from the rest).
+    pub fn restart_char(&mut self) {
+        if self.left > 0 {
+            self.bits = self.whole;
+            self.left = self.len;
+        }
     }
 
     /// Starts a break: `bits` bit times of space (0), then one character time of mark so the far
@@ -182,184 +200,9 @@ impl Framer {
     }
 }
 
-/// What the receiving side of the framing found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Received {
-    /// A character with correct framing (and parity, if any).
-    Char(u8),
-    /// A character whose parity bit was wrong.
-    ParityError(u8),
-    /// The stop bit was 0: the character is doubtful and is not delivered.
-    FramingError(u8),
-    /// A break: at least 2M + 3 bits of space.
-    Break,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DeState {
-    /// Waiting for a mark bit before looking for a start bit (after power-up, errors and breaks).
-    WaitMark,
-    /// Line at mark; the next 0 is a start bit.
-    Hunt,
-    /// Inside a character: `n` bits taken after the start bit.
-    Char,
-    /// Inside a break (already reported); wait for mark.
-    InBreak,
-    /// A character of all zeros without its stop bit: a break, if the zeros go on long enough.
-    MaybeBreak,
-}
-
-/// Turns the bit stream of the line back into characters.
-///
-/// It looks for a 1-to-0 transition as the start bit, takes the data and parity bits and checks the
-/// first stop bit. After a framing error it waits for the line to return to mark and hunts again,
-/// so it resynchronises on the next character with an idle gap. A run of 2M + 3 zeros is a break.
-///
-/// In V.14 mode (synchronous modems carrying start-stop characters) a sender whose terminal runs
-/// slightly fast may delete stop bits, as V.14 permits for its extended signalling rate range (the
-/// terminal up to 2.3 % fast): at most one in any four consecutive characters (the basic range,
-/// up to 1 % fast, needs one in eight). A 0 where the stop bit belongs, after a character that was
-/// not all zeros and at least [`V14_KEPT_BETWEEN`] characters after the last deletion, is then the
-/// next character's start bit. A deletion sooner than that is not one V.14 allows: it is a
-/// framing error, counted as one, and the deframer hunts for character sync again (so a deframer
-/// that has slipped out of step, which sees "deleted" stop bits in nearly every character, soon
-/// finds its way back instead of staying misframed).
-#[derive(Debug, Clone)]
-pub struct Deframer {
-    format: Format,
-    state: DeState,
-    shift: u16,
-    n: u8,
-    zeros: u32,
-    v14: bool,
-    /// Characters received with their stop bit since the last deleted one.
-    kept: u8,
-}
-
-/// V.14: after a character whose stop bit was deleted, at least this many characters keep theirs
-/// (one deletion in any four consecutive characters, the extended signalling rate range).
-pub const V14_KEPT_BETWEEN: u8 = 3;
-
 impl BitSource for Framer {
     fn next_bit(&mut self) -> u8 {
         Framer::next_bit(self)
-    }
-}
-
-impl Deframer {
-    /// A deframer for `format`.
-    pub fn new(format: Format) -> Self {
-        Deframer { format, state: DeState::WaitMark, shift: 0, n: 0, zeros: 0, v14: false, kept: V14_KEPT_BETWEEN }
-    }
-
-    /// Accepts characters whose stop bit was deleted (V.14 over-speed), or not.
-    pub fn set_v14(&mut self, on: bool) {
-        self.v14 = on;
-    }
-
-    /// The format.
-    pub fn format(&self) -> Format {
-        self.format
-    }
-
-    /// True while waiting for a start bit: the bit timing may be re-aligned on the next edge.
-    pub fn is_hunting(&self) -> bool {
-        matches!(self.state, DeState::Hunt | DeState::WaitMark | DeState::InBreak | DeState::MaybeBreak)
-    }
-
-    /// Forgets any partial character and waits for mark (after a loss of carrier).
-    pub fn reset(&mut self) {
-        self.state = DeState::WaitMark;
-        self.zeros = 0;
-        self.kept = V14_KEPT_BETWEEN;
-    }
-
-    /// Takes one bit from the line; returns what it completes.
-    pub fn push(&mut self, bit: u8) -> Option<Received> {
-        let bit = bit & 1;
-        self.zeros = if bit == 0 { self.zeros.saturating_add(1) } else { 0 };
-        let brk = 2 * self.format.bits_per_char() + 3;
-        match self.state {
-            DeState::WaitMark => {
-                if bit == 1 {
-                    self.state = DeState::Hunt;
-                } else if self.zeros >= brk {
-                    self.state = DeState::InBreak;
-                    return Some(Received::Break);
-                }
-                None
-            }
-            DeState::InBreak => {
-                if bit == 1 {
-                    self.state = DeState::Hunt;
-                }
-                None
-            }
-            DeState::MaybeBreak => {
-                if bit == 1 {
-                    self.state = DeState::Hunt;
-                    Some(Received::FramingError(0))
-                } else if self.zeros >= brk {
-                    self.state = DeState::InBreak;
-                    Some(Received::Break)
-                } else {
-                    None
-                }
-            }
-            DeState::Hunt => {
-                if bit == 0 {
-                    self.state = DeState::Char;
-                    self.shift = 0;
-                    self.n = 0;
-                }
-                None
-            }
-            DeState::Char => {
-                let f = self.format;
-                let body = f.data_bits + (f.parity != Parity::None) as u8;
-                if self.n < body {
-                    self.shift |= (bit as u16) << self.n;
-                    self.n += 1;
-                    return None;
-                }
-                // This is the (first) stop bit.
-                let data = (self.shift & ((1 << f.data_bits) - 1)) as u8;
-                if bit == 0 && self.v14 && self.zeros <= body as u32 + 1 && self.kept >= V14_KEPT_BETWEEN {
-                    // A deleted stop bit: this 0 starts the next character (the parity bit is
-                    // checked before the shift register is cleared for it).
-                    let got = self.checked(data);
-                    self.shift = 0;
-                    self.n = 0;
-                    self.zeros = 1;
-                    self.kept = 0;
-                    return Some(got);
-                }
-                if bit == 0 {
-                    if self.zeros > body as u32 + 1 {
-                        // All zeros: a break has begun, or a framing error will show when the
-                        // line returns to mark first.
-                        self.state = DeState::MaybeBreak;
-                        return None;
-                    }
-                    self.state = DeState::WaitMark;
-                    return Some(Received::FramingError(data));
-                }
-                self.state = DeState::Hunt;
-                self.kept = self.kept.saturating_add(1);
-                Some(self.checked(data))
-            }
-        }
-    }
-
-    fn checked(&self, data: u8) -> Received {
-        let f = self.format;
-        if f.parity != Parity::None {
-            let p = ((self.shift >> f.data_bits) & 1) as u8;
-            if p != f.parity_bit(data) {
-                return Received::ParityError(data);
-            }
-        }
-        Received::Char(data)
     }
 }
 
@@ -376,6 +219,11 @@ pub struct Stats {
     pub breaks: u64,
     /// Received characters dropped because the queue was full.
     pub overruns: u64,
+    /// Characters the receiver could not deliver: those in bits it held back and then dropped
+    /// (the signal turned out not to be the far modem's data, or a retrain began), and those cut
+    /// by a hole in the signal (a dropout). Characters lost to a framing error are counted in
+    /// [`Stats::framing_errors`] instead.
+    pub lost: u64,
 }
 
 /// The receiving end of start-stop framing as a demodulator's [`BitSink`]: it deframes the bits,
@@ -388,6 +236,8 @@ pub struct CharReceiver {
     stats: Stats,
     enabled: bool,
     break_seen: bool,
+    /// Bits since the last character ended.
+    since_char: u32,
 }
 
 impl CharReceiver {
@@ -404,6 +254,7 @@ impl CharReceiver {
             stats: Stats::default(),
             enabled: true,
             break_seen: false,
+            since_char: u32::MAX,
         }
     }
 
@@ -444,6 +295,43 @@ impl CharReceiver {
         self.break_seen = false;
     }
 
+    /// Deframes one bit, noting how long ago the last character ended.
+    fn deframe(&mut self, bit: u8) -> Got {
+        let got = self.deframer.push(bit);
+        self.since_char = self.since_char.saturating_add(1);
+        self.note(&got);
+        got
+    }
+
+    /// Notes whether `got` completed a character (characters found by a resynchronisation count
+    /// as just ended: they came back to back).
+    fn note(&mut self, got: &Got) {
+        if got.clone().any(|r| matches!(r, Received::Char(_) | Received::ParityError(_))) {
+            self.since_char = 0;
+        }
+    }
+
+    /// Queues and counts what the deframer found.
+    fn received(&mut self, got: Got) {
+        if !self.enabled {
+            return;
+        }
+        for r in got {
+            match r {
+                Received::Char(c) => self.take(c),
+                Received::ParityError(c) => {
+                    self.stats.parity_errors += 1;
+                    self.take(c)
+                }
+                Received::FramingError(_) => self.stats.framing_errors += 1,
+                Received::Break => {
+                    self.stats.breaks += 1;
+                    self.break_seen = true;
+                }
+            }
+        }
+    }
+
     fn take(&mut self, c: u8) {
         self.stats.chars += 1;
         if !self.queue.push(c) {
@@ -454,23 +342,8 @@ impl CharReceiver {
 
 impl BitSink for CharReceiver {
     fn put_bit(&mut self, bit: u8, _soft: f32) {
-        let got = self.deframer.push(bit);
-        if !self.enabled {
-            return;
-        }
-        match got {
-            Some(Received::Char(c)) => self.take(c),
-            Some(Received::ParityError(c)) => {
-                self.stats.parity_errors += 1;
-                self.take(c)
-            }
-            Some(Received::FramingError(_)) => self.stats.framing_errors += 1,
-            Some(Received::Break) => {
-                self.stats.breaks += 1;
-                self.break_seen = true;
-            }
-            None => {}
-        }
+        let got = self.deframe(bit);
+        self.received(got);
     }
 
     fn wants_resync(&self) -> bool {
@@ -478,6 +351,38 @@ impl BitSink for CharReceiver {
     }
 
     fn carrier(&mut self, _on: bool) {
+        let got = self.deframer.flush();
+        self.received(got);
+        self.deframer.reset();
+    }
+
+    fn drop_bit(&mut self, bit: u8) {
+        // Deframed, to count the characters they carried, and not delivered.
+        let got = self.deframe(bit);
+        if self.enabled {
+            self.stats.lost += got
+                .filter(|r| matches!(r, Received::Char(_) | Received::ParityError(_) | Received::FramingError(_)))
+                .count() as u64;
+        }
+    }
+
+    fn hole(&mut self, unheard: u32) {
+        // What was collected to find character sync again comes out first.
+        let got = self.deframer.flush();
+        self.note(&got);
+        self.received(got);
+        // A character in progress cannot be completed: count it, and look for character sync
+        // afresh. When characters were coming back to back, the unheard bits held more of them;
+        // when the line was idle, none.
+        let frame = self.deframer.format().bits_per_char();
+        if self.enabled {
+            if !self.deframer.is_hunting() {
+                self.stats.lost += 1;
+            }
+            if self.since_char <= frame {
+                self.stats.lost += (unheard / frame) as u64;
+            }
+        }
         self.deframer.reset();
     }
 }
@@ -503,7 +408,7 @@ mod tests {
 
     fn deframe(format: Format, bits: &[u8]) -> Vec<Received> {
         let mut d = Deframer::new(format);
-        bits.iter().filter_map(|&b| d.push(b)).collect()
+        bits.iter().flat_map(|&b| d.push(b)).collect()
     }
 
     #[test]
@@ -590,18 +495,18 @@ mod tests {
         }
         bits.extend([1, 1]);
         let mut strict = Deframer::new(f);
-        let strict_got: Vec<Received> = bits.iter().filter_map(|&b| strict.push(b)).collect();
+        let strict_got: Vec<Received> = bits.iter().flat_map(|&b| strict.push(b)).collect();
         assert!(strict_got.iter().any(|r| matches!(r, Received::FramingError(_))));
         let mut d = Deframer::new(f);
         d.set_v14(true);
-        let got: Vec<Received> = bits.iter().filter_map(|&b| d.push(b)).collect();
+        let got: Vec<Received> = bits.iter().flat_map(|&b| d.push(b)).collect();
         let want: Vec<Received> = text.iter().map(|&c| Received::Char(c)).collect();
         assert_eq!(got, want);
         // A break still reads as a break.
         let mut bits = vec![1, 1];
         bits.extend(std::iter::repeat_n(0, 23));
         bits.extend([1, 1]);
-        assert_eq!(bits.iter().filter_map(|&b| d.push(b)).collect::<Vec<_>>(), vec![Received::Break]);
+        assert_eq!(bits.iter().flat_map(|&b| d.push(b)).collect::<Vec<_>>(), vec![Received::Break]);
     }
 
     #[test]
@@ -687,7 +592,7 @@ mod tests {
     }
 
     fn deframe_with(d: &mut Deframer, bits: &[u8]) -> Vec<Received> {
-        bits.iter().filter_map(|&b| d.push(b)).collect()
+        bits.iter().flat_map(|&b| d.push(b)).collect()
     }
 
     #[test]
