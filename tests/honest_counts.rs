@@ -9,6 +9,9 @@ use softmodem::sim::call::BackToBack;
 use softmodem::sim::line::{Direction, Dropout, Impairments, Line};
 use softmodem::{Family, Role};
 
+/// One direction of the line.
+type Channel = Box<dyn FnMut(&[f32], &mut [f32])>;
+
 /// Continuous lowercase text, as a person's typing or a BBS's prose: numbered so that what is
 /// missing can be found.
 fn text(len: usize) -> Vec<u8> {
@@ -203,7 +206,7 @@ fn short_dropouts_cost_only_the_characters_they_hit() {
 fn impulses_cost_only_the_characters_they_hit() {
     // 50 one-sample impulses at +3 dBm0 peak, a third of a second apart, into each direction.
     let sent = text(4000);
-    let impulses = |seed: u64| -> Box<dyn FnMut(&[f32], &mut [f32])> {
+    let impulses = |seed: u64| -> Channel {
         let mut d = Direction::new(Impairments::default().with_snr(30.0, -13.0), seed);
         let mut t = 0usize;
         Box::new(move |x: &[f32], y: &mut [f32]| {
