@@ -39,8 +39,9 @@ impl BitSink for Drop {
 pub const KEYED_CHANGES: u32 = 8;
 
 /// Counts the changes between successive bits since the carrier was found, and keeps the bits
-/// from the last mark before the first space on (up to [`Keying::KEEP`]).
-#[derive(Debug, Clone, Default)]
+/// from the last mark before the first space on (up to [`Keying::KEEP`], in room set aside at the
+/// start: nothing is allocated while the line is heard).
+#[derive(Debug, Clone)]
 struct Keying {
     changes: u32,
     bits: Vec<u8>,
@@ -52,6 +53,10 @@ impl Keying {
     /// Bits kept for the hand-over: over three seconds of 300 bit/s FSK data, far more than come
     /// before [`KEYED_CHANGES`].
     const KEEP: usize = 1024;
+
+    fn new() -> Self {
+        Keying { changes: 0, bits: Vec::with_capacity(Self::KEEP), overflow: false }
+    }
 
     /// The bits given since the carrier was found (less all but one of the marks before the first
     /// space), if all are kept.
@@ -80,7 +85,9 @@ impl BitSink for Keying {
     }
 
     fn carrier(&mut self, _on: bool) {
-        *self = Keying::default();
+        self.changes = 0;
+        self.bits.clear();
+        self.overflow = false;
     }
 }
 
@@ -106,7 +113,7 @@ struct ChannelData {
 impl ChannelData {
     fn new(family: Family) -> Self {
         let (_, rx_spec) = fsk::channels(family, Role::Call).expect("an FSK family");
-        ChannelData { family, rx: fsk::Receiver::new(rx_spec), keying: Keying::default() }
+        ChannelData { family, rx: fsk::Receiver::new(rx_spec), keying: Keying::new() }
     }
 
     /// Hears `rx` (at most a few bits of it, for the eye is judged after it).
