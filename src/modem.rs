@@ -21,6 +21,7 @@
 //! ```
 
 use crate::automode::{self, Handoff, Progress, Startup};
+use crate::bits::BitSink;
 use crate::fsk;
 use crate::queue::ByteQueue;
 use crate::startstop::{CharReceiver, Format, Framer};
@@ -459,10 +460,15 @@ impl Modem {
         self.family = h.family();
         self.timer = Duration::ZERO;
         match h {
-            Handoff::Fsk { tx, rx, qualified, .. } => {
+            Handoff::Fsk { tx, rx, qualified, heard, .. } => {
                 self.engine = Engine::Fsk { tx, rx };
                 self.side.set_v14(false);
-                self.side.set_enabled(false);
+                // What the receiver gave before the hand-over, as if it came now (its carrier
+                // is up, so the handshake keeps it).
+                self.side.set_enabled(!heard.is_empty());
+                for bit in heard {
+                    self.side.put_bit(bit, if bit == 1 { 1.0 } else { -1.0 });
+                }
                 if qualified && self.config.role == Role::Answer {
                     self.connect();
                     // The far modem may have taken another signal for this one's carrier: send

@@ -9,6 +9,9 @@
 //! here; spandsp 0.0.6). What it received before we connected is therefore dropped (and counted)
 //! before the texts are compared.
 //!
+//! spandsp's Bell 103 and V.21 answerers also stand for a BBS whose modem sends the banner the
+//! moment it answers: data from the first sample, with no steady mark to recognise it by.
+//!
 //! spandsp's FSK modems have no start-up of their own: as answerers they send their mark from the
 //! first sample (a modem that answers without an answer tone); as callers they are held silent
 //! here until spandsp's own receiver hears a carrier in the answerer's band, as a real FSK caller
@@ -22,6 +25,7 @@ use softmodem::modem::{Config, Event, Modem};
 use softmodem::sim::line::{Direction, Impairments};
 use softmodem::types::{Family, Role};
 use spandsp_peer::async_serial::{AsyncRx, AsyncTx};
+use spandsp_peer::tones::{ConnectTone, ConnectToneTx};
 use spandsp_peer::v22bis::{GuardTone as SpGuard, Role as SpRole, V22bis};
 use spandsp_peer::v8::{V8_MOD_V21, V8_MOD_V22};
 use spandsp_peer::{FrameMode, FskRx, FskTx, Preset, V8Offer, V8Role, V8Status, V8};
@@ -42,6 +46,11 @@ enum Peer {
         rx: Box<FskRx>,
         /// A caller sends nothing until it has heard the answerer's carrier.
         hold: bool,
+        /// An answer tone sent before the FSK signal, while it lasts.
+        lead: Option<Box<ConnectToneTx>>,
+        /// Samples sent so far, and the sample the FSK signal began at.
+        sent: usize,
+        fsk_from: Option<usize>,
     },
 }
 
@@ -87,6 +96,29 @@ impl Peer {
             tx: Box::new(tx),
             rx: Box::new(FskRx::async_8n1(rx, FrameMode::Async)),
             hold: our_role == Role::Answer,
+            lead: None,
+            sent: 0,
+            fsk_from: None,
+        }
+    }
+
+    /// spandsp's FSK answerer of `family` that sends `banner` from the first sample of its FSK
+    /// signal (no idle mark first), after `lead` (an answer tone from spandsp's generator: 200 ms
+    /// of silence, then the tone until it stops by itself) or straight away.
+    fn fsk_banner(family: Family, lead: Option<ConnectTone>, banner: &[u8]) -> Peer {
+        let mut p = Peer::fsk(family, Role::Call);
+        if let Peer::Fsk { tx, lead: l, .. } = &mut p {
+            tx.write(banner);
+            *l = lead.map(|t| Box::new(ConnectToneTx::new(t)));
+        }
+        p
+    }
+
+    /// For an FSK peer, seconds from the start to the first sample of its FSK signal.
+    fn fsk_start(&self) -> Option<f32> {
+        match self {
+            Peer::Fsk { fsk_from, .. } => fsk_from.map(|n| n as f32 / 8000.0),
+            _ => None,
         }
     }
 
@@ -118,13 +150,25 @@ impl Peer {
                     v22.tx(out);
                 }
             },
-            Peer::Fsk { tx, rx, hold } => {
+            Peer::Fsk { tx, rx, hold, lead, sent, fsk_from } => {
                 rx.process(heard);
                 *hold &= !rx.carrier();
-                tx.process(out);
-                if *hold {
-                    out.iter_mut().for_each(|v| *v = 0);
+                let mut k = 0;
+                if let Some(t) = lead {
+                    k = t.process(out);
+                    if k < out.len() {
+                        *lead = None;
+                    }
                 }
+                if lead.is_none() {
+                    tx.process(&mut out[k..]);
+                    if *hold {
+                        out.iter_mut().for_each(|v| *v = 0);
+                    } else if fsk_from.is_none() {
+                        *fsk_from = Some(*sent + k);
+                    }
+                }
+                *sent += out.len();
             }
         }
     }
@@ -148,6 +192,10 @@ struct Outcome {
     /// Bytes spandsp's receiver delivered before the texts were sent.
     early: usize,
     events: Vec<Event>,
+    /// Seconds from the start to each of `events`.
+    times: Vec<f32>,
+    /// For an FSK peer, seconds from the start to its FSK signal's first sample.
+    fsk_start: Option<f32>,
     family: Family,
     ours_got: Vec<u8>,
     theirs_got: Vec<u8>,
@@ -167,7 +215,7 @@ fn run(config: Config, mut peer: Peer, imp: Impairments, seconds: f32, ours: &[u
     let (mut our_out, mut heard_by_us, mut heard_by_peer) =
         (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
     let (mut peer_out16, mut peer_out, mut heard16) = (vec![0i16; BLOCK], vec![0.0f32; BLOCK], vec![0i16; BLOCK]);
-    let mut events = vec![];
+    let (mut events, mut times) = (vec![], vec![]);
     let mut ours_got = vec![];
     let mut buf = [0u8; 256];
     let mut peer_write_at = None;
@@ -188,6 +236,7 @@ fn run(config: Config, mut peer: Peer, imp: Impairments, seconds: f32, ours: &[u
                 peer_write_at = Some(step + 25);
             }
             events.push(e);
+            times.push((step + 1) as f32 * BLOCK as f32 / 8000.0);
         }
         if peer_write_at == Some(step) {
             early = peer.take().len();
@@ -197,7 +246,8 @@ fn run(config: Config, mut peer: Peer, imp: Impairments, seconds: f32, ours: &[u
         let n = m.read(&mut buf);
         ours_got.extend_from_slice(&buf[..n]);
     }
-    Outcome { early, events, family: m.family(), ours_got, theirs_got: peer.take() }
+    let fsk_start = peer.fsk_start();
+    Outcome { early, events, times, fsk_start, family: m.family(), ours_got, theirs_got: peer.take() }
 }
 
 fn auto(role: Role) -> Config {
@@ -261,6 +311,92 @@ fn automode_caller_finds_spandsp_answerers() {
             assert!(o.events.contains(&Event::Progress(Progress::Detected(family))) || family == Family::V22);
         }
     }
+}
+
+/// A BBS's banner of about `n` bytes, as it sends it the moment its modem connects: lines of
+/// mixed text (capitals, small letters, digits, punctuation), each ended by CR LF, no two alike.
+fn banner(n: usize) -> Vec<u8> {
+    let mut b = Vec::new();
+    let mut k = 0;
+    while b.len() < n {
+        let line = match k % 4 {
+            0 => format!("*** Welcome to the Harbour Light BBS, node {} ***", k / 4 + 1),
+            1 => format!("Running since 1987; {} callers today, {} messages waiting.", 17 + 3 * k, k * 7 % 40),
+            2 => "Sysop: J. Q. Public <sysop@harbour.example>  |  Hours: 24/7 (GMT+1)".to_string(),
+            _ => format!("Press [Enter] to log in, or type NEW to register #{k:03}: "),
+        };
+        b.extend_from_slice(line.as_bytes());
+        b.extend_from_slice(b"\r\n");
+        k += 1;
+    }
+    b.truncate(n);
+    b
+}
+
+/// What arrived of `sent`, a text sent in one go, to report a failure: the fewest bytes at the
+/// start of `got` that are not the end of `sent` (garbage from a receiver that started in the
+/// middle of the stream), and how many of `sent`'s first bytes the rest lacks. `None` if no byte
+/// of `got` ends `sent`.
+fn tail_of(got: &[u8], sent: &[u8]) -> Option<(usize, usize)> {
+    (0..got.len()).find(|&k| sent.ends_with(&got[k..])).map(|k| (k, sent.len() - (got.len() - k)))
+}
+
+/// Our automode caller against spandsp's Bell 103 and V.21 answerers that send a BBS banner from
+/// the first sample of their FSK signal (no idle mark first), straight away or after an answer
+/// tone (V.25's ANS with phase reversals, or for Bell 103 the Bell tone, 2225 Hz).
+///
+/// Bounds: the caller must recognise the answerer's data within [`SWITCH_BOUND`] of its start:
+/// the answer channel's receiver finds the carrier after 26 bit times of open eye (87 ms) and
+/// 10 ms of level, then the bits must change 8 times (a few characters' bits, replayed from the
+/// start at once), plus a 20 ms block here. It must connect within [`CONNECT_BOUND`]: that, then
+/// 150 ms to qualify the carrier and 300 ms for its own carrier to settle. The banner must
+/// arrive whole: the receiver hands its bits since the signal began to the character receiver.
+/// What we send after CONNECT must reach spandsp's receiver exact.
+#[test]
+fn automode_caller_takes_fsk_answerers_that_send_data_at_once() {
+    const SWITCH_BOUND: f32 = 0.25;
+    const CONNECT_BOUND: f32 = SWITCH_BOUND + 0.5;
+    let cases = [
+        (Family::Bell103, None),
+        (Family::Bell103, Some(ConnectTone::AnsPr)),
+        (Family::Bell103, Some(ConnectTone::BellAns)),
+        (Family::V21, None),
+        (Family::V21, Some(ConnectTone::AnsPr)),
+    ];
+    let sent = banner(300);
+    let ours = text(100, 9);
+    let mut failures = vec![];
+    for (family, lead) in cases {
+        for (imp_name, imp) in [
+            ("clean", Impairments::default()),
+            ("20 dB SNR, +5 Hz", Impairments { freq_offset_hz: 5.0, ..Default::default() }.with_snr(20.0, -13.0)),
+        ] {
+            let label = format!("auto calls spandsp {family:?} sending at once after {lead:?}, {imp_name}");
+            let peer = Peer::fsk_banner(family, lead, &sent);
+            let o = run(auto(Role::Call), peer, imp, 16.0, &ours, &[]);
+            let start = o.fsk_start.expect("the FSK signal began");
+            let at = |want: &dyn Fn(&Event) -> bool| o.events.iter().position(want).map(|i| o.times[i] - start);
+            let detected = at(&|e| matches!(e, Event::Progress(Progress::Detected(_))));
+            let connect = at(&|e| matches!(e, Event::Connected { .. }));
+            let tail = tail_of(&o.ours_got, &sent);
+            println!("{label}: recognised at {detected:.2?} s, connected at {connect:.2?} s after the FSK began");
+            let mut fail = |ok: bool, what: String| {
+                if !ok {
+                    failures.push(format!("{label}: {what}"));
+                }
+            };
+            fail(o.events.contains(&Event::Progress(Progress::Detected(family))), format!("events {:?}", o.events));
+            fail(connected(&o) == Some((300, 300)) && o.family == family, format!("connected as {:?}", o.family));
+            fail(detected.is_some_and(|t| t <= SWITCH_BOUND), format!("detected {detected:?} s after the FSK began"));
+            fail(connect.is_some_and(|t| t <= CONNECT_BOUND), format!("connected {connect:?} s after the FSK began"));
+            fail(
+                o.ours_got == sent,
+                format!("(wrong bytes, banner bytes lost) {tail:?}: {:?}", String::from_utf8_lossy(&o.ours_got)),
+            );
+            fail(o.theirs_got == ours, format!("spandsp received {:?}", String::from_utf8_lossy(&o.theirs_got)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

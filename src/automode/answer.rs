@@ -364,7 +364,7 @@ impl Answerer {
         // A fresh receiver: it finds the carrier within a few bits and passes on the bits that
         // came while it did (not what it made of the signals before the caller's mark).
         let rx = Box::new(fsk::Receiver::new(rx_spec));
-        self.hand_over(Handoff::Fsk { family, tx, rx, qualified: true });
+        self.hand_over(Handoff::Fsk { family, tx, rx, qualified: true, heard: Vec::new() });
     }
 
     fn hand_over(&mut self, h: Handoff) {

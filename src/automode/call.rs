@@ -33,6 +33,105 @@ impl BitSink for Drop {
     fn put_bit(&mut self, _bit: u8, _soft: f32) {}
 }
 
+/// Changes between the bits an answer channel's receiver gives, counted from the moment it found
+/// the carrier, that make its signal data rather than a steady mark (each start-stop character
+/// of text brings three or four: two characters' worth).
+pub const KEYED_CHANGES: u32 = 8;
+
+/// Counts the changes between successive bits since the carrier was found, and keeps the bits
+/// from the last mark before the first space on (up to [`Keying::KEEP`], in room set aside at the
+/// start: nothing is allocated while the line is heard).
+#[derive(Debug, Clone)]
+struct Keying {
+    changes: u32,
+    bits: Vec<u8>,
+    /// More than [`Keying::KEEP`] bits came: those kept would start in the middle of the stream.
+    overflow: bool,
+}
+
+impl Keying {
+    /// Bits kept for the hand-over: over three seconds of 300 bit/s FSK data, far more than come
+    /// before [`KEYED_CHANGES`].
+    const KEEP: usize = 1024;
+
+    fn new() -> Self {
+        Keying { changes: 0, bits: Vec::with_capacity(Self::KEEP), overflow: false }
+    }
+
+    /// The bits given since the carrier was found (less all but one of the marks before the first
+    /// space), if all are kept.
+    fn take_bits(&mut self) -> Vec<u8> {
+        if self.overflow {
+            Vec::new()
+        } else {
+            core::mem::take(&mut self.bits)
+        }
+    }
+}
+
+impl BitSink for Keying {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        // The line idles at mark (1) before the carrier's first bits. Of the marks before the
+        // first space one is kept (the character receiver waits for a mark before a start bit).
+        self.changes += (bit != *self.bits.last().unwrap_or(&1)) as u32;
+        if bit == 1 && self.bits == [1] {
+            return;
+        }
+        if self.bits.len() < Self::KEEP {
+            self.bits.push(bit);
+        } else {
+            self.overflow = true;
+        }
+    }
+
+    fn carrier(&mut self, _on: bool) {
+        self.changes = 0;
+        self.bits.clear();
+        self.overflow = false;
+    }
+}
+
+/// Recognises an FSK answerer that sends data in its channel (V.21 channel No. 2, or the Bell 103
+/// answer channel) and not only its mark: an answering modem whose terminal sends at once (a
+/// BBS's banner) may never send a steady mark long enough to be told by it.
+///
+/// The channel's own receiver ([`fsk::Receiver`]) listens: it finds the carrier only on a signal
+/// with an open eye whose mean frequency over each bit is on the channel's tones, which rules out
+/// noise, speech, DPSK and the other channels; and the bits it then gives must change
+/// [`KEYED_CHANGES`] times with the eye open, which rules out a steady tone (the Bell tone, V.22's
+/// unscrambled ones at 2250 Hz, a mark). No answerer of another modulation sends such a signal,
+/// so it is recognised at once. Once chosen, the receiver (in step with the signal) is handed over with
+/// the bits it has given: they begin where its open eye began (see [`fsk::Receiver`]), at the
+/// start of the signal, so the character receiver frames them from the first character on.
+#[derive(Debug, Clone)]
+struct ChannelData {
+    family: Family,
+    rx: fsk::Receiver,
+    keying: Keying,
+}
+
+impl ChannelData {
+    fn new(family: Family) -> Self {
+        let (_, rx_spec) = fsk::channels(family, Role::Call).expect("an FSK family");
+        ChannelData { family, rx: fsk::Receiver::new(rx_spec), keying: Keying::new() }
+    }
+
+    /// Hears `rx` (at most a few bits of it, for the eye is judged after it).
+    fn process(&mut self, rx: &[f32]) {
+        self.rx.process(rx, &mut self.keying);
+        // Only changes with an open eye count: once a steady tone has brought the carrier up, the
+        // eye stays open for a few bit times of whatever follows (a Bell 212A answerer's DPSK
+        // after its 2225 Hz), whose bits change at random.
+        if !self.rx.eye_open() {
+            self.keying.changes = 0;
+        }
+    }
+
+    fn present(&self) -> bool {
+        self.rx.carrier() && self.keying.changes >= KEYED_CHANGES
+    }
+}
+
 /// Whether the Bell 103 answer channel carries FSK: most of the signal's power within 1925-2325 Hz
 /// (its mark and space, 2225 and 2025 Hz, and their keying), for [`MARK_QUALIFY`]. A DPSK answerer's
 /// signal, spread over 2400 +- 525 Hz, puts well under half of its power there.
@@ -103,6 +202,8 @@ pub struct Caller {
     /// The Bell 103 answer channel, marks or data ([`BELL_FALLBACK`]); while the DPSK start-up
     /// waits for an answer to a Bell tone.
     bell_band: Option<Box<BellBand>>,
+    /// Data in the answer channel of V.21 and of Bell 103 (those of `modes`).
+    channel_data: Vec<ChannelData>,
     /// V.8 ([`Config::v8`]): started when ANSam is recognised, in charge of the line until it
     /// ends.
     v8: Option<Box<v8::Caller>>,
@@ -136,6 +237,11 @@ impl Caller {
             itu_heard: false,
             watch: [1650.0, 1300.0, 2225.0].map(|f| ToneWatch::new(f, MARK_QUALIFY)),
             bell_band: (modes.contains(Family::Bell103) && modes.any_dpsk()).then(|| Box::new(BellBand::new())),
+            channel_data: [Family::V21, Family::Bell103]
+                .into_iter()
+                .filter(|&f| modes.contains(f))
+                .map(ChannelData::new)
+                .collect(),
             v8: (config.v8 && !v8::Modulations::for_modes(modes).is_empty()).then(|| {
                 Box::new(v8::Caller::new(v8::call::Config {
                     modulations: v8::Modulations::for_modes(modes),
@@ -218,6 +324,16 @@ impl Caller {
         let itu_tone = matches!(self.tones.current(), Some(k) if k != AnswerTone::Bell2225);
         for w in &mut self.watch {
             w.process(rx);
+        }
+        for d in &mut self.channel_data {
+            d.process(rx);
+        }
+        if !itu_tone {
+            if let Some(k) = self.channel_data.iter().position(ChannelData::present) {
+                let mut d = self.channel_data.swap_remove(k);
+                let heard = d.keying.take_bits();
+                return self.call_fsk_on(d.family, Some((d.rx, heard)));
+            }
         }
         if let Some(p) = &mut self.pump {
             p.process(rx, tx, &mut || 1u8, &mut Drop);
@@ -305,15 +421,29 @@ impl Caller {
         for w in &mut self.watch {
             w.reset();
         }
+        // JM is V.21 channel No. 2 data, and may go on a little after V.8 has chosen: it is no
+        // V.21 answerer's, unless V.8 chose V.21.
+        let keep_v21 = chosen == Some(Family::V21);
+        self.channel_data.retain(|d| d.family != Family::V21 || keep_v21);
+        for d in &mut self.channel_data {
+            *d = ChannelData::new(d.family);
+        }
         true
     }
 
     /// Goes on as the calling `family` FSK modem (silent until it has heard the answerer's
     /// carrier for itself).
     fn call_fsk(&mut self, family: Family) {
+        self.call_fsk_on(family, None)
+    }
+
+    /// [`Caller::call_fsk`], with the receiver that has been hearing the answerer already and
+    /// the bits it has given, if any.
+    fn call_fsk_on(&mut self, family: Family, heard: Option<(fsk::Receiver, Vec<u8>)>) {
         let (tx_spec, rx_spec) = fsk::channels(family, Role::Call).expect("an FSK family");
         let tx = fsk::Transmitter::new(tx_spec, self.config.level_dbm0);
-        self.hand_over(Handoff::Fsk { family, tx, rx: Box::new(fsk::Receiver::new(rx_spec)), qualified: false });
+        let (rx, heard) = heard.unwrap_or_else(|| (fsk::Receiver::new(rx_spec), Vec::new()));
+        self.hand_over(Handoff::Fsk { family, tx, rx: Box::new(rx), qualified: false, heard });
     }
 
     fn hand_over(&mut self, h: Handoff) {
@@ -327,6 +457,7 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tones::AnswerTone;
 
     fn band_on(signal: &[f32]) -> bool {
         let mut b = BellBand::new();
@@ -349,6 +480,96 @@ mod tests {
             dpsk.set_signal(crate::v22bis::tx::Signal::Data(rate));
             dpsk.process(&mut x, &mut || (r.next_u32() & 1) as u8);
             assert!(!band_on(&x), "DPSK at {rate:?}");
+        }
+    }
+
+    /// Feeds `signal` to the data detector of `family` in 40-sample blocks, as the caller does;
+    /// the seconds until it was present, if it was.
+    fn data_found(family: Family, signal: &[f32]) -> Option<f32> {
+        let mut d = ChannelData::new(family);
+        signal.chunks(40).enumerate().find_map(|(k, c)| {
+            d.process(c);
+            d.present().then_some((k + 1) as f32 * 40.0 / SAMPLE_RATE as f32)
+        })
+    }
+
+    /// `n` samples of `spec`'s FSK carrying start-stop text (8N1, back to back) from the first
+    /// sample, at -13 dBm0 with white noise `snr_db` below it.
+    fn fsk_text(spec: fsk::ChannelSpec, n: usize, snr_db: f32, seed: u64) -> Vec<f32> {
+        let mut bits = std::collections::VecDeque::new();
+        for c in b"Welcome to the board! Node 1, 300 bit/s. ".iter().cycle().take(n / 20 + 1) {
+            bits.push_back(0);
+            bits.extend((0..8).map(|k| (c >> k) & 1));
+            bits.push_back(1);
+        }
+        let mut tx = fsk::Transmitter::new(spec, -13.0);
+        tx.set_carrier(true);
+        let mut x = vec![0.0f32; n];
+        tx.process(&mut x, &mut || bits.pop_front().unwrap_or(1));
+        noisy(x, snr_db, seed)
+    }
+
+    fn noisy(mut x: Vec<f32>, snr_db: f32, seed: u64) -> Vec<f32> {
+        let mut r = crate::sim::rng::Rng::new(seed);
+        let sigma = crate::dsp::dbm0_to_power(-13.0 - snr_db).sqrt();
+        x.iter_mut().for_each(|v| *v += sigma * r.gaussian());
+        x
+    }
+
+    #[test]
+    fn answer_channel_data_is_found_in_its_own_channel_only() {
+        for (family, spec, other) in
+            [(Family::V21, fsk::V21_CH2, Family::Bell103), (Family::Bell103, fsk::BELL103_ANSWER, Family::V21)]
+        {
+            for (snr, seed) in [(40.0, 1), (20.0, 2), (12.0, 3)] {
+                let x = fsk_text(spec, 8000, snr, seed);
+                let t = data_found(family, &x);
+                // The carrier after 26 bit times of open eye and 10 ms, then 8 changes.
+                assert!(t.is_some_and(|t| t <= 0.2), "{family:?} at {snr} dB: {t:?}");
+                assert_eq!(data_found(other, &x), None, "{family:?} data taken for {other:?}'s at {snr} dB");
+            }
+        }
+    }
+
+    #[test]
+    fn answer_channel_data_is_not_a_steady_tone_dpsk_or_noise() {
+        let mut r = crate::sim::rng::Rng::new(7);
+        let tone = |f: f32, n: usize| {
+            let mut nco = crate::dsp::Nco::new(f, SAMPLE_RATE as f32);
+            let a = crate::dsp::dbm0_to_peak(-13.0);
+            (0..n).map(|_| a * nco.next_cos()).collect::<Vec<f32>>()
+        };
+        let mut signals: Vec<(String, Vec<f32>)> = vec![];
+        // Steady tones: the Bell tone (and Bell 103's mark), V.22's unscrambled ones, V.21's mark,
+        // V.23's, the ITU answer tone, with noise.
+        for f in [2225.0, 2250.0, 1650.0, 1300.0, 2100.0] {
+            signals.push((format!("{f} Hz"), noisy(tone(f, 16000), 20.0, 4)));
+        }
+        for kind in [AnswerTone::AnsPr, AnswerTone::AnsAm, AnswerTone::AnsAmPr] {
+            let mut x = vec![0.0f32; 24000];
+            crate::tones::AnswerToneGenerator::new(kind, -13.0).process(&mut x);
+            signals.push((format!("{kind:?}"), x));
+        }
+        // A mark, then DPSK (a Bell 212A or V.22 answerer answering the start-up), at 1200 and
+        // 2400 bit/s, with and without V.22's 1800 Hz guard tone.
+        for (f, guard) in [(2225.0, crate::v22bis::GuardTone::None), (2250.0, crate::v22bis::GuardTone::Hz1800)] {
+            for rate in [crate::v22bis::Rate::R1200, crate::v22bis::Rate::R2400] {
+                let mut x = tone(f, 8000);
+                let mut dpsk = crate::v22bis::tx::Transmitter::new(2400.0, -13.0, guard);
+                dpsk.set_signal(crate::v22bis::tx::Signal::Data(rate));
+                let mut y = vec![0.0f32; 16000];
+                dpsk.process(&mut y, &mut || (r.next_u32() & 1) as u8);
+                x.extend(y);
+                signals.push((format!("{f} Hz then DPSK at {rate:?}, guard {guard:?}"), x));
+            }
+        }
+        // V.23's forward channel carrying data; white noise.
+        signals.push(("V.23 data".into(), fsk_text(fsk::V23_FORWARD, 16000, 30.0, 5)));
+        signals.push(("noise".into(), noisy(vec![0.0; 16000], -10.0, 6)));
+        for (what, x) in &signals {
+            for family in [Family::V21, Family::Bell103] {
+                assert_eq!(data_found(family, x), None, "{what} taken for {family:?} data");
+            }
         }
     }
 }

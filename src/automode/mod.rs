@@ -28,8 +28,11 @@
 //! (waited out), V.22/V.22bis unscrambled ones or the Bell 2225 Hz tone (it starts the V.22bis
 //! start-up, which also suits a V.22 or Bell 212A answerer), a steady 1650 Hz (V.21), a steady
 //! 1300 Hz (V.23), or a steady 2225 Hz that never answers the DPSK start-up, or Bell 103 data in
-//! its place from an answerer that took the start-up for its caller (Bell 103). It needs no answer
-//! tone at all: some answerers send none.
+//! its place from an answerer that took the start-up for its caller (Bell 103). Data in V.21's
+//! channel No. 2 or in the Bell 103 answer channel (an answerer whose terminal sends at once,
+//! with no steady mark first) is recognised as soon as the channel's receiver has it, and the
+//! bits received so far go with the hand-over. It needs no answer tone at all: some answerers
+//! send none.
 //!
 //! Both hand over to the chosen modulation's own engine ([`Handoff`]) without a break in the
 //! signal, so the data modem carries on from the very sample the choice was made.
@@ -157,6 +160,10 @@ pub enum Handoff {
         rx: Box<fsk::Receiver>,
         /// The far modem's carrier has been recognised already: connect at once.
         qualified: bool,
+        /// The bits `rx` has given since it found the far modem's carrier, oldest first, for the
+        /// character receiver to take before what follows (empty if it has given none, or if it
+        /// has been listening too long for them to be kept).
+        heard: Vec<u8>,
     },
     /// The V.22/V.22bis pump, in the middle of its start-up.
     Dpsk {

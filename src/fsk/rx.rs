@@ -231,6 +231,12 @@ impl Receiver {
         self.eye_count() as f32 / 32.0
     }
 
+    /// True while the eye is as open as finding the carrier asks (26 of the last 32 bit
+    /// centres).
+    pub fn eye_open(&self) -> bool {
+        self.eye_count() >= EYE_ON
+    }
+
     fn eye_count(&self) -> u32 {
         (self.eye & 0xFFFF_FFFF).count_ones()
     }
