@@ -106,8 +106,9 @@ trait End {
     fn received(&self) -> &[u8];
     /// What happened after `CONNECT` (whose rate was `rate`), in words.
     fn notes(&mut self, rate: u32) -> Vec<String>;
-    /// Whether this end hung up after `CONNECT` (ours only).
-    fn hung_up(&self) -> bool;
+    /// Ours only: seconds from `CONNECT` to its `NO CARRIER`, if it hung up after `CONNECT`, and
+    /// its changes of rate after `CONNECT` (rate, seconds from `CONNECT`).
+    fn after_connect(&self) -> (Option<f32>, Vec<(u32, f32)>);
 }
 
 /// Our modem.
@@ -128,15 +129,28 @@ struct Ours {
     notes: Vec<String>,
     /// Retrains that ended at the rate in use.
     retrains: usize,
-    /// Whether it reported `NO CARRIER` after `CONNECT`.
-    hung_up: bool,
+    /// Seconds from `CONNECT` to its `NO CARRIER`, if it hung up after `CONNECT`.
+    hung_up: Option<f32>,
+    /// Its changes of rate after `CONNECT`: the new rate, seconds from `CONNECT`.
+    changes: Vec<(u32, f32)>,
 }
 
 impl Ours {
     /// Our V.22bis modem in `role`.
     fn new(role: Role) -> Self {
         let m = Modem::new(Config::new(Family::V22bis, role));
-        Ours { m, role, written: 0, got: vec![], connected: None, rate: 0, notes: vec![], retrains: 0, hung_up: false }
+        Ours {
+            m,
+            role,
+            written: 0,
+            got: vec![],
+            connected: None,
+            rate: 0,
+            notes: vec![],
+            retrains: 0,
+            hung_up: None,
+            changes: vec![],
+        }
     }
 }
 
@@ -154,6 +168,9 @@ impl End for Ours {
                 Event::Connected { rx_rate: rate, .. } | Event::Retrained { rate } => {
                     if rate != self.rate {
                         self.notes.push(format!("our {who} to {rate} {}", when(t)));
+                        if let Some(c) = counting {
+                            self.changes.push((rate, t - c));
+                        }
                         self.rate = rate;
                     } else {
                         self.retrains += 1;
@@ -166,7 +183,9 @@ impl End for Ours {
                     self.notes.push(format!("our {who}: too poor for {rate} ({snr_db} dB), gives up {}", when(t)))
                 }
                 Event::NoCarrier => {
-                    self.hung_up |= counting.is_some();
+                    if let Some(c) = counting {
+                        self.hung_up.get_or_insert(t - c);
+                    }
                     self.notes.push(format!("our {who}: NO CARRIER {}", when(t)))
                 }
                 _ => {}
@@ -207,8 +226,8 @@ impl End for Ours {
         n
     }
 
-    fn hung_up(&self) -> bool {
-        self.hung_up
+    fn after_connect(&self) -> (Option<f32>, Vec<(u32, f32)>) {
+        (self.hung_up, self.changes.clone())
     }
 }
 
@@ -288,8 +307,8 @@ impl End for Spandsp {
         n
     }
 
-    fn hung_up(&self) -> bool {
-        false
+    fn after_connect(&self) -> (Option<f32>, Vec<(u32, f32)>) {
+        (None, vec![])
     }
 }
 
@@ -304,8 +323,10 @@ struct Outcome {
     errors: [usize; 2],
     /// What happened after `CONNECT`, in words.
     notes: Vec<String>,
-    /// Whether one of ours hung up after `CONNECT`.
-    hung_up: bool,
+    /// Seconds from `CONNECT` to the first `NO CARRIER` of ours, if one hung up after `CONNECT`.
+    hung_up: Option<f32>,
+    /// Changes of rate after `CONNECT` at our ends: the new rate, seconds from `CONNECT`.
+    changes: Vec<(u32, f32)>,
 }
 
 impl Outcome {
@@ -365,8 +386,16 @@ fn call(pair: Pair, line: Line, seconds: usize, seed: u64) -> Outcome {
     let rate = connect.map_or(0, |c| c.1);
     let mut notes = ends[0].notes(rate);
     notes.extend(ends[1].notes(rate));
-    let hung_up = ends.iter().any(|e| e.hung_up());
-    Outcome { connect, sent, errors, notes, hung_up }
+    let (mut hung_up, mut changes) = (None::<f32>, vec![]);
+    for e in &ends {
+        let (h, c) = e.after_connect();
+        hung_up = match (hung_up, h) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        changes.extend(c);
+    }
+    Outcome { connect, sent, errors, notes, hung_up, changes }
 }
 
 /// `ch` with `samples` of silence ahead of what goes in.
@@ -379,6 +408,21 @@ fn delayed(mut ch: Channel, samples: usize) -> Channel {
         x.extend(q.drain(..input.len()));
         ch(&x, out)
     })
+}
+
+/// A call in a few words: the rate at `CONNECT`, the CER each way (caller to answerer /
+/// answerer to caller), changes of rate and a hang-up after `CONNECT`.
+fn compact(o: &Outcome) -> String {
+    let Some((_, rate)) = o.connect else { return "no CONNECT".into() };
+    let [c2a, a2c] = o.cer();
+    let mut cell = format!("{rate}: {} / {}", percent(c2a), percent(a2c));
+    for (r, t) in &o.changes {
+        cell += &format!("; to {r} at +{t:.1} s");
+    }
+    if let Some(t) = o.hung_up {
+        cell += &format!("; NO CARRIER at +{t:.1} s");
+    }
+    cell
 }
 
 /// A direction's CER, as a cell.
@@ -414,6 +458,20 @@ pub fn run(seconds: usize, seeds: usize, verbose: bool) -> Vec<String> {
             Pair::ALL.iter().map(|&pair| (1..=seeds as u64).map(|s| call(pair, line, seconds, s)).collect()).collect(),
         );
     }
+    println!(
+        "The first call of each line: the rate at CONNECT, then the CER caller to answerer / answerer \
+         to caller, and a change of rate or a hang-up by one of ours after CONNECT\n"
+    );
+    println!("| Line | {} |", Pair::ALL.map(|p| p.name()).join(" | "));
+    println!("|---|{}", "---|".repeat(Pair::ALL.len()));
+    for (l, &line) in lines.iter().enumerate() {
+        println!(
+            "| {} | {} |",
+            line.name(),
+            all[l].iter().map(|calls| compact(&calls[0])).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    println!();
     for (p, pair) in Pair::ALL.into_iter().enumerate() {
         println!("**{}** (the first call of each line)\n", pair.name());
         println!("| Line | CONNECT | Caller to answerer | Answerer to caller | Events |");
@@ -482,7 +540,7 @@ pub fn run(seconds: usize, seeds: usize, verbose: bool) -> Vec<String> {
                     .filter(|o| o.connect.is_some())
                     .flat_map(|o| o.cer())
                     .fold(None, |w: Option<f64>, c| Some(w.map_or(c, |w| w.max(c))));
-                let hung = calls.iter().filter(|o| o.hung_up).count();
+                let hung = calls.iter().filter(|o| o.hung_up.is_some()).count();
                 let mut cell = rates.join(", ");
                 if let Some(w) = worst {
                     cell += &format!("; {}", percent(w));
