@@ -5,7 +5,7 @@
 #   ./build.sh test           install what is missing, run every test (native, WASM in Chromium, e2e)
 #   ./build.sh build          build the native CLI and the page's WebAssembly (www/pkg)
 #   ./build.sh setup          only install what is missing
-#   ./build.sh bench          the performance figures: softmodem bench, CPU against spandsp, WASM
+#   ./build.sh bench          the performance figures: softmodem bench, CPU against spandsp, link quality, WASM
 #   ./build.sh fuzz [SECONDS] run each fuzz target for SECONDS (default 60) with cargo-fuzz, from
 #                             its seeds (fuzz/seeds/<target>, made by tests/fuzz_seeds.rs)
 #
@@ -159,6 +159,8 @@ bench() {
   cargo bench --locked --bench cpu
   log "Full-duplex calls through speech codecs, ours against spandsp"
   cargo bench --locked --bench codecs
+  log "Link quality: time to NO CARRIER, characters lost per dropout, rate and CER by SNR and codec"
+  cargo bench --locked --bench link
   log "CPU in WebAssembly (Node)"
   cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
