@@ -91,7 +91,10 @@ fn to_i16(x: &[f32]) -> Vec<i16> {
 /// Our start-stop deframer over a bit stream.
 fn deframe(bits: &[u8]) -> Vec<u8> {
     let mut d = Deframer::new(Format::N81);
-    bits.iter().filter_map(|&b| if let Some(Received::Char(c)) = d.push(b) { Some(c) } else { None }).collect()
+    bits.iter()
+        .flat_map(|&b| d.push(b))
+        .filter_map(|r| if let Received::Char(c) = r { Some(c) } else { None })
+        .collect()
 }
 
 /// What spandsp made of `y`: the characters from its own `async_rx`, and those our deframer
@@ -111,8 +114,10 @@ fn we_hear(y: &[f32]) -> Vec<u8> {
     struct Chars(Deframer, Vec<u8>);
     impl BitSink for Chars {
         fn put_bit(&mut self, bit: u8, _soft: f32) {
-            if let Some(Received::Char(c)) = self.0.push(bit) {
-                self.1.push(c);
+            for r in self.0.push(bit) {
+                if let Received::Char(c) = r {
+                    self.1.push(c);
+                }
             }
         }
         fn wants_resync(&self) -> bool {
