@@ -71,34 +71,35 @@ struct Outcome {
 /// Our modem (`ours`) and the far one over a clean line; the far one sends text all the time and
 /// stops at [`STOP_S`], `then` following.
 fn run(family: Family, our_role: Role, then: Vec<f32>) -> Outcome {
+    run_stopping(family, our_role, then, Instant::ZERO + Duration::from_secs(STOP_S))
+}
+
+/// [`run`], the far modem stopping at `stop`.
+fn run_stopping(family: Family, our_role: Role, then: Vec<f32>, stop: Instant) -> Outcome {
     let ours = Modem::new(Config::new(family, our_role));
-    let far = Ending::new(
-        Modem::new(Config::new(family, our_role.other())),
-        Instant::ZERO + Duration::from_secs(STOP_S),
-        then,
-    );
+    let far = Ending::new(Modem::new(Config::new(family, our_role.other())), stop, then);
     let line = Line::symmetric(Impairments::default().with_snr(30.0, -13.0), 5);
     match our_role {
         Role::Call => {
             let mut call = BackToBack::new(ours, far, line);
-            watch(&mut call, |c| (&mut c.a, &mut c.b.inner))
+            watch(&mut call, stop, |c| (&mut c.a, &mut c.b.inner))
         }
         Role::Answer => {
             let mut call = BackToBack::new(far, ours, line);
-            watch(&mut call, |c| (&mut c.b, &mut c.a.inner))
+            watch(&mut call, stop, |c| (&mut c.b, &mut c.a.inner))
         }
     }
 }
 
 fn watch<A: LineEndpoint, B: LineEndpoint>(
     call: &mut BackToBack<A, B>,
+    stop: Instant,
     ends: impl Fn(&mut BackToBack<A, B>) -> (&mut Modem, &mut Modem),
 ) -> Outcome {
     let sent = text(4000);
     let (mut written, mut got) = (0, Vec::new());
     let mut no_carrier = None;
     let mut buf = [0u8; 256];
-    let stop = Instant::ZERO + Duration::from_secs(STOP_S);
     while call.now() < stop + Duration::from_secs(4) {
         call.step();
         let now = call.now();
@@ -161,4 +162,25 @@ fn v22() {
 #[test]
 fn v22bis() {
     check(Family::V22bis);
+}
+
+#[test]
+fn v22bis_then_reorder_at_any_moment() {
+    // The reorder tone's cadence once made a V.22bis modem take its return for the far carrier
+    // coming back after a loss, and retrain; an unanswered retrain then held the call for up to
+    // 4 s. The far modem stops at instants spread over a few symbols and a cadence.
+    let mut fails = Vec::new();
+    for role in [Role::Call, Role::Answer] {
+        let (_, reorder) = followers(Family::V22bis, role).into_iter().find(|f| f.0.starts_with("reorder")).unwrap();
+        for k in 0..8u32 {
+            let stop = Instant::ZERO + Duration::from_secs(STOP_S) + Duration::from_samples(k * 173);
+            let o = run_stopping(Family::V22bis, role, reorder.clone(), stop);
+            eprintln!("{role}, stop +{k}x173: NO CARRIER after {:?} s, {} garbage", o.no_carrier_after, o.garbage);
+            match o.no_carrier_after {
+                Some(t) if t <= NO_CARRIER_WITHIN && o.garbage <= GARBAGE_MAX => {}
+                t => fails.push(format!("{role}, stop +{k}x173: NO CARRIER after {t:?} s, {} garbage", o.garbage)),
+            }
+        }
+    }
+    assert!(fails.is_empty(), "{fails:#?}");
 }

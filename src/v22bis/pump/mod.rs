@@ -427,6 +427,10 @@ impl Pump {
         }
         match self.step {
             Step::Data(_) => self.carrier(),
+            // A retrain this end began is up while it still hears the far modem's data, and once
+            // the far modem answers; one no modem answers (begun on something that only looked
+            // like a carrier come back) is not.
+            _ if self.listening.is_some() => self.supervisor.qualified(),
             _ => self.retraining && (self.retrain_answered || self.retrain_time < RETRAIN_ANSWER),
         }
     }
@@ -571,7 +575,7 @@ impl Pump {
         // directly (so a carrier loop not yet locked, or locked to a wrong angle, cannot hide
         // them). Unscrambled ones: every dibit 11, a steady +270 degree turn.
         let raw_ones = s.turn == 3;
-        if matches!(self.step, Step::Data(_)) {
+        if matches!(self.step, Step::Data(_)) || self.listening.is_some() {
             self.supervisor.hear(s);
         }
         if matches!(self.step, Step::Data(Rate::R2400)) && self.rx.carrier() {
@@ -654,7 +658,8 @@ impl Pump {
             all_ones &= *d == 1;
             self.clean_ones = if *d == 1 { self.clean_ones.saturating_add(1) } else { 0 };
         }
-        let in_data = matches!(self.step, Step::Data(_));
+        // (Still hearing the far modem's data at the start of a retrain counts as data mode.)
+        let in_data = matches!(self.step, Step::Data(_)) || self.listening.is_some();
         // (Weak symbols are a hole in the signal, not a change in it: they neither count nor
         // break the run.)
         self.not_data = match (in_data && !self.supervisor.is_data(), s.weak) {
