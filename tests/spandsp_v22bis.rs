@@ -310,3 +310,31 @@ fn the_line_chooses_the_rate_against_spandsp() {
     assert_eq!(o.ours_got, b, "through AMR 12.2: what we received");
     assert_eq!(o.theirs_got, a, "through AMR 12.2: what spandsp received");
 }
+
+/// A channel that only delays, by `samples`.
+fn delay(samples: usize) -> Channel {
+    let mut q: std::collections::VecDeque<f32> = std::iter::repeat_n(0.0, samples).collect();
+    Box::new(move |x: &[f32], y: &mut [f32]| {
+        q.extend(x);
+        y.iter_mut().for_each(|v| *v = q.pop_front().unwrap_or(0.0));
+    })
+}
+
+#[test]
+fn s1_heard_at_every_timing_phase() {
+    // spandsp's signal reaching us 0 to 39 samples late (three symbols: every timing phase our
+    // receiver can meet it at, against its 40-sample processing steps). Our answerer once missed
+    // spandsp's S1 at one phase in forty, where its symbol timing started exactly half a symbol
+    // out on a clean line and stayed there through S1, and connected at 1200 bit/s.
+    let mut fails = vec![];
+    for role in [Role::Answer, Role::Call] {
+        for d in 0..40 {
+            let o = run_through(Family::V22bis, role, 2400, (delay(0), delay(d)), false, 4.0, b"", b"", 1);
+            let ours = o.events.iter().find(|e| matches!(e, Event::Connected { .. }));
+            if ours != Some(&Event::Connected { rx_rate: 2400, tx_rate: 2400 }) || o.spandsp_rate != 2400 {
+                fails.push(format!("{role}, {d} samples: ours {ours:?}, spandsp {}", o.spandsp_rate));
+            }
+        }
+    }
+    assert!(fails.is_empty(), "{fails:#?}");
+}

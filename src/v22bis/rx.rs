@@ -127,6 +127,9 @@ pub struct Receiver {
     cd_count: u32,
     /// Symbols to wait after the carrier appears before the loops adapt (the AGC settles first).
     settle: u32,
+    /// While settling: the power of the samples taken as symbol centres, and of those between.
+    settle_centre: f32,
+    settle_mid: f32,
 }
 
 /// Level at or above which the carrier is found, and below which it is lost, in dBm0 (V.22).
@@ -218,6 +221,8 @@ impl Receiver {
             carrier: false,
             cd_count: 0,
             settle: SETTLE,
+            settle_centre: 0.0,
+            settle_mid: 0.0,
         };
         r.restart();
         r
@@ -392,6 +397,9 @@ impl Receiver {
         if !self.centre_next {
             self.mid = y;
             self.centre_next = true;
+            if self.carrier && self.settle > 0 {
+                self.settle_mid += p;
+            }
             return;
         }
         self.centre_next = false;
@@ -403,6 +411,15 @@ impl Receiver {
             self.settle -= 1;
             self.prev_centre = y;
             self.centre_power = p;
+            self.settle_centre += p;
+            if self.settle == 0 && self.settle_mid > self.settle_centre {
+                // The samples between symbols carried more power than those taken as centres:
+                // the timing is half a symbol out. Gardner's detector is at rest there too (an
+                // unstable rest, but on a clean periodic signal such as S1 it can stay for dozens
+                // of symbols, long enough to miss the signal): take the next sample as a centre.
+                self.mid = y;
+                self.centre_next = true;
+            }
             return;
         }
         // A symbol far weaker than the signal has been is not worth deciding on, or adapting to.
@@ -506,6 +523,8 @@ impl Receiver {
         self.freq = 0.0;
         self.timing_freq = 0.0;
         self.settle = SETTLE;
+        self.settle_centre = 0.0;
+        self.settle_mid = 0.0;
     }
 
     fn acquiring(&self) -> bool {
