@@ -71,8 +71,11 @@ mod startstop {
         byte & mask(f) == 0 && parity_of(f, byte).unwrap_or(0) == 0
     }
 
+    /// What `d` makes of `bits`, with what a look-ahead for character sync still held at their end.
     fn deframe(d: &mut Deframer, bits: &[u8]) -> Vec<Received> {
-        bits.iter().flat_map(|&b| d.push(b)).collect()
+        let mut got: Vec<Received> = bits.iter().flat_map(|&b| d.push(b)).collect();
+        got.extend(d.flush());
+        got
     }
 
     proptest! {

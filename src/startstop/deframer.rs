@@ -34,10 +34,27 @@ enum DeState {
 }
 
 /// Characters a resynchronisation looks ahead over.
-pub const RESYNC_CHARS: u32 = 8;
+pub const RESYNC_CHARS: u32 = 16;
+
+/// Bits a resynchronisation can hold: [`RESYNC_CHARS`] of the longest character (12 bits).
+const WINDOW_BITS: usize = 256;
+
+/// The bits collected for a resynchronisation, first in bit 0 of the first word.
+#[derive(Debug, Clone, Copy, Default)]
+struct Window([u64; WINDOW_BITS / 64]);
+
+impl Window {
+    fn get(&self, i: usize) -> u8 {
+        ((self.0[i / 64] >> (i % 64)) & 1) as u8
+    }
+
+    fn set(&mut self, i: usize, bit: u8) {
+        self.0[i / 64] |= (bit as u64 & 1) << (i % 64);
+    }
+}
 
 /// Most results one bit can complete: a resynchronisation hands over what it looked ahead over.
-const MAX_GOT: usize = RESYNC_CHARS as usize + 2;
+const MAX_GOT: usize = 2 * RESYNC_CHARS as usize + 4;
 
 /// What one bit completed: nothing, one result, or after a resynchronisation several. An
 /// iterator over them, first in time first.
@@ -102,13 +119,14 @@ impl Iterator for Got {
 /// characters. In continuous text (a file, a BBS's screen) every character follows the last
 /// without a gap, and a hunt that starts inside one takes a data bit for a start bit; ASCII makes
 /// such a slip stable (bit 7 is always 0, bit 6 mostly 1, so a frame shifted by eight bits has a
-/// "start" and a "stop" bit where they belong for as long as only letters come), and it can last
-/// dozens of characters. So in V.14 mode, where the modem gives the bit timing, a deframer that
-/// lost sync (a framing error, a hole in the signal, a new connection) looks ahead over
-/// [`RESYNC_CHARS`] characters' bits first: if the line idled for a character or more among them,
-/// it hunts through them as usual; if not, it takes the alignment whose frames have a start bit
-/// and a stop bit in place most often, and deframes them from there. What it found comes out then,
-/// a few characters at once.
+/// "start" and a "stop" bit where they belong for as long as only letters come), and V.14's
+/// deleted stop bits let it go on through the spaces. So in V.14 mode, where the modem gives the
+/// bit timing, a deframer that lost sync (a framing error, a hole in the signal, a new connection)
+/// looks ahead over [`RESYNC_CHARS`] characters' bits first: if the line idled for a character or
+/// more among them, it hunts through them as usual; if not, it takes the most likely framing of
+/// them (see `best_alignment`), and deframes them from there. A deleted stop bit is checked the
+/// same way: the framing it gives stands if it explains what follows. What the look-ahead found
+/// comes out then, several characters at once; [`Deframer::flush`] has it before a pause.
 #[derive(Debug, Clone)]
 pub struct Deframer {
     format: Format,
@@ -120,8 +138,11 @@ pub struct Deframer {
     /// Characters received with their stop bit since the last deleted one.
     kept: u8,
     /// [`DeState::Resync`]: the bits collected, first in bit 0, and how many.
-    window: u128,
+    window: Window,
     have: u32,
+    /// The look-ahead began at a deleted stop bit: the 0 taken for the next start bit is the
+    /// alignment to beat.
+    from_deletion: bool,
 }
 
 /// V.14: after a character whose stop bit was deleted, at least this many characters keep theirs
@@ -139,8 +160,9 @@ impl Deframer {
             zeros: 0,
             v14: false,
             kept: V14_KEPT_BETWEEN,
-            window: 0,
+            window: Window::default(),
             have: 0,
+            from_deletion: false,
         }
     }
 
@@ -184,7 +206,11 @@ impl Deframer {
     /// what they held (before a hole in the bits, say).
     pub fn flush(&mut self) -> Got {
         let mut got = Got::new();
-        if self.state == DeState::Resync {
+        // Replaying what was collected may meet a deleted stop bit, which starts another look
+        // ahead over what is left: settle that too (each holds fewer bits than the last).
+        let mut left = self.have + 1;
+        while self.state == DeState::Resync && self.have > 0 && self.have < left {
+            left = self.have;
             self.resync(&mut got);
         }
         got
@@ -198,9 +224,10 @@ impl Deframer {
     }
 
     fn lose_sync(&mut self) {
+        self.from_deletion = false;
         if self.v14 {
             self.state = DeState::Resync;
-            self.window = 0;
+            self.window = Window::default();
             self.have = 0;
         } else {
             self.state = DeState::WaitMark;
@@ -245,7 +272,7 @@ impl Deframer {
                     got.push(Received::Break);
                     return;
                 }
-                self.window |= (bit as u128) << self.have;
+                self.window.set(self.have as usize, bit);
                 self.have += 1;
                 if self.have >= RESYNC_CHARS * self.format.bits_per_char() {
                     self.resync(got);
@@ -272,10 +299,15 @@ impl Deframer {
         let data = (self.shift & ((1 << f.data_bits) - 1)) as u8;
         if bit == 0 && self.v14 && self.zeros <= body as u32 + 1 && self.kept >= V14_KEPT_BETWEEN {
             // A deleted stop bit: this 0 starts the next character (the parity bit is checked
-            // before the shift register is cleared for it).
+            // before the shift register is cleared for it). Or a slip: in text a misframed stream
+            // shows a "deleted" stop bit at nearly every space, at a rate V.14 allows, and would
+            // stay misframed. So the alignment this 0 gives is checked by looking ahead: it wins
+            // the earliest of equals, and wins outright in a sender's real over-speed.
             got.push(self.checked(data));
-            self.shift = 0;
-            self.n = 0;
+            self.state = DeState::Resync;
+            self.window = Window::default();
+            self.have = 1;
+            self.from_deletion = true;
             self.zeros = 1;
             self.kept = 0;
             return;
@@ -300,8 +332,7 @@ impl Deframer {
     fn resync(&mut self, got: &mut Got) {
         let (window, have) = (self.window, self.have);
         let frame = self.format.bits_per_char();
-        let body = self.format.data_bits as u32 + (self.format.parity != Parity::None) as u32;
-        let bit = |i: u32| ((window >> i) & 1) as u8;
+        let bit = |i: u32| window.get(i as usize);
         // A run of ones a character long is the line idling: hunting finds sync after it.
         let mut run = 0;
         let mut idled = false;
@@ -309,34 +340,22 @@ impl Deframer {
             run = if bit(i) == 1 { run + 1 } else { 0 };
             idled |= run >= frame;
         }
-        // Whole frames every alignment can be judged on.
-        let frames = have.saturating_sub(frame - 1) / frame;
-        let start = if idled || frames == 0 {
-            None
+        let kept = self.kept.min(V14_KEPT_BETWEEN);
+        let start = if idled || have < frame {
+            // Hunting finds sync, from the start bit a deletion gave if that is what began this.
+            self.from_deletion.then_some(0)
         } else {
-            // The alignment whose frames most often have their start bit (0) and first stop bit
-            // (1) in place; the earliest of equals.
-            let misses = |o: u32| {
-                (0..frames)
-                    .map(|k| o + k * frame)
-                    .map(|p| (bit(p) != 0) as u32 + (bit(p + 1 + body) != 1) as u32)
-                    .sum::<u32>()
-            };
-            (0..frame).min_by_key(|&o| (misses(o), o))
+            Some(self.best_alignment(&window, have, kept))
         };
-        self.window = 0;
+        self.window = Window::default();
         self.have = 0;
-        self.kept = 0;
+        self.kept = kept;
         self.zeros = 0;
         let from = match start {
-            // The first frame of that alignment with a start bit where it belongs.
+            // From there: a start bit, or the line idling until one.
             Some(o) => {
-                let mut p = o;
-                while p < have && bit(p) != 0 {
-                    p += frame;
-                }
                 self.state = DeState::Hunt;
-                p.min(have)
+                o.min(have)
             }
             None => {
                 self.state = DeState::WaitMark;
@@ -344,13 +363,116 @@ impl Deframer {
             }
         };
         for i in from..have {
-            if i == from && start.is_some() {
+            if i == from && start.is_some() && bit(i) == 0 {
                 self.zeros = 1;
                 self.start_char();
                 continue;
             }
             self.step(bit(i), got);
         }
+    }
+
+    /// The offset, under one character from the window's start, at which the most likely framing
+    /// of the window's first `have` bits begins. A framing is a sequence of characters back to
+    /// back or with the line idling between them, each with its stop bit or (V.14, at most one in
+    /// [`V14_KEPT_BETWEEN`] + 1, `kept` characters having kept theirs before the window) without.
+    ///
+    /// After a deleted stop bit, the framing that deletion gave stands if it explains the window
+    /// with every start, stop and parity bit in place: a sender's real over-speed, or a slip that
+    /// shows itself later. Otherwise each character whose start and stop bits are in place counts
+    /// for a framing (by chance that happens one time in four), each misplaced start, stop or
+    /// parity bit against it twice as much, a deletion and a run of idle bits before a character
+    /// a little against it (in continuous text there are none, and a slipped framing needs one to
+    /// come back); the earliest offset of equals.
+    fn best_alignment(&self, window: &Window, have: u32, kept: u8) -> u32 {
+        let have = (have as usize).min(WINDOW_BITS);
+        let frame = self.format.bits_per_char() as usize;
+        if self.from_deletion {
+            // The framing that deletion gave stands if nothing in it is out of place, unless it
+            // needs more deletions or idling where another runs through the window clean and
+            // back to back: a slip in continuous text finds a "deleted" stop bit at nearly every
+            // space, and a sender that over-speeds or pauses leaves no other framing clean.
+            let (given, _) = self.framing_cost(window, have, kept, 0..1, Weights::DELETIONS_AND_IDLING);
+            // (Over a whole window only: a few characters, as a flush may have, leave too much
+            // to chance.)
+            if given > 0 && have >= (RESYNC_CHARS as usize) * frame {
+                let (c, o) = self.framing_cost(window, have, kept, 0..frame.min(have), Weights::CONTINUOUS);
+                if c == 0 {
+                    return o as u32;
+                }
+            }
+            if given < Weights::DELETIONS_AND_IDLING.miss {
+                return 0;
+            }
+        }
+        self.framing_cost(window, have, kept, 0..frame.min(have), Weights::LIKELIHOOD).1 as u32
+    }
+
+    /// The least cost of a framing of the window's first `have` bits beginning at one of
+    /// `origins`, and the (earliest) origin it begins at: a small dynamic programme over (bit
+    /// position, characters since a deletion, idling since the last character).
+    fn framing_cost(
+        &self,
+        window: &Window,
+        have: usize,
+        kept: u8,
+        origins: core::ops::Range<usize>,
+        w: Weights,
+    ) -> (i16, u8) {
+        const K: usize = V14_KEPT_BETWEEN as usize + 1;
+        const NONE: (i16, u8) = (i16::MAX, 0);
+        let f = self.format;
+        let frame = f.bits_per_char() as usize;
+        let body = f.data_bits as usize + (f.parity != Parity::None) as usize;
+        let bit = |i: usize| window.get(i);
+        // Misplaced start, stop and parity bits of a character at p whose stop bit is at `stop`
+        // (for a deleted one: the next start bit, a 0).
+        let misses = |p: usize, stop: usize, stop_is: u8| {
+            let mut data = 0u8;
+            for j in 0..f.data_bits as usize {
+                data |= bit(p + 1 + j) << j;
+            }
+            let parity = f.parity != Parity::None && bit(p + 1 + f.data_bits as usize) != f.parity_bit(data);
+            (bit(p) != 0) as i16 + (bit(stop) != stop_is) as i16 + parity as i16
+        };
+        let mut best = [[[NONE; 2]; K]; WINDOW_BITS + 1];
+        let k0 = (kept as usize).min(K - 1);
+        for o in origins {
+            best[o][k0][0] = (0, o as u8);
+        }
+        let relax = |slot: &mut (i16, u8), cand: (i16, u8)| {
+            if cand < *slot {
+                *slot = cand;
+            }
+        };
+        let mut end = NONE;
+        for p in 0..=have {
+            for k in 0..K {
+                for i in 0..2 {
+                    let (c, o) = best[p][k][i];
+                    if c == i16::MAX {
+                        continue;
+                    }
+                    if p + frame > have {
+                        // No whole character more fits: a framing of the whole window ends here.
+                        relax(&mut end, (c, o));
+                    }
+                    let idled = i as i16 * w.idle;
+                    if p + frame <= have {
+                        let m = misses(p, p + 1 + body, 1);
+                        relax(&mut best[p + frame][(k + 1).min(K - 1)][0], (c + w.miss * m - w.reward + idled, o));
+                    }
+                    if self.v14 && k == K - 1 && p + frame - 1 < have {
+                        let m = misses(p, p + frame - 1, 0);
+                        relax(&mut best[p + frame - 1][0][0], (c + w.miss * m - w.reward + idled + w.deletion, o));
+                    }
+                    if p < have && bit(p) == 1 {
+                        relax(&mut best[p + 1][k][1], (c, o));
+                    }
+                }
+            }
+        }
+        end
     }
 
     fn checked(&self, data: u8) -> Received {
@@ -363,4 +485,28 @@ impl Deframer {
         }
         Received::Char(data)
     }
+}
+
+/// What [`Deframer::framing_cost`] counts for and against a framing.
+#[derive(Debug, Clone, Copy)]
+struct Weights {
+    /// Each misplaced start, stop or parity bit.
+    miss: i16,
+    /// Each character.
+    reward: i16,
+    /// Each deleted stop bit.
+    deletion: i16,
+    /// Each run of idle bits a character follows.
+    idle: i16,
+}
+
+impl Weights {
+    /// Deletions and runs of idle bits, among framings with nothing out of place (and at least
+    /// `miss` for one with something).
+    const DELETIONS_AND_IDLING: Weights = Weights { miss: 64, reward: 0, deletion: 1, idle: 1 };
+    /// Zero only for characters back to back with nothing out of place and no deletion.
+    const CONTINUOUS: Weights = Weights { miss: 64, reward: 0, deletion: 64, idle: 64 };
+    /// How likely a framing is, roughly: a character in place is twice as likely as by chance
+    /// (the start and stop bits of a wrong framing are in place one time in four).
+    const LIKELIHOOD: Weights = Weights { miss: 4, reward: 2, deletion: 1, idle: 1 };
 }

@@ -407,8 +407,7 @@ mod tests {
     }
 
     fn deframe(format: Format, bits: &[u8]) -> Vec<Received> {
-        let mut d = Deframer::new(format);
-        bits.iter().flat_map(|&b| d.push(b)).collect()
+        deframe_with(&mut Deframer::new(format), bits)
     }
 
     #[test]
@@ -499,14 +498,14 @@ mod tests {
         assert!(strict_got.iter().any(|r| matches!(r, Received::FramingError(_))));
         let mut d = Deframer::new(f);
         d.set_v14(true);
-        let got: Vec<Received> = bits.iter().flat_map(|&b| d.push(b)).collect();
+        let got = deframe_with(&mut d, &bits);
         let want: Vec<Received> = text.iter().map(|&c| Received::Char(c)).collect();
         assert_eq!(got, want);
         // A break still reads as a break.
         let mut bits = vec![1, 1];
         bits.extend(std::iter::repeat_n(0, 23));
         bits.extend([1, 1]);
-        assert_eq!(bits.iter().flat_map(|&b| d.push(b)).collect::<Vec<_>>(), vec![Received::Break]);
+        assert_eq!(deframe_with(&mut d, &bits), vec![Received::Break]);
     }
 
     #[test]
@@ -591,8 +590,11 @@ mod tests {
         assert!(v14 + text.len() / 100 > strict, "V.14: {v14}, strict: {strict}");
     }
 
+    /// What `d` makes of `bits`, and of what it still held looking ahead when they ended.
     fn deframe_with(d: &mut Deframer, bits: &[u8]) -> Vec<Received> {
-        bits.iter().flat_map(|&b| d.push(b)).collect()
+        let mut got: Vec<Received> = bits.iter().flat_map(|&b| d.push(b)).collect();
+        got.extend(d.flush());
+        got
     }
 
     #[test]
