@@ -138,6 +138,9 @@ fn check(tag: &str, who: &str, o: &Outcome, connect: &str, want: &[u8]) {
     assert!(o.status.success(), "{tag} {who}: {:?}\n{}", o.status, o.stderr);
     assert!(o.stderr.lines().any(|l| l == connect), "{tag} {who}: no {connect:?} on stderr:\n{}", o.stderr);
     assert!(!o.stderr.contains("NO CARRIER"), "{tag} {who}: lost the carrier:\n{}", o.stderr);
+    // At the end, the receive counts: all of it, nothing lost.
+    let counts = format!("received {} characters; lost 0 to framing errors, 0 to retrains", want.len());
+    assert!(o.stderr.lines().any(|l| l.starts_with(&counts)), "{tag} {who}: no {counts:?} on stderr:\n{}", o.stderr);
     assert!(
         o.recv == want,
         "{tag} {who}: received {} bytes, want {} ({} character errors), {}",
