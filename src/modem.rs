@@ -143,7 +143,8 @@ pub enum Event {
     /// How the start-up goes (answer tone, what is offered, what the far modem was found to be).
     Progress(Progress),
     /// V.22bis: the line was judged too poor for 2400 bit/s (SNR per symbol, dB, rounded), and
-    /// the start-up goes on at 1200 bit/s (in data mode: a new start-up for 1200 begins).
+    /// the start-up goes on at 1200 bit/s (after the far modem's S1, or in data mode: a new
+    /// start-up for 1200 begins).
     TooPoorFor2400 {
         /// The SNR the line was judged to have, dB.
         snr_db: i32,

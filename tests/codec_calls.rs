@@ -5,10 +5,10 @@
 
 mod support;
 
-use softmodem::v22bis::pump::Phase;
+use softmodem::v22bis::pump::{Phase, PumpEvent};
 use softmodem::v22bis::Rate;
 use speech_codecs::Codec;
-use support::codec_call::our_call as call;
+use support::codec_call::{our_call as call, our_call_through};
 
 #[test]
 fn v22_through_amr_122_both_ways_is_clean() {
@@ -48,4 +48,24 @@ fn a_line_poor_all_along_is_not_retrained_over_and_over() {
     // again (it never is here), so the call is not spent in retrains.
     let c = call(Codec::GsmFr, true, 30);
     assert!(c.initiated.iter().all(|&n| n <= 1), "retrains started: {:?}", c.initiated);
+}
+
+#[test]
+fn the_caller_finds_the_line_too_poor_after_s1_and_both_start_again() {
+    // AMR 12.2 towards the caller only. The answerer judges the caller's scrambled ones on a clean
+    // line and answers S1; the caller, which heard the answerer's unscrambled ones nearly
+    // untouched, judges the answerer's scrambled ones after its S1, finds the line too poor for
+    // 2400 bit/s, falls silent and starts again without S1; the answerer, hearing it stop, starts
+    // again too, and both go on at 1200 bit/s, clean.
+    let c = our_call_through([None, Some(Codec::AMR_122)], true, 20);
+    let too_poor: Vec<_> = c.events.iter().filter(|e| matches!(e.2, PumpEvent::TooPoorFor2400 { .. })).collect();
+    assert!(too_poor.len() == 1 && too_poor[0].1 == 0, "only the caller judges it too poor: {:?}", c.events);
+    let connected: Vec<_> = c.events.iter().filter(|e| matches!(e.2, PumpEvent::Connected(_))).collect();
+    assert_eq!(connected.len(), 2, "each end connects once: {:?}", c.events);
+    assert!(connected.iter().all(|e| e.2 == PumpEvent::Connected(Rate::R1200)), "{:?}", c.events);
+    assert_eq!((c.caller.phase(), c.answerer.phase()), (Phase::Data(Rate::R1200), Phase::Data(Rate::R1200)));
+    for (what, got) in [("at the caller", &c.at_caller), ("at the answerer", &c.at_answerer)] {
+        assert!(got.bits > 15_000, "{what}: {} bits", got.bits);
+        assert_eq!(got.errors, 0, "{what}: {got:?}");
+    }
 }

@@ -11,54 +11,15 @@ use softmodem::sim::line::{Direction, Impairments};
 use softmodem::{Family, Role};
 use speech_codecs::{Codec, SpeechChannel};
 
+#[path = "support/garbage.rs"]
+mod garbage;
+use garbage::{garbage_run, line, Received, GARBAGE_SECONDS_MAX};
+
 /// One direction of the line.
 type Channel = Box<dyn FnMut(&[f32], &mut [f32])>;
 
 /// How long each call runs.
 const SECONDS: usize = 25;
-/// The longest run of seconds with garbage a connected modem may deliver.
-const GARBAGE_SECONDS_MAX: usize = 3;
-
-/// The text each end sends: numbered lines.
-fn line(n: u32) -> String {
-    format!("{n:05} the quick brown fox jumps\r\n")
-}
-
-/// Edit distance (insertions, deletions, substitutions) from `l` to the template line, a digit
-/// matching any digit in the number.
-fn distance(l: &[u8], template: &[u8]) -> usize {
-    let same = |i: usize, c: u8| if i < 5 { c.is_ascii_digit() } else { c == template[i] };
-    let mut prev: Vec<usize> = (0..=template.len()).collect();
-    for &c in l {
-        let mut cur = vec![prev[0] + 1; template.len() + 1];
-        for j in 1..=template.len() {
-            let sub = prev[j - 1] + !same(j - 1, c) as usize;
-            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
-        }
-        prev = cur;
-    }
-    prev[template.len()]
-}
-
-/// For each byte of `got`: whether it is right. Each line counts as many of its bytes wrong as
-/// its edit distance from the template (a character lost to a framing error costs one, not the
-/// whole line).
-fn good_bytes(got: &[u8]) -> Vec<bool> {
-    let template = line(0).into_bytes();
-    let mut good = vec![true; got.len()];
-    let mut start = 0;
-    for (i, w) in got.windows(2).enumerate() {
-        if w == b"\r\n" {
-            let l = &got[start..i + 2];
-            let wrong = distance(l, &template).min(l.len());
-            good[start..start + wrong].iter_mut().for_each(|g| *g = false);
-            start = i + 2;
-        }
-    }
-    // What follows the last line break is a line cut off by the end of the run.
-    good
-}
-
 /// What one end saw, second by second.
 #[derive(Default)]
 struct End {
@@ -67,7 +28,7 @@ struct End {
     /// Per second while in data mode: (bytes received, garbage among them).
     seconds: Vec<(usize, usize)>,
     /// Every byte received, with the second it came in (`None`: not in data mode).
-    got: Vec<(u8, Option<usize>)>,
+    got: Received,
     events: Vec<Event>,
     /// The events with the second they came.
     timeline: Vec<(f32, Event)>,
@@ -76,12 +37,7 @@ struct End {
 impl End {
     /// The longest run of seconds in data mode with more than 10 % garbage (and more than 5 bytes).
     fn garbage_run(&self) -> usize {
-        let (mut run, mut worst) = (0, 0);
-        for &(n, g) in &self.seconds {
-            run = if g > 5 && g * 10 > n { run + 1 } else { 0 };
-            worst = worst.max(run);
-        }
-        worst
+        garbage_run(&self.seconds)
     }
 }
 
@@ -123,19 +79,11 @@ fn call(to_answerer: Channel, to_caller: Channel) -> (End, End) {
             }
             let n = ends[k].read(&mut buf);
             let data = (ends[k].state() == State::Data).then_some(block / 50);
-            report[k].got.extend(buf[..n].iter().map(|&b| (b, data)));
+            report[k].got.extend(&buf[..n], data);
         }
     }
     for r in &mut report {
-        let bytes: Vec<u8> = r.got.iter().map(|g| g.0).collect();
-        let good = good_bytes(&bytes);
-        r.seconds = vec![(0, 0); SECONDS];
-        for (g, ok) in r.got.iter().zip(good) {
-            if let Some(sec) = g.1 {
-                r.seconds[sec].0 += 1;
-                r.seconds[sec].1 += !ok as usize;
-            }
-        }
+        r.seconds = r.got.seconds(SECONDS);
     }
     let [a, b] = report;
     (a, b)

@@ -32,9 +32,10 @@ pub struct Config {
     pub retrain_after_gap: Duration,
     /// The line must let the receiver estimate at least this SNR per symbol (dB) during the
     /// start-up for 2400 bit/s; below it the modem goes on at 1200 bit/s (the caller by sending
-    /// no S1, the answerer by not answering the caller's S1). Default: what 2400 bit/s needs for
-    /// a bit error rate of 1e-5 ([`crate::v22bis::quality::snr_needed_db`]). `f32::NEG_INFINITY`
-    /// takes 2400 bit/s whatever the line.
+    /// no S1, the answerer by not answering the caller's S1; either, when the far modem's
+    /// scrambled ones after its S1 show the line too poor, by starting again). Default: what
+    /// 2400 bit/s needs for a bit error rate of 1e-5 ([`crate::v22bis::quality::snr_needed_db`]).
+    /// `f32::NEG_INFINITY` takes 2400 bit/s whatever the line.
     pub start_2400_db: f32,
     /// Bell 212A answering: while waiting for the caller, send the Bell answer tone (2225 Hz)
     /// instead of unscrambled ones. (A 212A caller takes either for the answerer's signal, and
@@ -94,8 +95,9 @@ pub enum PumpEvent {
         /// True when this modem started it.
         initiated: bool,
     },
-    /// The line was judged too poor for 2400 bit/s: the start-up goes on at 1200 (or, in data
-    /// mode, the answerer starts the start-up again for 1200).
+    /// The line was judged too poor for 2400 bit/s: the start-up goes on at 1200 (or, judged by
+    /// the far modem's scrambled ones after S1 or in data mode, this modem starts the start-up
+    /// again for 1200).
     TooPoorFor2400 {
         /// The SNR per symbol the line was judged to have, dB (rounded).
         snr_db: i32,
@@ -134,8 +136,8 @@ enum Step {
     Ones2400,
     /// Data.
     Data(Rate),
-    /// Answerer falling back to 1200 bit/s: silence long enough for the caller to notice, then
-    /// the start-up again (unscrambled ones), without answering S1.
+    /// Falling back to 1200 bit/s: silence long enough for the far modem to notice, then the
+    /// start-up again without S1 (the answerer's unscrambled ones, or the caller waiting for them).
     FallbackSilence,
     /// Hung up: silent, hearing nothing.
     Stopped,
@@ -171,6 +173,20 @@ const TURN_BIAS_ONES: f32 = 0.14;
 const FALLBACK_SILENCE: u32 = Duration::from_ms(300).samples();
 /// The longest a new start-up for 1200 bit/s may take before the connection is given up.
 const FALLBACK_LIMIT: u32 = Duration::from_ms(6000).samples();
+/// Caller, starting again for 1200 bit/s: the longest to wait, from the start of its silence,
+/// for the answerer to start again too (its unscrambled ones). One that restarts when the
+/// caller's signal goes (ours in a start-up or retrain, spandsp's at any time) does so within a
+/// few hundred ms; one that does not has hung up or never will.
+const RESTART_WAIT: u32 = Duration::from_ms(2000).samples();
+/// Answerer, after answering S1: this many of the last 32 symbols faint (40 ms of them at least)
+/// mean the caller has stopped, to start again (it found the line too poor for 2400 bit/s) or
+/// because it has gone. (The carrier detector follows the level down too slowly for this, and
+/// line noise can hold it on.)
+const QUIET_SYMBOLS: u32 = 24;
+/// A symbol at the matched filter's output this far below the constellation's power (10 dB) is
+/// faint: no signal, only noise, which at 10 dB SNR over the band is 18 dB down there. (A data
+/// symbol's power, even an inner 16-point one with noise, is seldom under it.)
+const FAINT: f32 = 0.1;
 /// Data at 1200 bit/s worse than this bit error rate (estimated) for [`HOPELESS_TIME`] is not
 /// worth delivering: about 5 % of characters wrong.
 const HOPELESS_BER_1200: f64 = 5e-3;
@@ -274,9 +290,10 @@ pub struct Pump {
     /// In a retrain this end began from data mode, until the far modem answers with S1: the
     /// data's rate (its data goes on meanwhile, and is heard and delivered).
     listening: Option<Rate>,
-    /// Answerer, in a retrain it began: judging the caller's scrambled ones after its S1
-    /// (`Some(false)`: waiting for that S1, `Some(true)`: judging, `None`: not judging).
-    retrain_judge: Option<bool>,
+    /// Judging the line by the far modem's scrambled ones after its S1, which answers this
+    /// modem's (the caller in its start-up and in every retrain, the answerer in a retrain it
+    /// began): `Some(false)` waiting for that S1, `Some(true)` judging, `None` not judging.
+    s1_judge: Option<bool>,
     /// Samples since the current retrain began.
     retrain_time: u32,
     /// Judging the line: the answerer by the caller's scrambled ones after S1, the caller by the
@@ -292,8 +309,9 @@ pub struct Pump {
     /// A new start-up for 1200 bit/s under way after a connection at 2400 (this end's or the far
     /// end's doing): the link holds for [`FALLBACK_LIMIT`].
     falling_back: bool,
-    /// Caller: asked the answerer (with a retrain) to start again for 1200 bit/s.
-    asked_fall_back: bool,
+    /// The last 32 symbols, one bit each: set for one far below the signal's level (the far modem
+    /// silent, only line noise left).
+    faint: u32,
     /// The far modem's S1 has been heard in this start-up or retrain.
     far_s1: bool,
     /// Running mean of how far each symbol-to-symbol turn is from a whole quarter (radians, on the
@@ -356,7 +374,7 @@ impl Pump {
             held: Holdback::default(),
             since_gap: 0,
             not_data: 0,
-            retrain_judge: None,
+            s1_judge: None,
             listening: None,
             release_held: false,
             retrain_time: 0,
@@ -365,7 +383,7 @@ impl Pump {
             too_poor: 0,
             hopeless: false,
             falling_back: false,
-            asked_fall_back: false,
+            faint: 0,
             far_s1: false,
             turn_bias: 0.0,
             prev_raw: Complex::ZERO,
@@ -482,9 +500,11 @@ impl Pump {
             self.rx.restart();
         }
         // The answerer judges the line by the caller's answer to its retrain, as it does when the
-        // caller asks for one.
+        // caller asks for one. The caller judges the answerer's answer to its own, or the
+        // answerer's retrain (whose S1 has just been heard): the answerer may not judge at all
+        // (spandsp's does not), and the line may be worse towards the caller.
         self.judge.clear();
-        self.retrain_judge = (initiated && self.config.role == Role::Answer).then_some(false);
+        self.s1_judge = (initiated || self.config.role == Role::Call).then_some(false);
         self.set_step(Step::SendS1);
         self.push_event(PumpEvent::Retrain { initiated });
     }
@@ -511,7 +531,7 @@ impl Pump {
         self.tx.set_signal(signal);
         if let Step::Data(r) = step {
             self.retraining = false;
-            self.retrain_judge = None;
+            self.s1_judge = None;
             self.falling_back = false;
             self.too_poor = 0;
             self.poor = 0;
@@ -593,6 +613,10 @@ impl Pump {
             self.gap = 0;
             self.gap_ended = false;
         }
+        // (Against the gain the signal had: a silence leaves only noise, which the gain takes a
+        // while to bring up, slowly once tracking.)
+        let faint = s.weak || s.raw.norm_sqr() < FAINT * super::Constellation::POWER;
+        self.faint = (self.faint << 1) | faint as u32;
         self.ones_run = if raw_ones { self.ones_run + sym } else { 0 };
         let d = s.raw * self.prev_raw.conj();
         self.prev_raw = s.raw;
@@ -619,11 +643,11 @@ impl Pump {
         match self.step {
             Step::AnswerJudge => self.judge.hear(s.raw, !s1_like && !s.weak),
             Step::CallPause => self.judge.hear(s.raw, !s.weak),
-            Step::SendS1 | Step::Ones1200 if self.retrain_judge.is_some() => {
+            Step::SendS1 | Step::Ones1200 if self.s1_judge.is_some() => {
                 if self.heard_s1() {
-                    self.retrain_judge = Some(true);
+                    self.s1_judge = Some(true);
                 }
-                if self.retrain_judge == Some(true) && self.judge.symbols() < JUDGE_SYMBOLS {
+                if self.s1_judge == Some(true) && self.judge.symbols() < JUDGE_SYMBOLS {
                     self.judge.hear(s.raw, !s1_like && !s.weak);
                 }
             }

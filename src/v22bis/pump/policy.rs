@@ -78,9 +78,10 @@ impl Pump {
             self.begin_retrain(true);
             return;
         }
-        // Still too poor after that retrain: 2400 bit/s cannot hold. The answerer starts again
-        // for 1200; the caller asks for that with a retrain (the answerer judges the line before
-        // answering it), and when that brought 2400 bit/s back all the same, gives up.
+        // Still too poor after that retrain: 2400 bit/s cannot hold. Either end starts again for
+        // 1200. (Both judged the line by the other's scrambled ones in that retrain, and would
+        // have started again then had they found it too poor: a far modem that has not is one
+        // that does not judge, such as spandsp's, or one whose direction is better.)
         let ber = quality::ber_estimate(Rate::R2400, snr, self.supervisor.is_data());
         // (A moment of better figures takes back as much as it lasted; it does not start again.)
         self.too_poor = if !self.quality_retrain && ber > TOO_POOR_BER_2400 {
@@ -90,17 +91,8 @@ impl Pump {
         };
         if self.too_poor >= HOPELESS_TIME {
             self.too_poor = 0;
-            match self.config.role {
-                Role::Answer => {
-                    self.report_too_poor_now();
-                    self.fall_back();
-                }
-                Role::Call if !self.asked_fall_back => {
-                    self.asked_fall_back = true;
-                    self.begin_retrain(true);
-                }
-                Role::Call => self.give_up(Rate::R2400),
-            }
+            self.report_too_poor_now();
+            self.fall_back();
         }
     }
 
@@ -121,7 +113,7 @@ impl Pump {
     }
 
     /// Nothing can hold: say so, and let the link go.
-    fn give_up(&mut self, rate: Rate) {
+    pub(super) fn give_up(&mut self, rate: Rate) {
         if !self.hopeless {
             self.hopeless = true;
             let snr = self.rx.snr_db();

@@ -96,6 +96,12 @@ impl Pump {
                     }
                 }
             }
+            Step::CallWaitOnes if self.falling_back && self.retrain_time >= RESTART_WAIT => {
+                // The answerer has not started again for 1200 bit/s: it hung up, or does not
+                // restart when the caller's signal goes. Nothing more can be done.
+                self.give_up(Rate::R2400);
+                self.set_step(Step::Stopped);
+            }
             Step::CallWaitOnes => {
                 if self.ones_run >= HEAR_ONES {
                     // A Bell 212A answerer's 2225 Hz tone looks like unscrambled ones 25 Hz low:
@@ -124,9 +130,18 @@ impl Pump {
                     if bis_ok && was && !self.may_2400 {
                         self.report_too_poor();
                     }
-                    self.set_step(if bis_ok && self.may_2400 { Step::SendS1 } else { Step::Ones1200 });
+                    if bis_ok && self.may_2400 {
+                        // The answerer's own scrambled ones after its S1 will show what the line
+                        // does to data, which its unscrambled ones did not.
+                        self.judge.clear();
+                        self.s1_judge = Some(false);
+                        self.set_step(Step::SendS1);
+                    } else {
+                        self.set_step(Step::Ones1200);
+                    }
                 }
             }
+            Step::SendS1 | Step::Ones1200 | Step::Ones2400 if self.caller_stopped() => self.fall_back(),
             Step::SendS1 => {
                 if self.config.role == Role::Call && self.heard_s1() {
                     self.far_s1 = true;
@@ -155,11 +170,12 @@ impl Pump {
                     self.follow_fall_back();
                     return;
                 }
-                if self.retrain_judge == Some(true) && self.judge.symbols() >= JUDGE_SYMBOLS {
-                    self.retrain_judge = None;
+                if self.s1_judge == Some(true) && self.judge.symbols() >= JUDGE_SYMBOLS {
+                    self.s1_judge = None;
                     if self.judge.snr_db() < self.config.start_2400_db {
-                        // The answerer's own retrain shows the line too poor for 2400 bit/s: start
-                        // again for 1200 at once, rather than after more data garbled.
+                        // The far modem's scrambled ones after its S1 show the line too poor for
+                        // 2400 bit/s: start again for 1200 at once, rather than connect (or go
+                        // back to data) at 2400 and garble data until the quality policy acts.
                         self.report_too_poor();
                         self.fall_back();
                         return;
@@ -185,6 +201,11 @@ impl Pump {
                     // The answerer sent no S1: it is a V.22 modem.
                     self.set_step(Step::V22Hold);
                     self.timer = self.scrambled_run.saturating_sub(HEAR_SCRAMBLED);
+                } else if self.timer >= STEP_TIMEOUT && self.falling_back && self.config.role == Role::Call {
+                    // Started again for 1200 bit/s, and the answerer's scrambled ones were never
+                    // heard well enough to recognise: the line is too poor for 1200 as well.
+                    self.give_up(Rate::R1200);
+                    self.set_step(Step::Stopped);
                 } else if self.timer >= STEP_TIMEOUT {
                     self.restart();
                 }
@@ -205,7 +226,11 @@ impl Pump {
             Step::Data(rate) => self.watch_quality(rate),
             Step::FallbackSilence => {
                 if self.timer >= FALLBACK_SILENCE {
-                    self.set_step(Step::AnswerOnes);
+                    self.judge.clear();
+                    self.set_step(match self.config.role {
+                        Role::Answer => Step::AnswerOnes,
+                        Role::Call => Step::CallWaitOnes,
+                    });
                 }
             }
             Step::Stopped => {}
@@ -219,11 +244,16 @@ impl Pump {
         self.push_event(PumpEvent::TooPoorFor2400 { snr_db });
     }
 
-    /// Answerer: starts the start-up again for 1200 bit/s, after a silence the caller notices (a
-    /// caller hearing unscrambled ones in data mode starts again too, see
-    /// [`Pump::watch_quality`]).
+    /// Starts the start-up again for 1200 bit/s (V.22bis has no other way to change the rate),
+    /// after a silence the far modem notices.
+    /// - The answerer then sends unscrambled ones again: a caller hearing them in data mode or a
+    ///   retrain starts again too (see [`Pump::answerer_restarted`]), and sends no S1.
+    /// - The caller waits for that: an answerer that starts again when the caller's signal goes
+    ///   (ours after answering S1, see [`Pump::caller_stopped`]; spandsp's whenever it loses the
+    ///   carrier) sends unscrambled ones again, and the caller answers them without S1. One that
+    ///   does not has hung up, or never will: after [`RESTART_WAIT`] the caller gives up.
     pub(super) fn fall_back(&mut self) {
-        self.retrain_judge = None;
+        self.s1_judge = None;
         self.drop_held();
         self.rx_data = false;
         self.retraining = false;
@@ -233,6 +263,15 @@ impl Pump {
         self.bis = false;
         self.rx.restart();
         self.set_step(Step::FallbackSilence);
+    }
+
+    /// Answerer, after answering the caller's S1 (in the start-up or a retrain): the caller's
+    /// signal has gone quiet. It is starting again for 1200 bit/s (see [`Pump::fall_back`]), or
+    /// has gone; either way, start again too.
+    pub(super) fn caller_stopped(&self) -> bool {
+        let answered = !self.retraining || self.retrain_answered;
+        let quiet = !self.rx.carrier() || self.faint.count_ones() >= QUIET_SYMBOLS;
+        self.config.role == Role::Answer && self.bis && answered && quiet
     }
 
     /// Caller: the answerer has started the start-up again (its unscrambled ones in data mode):
@@ -258,7 +297,7 @@ impl Pump {
     }
 
     pub(super) fn restart(&mut self) {
-        self.retrain_judge = None;
+        self.s1_judge = None;
         self.may_2400 = true;
         self.falling_back = false;
         self.discard_held();
