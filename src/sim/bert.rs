@@ -188,8 +188,40 @@ pub fn v22bis_one_way(
     symbols: usize,
     seed: u64,
 ) -> BerCounter {
+    one_way(rx, carrier, rate, Way::Line(Direction::new(imp, seed)), symbols, &mut |_| {})
+}
+
+/// As [`v22bis_one_way`], through `channel` (what goes in, what comes out, the same length: a
+/// speech codec, say) instead of the line simulator; `watch` sees the receiver after each 20 ms
+/// block (to follow its quality figures through the run).
+pub fn v22bis_one_way_through(
+    rx: &mut Receiver,
+    carrier: f32,
+    rate: Rate,
+    channel: &mut dyn FnMut(&[f32], &mut [f32]),
+    symbols: usize,
+    watch: &mut dyn FnMut(&Receiver),
+) -> BerCounter {
+    one_way(rx, carrier, rate, Way::Through(channel), symbols, watch)
+}
+
+/// The line of a one-way measurement.
+enum Way<'a> {
+    /// The line simulator (its clock offset makes the transmitter's blocks longer or shorter).
+    Line(Direction),
+    /// Any channel that keeps the length.
+    Through(&'a mut dyn FnMut(&[f32], &mut [f32])),
+}
+
+fn one_way(
+    rx: &mut Receiver,
+    carrier: f32,
+    rate: Rate,
+    mut way: Way,
+    symbols: usize,
+    watch: &mut dyn FnMut(&Receiver),
+) -> BerCounter {
     let mut tx = Transmitter::new(carrier, -13.0, GuardTone::None);
-    let mut line = Direction::new(imp, seed);
     let mut prbs = Prbs::new();
     let train = 400;
     let n = ((train + symbols) as f32 * crate::dsp::SAMPLE_RATE as f32 / BAUD) as usize;
@@ -204,9 +236,16 @@ pub fn v22bis_one_way(
             tx.set_signal(Signal::Data(rate));
         }
         // The transmitter makes what its clock makes in the time of the block heard.
-        sig.resize(line.input_needed(heard.len()), 0.0);
+        let needed = match &way {
+            Way::Line(line) => line.input_needed(heard.len()),
+            Way::Through(_) => heard.len(),
+        };
+        sig.resize(needed, 0.0);
         tx.process(&mut sig, &mut || prbs.next_bit());
-        line.process_clocked(&sig, &[], &mut heard);
+        match &mut way {
+            Way::Line(line) => line.process_clocked(&sig, &[], &mut heard),
+            Way::Through(channel) => channel(&sig, &mut heard),
+        }
         rx.process(&heard, |s| {
             let bits = [s.b12.0, s.b12.1, s.b34.0, s.b34.1];
             for &b in &bits[..s.rate.bits_per_symbol()] {
@@ -219,6 +258,7 @@ pub fn v22bis_one_way(
             rx.watch_for_2400();
             watching = true;
         }
+        watch(rx);
         done += 160;
     }
     ber

@@ -65,6 +65,27 @@ pub fn ber_for_snr(rate: Rate, snr_db: f64) -> f64 {
     ber.min(0.5)
 }
 
+/// The SNR per symbol (dB) at which [`ber_for_snr`] gives `ber` (its inverse, by bisection to
+/// 0.01 dB within -20..60 dB).
+pub fn snr_for_ber(rate: Rate, ber: f64) -> f64 {
+    let (mut lo, mut hi) = (-20.0f64, 60.0f64);
+    if !(ber < ber_for_snr(rate, lo)) {
+        return lo;
+    }
+    if ber <= ber_for_snr(rate, hi) {
+        return hi;
+    }
+    while hi - lo > 0.01 {
+        let mid = 0.5 * (lo + hi);
+        if ber_for_snr(rate, mid) > ber {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 /// The bit error rate to expect now: 0.5 when what is heard is not data, else
 /// [`ber_for_snr`] of the receiver's estimate.
 pub fn ber_estimate(rate: Rate, snr_db: f32, is_data: bool) -> f64 {
@@ -105,6 +126,14 @@ mod tests {
             assert!((0.6e-5..1.5e-5).contains(&b), "{rate:?}: {b:e} at {s} dB");
         }
         assert_eq!(ber_estimate(Rate::R2400, 40.0, false), 0.5);
+        for rate in [Rate::R1200, Rate::R2400] {
+            for snr in [7.5, 12.0, 17.3, 20.0] {
+                let back = snr_for_ber(rate, ber_for_snr(rate, snr));
+                assert!((back - snr).abs() < 0.02, "{rate:?}: {snr} -> {back}");
+            }
+            assert_eq!(snr_for_ber(rate, 0.5), -20.0);
+            assert_eq!(snr_for_ber(rate, 0.0), 60.0);
+        }
         assert!(ber_estimate(Rate::R2400, 40.0, true) < 1e-12);
     }
 }

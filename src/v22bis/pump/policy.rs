@@ -62,6 +62,8 @@ impl Pump {
         // quality has been good for a while: a line that is poor all along (a speech codec on
         // the path) gains nothing from retrain after retrain, each of which costs a second of
         // data.
+        // (The mean error reacts at once to a line turning poor; the error rate it stands for, see
+        // `Receiver::effective_snr_db`, is for judging whether the rate can hold.)
         let snr = self.rx.snr_db();
         if self.timer < SETTLE_TIME {
             // The receiver's figures settle after the start-up or a retrain.
@@ -82,7 +84,7 @@ impl Pump {
         // 1200. (Both judged the line by the other's scrambled ones in that retrain, and would
         // have started again then had they found it too poor: a far modem that has not is one
         // that does not judge, such as spandsp's, or one whose direction is better.)
-        let ber = quality::ber_estimate(Rate::R2400, snr, self.supervisor.is_data());
+        let ber = quality::ber_estimate(Rate::R2400, self.rx.effective_snr_db(), self.supervisor.is_data());
         // (A moment of better figures takes back as much as it lasted; it does not start again.)
         self.too_poor = if !self.quality_retrain && ber > TOO_POOR_BER_2400 {
             self.too_poor + 40
@@ -102,7 +104,7 @@ impl Pump {
         if self.timer < SETTLE_TIME {
             return;
         }
-        let snr = self.rx.snr_db();
+        let snr = self.rx.effective_snr_db();
         let ber = quality::ber_estimate(Rate::R1200, snr, self.supervisor.is_data());
         let qualified = self.rx.carrier() && self.supervisor.qualified();
         let poor = !qualified || ber > HOPELESS_BER_1200;
@@ -116,7 +118,7 @@ impl Pump {
     pub(super) fn give_up(&mut self, rate: Rate) {
         if !self.hopeless {
             self.hopeless = true;
-            let snr = self.rx.snr_db();
+            let snr = self.rx.effective_snr_db();
             let snr_db = if snr.is_finite() { snr.round() as i32 } else { -99 };
             self.push_event(PumpEvent::Hopeless { rate: rate.bps(), snr_db });
             self.rx_data = false;
@@ -126,7 +128,7 @@ impl Pump {
 
     /// [`PumpEvent::TooPoorFor2400`] with the receiver's SNR estimate.
     fn report_too_poor_now(&mut self) {
-        let snr = self.rx.snr_db();
+        let snr = self.rx.effective_snr_db();
         let snr_db = if snr.is_finite() { snr.round() as i32 } else { -99 };
         self.push_event(PumpEvent::TooPoorFor2400 { snr_db });
     }
