@@ -188,7 +188,7 @@ pub fn v22bis_one_way(
     symbols: usize,
     seed: u64,
 ) -> BerCounter {
-    one_way(rx, carrier, rate, Way::Line(Direction::new(imp, seed)), symbols, &mut |_| {})
+    one_way(rx, carrier, rate, Way::Line(Box::new(Direction::new(imp, seed))), symbols, &mut |_| {})
 }
 
 /// As [`v22bis_one_way`], through `channel` (what goes in, what comes out, the same length: a
@@ -208,7 +208,7 @@ pub fn v22bis_one_way_through(
 /// The line of a one-way measurement.
 enum Way<'a> {
     /// The line simulator (its clock offset makes the transmitter's blocks longer or shorter).
-    Line(Direction),
+    Line(Box<Direction>),
     /// Any channel that keeps the length.
     Through(&'a mut dyn FnMut(&[f32], &mut [f32])),
 }

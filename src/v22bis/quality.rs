@@ -69,7 +69,8 @@ pub fn ber_for_snr(rate: Rate, snr_db: f64) -> f64 {
 /// 0.01 dB within -20..60 dB).
 pub fn snr_for_ber(rate: Rate, ber: f64) -> f64 {
     let (mut lo, mut hi) = (-20.0f64, 60.0f64);
-    if !(ber < ber_for_snr(rate, lo)) {
+    // (A NaN error rate reads as the worst.)
+    if ber.is_nan() || ber >= ber_for_snr(rate, lo) {
         return lo;
     }
     if ber <= ber_for_snr(rate, hi) {
