@@ -18,6 +18,8 @@ const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-alloc-'));
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
+  // The probe is a module from a blob: URL, which the page's Content-Security-Policy refuses.
+  bypassCSP: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--autoplay-policy=no-user-gesture-required'],
 });

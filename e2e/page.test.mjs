@@ -35,12 +35,13 @@ after(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function launch(extraArgs = []) {
+async function launch(extraArgs = [], options = {}) {
   const userDataDir = fs.mkdtempSync(path.join(tmp, 'profile-'));
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
     args: [...BASE_ARGS, ...extraArgs],
+    ...options,
   });
 }
 
@@ -280,7 +281,9 @@ test('manual: the Dial button starts the calling modem, Hang up stops it', async
 });
 
 test('the worklet: a render quantum with nothing to tell the page allocates nothing (a demo call)', async (t) => {
-  const browser = await launch();
+  // The probe is a module from a blob: URL, which the page's Content-Security-Policy refuses (as it
+  // should): this test alone runs with the policy off.
+  const browser = await launch([], { bypassCSP: true });
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
@@ -395,6 +398,31 @@ test('the terminal renders only the lines that changed', async () => {
     assert.equal(r.first2, 'line 201');
     assert.equal(r.same2, true);
     assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the page\'s Content-Security-Policy refuses inline script and scripts from elsewhere', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const violations = [];
+    page.on('console', (m) => { if (m.type() === 'error') violations.push(m.text()); });
+    await page.goto(site.url);
+    const ran = await page.evaluate(async () => {
+      const inline = document.createElement('script');
+      inline.textContent = 'window.__inlineRan = true';
+      document.head.append(inline);
+      const blob = document.createElement('script');
+      blob.src = URL.createObjectURL(new Blob(['window.__blobRan = true'], { type: 'text/javascript' }));
+      const settled = new Promise((resolve) => { blob.onload = resolve; blob.onerror = resolve; });
+      document.head.append(blob);
+      await settled;
+      return { inline: window.__inlineRan === true, blob: window.__blobRan === true };
+    });
+    assert.deepEqual(ran, { inline: false, blob: false });
+    assert.ok(violations.some((v) => v.includes('Content Security Policy')), violations.join('\n'));
   } finally {
     await browser.close();
   }
