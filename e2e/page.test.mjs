@@ -427,3 +427,49 @@ test('the page\'s Content-Security-Policy refuses inline script and scripts from
     await browser.close();
   }
 });
+
+test('the dialling directory: the demo BBS first, dialled with a click; entries added, exported, imported and kept', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    const names = () => page.$$eval('#directory-list .entry-name', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(await names(), ['softmodem demo BBS']);
+    // A new entry through the form; one with a bad number is refused with a reason.
+    await page.click('#directory-add');
+    await page.fill('#directory-form [name=name]', 'Bad');
+    await page.fill('#directory-form [name=number]', '555<b>');
+    await page.click('#directory-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('characters a dial string cannot hold'), null, { timeout: 2000 });
+    await page.fill('#directory-form [name=name]', 'Busy line <script>');
+    await page.fill('#directory-form [name=number]', '555-0000');
+    await page.selectOption('#directory-form [name=modulation]', 'V21,0');
+    await page.click('#directory-form button[type=submit]');
+    assert.deepEqual(await names(), ['softmodem demo BBS', 'Busy line <script>']);
+    assert.equal(await page.$$eval('#directory-list script', (s) => s.length), 0, 'names are text, not HTML');
+    // Export: a JSON file with both.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#directory-export')]);
+    const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    assert.deepEqual(exported.entries.map((e) => [e.name, e.number, e.modulation]),
+      [['softmodem demo BBS', '5551234', 'V22B,1'], ['Busy line <script>', '555-0000', 'V21,0']]);
+    // Import replaces the list, and survives a reload (localStorage).
+    const file = path.join(tmp, 'directory.json');
+    fs.writeFileSync(file, JSON.stringify({ entries: [exported.entries[1], exported.entries[0]] }));
+    await page.setInputFiles('#directory-import', file);
+    await page.waitForFunction(() => document.querySelector('#directory-list .entry-name')?.textContent === 'Busy line <script>', null, { timeout: 2000 });
+    fs.writeFileSync(file, '{"entries": [{"name": 5}]}');
+    await page.setInputFiles('#directory-import', file);
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('could not import: entry 1'), null, { timeout: 2000 });
+    await page.reload();
+    assert.deepEqual(await names(), ['Busy line <script>', 'softmodem demo BBS']);
+    // Dial the demo BBS with its button: the command is typed, and the BBS answers.
+    await page.click('#directory-list li:nth-child(2) button:text("Dial")');
+    await waitTerm(page, 'AT+MS=V22B,1;D5551234', 10000);
+    await waitTerm(page, 'CONNECT 2400', 30000);
+    await waitTerm(page, 'Welcome to the softmodem demo BBS', 10000);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -12,6 +12,8 @@ import { ModemAudio, loadModem, listDevices } from './audio.js';
 import { PhonePort, hasSerial } from './serial.js';
 import { byId, byIdOf, setText, showStatus, note } from './status.js';
 import { toModem, errorText } from './protocol.js';
+import { Dialer } from './dialer.js';
+import { dialCommand } from './directory.js';
 
 /** @typedef {import('./protocol.js').Link} Link */
 /** @typedef {import('./protocol.js').Status} Status */
@@ -200,6 +202,31 @@ async function changeLink() {
   await ensureStarted();
 }
 
+// ---- the dialling directory ----
+
+/**
+ * Dials a directory entry: on its link (changing to it first), with its modulation, typed into the
+ * modem as a terminal program's dialler types it.
+ * @param {import('./directory.js').Entry} entry
+ */
+async function dialEntry(entry) {
+  if (entry.link && entry.link !== chosenLink()) {
+    const radio = document.getElementById(`link-${entry.link}`);
+    if (radio instanceof HTMLInputElement && !radio.disabled) {
+      radio.checked = true;
+      await changeLink();
+    }
+  }
+  if ([...modulation.options].some((o) => o.value === entry.modulation)) modulation.value = entry.modulation;
+  if (entry.number) numberInput.value = entry.number;
+  post(toModem.terminal(textBytes(dialCommand(entry))));
+  termEl.focus();
+}
+
+let storage = null;
+try { storage = window.localStorage; } catch { /* storage off: the directory lasts this visit */ }
+const dialer = new Dialer((e) => { dialEntry(e); }, storage);
+
 // ---- wiring ----
 
 const termEl = byId('term');
@@ -271,10 +298,11 @@ term.write(textBytes('softmodem: a Hayes-compatible modem. Type AT and Enter her
 
 /**
  * For tests and the curious: the page's state.
- * @type {{ term: Terminal, readonly running: boolean, readonly link: Link | null, readonly status: Status | null, readonly portOpen: boolean }}
+ * @type {{ term: Terminal, dialer: Dialer, readonly running: boolean, readonly link: Link | null, readonly status: Status | null, readonly portOpen: boolean }}
  */
 const state = {
   term,
+  dialer,
   get running() { return modem.audio !== null; },
   get link() { return modem.link; },
   get status() { return modem.status; },
