@@ -106,7 +106,7 @@ impl Modes {
     }
 }
 
-/// The cursor: a position and whether it is in use.
+/// The cursor position, 0-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Cursor {
     row: usize,
