@@ -490,3 +490,52 @@ fn help_and_version() {
     assert_ok(&o, "--version");
     assert!(String::from_utf8(o.stdout).unwrap().starts_with("softmodem "));
 }
+
+/// Runs `softmodem ansi` on `ansi` with `extra` options and returns its stdout as text.
+fn ansi_screen(s: &Scratch, name: &str, ansi: &[u8], extra: &[&str]) -> String {
+    let file = s.write(name, ansi);
+    let mut args = vec!["ansi".to_string(), arg(&file)];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let o = softmodem(&args, None);
+    assert_ok(&o, &format!("ansi {args:?}"));
+    String::from_utf8(o.stdout).expect("UTF-8")
+}
+
+#[test]
+fn ansi_prints_the_final_screen_as_text() {
+    let s = Scratch::new("ansi");
+    // Colours vanish, CP437 maps to Unicode, CSI 2J homes, the cursor moves, trailing spaces go.
+    let got = ansi_screen(
+        &s,
+        "menu.ans",
+        b"junk\x1b[2J\x1b[1;44m\xc9\xcd\xbb\x1b[0m  \r\n\xba\x01\xba\x1b[3;5H\x1b[33mhi\x1b[1;1H\x1b[2CX",
+        &["--cols", "10", "--rows", "4"],
+    );
+    assert_eq!(got, "╔═X\n║☺║\n    hi\n\n");
+    // DOS wrap: 80 characters then CR LF leave an empty line; the default screen has 25 rows.
+    let mut line = vec![b'#'; 80];
+    line.extend(b"\r\nnext");
+    let got = ansi_screen(&s, "wrap.ans", &line, &[]);
+    let rows: Vec<&str> = got.lines().collect();
+    assert_eq!(rows.len(), 25);
+    assert_eq!(rows[0], "#".repeat(80));
+    assert_eq!((rows[1], rows[2]), ("", "next"));
+    // The file ends at SUB, before the SAUCE record; 80x50 via --rows; --ice is accepted.
+    let got = ansi_screen(&s, "sauce.ans", b"art\x1aSAUCE00title", &["--rows", "50", "--ice"]);
+    assert_eq!(got, format!("art\n{}", "\n".repeat(49)));
+}
+
+#[test]
+fn ansi_usage_errors() {
+    let s = Scratch::new("ansi-usage");
+    let file = s.write("x.ans", b"x");
+    for (args, msg) in [
+        (vec!["ansi".to_string()], "ansi: one FILE expected"),
+        (vec!["ansi".into(), arg(&file), "--cols".into(), "0".into()], "--cols 0: must be between 1 and 255"),
+        (vec!["ansi".into(), arg(&file), "--rows".into(), "x".into()], "--rows: 'x' is not a valid number"),
+    ] {
+        let o = softmodem(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(msg), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}

@@ -45,8 +45,9 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 15] = [
+const TARGETS: [(&str, Body); 16] = [
     ("wav_parse", fuzzing::wav_parse),
+    ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
     ("fsk_receiver", fuzzing::fsk_receiver),
     ("modem", fuzzing::modem),
@@ -431,6 +432,25 @@ fn v8_seeds() -> (Named, Named) {
     (menus, sequences)
 }
 
+/// ANSI for the terminal, after its selector byte (0: 80x25; 4: iCE colours; 3: 1x1; 2: 132x50):
+/// a BBS menu with colours and box drawing, cursor and erase sequences, a scrolling region,
+/// iCE and DoorWay mode, status requests, ANSI music.
+fn ansi_seeds() -> Named {
+    let seed = |sel: u8, ansi: &[u8]| with_sel(sel, ansi);
+    vec![
+        (
+            "menu".into(),
+            seed(0, b"\x1b[0;1;44m\xc9\xcd\xcd\xcd\xbb\x1b[0m\r\n\x1b[1;33m\xba\x1b[37mBBS\x1b[33m\xba\r\n\xc8\xcd\xcd\xcd\xbc\x1b[0m\r\n"),
+        ),
+        ("cursor-erase".into(), seed(0, b"\x1b[2J\x1b[10;10HX\x1b[s\x1b[5A\x1b[3DY\x1b[u\x1b[K\x1b[1J\x1b[2@\x1b[3P\x1b[4X\x1b[L\x1b[M")),
+        ("region-scroll".into(), seed(0, b"\x1b[5;10r\x1b[10;1Hline\n\n\n\x1bM\x1b[2S\x1b[3T\x1b[?6h\x1b[1;1H\x1b[r")),
+        ("ice-doorway".into(), seed(4, b"\x1b[?33h\x1b[5;41mhot\x1b[?33l\x1b[=255h\x00\x1b\x00\x07\x1b[=255l")),
+        ("replies".into(), seed(2, b"\x1b[c\x1b[<c\x1b[5n\x1b[6n\x1b[255n\x1b[=2n")),
+        ("music".into(), seed(0, b"\x1b[|T180 L8 O3 CDEF G4 P8 >C<B.\x0e\x1b[NMFMLN40\x0e\x1b[=2M\x1b[MFCDE\x0e")),
+        ("tiny-screen".into(), seed(3, b"\x01\x02\x03\t\x1b[99;99HAB\x1b[99b")),
+    ]
+}
+
 /// Every seed, for every target.
 fn seeds() -> Vec<Seed> {
     let mut out = Vec::new();
@@ -534,6 +554,7 @@ fn seeds() -> Vec<Seed> {
     let (menus, sequences) = v8_seeds();
     add("v8_menu", menus);
     add("v8_receiver", sequences);
+    add("ansi_terminal", ansi_seeds());
     out
 }
 

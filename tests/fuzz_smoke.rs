@@ -238,3 +238,37 @@ fn v8_receiver_survives_random_bits() {
         fuzzing::v8_receiver(&v);
     }
 }
+
+#[test]
+fn ansi_terminal_survives_random_and_ansi_like_bytes() {
+    for v in inputs(15, 300, 3000) {
+        fuzzing::ansi_terminal(&v);
+    }
+    // Random bytes rarely make whole control sequences: pieces of ANSI shuffled together do.
+    let pieces: [&[u8]; 16] = [
+        b"\x1b[",
+        b"1;31m",
+        b"?33h",
+        b"=255h",
+        b"\x00",
+        b"2J",
+        b"5;10r",
+        b"6n",
+        b"|T200L8CDE\x0e",
+        b"=2M",
+        b"M",
+        b"\x1bP",
+        b"\x1b\\",
+        b"99999999;",
+        b"\r\n",
+        b"\xdb\xb0 text",
+    ];
+    let mut r = Rng::new(16);
+    for _ in 0..300 {
+        let mut v = vec![r.next_u32() as u8];
+        for _ in 0..r.below(200) {
+            v.extend_from_slice(pieces[r.below(pieces.len() as u32) as usize]);
+        }
+        fuzzing::ansi_terminal(&v);
+    }
+}

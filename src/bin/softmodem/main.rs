@@ -6,10 +6,12 @@
 //! softmodem stdio  --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
 //! softmodem sim    --mode v22|v22bis [--snr DB] [--freq-offset HZ] [--clock-ppm PPM] ...
 //! softmodem bench  [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
+//! softmodem ansi   FILE [--cols 80] [--rows 25] [--ice]
 //! ```
 //!
 //! `USAGE` below is the full text `softmodem help` prints.
 
+mod ansi;
 mod args;
 mod bench;
 mod v22;
@@ -62,6 +64,10 @@ usage:
   softmodem bench [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
       The V.22/V.22bis figures: BER against SNR next to theory, tolerance of offsets, echo and
       network models, speech codecs (needs sox), CPU cost. Progress on stderr, Markdown on stdout.
+  softmodem ansi FILE [--cols 80] [--rows 25] [--ice]
+      Show an ANSI-BBS file (or - for stdin) on the terminal (code page 437, DOS wrap, as SyncTERM
+      does; --ice: iCE colours) and print the final screen as UTF-8 text, one line a row. The file
+      ends at its first SUB (0x1A), where an art file's SAUCE record begins.
 
 MODE (the transmitter whose signal the file holds):
   bell103-orig bell103-ans v21-ch1 v21-ch2 v23 v23-back bell202
@@ -91,6 +97,7 @@ fn main() -> ExitCode {
         Some("stdio") => stdio(&argv[1..]),
         Some("sim") => v22::sim(&argv[1..]),
         Some("bench") => bench::bench(&argv[1..]),
+        Some("ansi") => ansi::ansi(&argv[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(())
