@@ -16,7 +16,7 @@
 //! | start of a call | [`tones`], [`v8`], [`automode`] | DTMF, call progress and answer tones; V.8; recognising the far modem in either role |
 //! | the modem | [`modem`] | [`Modem`]: line samples in and out, bytes in and out, events |
 //! | the Hayes modem | [`hayes`], [`phone`], [`dce`] | the V.250 interpreter; TS 27.007 call control of a phone; [`Dce`], all of it wired together |
-//! | the host's edge | [`host`], [`panel`] | [`HostAdapter`]: any sample rate and block size; the status panel's snapshot |
+//! | the host's edge | [`host`], [`panel`], [`terminal`] | [`HostAdapter`]: any sample rate and block size; the status panel's snapshot; the ANSI-BBS terminal |
 //! | the page | `web` (WebAssembly only) | the bindings the page's AudioWorklet uses |
 //!
 //! Apart from the product, behind the `sim` feature: [`sim`], the line simulator, the
@@ -75,6 +75,8 @@ pub mod phone;
 // The host's edge.
 pub mod host;
 pub mod panel;
+/// The ANSI-BBS terminal's pieces: code page 437 text cells drawn into pixels.
+pub mod terminal;
 
 // The page's bindings (the only module that knows about the browser).
 #[cfg(all(target_arch = "wasm32", feature = "web"))]

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["tones", "v8", "automode"],
     &["modem"],
     &["hayes", "phone", "dce"],
-    &["host", "panel"],
+    &["host", "panel", "terminal"],
     &["web"],
 ];
 
