@@ -12,6 +12,8 @@
 
 mod args;
 mod bench;
+#[allow(dead_code)] // until the `ansi` command's --png uses it
+mod png;
 mod v22;
 
 use args::{Args, UsageError};
