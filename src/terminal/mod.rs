@@ -1,2 +1,2 @@
-//! The ANSI-BBS terminal: here, only drawing text cells into pixels ([`raster`]).
+//! The ANSI-BBS terminal: so far only `raster`, text cells drawn into pixels.
 pub mod raster;
