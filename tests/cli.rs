@@ -526,6 +526,42 @@ fn ansi_prints_the_final_screen_as_text() {
 }
 
 #[test]
+fn ansi_draws_the_screen_into_a_png_with_the_vga_font() {
+    let s = Scratch::new("ansi-png");
+    // Bright yellow on blue "A" at the top left; iCE colours make blink a bright background, which
+    // without --ice stays the dark one (and blinks).
+    let file = s.write("a.ans", b"\x1b[1;33;44mA\x1b[0m \x1b[5;47mB");
+    let out = s.path("a.png");
+    for (ice, bg_of_b) in [(false, [0xAA, 0xAA, 0xAA]), (true, [0xFF, 0xFF, 0xFF])] {
+        let mut args = vec!["ansi".to_string(), arg(&file), "--cols".into(), "4".into(), "--rows".into(), "2".into()];
+        args.extend(["--png".to_string(), arg(&out)]);
+        if ice {
+            args.push("--ice".into());
+        }
+        let o = softmodem(&args, None);
+        assert_ok(&o, "ansi --png");
+        assert!(o.stdout.is_empty(), "the screen goes to the PNG, not stdout");
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (32, 32), "4x2 cells of 8x16");
+        let px = |x: usize, y: usize| -> [u8; 3] {
+            let i = (y * 32 + x) * 4;
+            [buf[i], buf[i + 1], buf[i + 2]]
+        };
+        // The VGA 'A': row 2 has its apex (one pixel lit, column 3), row 0 is blank.
+        assert_eq!(px(0, 0), [0x00, 0x00, 0xAA], "blue background");
+        assert_eq!(px(3, 2), [0xFF, 0xFF, 0x55], "yellow foreground");
+        assert_eq!(px(0, 2), [0x00, 0x00, 0xAA]);
+        // "B" in the third cell (x 16..24): its background.
+        assert_eq!(px(16, 0), bg_of_b, "ice {ice}");
+        // The second row is empty: black.
+        assert_eq!(px(5, 20), [0, 0, 0]);
+    }
+}
+
+#[test]
 fn ansi_usage_errors() {
     let s = Scratch::new("ansi-usage");
     let file = s.write("x.ans", b"x");

@@ -27,6 +27,7 @@ mod csi;
 pub mod keys;
 pub mod music;
 pub mod parser;
+pub mod raster;
 pub mod screen;
 
 use crate::queue::ByteQueue;

@@ -1,9 +1,11 @@
-//! `softmodem ansi FILE [--cols N] [--rows N] [--ice]`: an ANSI-BBS file through the terminal,
-//! the final screen printed as UTF-8 text.
+//! `softmodem ansi FILE [--cols N] [--rows N] [--ice] [--png OUT.png]`: an ANSI-BBS file through
+//! the terminal, the final screen printed as UTF-8 text, or drawn with the page's font into a PNG.
 
 use crate::args::Args;
 use crate::Failure;
+use softmodem::terminal::raster::{render, Font};
 use softmodem::terminal::{Config, Terminal, MAX_SIZE};
+use std::path::Path;
 
 /// The bytes of an ANSI file that are drawn: up to the first SUB (0x1A), DOS's end-of-file mark,
 /// after which an art file's SAUCE record follows.
@@ -16,7 +18,7 @@ pub fn content(file: &[u8]) -> &[u8] {
 
 /// `softmodem ansi`.
 pub fn ansi(argv: &[String]) -> Result<(), Failure> {
-    let args = Args::parse(argv, &["cols", "rows"], &["ice"])?;
+    let args = Args::parse(argv, &["cols", "rows", "png"], &["ice"])?;
     let [path] = args.positional.as_slice() else {
         return Err(Failure::Usage("ansi: one FILE expected (- for stdin)".into()));
     };
@@ -32,6 +34,23 @@ pub fn ansi(argv: &[String]) -> Result<(), Failure> {
     let file = crate::read_input(path)?;
     let mut t = Terminal::new(config);
     t.feed(content(&file));
-    print!("{}", t.text());
-    Ok(())
+    match args.get("png") {
+        Some(out) => write_png(&t, Path::new(out)),
+        None => {
+            print!("{}", t.text());
+            Ok(())
+        }
+    }
+}
+
+/// The screen drawn with the VGA 8x16 font (blinking characters shown in their visible phase).
+fn write_png(t: &Terminal, out: &Path) -> Result<(), Failure> {
+    let (cols, rows) = (t.cols(), t.rows());
+    let cells = (0..rows)
+        .flat_map(|r| (0..cols).map(move |c| (r, c)))
+        .map(|(r, c)| t.rendition(r, c).map_or((b' ', 7, 0), |cell| (cell.glyph, cell.fg, cell.bg)));
+    let font = Font::VGA_8X16;
+    let rgba = render(cells, cols, rows, &font);
+    let (w, h) = ((cols * Font::WIDTH) as u32, (rows * Font::HEIGHT) as u32);
+    crate::png::write_png(out, w, h, &rgba).map_err(|e| Failure::Run(format!("{}: {e}", out.display())))
 }

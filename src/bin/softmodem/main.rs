@@ -6,7 +6,7 @@
 //! softmodem stdio  --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
 //! softmodem sim    --mode v22|v22bis [--snr DB] [--freq-offset HZ] [--clock-ppm PPM] ...
 //! softmodem bench  [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
-//! softmodem ansi   FILE [--cols 80] [--rows 25] [--ice]
+//! softmodem ansi   FILE [--cols 80] [--rows 25] [--ice] [--png OUT.png]
 //! ```
 //!
 //! `USAGE` below is the full text `softmodem help` prints.
@@ -14,6 +14,7 @@
 mod ansi;
 mod args;
 mod bench;
+mod png;
 mod v22;
 
 use args::{Args, UsageError};
@@ -64,7 +65,7 @@ usage:
   softmodem bench [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
       The V.22/V.22bis figures: BER against SNR next to theory, tolerance of offsets, echo and
       network models, speech codecs (needs sox), CPU cost. Progress on stderr, Markdown on stdout.
-  softmodem ansi FILE [--cols 80] [--rows 25] [--ice]
+  softmodem ansi FILE [--cols 80] [--rows 25] [--ice] [--png OUT.png]
       Show an ANSI-BBS file (or - for stdin) on the terminal (code page 437, DOS wrap, as SyncTERM
       does; --ice: iCE colours) and print the final screen as UTF-8 text, one line a row. The file
       ends at its first SUB (0x1A), where an art file's SAUCE record begins.
