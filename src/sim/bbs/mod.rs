@@ -263,14 +263,12 @@ impl Host {
                     self.show_menu();
                 }
             }
-            8 | 0x7f => {
-                if self.line_len > 0 {
-                    if self.line_len <= LINE_MAX {
-                        self.line.pop();
-                    }
-                    self.line_len -= 1;
-                    self.put(b"\x08 \x08");
+            8 | 0x7f if self.line_len > 0 => {
+                if self.line_len <= LINE_MAX {
+                    self.line.pop();
                 }
+                self.line_len -= 1;
+                self.put(b"\x08 \x08");
             }
             0x20..=0x7e | 0x80..=0xff => {
                 if self.line.len() < LINE_MAX {
