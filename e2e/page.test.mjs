@@ -102,6 +102,11 @@ test('demo: AT gives OK, ATDT5551234 reaches the BBS, typing echoes, +++ and ATH
       return n;
     });
     assert.ok(lit >= 16, `constellation: ${lit} lit pixels`);
+    // The BBS's menu: C for the chat, which echoes what is typed.
+    mark = await termLength(page);
+    await page.focus('#term');
+    await page.keyboard.type('c');
+    await waitTerm(page, 'the BBS hangs up.', 15000, mark);
     mark = await termLength(page);
     await typeLine(page, 'hello modem');
     await waitTerm(page, 'hello modem', 10000, mark);

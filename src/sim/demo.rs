@@ -5,12 +5,14 @@
 //! port of a [`SimulatedPhone`] (a simulator of 3GPP TS 27.007 behaviour, not a real phone). When
 //! the simulated phone's call is answered, a BBS answers it: a second modem, set up as a Hayes
 //! modem answering with factory settings would be (V.25 answer tone, then automode), behind a
-//! simulated [`Line`] with a little noise and loss, and a tiny host that greets the caller with
-//! [`BANNER`], echoes what it types, and hangs up when it types `bye`.
+//! simulated [`Line`] with a little noise and loss ([`LineQuality`], changeable during the call
+//! with [`PhoneDemo::set_line_quality`]), and the host of [`crate::sim::bbs`]: an ANSI welcome
+//! screen with [`BANNER`] and the rate, a menu of single keys (chat with echo, ANSI art, the
+//! line's quality, help, goodbye). A line `bye` in the chat, or `G` at the menu, and it hangs up.
 //!
 //! So a newcomer types `ATDT5551234`: the DCE has the phone dial (`ATD5551234;`), the network
 //! rings the far end (the ringing tone is heard), the BBS answers, the modems train, and the
-//! terminal shows `CONNECT 2400` and the banner. [`BUSY_NUMBER`] is always busy.
+//! terminal shows `CONNECT 2400` and the welcome screen. [`BUSY_NUMBER`] is always busy.
 //!
 //! ```
 //! use softmodem::sim::demo::PhoneDemo;
@@ -33,6 +35,7 @@
 use crate::dce::{self, Config as DceConfig, Dce, PhoneLink};
 use crate::hayes::Hayes;
 use crate::modem::{Event, Modem};
+use crate::sim::bbs::{self, Host};
 use crate::sim::line::{Impairments, Line};
 use crate::sim::phone::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
 use crate::time::Duration;
@@ -40,21 +43,15 @@ use crate::tones::{ProgressToneGenerator, Region, Tone};
 use crate::types::LineEndpoint;
 use crate::types::Role;
 
-/// The greeting the demonstration BBS sends once connected (followed by a line giving the rate).
-pub const BANNER: &str = "\r\nWelcome to the softmodem demo BBS.\r\n\
-This call went through a simulated phone to a second modem in this page.\r\n\
-Type something: it is echoed back over the line.\r\n\
-Type bye and the BBS hangs up; or hang up yourself with +++ (a second's\r\n\
-pause before and after) and ATH.\r\n";
+/// The words of the BBS's welcome screen's title, in plain ASCII on one line (the screen itself
+/// is ANSI for a CP437 terminal: [`crate::sim::bbs`]).
+pub const BANNER: &str = bbs::WELCOME;
 
 /// The number that is always busy.
 pub const BUSY_NUMBER: &str = "5550000";
 
 /// How long the far end rings before the BBS answers, ms.
 pub const RING_MS: u32 = 2000;
-
-/// The BBS's words before it hangs up on `bye`.
-const GOODBYE: &[u8] = b"\r\nGoodbye. The BBS hangs up.\r\n";
 
 /// Samples processed per internal step (20 ms).
 const STEP: usize = 160;
@@ -63,69 +60,98 @@ const STEP: usize = 160;
 /// last characters arrive), in steps.
 const HANG_UP_STEPS: u32 = 15;
 
+/// The modems' transmit level, dBm0.
+const LEVEL_DBM0: f32 = -13.0;
+
+/// The line's loss each way, dB.
+const LOSS_DB: f32 = -6.0;
+
+/// How the demo's simulated line treats the signal, the same both ways
+/// ([`PhoneDemo::set_line_quality`]).
+///
+/// Noise and G.711 are what the line simulator offers in WebAssembly too. Speech codecs (GSM-FR,
+/// AMR) are not: they exist here only as native test machinery (a foreign-function peer), so the
+/// demo does not offer them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineQuality {
+    /// Signal-to-noise ratio in dB of what each modem hears: the far modem's signal (sent at
+    /// -13 dBm0, 6 dB down on the way) against white noise over the 4 kHz band. `None`: no noise.
+    /// Taken within -20 to 100 dB; not a number counts as `None`.
+    pub snr_db: Option<f32>,
+    /// G.711 mu-law coding both ways, as a digital telephone network does.
+    pub mu_law: bool,
+}
+
+impl LineQuality {
+    /// What the demo starts with: 30 dB SNR (a good line), no codec.
+    pub const DEFAULT: LineQuality = LineQuality { snr_db: Some(30.0), mu_law: false };
+
+    /// No noise, no codec.
+    pub const CLEAN: LineQuality = LineQuality { snr_db: None, mu_law: false };
+
+    /// Noise at `snr_db`, no codec.
+    pub fn noisy(snr_db: f32) -> Self {
+        LineQuality { snr_db: Some(snr_db), mu_law: false }
+    }
+
+    /// The noise level in dBm0 this quality adds, if any.
+    fn noise_dbm0(&self) -> Option<f32> {
+        let snr = self.snr_db.filter(|s| !s.is_nan())?.clamp(-20.0, 100.0);
+        Some(LEVEL_DBM0 + LOSS_DB - snr)
+    }
+
+    fn codec(&self) -> Option<crate::g711::Law> {
+        self.mu_law.then_some(crate::g711::Law::MuLaw)
+    }
+}
+
+impl Default for LineQuality {
+    /// [`LineQuality::DEFAULT`].
+    fn default() -> Self {
+        LineQuality::DEFAULT
+    }
+}
+
 /// The BBS: an answering modem and its host.
 #[derive(Debug)]
 struct Bbs {
     modem: Modem,
-    /// The caller's current line, for `bye`.
-    line: Vec<u8>,
+    host: Host,
     /// Counting down to hanging up, once the goodbye has been sent.
-    leaving: Option<u32>,
+    leaving: u32,
 }
 
 impl Bbs {
     fn new() -> Self {
-        let config = dce::modem_config(Hayes::new().profile(), Role::Answer, -13.0);
-        Bbs { modem: Modem::new(config), line: Vec::with_capacity(16), leaving: None }
+        let config = dce::modem_config(Hayes::new().profile(), Role::Answer, LEVEL_DBM0);
+        Bbs { modem: Modem::new(config), host: Host::new(), leaving: HANG_UP_STEPS }
     }
 
     /// The host's work after a step; true when it hangs up.
     fn run(&mut self) -> bool {
         while let Some(e) = self.modem.poll_event() {
-            if let Event::Connected { rx_rate, tx_rate } = e {
-                self.modem.write(BANNER.as_bytes());
-                let rate = if rx_rate == tx_rate { format!("{rx_rate}") } else { format!("{rx_rate}/{tx_rate}") };
-                let line = format!("You are connected at {rate} bit/s ({}).\r\n\r\n", self.modem.family().title());
-                self.modem.write(line.as_bytes());
+            match e {
+                Event::Connected { rx_rate, tx_rate } => {
+                    self.host.connected(rx_rate, tx_rate, self.modem.family().title())
+                }
+                Event::Retrained { rate } => self.host.retrained(rate),
+                _ => {}
             }
         }
-        if let Some(left) = self.leaving.as_mut() {
-            if self.modem.tx_pending() == 0 {
-                *left = left.saturating_sub(1);
-            }
-            return *left == 0;
-        }
-        // Echo, a carriage return as CR LF (as a BBS line editor does), and listen for `bye`.
         let mut buf = [0u8; 64];
         loop {
             let n = self.modem.read(&mut buf);
             if n == 0 {
                 break;
             }
-            for &b in &buf[..n] {
-                match b {
-                    b'\r' => {
-                        self.modem.write(b"\r\n");
-                        if self.line.eq_ignore_ascii_case(b"bye") {
-                            self.modem.write(GOODBYE);
-                            self.leaving = Some(HANG_UP_STEPS);
-                            return false;
-                        }
-                        self.line.clear();
-                    }
-                    b'\n' => {}
-                    8 | 0x7f => {
-                        self.line.pop();
-                        self.modem.write(b"\x08 \x08");
-                    }
-                    _ => {
-                        if self.line.len() < 16 {
-                            self.line.push(b);
-                        }
-                        self.modem.write(&[b]);
-                    }
-                }
-            }
+            self.host.received(&buf[..n]);
+        }
+        // What the modem's transmit queue has room for; the rest waits in the host.
+        let modem = &mut self.modem;
+        self.host.send(|b| modem.write(b));
+        if self.host.wants_hang_up() && self.host.pending() == 0 && self.modem.tx_pending() == 0 {
+            self.leaving = self.leaving.saturating_sub(1);
+            return self.leaving == 0;
         }
         false
     }
@@ -142,6 +168,7 @@ pub struct PhoneDemo {
     phone: SimulatedPhone,
     bbs: Option<Bbs>,
     line: Line,
+    quality: LineQuality,
     seed: u64,
     calls: u64,
     ringback: Option<ProgressToneGenerator>,
@@ -165,7 +192,8 @@ impl PhoneDemo {
             dce: Dce::new(DceConfig { link: PhoneLink::Serial, ..DceConfig::default() }),
             phone: SimulatedPhone::new(SimConfig::default()),
             bbs: None,
-            line: Self::new_line(seed),
+            line: Self::new_line(LineQuality::DEFAULT, seed),
+            quality: LineQuality::DEFAULT,
             seed,
             calls: 0,
             ringback: None,
@@ -180,8 +208,26 @@ impl PhoneDemo {
         }
     }
 
-    fn new_line(seed: u64) -> Line {
-        Line::symmetric(Impairments { gain_db: -6.0, ..Default::default() }.with_snr(30.0, -13.0), seed)
+    fn new_line(q: LineQuality, seed: u64) -> Line {
+        let imp = Impairments { gain_db: LOSS_DB, noise_dbm0: q.noise_dbm0(), codec: q.codec(), ..Default::default() };
+        Line::symmetric(imp, seed)
+    }
+
+    /// Changes the simulated line, both ways, from the next sample on: during a call the line's
+    /// state (its filters, its noise generator) carries on with the new noise level and codec;
+    /// later calls get it too. See [`LineQuality`].
+    pub fn set_line_quality(&mut self, q: LineQuality) {
+        self.quality = q;
+        let noise = q.noise_dbm0();
+        for d in [&mut self.line.a_to_b, &mut self.line.b_to_a] {
+            d.set_noise(noise).expect("a noise level within the simulator's range");
+            d.set_codec(q.codec());
+        }
+    }
+
+    /// The simulated line's quality now.
+    pub fn line_quality(&self) -> LineQuality {
+        self.quality
     }
 
     /// The user's Hayes modem (terminal bytes, buttons, status).
@@ -218,7 +264,7 @@ impl PhoneDemo {
             (true, false) => {
                 // The BBS answers, on a fresh line.
                 self.calls += 1;
-                self.line = Self::new_line(self.seed.wrapping_add(self.calls));
+                self.line = Self::new_line(self.quality, self.seed.wrapping_add(self.calls));
                 self.bbs_out = [0.0; STEP];
                 self.bbs = Some(Bbs::new());
             }
@@ -307,6 +353,11 @@ mod tests {
     use crate::dce::Phase;
     use crate::host::HostAdapter;
 
+    /// The end of the welcome screen.
+    const MENU_END: &str = "Your choice: \x1b[0m";
+    /// The end of the chat's heading.
+    const CHAT_END: &str = "the BBS hangs up.\x1b[0m\r\n\r\n";
+
     /// The demo behind the host adapter, as the page runs it, with the terminal collected.
     struct Page {
         host: HostAdapter<PhoneDemo>,
@@ -360,17 +411,19 @@ mod tests {
             String::from_utf8_lossy(&self.shown[self.seen..]).into_owned()
         }
 
-        /// Runs until the terminal shows `text`; returns what it showed up to it and how long.
+        /// Runs until the terminal shows `text`; returns what it showed up to it (CP437 bytes
+        /// above 0x7f as U+FFFD) and how long.
         fn expect(&mut self, text: &str, max_ms: f64) -> (String, f64) {
             let start = self.ms;
-            while !self.unseen().contains(text) {
+            let find = |p: &Page| p.shown[p.seen..].windows(text.len()).position(|w| w == text.as_bytes());
+            while find(self).is_none() {
                 assert!(self.ms - start < max_ms, "no {text:?} in {max_ms} ms: {:?}\n{:#?}", self.unseen(), self.log);
                 self.quantum();
             }
-            let unseen = self.unseen();
-            let end = unseen.find(text).map(|i| i + text.len()).unwrap_or(0);
-            self.seen += end;
-            (unseen[..end].to_string(), self.ms - start)
+            let end = self.seen + find(self).unwrap() + text.len();
+            let shown = String::from_utf8_lossy(&self.shown[self.seen..end]).into_owned();
+            self.seen = end;
+            (shown, self.ms - start)
         }
 
         fn run_ms(&mut self, ms: f64) {
@@ -393,11 +446,18 @@ mod tests {
         assert!(p.demo().phone().commands().any(|c| c == "ATD5551234;"));
         assert!(p.log.iter().any(|l| l == "Phone: alerting"), "{:#?}", p.log);
         assert!(p.loudest > 0.02, "nothing to hear");
-        let (shown, _) = p.expect("(V.22bis).\r\n\r\n", 5000.0);
-        assert_eq!(shown, format!("{BANNER}You are connected at 2400 bit/s (V.22bis).\r\n\r\n"));
+        // The welcome screen, in ANSI: erased, the title, the rate, the menu.
+        let (shown, _) = p.expect("(V.22bis).\r\n", 5000.0);
+        assert!(shown.starts_with("\x1b[0m\x1b[2J"), "{shown:?}");
+        assert!(shown.contains(BANNER), "{shown:?}");
+        assert!(shown.ends_with("You are connected at 2400 bit/s (V.22bis).\r\n"), "{shown:?}");
+        p.expect(MENU_END, 5000.0);
         let s = p.demo().dce().status();
         assert_eq!((s.phase, s.rx_rate, s.tx_rate), (Phase::Online, 2400, 2400));
 
+        // Chat: what is typed comes back.
+        p.type_("c");
+        p.expect(CHAT_END, 3000.0);
         p.type_("hello BBS\r");
         p.expect("hello BBS\r\n", 2000.0);
         // Escape, then hang up: the phone's call ends, the BBS goes.
@@ -419,12 +479,17 @@ mod tests {
         p.type_("ATE0+MS=B103,0;D5551234\r");
         p.expect("\r\nCONNECT 300\r\n", 20_000.0);
         // All of it: the BBS starts sending the moment it has connected, before the caller has.
-        let (shown, _) = p.expect("(Bell 103).\r\n\r\n", 15_000.0);
-        assert_eq!(shown, format!("{BANNER}You are connected at 300 bit/s (Bell 103).\r\n\r\n"));
-        p.type_("Bye\r");
-        p.expect(std::str::from_utf8(GOODBYE).unwrap(), 5000.0);
+        let (shown, _) = p.expect("(Bell 103).\r\n", 20_000.0);
+        assert!(shown.starts_with("\x1b[0m\x1b[2J"), "{shown:?}");
+        assert!(shown.contains(BANNER), "{shown:?}");
+        // Into the chat and out with bye at once: the host answers the keys while the welcome
+        // screen is still on its way.
+        p.type_("cBye\r");
+        let (shown, _) = p.expect(bbs::GOODBYE, 60_000.0);
+        assert!(shown.contains(MENU_END) && shown.contains(CHAT_END), "{shown:?}");
+        assert!(shown.ends_with(&format!("{CHAT_END}Bye\r\n\x1b[0m\r\n\x1b[1;35m{}", bbs::GOODBYE)), "{shown:?}");
         let (shown, _) = p.expect("\r\nNO CARRIER\r\n", 3000.0);
-        assert_eq!(shown, "\r\nNO CARRIER\r\n");
+        assert_eq!(shown, "\x1b[0m\r\n\r\nNO CARRIER\r\n");
         assert_eq!(p.demo().dce().status().phase, Phase::OnHook);
 
         p.type_(&format!("ATD{BUSY_NUMBER}\r"));
@@ -466,5 +531,58 @@ mod tests {
         let common = ta.len().min(tb.len());
         assert!(common > BANNER.len());
         assert_eq!(ta[..common], tb[..common]);
+    }
+
+    /// Receive errors both modems have counted: characters with a bad parity or stop bit, and
+    /// those lost.
+    fn errors(p: &mut Page) -> u64 {
+        let d = p.demo();
+        let user = d.dce().modem().map(|m| m.stats()).unwrap_or_default();
+        let bbs = d.bbs.as_ref().map(|b| b.modem.stats()).unwrap_or_default();
+        [user, bbs].iter().map(|s| s.parity_errors + s.framing_errors + s.lost).sum()
+    }
+
+    #[test]
+    fn the_line_quality_changes_during_the_call() {
+        let mut p = Page::new(48000.0, 5);
+        assert_eq!(p.demo().line_quality(), LineQuality::DEFAULT);
+        p.type_("ATE0D5551234\r");
+        p.expect("\r\nCONNECT 2400\r\n", 20_000.0);
+        p.expect(MENU_END, 10_000.0);
+        p.type_("c");
+        p.expect(CHAT_END, 3000.0);
+        p.type_("a clean line\r");
+        p.expect("a clean line\r\n", 2000.0);
+        assert_eq!(errors(&mut p), 0, "{:#?}", p.log);
+
+        // 6 dB: too poor for 2400 bit/s.
+        p.demo().set_line_quality(LineQuality::noisy(6.0));
+        let log_before = p.log.len();
+        p.type_("a noisy line\r");
+        p.run_ms(4000.0);
+        let noisy = errors(&mut p);
+        let noticed = p.log[log_before..].join("\n");
+        assert!(noisy > 0, "no errors at 6 dB: {noticed}");
+        assert!(noticed.contains("Modem: retraining"), "{noticed}");
+        assert!(noticed.contains("line too poor for 2400 bit/s"), "{noticed}");
+        let s = p.demo().dce().status();
+        assert_eq!((s.phase, s.rx_rate, s.tx_rate), (Phase::Online, 1200, 1200));
+
+        // Back to the good line: no more errors, the echo exact (at 1200 bit/s now).
+        p.demo().set_line_quality(LineQuality::DEFAULT);
+        p.run_ms(1000.0);
+        let page = p.demo().bbs.as_ref().map(|b| b.host.page());
+        assert_eq!(page, Some(bbs::Page::Chat), "what the noise typed took the BBS elsewhere");
+        p.seen = p.shown.len();
+        let clean = errors(&mut p);
+        p.type_("\ra clean line again\r");
+        p.expect("\r\na clean line again\r\n", 3000.0);
+        p.run_ms(1000.0);
+        assert_eq!(errors(&mut p), clean);
+        let s = p.demo().dce().status();
+        assert_eq!((s.phase, s.rx_rate, s.tx_rate), (Phase::Online, 1200, 1200));
+        // And the line page tells the rate now in use.
+        p.type_("/q\rl");
+        p.expect("You are connected at 1200 bit/s (V.22bis).", 10_000.0);
     }
 }

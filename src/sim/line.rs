@@ -463,6 +463,23 @@ impl Direction {
         &self.imp
     }
 
+    /// Changes the noise (a level in dBm0, `None` for none) from the next sample on, keeping the
+    /// rest as it is (filters, clock, noise generator): a line getting worse or better during a
+    /// call. Refuses what [`Impairments::validate`] refuses.
+    pub fn set_noise(&mut self, noise_dbm0: Option<f32>) -> Result<(), InvalidImpairment> {
+        if let Some(n) = noise_dbm0 {
+            check("noise level", n, -200.0, 20.0, "a level in dBm0 from -200 to +20")?;
+        }
+        self.imp.noise_dbm0 = noise_dbm0;
+        self.noise_rms = noise_dbm0.map_or(0.0, |d| dbm0_to_power(d).sqrt());
+        Ok(())
+    }
+
+    /// Changes the G.711 coding (`None` for none) from the next sample on, keeping the rest.
+    pub fn set_codec(&mut self, codec: Option<crate::g711::Law>) {
+        self.imp.codec = codec;
+    }
+
     /// Far-end samples per near-end sample, as a fraction (1/1 with no clock offset).
     pub fn clock_ratio(&self) -> (u64, u64) {
         self.clock.as_ref().map_or((1, 1), |c| c.ratio)
@@ -789,6 +806,25 @@ mod tests {
         d.process(&x, &mut y);
         let p = y.iter().map(|v| v * v).sum::<f32>() / y.len() as f32;
         assert!((power_to_dbm0(p) + 33.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn the_noise_and_the_codec_change_during_a_call() {
+        let mut d = Direction::new(Impairments { noise_dbm0: Some(-33.0), ..Default::default() }, 1);
+        let (x, mut y) = (vec![0.0; 40000], vec![0.0; 40000]);
+        let mut level = |d: &mut Direction| {
+            d.process(&x, &mut y);
+            power_to_dbm0(y.iter().map(|v| v * v).sum::<f32>() / y.len() as f32)
+        };
+        assert!((level(&mut d) + 33.0).abs() < 0.2);
+        d.set_noise(Some(-20.0)).unwrap();
+        assert!((level(&mut d) + 20.0).abs() < 0.2);
+        assert!(d.set_noise(Some(f32::NAN)).is_err());
+        d.set_noise(None).unwrap();
+        d.set_codec(Some(crate::g711::Law::MuLaw));
+        assert_eq!(d.impairments().codec, Some(crate::g711::Law::MuLaw));
+        assert!(level(&mut d) < -80.0);
+        assert_eq!(d.impairments().noise_dbm0, None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Simulation and test machinery, apart from the product: the line simulator, the back-to-back
 //! call harness, the BER tester, the seeded random numbers, a simulated TS 27.007 phone, the
-//! page's demo (a BBS behind a simulated line), speech-codec round trips and the CPU benchmark.
+//! page's demo (a BBS behind a simulated line, and its host), speech-codec round trips and the CPU benchmark.
 //!
 //! Behind the `sim` cargo feature, which the tests, the benchmarks, the CLI (`cli`) and the page's
 //! WebAssembly (`web`, for its demo) turn on; an embedder of the modem alone leaves it off.
@@ -14,9 +14,11 @@
 //! | [`signals`] | Test signals: noise, tones, cadenced tones, something like speech |
 //! | [`phone`] | [`phone::SimulatedPhone`]: a phone on a serial port as TS 27.007 describes one (not a real phone) |
 //! | [`demo`] | [`demo::PhoneDemo`]: the page's demonstration, a Hayes modem dialling a simulated BBS |
+//! | [`bbs`] | [`bbs::Host`]: the demo BBS's host, ANSI screens for a CP437 terminal, a menu, chat, art |
 //! | `codec` | Speech-codec round trips through sox (native only) |
 //! | [`bench`](mod@bench) | The V.22bis CPU benchmark, native and WebAssembly |
 
+pub mod bbs;
 pub mod bench;
 pub mod bert;
 pub mod call;
