@@ -7,12 +7,12 @@
 // The modem runs from the first thing the user does (a key in the terminal, a button, choosing how
 // calls are made) until the page closes: it is the terminal's command line, so typing AT gives OK
 // whether or not a call is up. Its clock is the audio, so the AudioContext runs all along.
-import { Terminal, keyBytes, textBytes } from './terminal.js';
+import { Terminal, textBytes } from './terminal.js';
 import { ModemAudio, loadModem, listDevices } from './audio.js';
 import { PhonePort, hasSerial } from './serial.js';
 import { byId, byIdOf, setText, showStatus, note } from './status.js';
 import { toModem, errorText } from './protocol.js';
-import { Dialer } from './dialer.js';
+import { Dialer, download } from './dialer.js';
 import { dialCommand } from './directory.js';
 
 /** @typedef {import('./protocol.js').Link} Link */
@@ -23,7 +23,11 @@ import { dialCommand } from './directory.js';
 const DEMO_NUMBER = '5551234';
 const DEFAULT_LEVEL = -13;
 
-const term = new Terminal(byId('term'));
+const term = new Terminal(byId('term'), loadModem(), {
+  // The terminal's answers to the far end (device attributes, cursor position) go as typed.
+  reply: (bytes) => { if (modem.audio) modem.audio.post(toModem.terminal(bytes)); },
+  copied: (text) => note(`Copied ${text.length} characters.`),
+});
 const mic = byIdOf('mic', HTMLSelectElement);
 const speaker = byIdOf('speaker', HTMLSelectElement);
 const levelInput = byIdOf('level', HTMLInputElement);
@@ -111,6 +115,7 @@ async function start(link) {
       note(hasSerial ? 'No phone connected: press Connect phone.' : 'This browser has no Web Serial.', 'warn');
     }
     if (link !== 'demo') await openAudio();
+    else if (lineQuality.value !== '30' || muLaw.checked) sendLineQuality();
     await audio.ctx.resume();
     note(link === 'demo' ? 'Modem on: demo (simulated phone and BBS).'
       : link === 'serial' ? 'Modem on: phone on a serial port.' : 'Modem on: dial by hand.');
@@ -233,15 +238,43 @@ const termEl = byId('term');
 termEl.addEventListener('keydown', (e) => {
   // Tab moves on to the next control (no keyboard trap); Ctrl+I sends a tab.
   if (e.key === 'Tab' && !e.ctrlKey) return;
-  const bytes = keyBytes(e);
+  const bytes = term.keyBytes(e);
   if (!bytes) return;
   e.preventDefault();
-  post(toModem.terminal(new Uint8Array(bytes)));
+  if (!bytes.length) return; // the terminal's own (scrolling back)
+  term.scrollHome();
+  term.echo(bytes);
+  post(toModem.terminal(bytes));
 });
 termEl.addEventListener('paste', (e) => {
+  // Sent at the line's pace: the modem holds typed bytes while its transmit queue is full.
   e.preventDefault();
-  const text = (e.clipboardData?.getData('text') ?? '').replace(/\r?\n/g, '\r');
-  post(toModem.terminal(textBytes(text)));
+  const bytes = textBytes((e.clipboardData?.getData('text') ?? '').replace(/\r?\n/g, '\r'));
+  term.echo(bytes);
+  post(toModem.terminal(bytes));
+});
+termEl.addEventListener('focus', () => term.schedule());
+termEl.addEventListener('blur', () => term.schedule());
+const localEcho = byIdOf('local-echo', HTMLInputElement);
+localEcho.addEventListener('change', () => { term.localEcho = localEcho.checked; });
+const music = byIdOf('music', HTMLInputElement);
+music.addEventListener('change', () => term.music.setMuted(!music.checked));
+const capture = byIdOf('capture', HTMLButtonElement);
+capture.addEventListener('click', () => {
+  if (!term.capturing) {
+    term.startCapture();
+    capture.textContent = 'Save capture';
+    capture.setAttribute('aria-pressed', 'true');
+    note('Capture: recording what arrives.');
+    return;
+  }
+  const files = term.stopCapture();
+  capture.textContent = 'Capture';
+  capture.setAttribute('aria-pressed', 'false');
+  if (!files) { note('Capture: nothing recorded (it stops at 16 MiB).', 'warn'); return; }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  download(files.raw, `softmodem-${stamp}.ans`);
+  download(files.text, `softmodem-${stamp}.txt`);
 });
 termEl.addEventListener('pointerdown', () => { ensureStarted(); });
 
@@ -258,6 +291,16 @@ modulation.addEventListener('change', () => {
   post(toModem.terminal(textBytes(`AT+MS=${modulation.value}\r`)));
   termEl.focus();
 });
+const lineQuality = byIdOf('line-quality', HTMLSelectElement);
+const muLaw = byIdOf('mu-law', HTMLInputElement);
+const sendLineQuality = () => {
+  if (modem.link !== 'demo' && chosenLink() !== 'demo') return;
+  const v = lineQuality.value;
+  post(toModem.lineQuality(v === 'none' ? null : Number(v), muLaw.checked));
+  note(`Demo line: ${lineQuality.selectedOptions[0]?.textContent ?? v}${muLaw.checked ? ', µ-law' : ''}.`);
+};
+lineQuality.addEventListener('change', sendLineQuality);
+muLaw.addEventListener('change', sendLineQuality);
 levelInput.addEventListener('change', async () => {
   const v = await level();
   levelInput.value = String(v);

@@ -39,12 +39,14 @@ pub struct Scrollback {
     /// Index of the oldest line once the buffer is full and wraps.
     start: usize,
     len: usize,
+    /// Lines ever pushed.
+    pushed: u64,
 }
 
 impl Scrollback {
     /// An empty scrollback of at most `limit` lines `cols` wide.
     pub fn new(cols: usize, limit: usize) -> Self {
-        Scrollback { cells: Vec::new(), cols, limit, start: 0, len: 0 }
+        Scrollback { cells: Vec::new(), cols, limit, start: 0, len: 0, pushed: 0 }
     }
 
     /// Lines held.
@@ -55,6 +57,12 @@ impl Scrollback {
     /// True when no line is held.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Lines pushed since the terminal began, a count that never goes back (a renderer that
+    /// mirrors the scrollback takes the newest `pushed() - seen` lines, at most [`Scrollback::len`]).
+    pub fn pushed(&self) -> u64 {
+        self.pushed
     }
 
     /// The most lines held.
@@ -77,6 +85,7 @@ impl Scrollback {
             return;
         }
         let line = &line[..self.cols];
+        self.pushed += 1;
         if self.len < self.limit {
             // Still growing: lines are in order from slot 0.
             self.cells.extend_from_slice(line);

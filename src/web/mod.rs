@@ -17,6 +17,8 @@
 //! becomes 0) when the WebAssembly memory grows, which any call can cause: the worklet checks the
 //! length before each use and fetches the view again when it is 0.
 
+pub mod terminal;
+
 use std::collections::VecDeque;
 
 use crate::dce::Dce;
@@ -274,6 +276,15 @@ impl DceSession {
     pub fn hang_up(&mut self) {
         self.typed.clear();
         self.dce().hang_up();
+    }
+
+    /// The demonstration's line, both ways, from now on: white noise for `snr_db` dB SNR (NaN:
+    /// none) and G.711 µ-law or not. Ignored outside the demonstration.
+    pub fn set_line_quality(&mut self, snr_db: f32, mu_law: bool) {
+        if let Inner::Demo(h) = &mut self.inner {
+            let snr_db = (!snr_db.is_nan()).then_some(snr_db);
+            h.inner_mut().set_line_quality(crate::sim::demo::LineQuality { snr_db, mu_law });
+        }
     }
 
     /// The line rings (a ring the page learnt of some other way): counted like a `RING`.
