@@ -166,9 +166,13 @@ bench() {
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
   node bench/wasm-cpu.mjs
   node bench/worklet-quantum.mjs
+  log "The terminal: ANSI in and a full screen drawn, native and in WebAssembly; the page at 115 200 bit/s"
+  cargo bench --locked --bench terminal
+  node bench/wasm-terminal.mjs
   log "The worklet's allocations per render quantum, in headless Chromium"
   build_wasm
   node e2e/measure-alloc.mjs
+  node bench/page-terminal.mjs
 }
 
 serve() {

@@ -234,3 +234,35 @@ fn v22bis_loopback_in_the_browser() {
     assert_eq!(ra, text);
     assert_eq!(rb, text);
 }
+
+#[wasm_bindgen_test]
+fn the_ansi_terminal_in_webassembly() {
+    use softmodem::terminal::{Config, Terminal};
+    use softmodem::web::terminal::AnsiScreen;
+    // The core: DOS wrap, colours, CP437, replies, as natively.
+    let mut t = Terminal::new(Config::default());
+    let mut bytes = b"\x1b[2J\x1b[1;33;44m\xc9\xcd\xbb\x1b[0m ".to_vec();
+    bytes.extend(std::iter::repeat(b'#').take(77));
+    bytes.extend(b"wrapped\x1b[6n");
+    t.feed(&bytes);
+    assert_eq!(t.row_text(0), format!("╔═╗ {}", "#".repeat(76)));
+    assert_eq!(t.row_text(1), "#wrapped");
+    let cell = t.rendition(0, 0).unwrap();
+    assert_eq!((cell.glyph, cell.fg, cell.bg), (0xC9, 14, 1));
+    let mut reply = [0u8; 16];
+    let n = t.read_replies(&mut reply);
+    assert_eq!(&reply[..n], b"\x1b[2;9R");
+    // The page's binding: pixels of the VGA font in the CGA palette, only changed rows drawn.
+    let mut s = AnsiScreen::new(80, 25, 100);
+    assert_eq!(s.render(true), 25, "everything at first");
+    s.feed(b"\x1b[44mA");
+    assert_eq!(s.render(true), 1, "one row changed");
+    assert!(s.row_drawn(0) && !s.row_drawn(1));
+    let px = s.pixels().to_vec();
+    assert_eq!(px.len(), 640 * 400 * 4);
+    assert_eq!(&px[..4], &[0, 0, 0xAA, 0xFF], "blue background at the top left");
+    // Row 2 of the VGA "A" has its apex at column 3: light grey on blue.
+    let at = |x: usize, y: usize| px[(y * 640 + x) * 4..(y * 640 + x) * 4 + 3].to_vec();
+    assert_eq!(at(3, 2), vec![0xAA, 0xAA, 0xAA]);
+    assert_eq!(s.key("F1", false), b"\x1b[11~".to_vec());
+}

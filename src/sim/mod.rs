@@ -29,3 +29,4 @@ pub mod line;
 pub mod phone;
 pub mod rng;
 pub mod signals;
+pub mod terminal_bench;

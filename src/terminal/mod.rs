@@ -27,6 +27,7 @@ mod csi;
 pub mod keys;
 pub mod music;
 pub mod parser;
+pub mod pixels;
 pub mod raster;
 pub mod screen;
 
@@ -35,6 +36,7 @@ pub use attr::{Attr, Rendition, RenditionModes};
 pub use keys::{Key, KeyBytes, KeyModes};
 pub use music::{MusicIntroducers, Note, NoteQueue};
 use parser::{Action, Parser};
+pub use pixels::Pixels;
 use screen::Screen;
 pub use screen::{Cell, Scrollback};
 

@@ -371,3 +371,19 @@ pub fn bench_v22bis(seconds: u32, repeats: u32) -> Result<Vec<f64>, JsError> {
     crate::sim::bench::v22bis_ms_per_s(seconds as usize, repeats as usize, &mut performance_now)
         .map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// Benchmark (see `bench/wasm-terminal.mjs`, and `benches/terminal.rs` for the native one): the
+/// terminal's cost ([`crate::sim::terminal_bench`], timed with `performance.now()`): for each
+/// repeat, the milliseconds to take in 1 MiB of ANSI art and to draw one full 80x25 screen change
+/// (the mean of `screens`), in pairs.
+#[wasm_bindgen]
+pub fn bench_terminal(repeats: u32, screens: u32) -> Vec<f64> {
+    use crate::sim::terminal_bench::{ansi_art, feed_ms, full_screen_ms};
+    let art = ansi_art(1 << 20, 1);
+    let mut out = Vec::with_capacity(2 * repeats as usize);
+    for _ in 0..repeats {
+        out.push(feed_ms(&art, &mut performance_now));
+        out.push(full_screen_ms(screens.max(1) as usize, &mut performance_now));
+    }
+    out
+}

@@ -9,8 +9,9 @@
 //! ANSI music's notes come back as small arrays. Nothing of the line's bytes becomes HTML: the
 //! page gets pixels and plain text.
 
-use crate::terminal::raster::{draw_cell, Font};
-use crate::terminal::{Cell, Config, Key, Rendition, RenditionModes, Terminal};
+use crate::terminal::pixels::view_row;
+use crate::terminal::raster::Font;
+use crate::terminal::{Cell, Config, Key, Pixels, Terminal};
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
@@ -18,21 +19,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct AnsiScreen {
     term: Terminal,
-    font: Font,
-    /// RGBA, `cols * 8` by `rows * 16`.
-    pixels: Vec<u8>,
-    /// Rows drawn by the last [`AnsiScreen::render`].
-    drawn: Vec<bool>,
-    /// Rows holding a blinking character, as last drawn.
-    blinking: Vec<bool>,
-    /// The blink phase the pixels show.
-    blink_on: bool,
-    /// Lines scrolled back (0: the screen itself).
-    view: usize,
-    /// Everything must be drawn again (a resize, a change of view).
-    all: bool,
-    /// How attributes were drawn (a change redraws everything).
-    modes: RenditionModes,
+    pixels: Pixels,
 }
 
 #[wasm_bindgen]
@@ -41,37 +28,13 @@ impl AnsiScreen {
     #[wasm_bindgen(constructor)]
     pub fn new(cols: u16, rows: u16, scrollback: usize) -> AnsiScreen {
         let term = Terminal::new(Config { cols, rows, scrollback, ..Config::default() });
-        let mut s = AnsiScreen {
-            term,
-            font: Font::VGA_8X16,
-            pixels: Vec::new(),
-            drawn: Vec::new(),
-            blinking: Vec::new(),
-            blink_on: true,
-            view: 0,
-            all: true,
-            modes: RenditionModes::default(),
-        };
-        s.fit();
-        s
-    }
-
-    /// Sizes the pixel buffer and the row flags to the terminal.
-    fn fit(&mut self) {
-        let (cols, rows) = (self.term.cols(), self.term.rows());
-        self.pixels.resize(cols * Font::WIDTH * rows * Font::HEIGHT * 4, 0);
-        self.drawn = vec![false; rows];
-        self.blinking = vec![false; rows];
-        self.all = true;
+        let pixels = Pixels::new(&term, Font::VGA_8X16);
+        AnsiScreen { term, pixels }
     }
 
     /// Bytes from the far end (or the modem's command mode).
     pub fn feed(&mut self, bytes: &[u8]) {
-        let (cols, rows) = (self.term.cols(), self.term.rows());
         self.term.feed(bytes);
-        if (cols, rows) != (self.term.cols(), self.term.rows()) {
-            self.fit();
-        }
     }
 
     /// Columns.
@@ -97,7 +60,6 @@ impl AnsiScreen {
     /// Changes the size (the screen's content is kept where it fits).
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.term.resize(cols, rows);
-        self.fit();
     }
 
     /// The cursor's row (on the screen, not the view).
@@ -210,56 +172,35 @@ impl AnsiScreen {
 
     /// Shows the screen scrolled back by `lines` (0: the screen itself; at most the scrollback).
     pub fn set_view(&mut self, lines: usize) {
-        let lines = lines.min(self.term.scrollback().len());
-        if lines != self.view {
-            self.view = lines;
-            self.all = true;
-        }
+        self.pixels.set_view(&self.term, lines);
     }
 
     /// Lines scrolled back.
     pub fn view(&self) -> usize {
-        self.view
+        self.pixels.view()
     }
 
     /// Draws what changed since the last call into the pixels, with blinking characters shown
     /// (`blink_on`) or hidden; returns how many rows were drawn ([`AnsiScreen::row_drawn`] says
     /// which).
     pub fn render(&mut self, blink_on: bool) -> usize {
-        let rows = self.term.rows();
-        if self.term.modes().rendition != self.modes {
-            self.modes = self.term.modes().rendition;
-            self.all = true;
-        }
-        let blink_turned = blink_on != self.blink_on;
-        self.blink_on = blink_on;
-        let mut n = 0;
-        let view = self.view.min(self.term.scrollback().len());
-        for r in 0..rows {
-            let draw = self.all || (view == 0 && self.term.is_dirty(r)) || (blink_turned && self.blinking[r]);
-            self.drawn[r] = draw;
-            if draw {
-                self.blinking[r] = self.draw_row(r, view);
-                n += 1;
-            }
-        }
-        self.term.clear_dirty();
-        self.all = false;
-        n
+        self.pixels.render(&mut self.term, blink_on)
     }
 
     /// Whether the last [`AnsiScreen::render`] drew row `r`.
     pub fn row_drawn(&self, r: usize) -> bool {
-        self.drawn.get(r).copied().unwrap_or(false)
+        self.pixels.row_drawn(r)
     }
 
     /// A view of the pixels (RGBA, [`AnsiScreen::width`] x [`AnsiScreen::height`]); the page
     /// makes a `Uint8ClampedArray` over the same bytes for an `ImageData`. Invalidated (length 0)
     /// when the memory grows: fetch it after each render.
     pub fn pixels(&mut self) -> Uint8Array {
-        // SAFETY: the buffer lives as long as the screen and moves only in `fit` (a resize), after
-        // which the page fetches the view again; the page reads it only between calls.
-        unsafe { Uint8Array::view_mut_raw(self.pixels.as_mut_ptr(), self.pixels.len()) }
+        let rgba = self.pixels.rgba_mut();
+        // SAFETY: the buffer lives as long as the screen and moves only when a render follows a
+        // resize, after which the page fetches the view again; the page reads it only between
+        // calls.
+        unsafe { Uint8Array::view_mut_raw(rgba.as_mut_ptr(), rgba.len()) }
     }
 
     /// The text of the view's rows `from..=to`, columns `from_col` of the first to `to_col` of
@@ -270,7 +211,7 @@ impl AnsiScreen {
         let to = to.min(self.term.rows().saturating_sub(1));
         for r in from..=to {
             let (a, b) = (if r == from { from_col } else { 0 }, if r == to { to_col + 1 } else { cols });
-            let text: String = match self.view_row(r, self.view) {
+            let text: String = match view_row(&self.term, r, self.pixels.view()) {
                 Some(cells) => cells[a.min(cells.len())..b.min(cells.len())]
                     .iter()
                     .map(|c| crate::terminal::cp437::to_char(c.glyph))
@@ -283,39 +224,6 @@ impl AnsiScreen {
             }
         }
         out
-    }
-}
-
-impl AnsiScreen {
-    /// Row `r` of the view scrolled back by `view` lines: a scrollback line or a screen row.
-    fn view_row(&self, r: usize, view: usize) -> Option<&[Cell]> {
-        let sb = self.term.scrollback();
-        if r < view {
-            sb.line(sb.len() - view + r)
-        } else {
-            self.term.row(r - view)
-        }
-    }
-
-    /// Draws row `r` of the view; true if it holds a blinking character.
-    fn draw_row(&mut self, r: usize, view: usize) -> bool {
-        let cols = self.term.cols();
-        let width = cols * Font::WIDTH;
-        let modes = self.term.modes().rendition;
-        let mut blinking = false;
-        for c in 0..cols {
-            let Rendition { glyph, fg, bg, blink } = match self.view_row(r, view).and_then(|row| row.get(c)) {
-                Some(cell) => {
-                    let (fg, bg, blink) = cell.attr.resolve(modes);
-                    Rendition { glyph: cell.glyph, fg, bg, blink }
-                }
-                None => Rendition { glyph: b' ', fg: 7, bg: 0, blink: false },
-            };
-            blinking |= blink;
-            let fg = if blink && !self.blink_on { bg } else { fg };
-            draw_cell(&mut self.pixels, width, c, r, glyph, fg, bg, &self.font);
-        }
-        blinking
     }
 }
 

@@ -3,8 +3,8 @@
 
 use crate::args::Args;
 use crate::Failure;
-use softmodem::terminal::raster::{render, Font};
-use softmodem::terminal::{Config, Terminal, MAX_SIZE};
+use softmodem::terminal::raster::Font;
+use softmodem::terminal::{Config, Pixels, Terminal, MAX_SIZE};
 use std::path::Path;
 
 /// The bytes of an ANSI file that are drawn: up to the first SUB (0x1A), DOS's end-of-file mark,
@@ -35,7 +35,7 @@ pub fn ansi(argv: &[String]) -> Result<(), Failure> {
     let mut t = Terminal::new(config);
     t.feed(content(&file));
     match args.get("png") {
-        Some(out) => write_png(&t, Path::new(out)),
+        Some(out) => write_png(&mut t, Path::new(out)),
         None => {
             print!("{}", t.text());
             Ok(())
@@ -43,14 +43,11 @@ pub fn ansi(argv: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// The screen drawn with the VGA 8x16 font (blinking characters shown in their visible phase).
-fn write_png(t: &Terminal, out: &Path) -> Result<(), Failure> {
-    let (cols, rows) = (t.cols(), t.rows());
-    let cells = (0..rows)
-        .flat_map(|r| (0..cols).map(move |c| (r, c)))
-        .map(|(r, c)| t.rendition(r, c).map_or((b' ', 7, 0), |cell| (cell.glyph, cell.fg, cell.bg)));
-    let font = Font::VGA_8X16;
-    let rgba = render(cells, cols, rows, &font);
-    let (w, h) = ((cols * Font::WIDTH) as u32, (rows * Font::HEIGHT) as u32);
-    crate::png::write_png(out, w, h, &rgba).map_err(|e| Failure::Run(format!("{}: {e}", out.display())))
+/// The screen drawn with the VGA 8x16 font as the page draws it (blinking characters shown in
+/// their visible phase).
+fn write_png(t: &mut Terminal, out: &Path) -> Result<(), Failure> {
+    let mut pixels = Pixels::new(t, Font::VGA_8X16);
+    pixels.render(t, true);
+    let (w, h) = (pixels.width() as u32, pixels.height() as u32);
+    crate::png::write_png(out, w, h, pixels.rgba()).map_err(|e| Failure::Run(format!("{}: {e}", out.display())))
 }
