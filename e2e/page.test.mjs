@@ -505,3 +505,48 @@ test('the dialling directory: the demo BBS first, dialled with a click; entries 
     await browser.close();
   }
 });
+
+test('the demo BBS in colour: its welcome read from the text mirror, the menu, the art page, chat, and the line quality control', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.click('#directory-list li:first-child button:text("Dial")');
+    await waitConnect(page, 2400, 30000);
+    await waitTerm(page, 'Welcome to the softmodem demo BBS.', 15000);
+    await waitTerm(page, 'Your choice:', 15000);
+    // The welcome box is drawn in colour: yellow on blue somewhere on the canvas.
+    const colours = await page.evaluate(() => {
+      const ctx = window.softmodem.term.ctx;
+      const d = ctx.getImageData(0, 0, ctx.canvas.width, ctx.canvas.height).data;
+      const seen = new Set();
+      for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return { blue: seen.has(0x0000aa), yellow: seen.has(0xffff55), count: seen.size };
+    });
+    assert.ok(colours.blue && colours.yellow && colours.count >= 4, JSON.stringify(colours));
+    // The art page: iCE colours on, then any key back to the menu.
+    await page.focus('#term');
+    await page.keyboard.press('a');
+    await page.waitForFunction(() => window.softmodem.term.screen.ice_colors(), null, { timeout: 30000 });
+    await waitTerm(page, 'any key', 30000);
+    await page.keyboard.press('x');
+    await waitTerm(page, 'Your choice:', 15000);
+    // Chat: the BBS echoes a line over the line.
+    await page.keyboard.press('c');
+    await waitTerm(page, 'Chat (echo)', 10000);
+    let mark = await termLength(page);
+    await typeLine(page, 'hello over the line');
+    await waitTerm(page, 'hello over the line', 10000, mark);
+    // Line quality: 6 dB SNR is too poor for 2400 bit/s: the modems fall back to 1200.
+    await page.selectOption('#line-quality', '6');
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Demo line: Bad (6 dB)'), null, { timeout: 2000 });
+    await page.waitForFunction(() => document.querySelector('#modem-state').textContent.includes('1200 bit/s'), null, { timeout: 40000 });
+    mark = await termLength(page);
+    await typeLine(page, 'still here');
+    await waitTerm(page, 'still here', 15000, mark);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

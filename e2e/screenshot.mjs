@@ -1,4 +1,5 @@
-// Saves docs/screenshot.png: the page running its demo, connected to the demo BBS (used by the README).
+// Saves the README's screenshots: docs/screenshot.png (the page connected to the demo BBS, its
+// welcome screen in colour) and docs/ansi-art.png (the terminal showing the BBS's art page).
 // Usage: node e2e/screenshot.mjs   (after ./build.sh build)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,15 +24,18 @@ try {
   await page.focus('#term');
   await page.keyboard.type('ATDT5551234');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('You are connected at'), null, { timeout: 40000 });
-  await page.keyboard.type('Hello from the keyboard');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.querySelector('#term').textContent.includes('Hello from the keyboard\n'), null, { timeout: 20000 });
+  const shown = (text) => page.waitForFunction((t) => document.querySelector('#term').textContent.includes(t), text, { timeout: 40000 });
+  await shown('Your choice:');
   await page.waitForFunction(() => /SNR/.test(document.querySelector('#level-meter').textContent), null, { timeout: 5000 });
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(500);
   fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
   await page.screenshot({ path: path.join(root, 'docs', 'screenshot.png'), fullPage: true });
   console.log('wrote docs/screenshot.png');
+  await page.keyboard.press('a');
+  await shown('any key');
+  await page.waitForTimeout(500);
+  await page.locator('#term canvas').screenshot({ path: path.join(root, 'docs', 'ansi-art.png') });
+  console.log('wrote docs/ansi-art.png');
 } finally {
   await browser.close();
   site.server.close();

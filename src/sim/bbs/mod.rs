@@ -311,7 +311,7 @@ impl Host {
             s.extend(core::iter::repeat_n(b' ', left));
             s.extend_from_slice(text.as_bytes());
             s.extend(core::iter::repeat_n(b' ', width - left - text.len()));
-            s.extend_from_slice(b"\x1b[33m\xBA\x1b[0m\r\n");
+            s.extend_from_slice(b"\x1b[1;33m\xBA\x1b[0m\r\n");
         };
         centred(&mut s, WELCOME, b"\x1b[37m");
         centred(&mut s, "a second modem in this page, behind a simulated line", b"\x1b[0;36;44m");
