@@ -417,6 +417,17 @@ test('the ANSI terminal: colours on the canvas, the text mirror, only changed ro
       await frame();
       const lines = term.text().split('\n');
       out.scroll = { first: lines.find((l) => l.startsWith('line ')), last: lines[lines.length - 1], sb: term.screen.scrollback_len() };
+      // Nothing from the line reaches the title, the clipboard or a link; the sequences' tails are
+      // not printed.
+      const title = document.title;
+      term.write(bytes('\x1b[2J\x1b]0;evil title\x07\x1b]52;c;aGVsbG8=\x07\x1b]8;;http://example.com/\x1b\\link\x1b]8;;\x1b\\ <a href=x>'));
+      await frame();
+      out.safe = { title: document.title === title, links: document.querySelectorAll('#term a').length, last: term.text().split('\n').pop(), tails: /evil|aGVs|example/.test(term.text()) };
+      // 80x50: the screen and its canvas grow.
+      document.querySelector('#screen-size').value = '50';
+      document.querySelector('#screen-size').dispatchEvent(new Event('change'));
+      await frame();
+      out.size = [term.screen.rows(), term.canvas.height];
       return out;
     });
     assert.deepEqual(r.bg, [0x00, 0x00, 0xaa], 'blue background');
@@ -429,6 +440,8 @@ test('the ANSI terminal: colours on the canvas, the text mirror, only changed ro
     assert.equal(r.scroll.first, 'line 0');
     assert.equal(r.scroll.last, 'line 39');
     assert.ok(r.scroll.sb >= 15, `scrollback ${r.scroll.sb}`);
+    assert.deepEqual(r.safe, { title: true, links: 0, last: 'link <a href=x>', tails: false });
+    assert.deepEqual(r.size, [50, 800]);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -259,6 +259,8 @@ const localEcho = byIdOf('local-echo', HTMLInputElement);
 localEcho.addEventListener('change', () => { term.localEcho = localEcho.checked; });
 const music = byIdOf('music', HTMLInputElement);
 music.addEventListener('change', () => term.music.setMuted(!music.checked));
+const screenSize = byIdOf('screen-size', HTMLSelectElement);
+screenSize.addEventListener('change', () => { term.setSize(80, Number(screenSize.value)); termEl.focus(); });
 const capture = byIdOf('capture', HTMLButtonElement);
 capture.addEventListener('click', () => {
   if (!term.capturing) {

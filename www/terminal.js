@@ -107,6 +107,19 @@ export class Terminal {
   }
 
   /**
+   * Changes the screen's size (what fits is kept).
+   * @param {number} cols
+   * @param {number} rows
+   */
+  setSize(cols, rows) {
+    if (!this.screen) return;
+    this.screen.resize(cols, rows);
+    this.fitCanvas();
+    this.generation = -1;
+    this.schedule();
+  }
+
+  /**
    * Bytes for the screen: from the far end, or the modem's command mode.
    * @param {Uint8Array} bytes
    */
