@@ -558,6 +558,12 @@ test('the demo BBS in colour: its welcome read from the text mirror, the menu, t
     mark = await termLength(page);
     await typeLine(page, 'still here');
     await waitTerm(page, 'still here', 15000, mark);
+    // A speech codec instead (G.729, voice over IP): the call holds.
+    await page.selectOption('#line-quality', '30');
+    await page.selectOption('#line-codec', 'g729');
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('G.729 (voice over IP)'), null, { timeout: 2000 });
+    await page.waitForTimeout(3000);
+    assert.equal(await page.textContent('#phase'), 'online');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -115,7 +115,7 @@ async function start(link) {
       note(hasSerial ? 'No phone connected: press Connect phone.' : 'This browser has no Web Serial.', 'warn');
     }
     if (link !== 'demo') await openAudio();
-    else if (lineQuality.value !== '30' || muLaw.checked) sendLineQuality();
+    else if (lineQuality.value !== '30' || lineCodec.value) sendLineQuality();
     await audio.ctx.resume();
     note(link === 'demo' ? 'Modem on: demo (simulated phone and BBS).'
       : link === 'serial' ? 'Modem on: phone on a serial port.' : 'Modem on: dial by hand.');
@@ -294,15 +294,16 @@ modulation.addEventListener('change', () => {
   termEl.focus();
 });
 const lineQuality = byIdOf('line-quality', HTMLSelectElement);
-const muLaw = byIdOf('mu-law', HTMLInputElement);
+const lineCodec = byIdOf('line-codec', HTMLSelectElement);
 const sendLineQuality = () => {
   if (modem.link !== 'demo' && chosenLink() !== 'demo') return;
   const v = lineQuality.value;
-  post(toModem.lineQuality(v === 'none' ? null : Number(v), muLaw.checked));
-  note(`Demo line: ${lineQuality.selectedOptions[0]?.textContent ?? v}${muLaw.checked ? ', µ-law' : ''}.`);
+  const codec = lineCodec.value === 'mu-law' || lineCodec.value === 'g729' ? lineCodec.value : '';
+  post(toModem.lineQuality(v === 'none' ? null : Number(v), codec));
+  note(`Demo line: ${lineQuality.selectedOptions[0]?.textContent ?? v}${codec ? `, ${lineCodec.selectedOptions[0]?.textContent}` : ''}.`);
 };
 lineQuality.addEventListener('change', sendLineQuality);
-muLaw.addEventListener('change', sendLineQuality);
+lineCodec.addEventListener('change', sendLineQuality);
 levelInput.addEventListener('change', async () => {
   const v = await level();
   levelInput.value = String(v);

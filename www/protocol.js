@@ -17,7 +17,7 @@
 //   link {link}       serial/manual   link {ok, link, message}  the answer to `link`
 //   phone-lost, phone-open            refused {what, reason}    a button the modem refused
 //   level {level}     dBm0            overflow {dropped}        typed bytes dropped
-//   line-quality {snrDb, muLaw}       the demo's line
+//   line-quality {snrDb, codec}       the demo's line
 
 /** The name the processor is registered under. */
 export const PROCESSOR_NAME = 'softmodem';
@@ -77,11 +77,11 @@ export const toModem = {
   /** @param {number} level the transmit level for calls from now on, dBm0 */
   level: (level) => ({ type: /** @type {const} */ ('level'), level }),
   /**
-   * The demo's line both ways: white noise for `snrDb` dB SNR (null: none), G.711 µ-law or not.
+   * The demo's line both ways: white noise for `snrDb` dB SNR (null: none), and a codec.
    * @param {number | null} snrDb
-   * @param {boolean} muLaw
+   * @param {'' | 'mu-law' | 'g729'} codec none, G.711 µ-law, or G.729 (voice over IP)
    */
-  lineQuality: (snrDb, muLaw) => ({ type: /** @type {const} */ ('line-quality'), snrDb, muLaw }),
+  lineQuality: (snrDb, codec) => ({ type: /** @type {const} */ ('line-quality'), snrDb, codec }),
 };
 
 /** Messages from the modem to the page. */

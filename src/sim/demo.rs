@@ -36,6 +36,7 @@ use crate::dce::{self, Config as DceConfig, Dce, PhoneLink};
 use crate::hayes::Hayes;
 use crate::modem::{Event, Modem};
 use crate::sim::bbs::{self, Host};
+use crate::sim::g729::G729Channel;
 use crate::sim::line::{Impairments, Line};
 use crate::sim::phone::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
 use crate::time::Duration;
@@ -69,9 +70,8 @@ const LOSS_DB: f32 = -6.0;
 /// How the demo's simulated line treats the signal, the same both ways
 /// ([`PhoneDemo::set_line_quality`]).
 ///
-/// Noise and G.711 are what the line simulator offers in WebAssembly too. Speech codecs (GSM-FR,
-/// AMR) are not: they exist here only as native test machinery (a foreign-function peer), so the
-/// demo does not offer them.
+/// Noise, G.711 and G.729 run in WebAssembly too. The mobile speech codecs (GSM-FR, AMR) are not
+/// offered: they exist here only as native test machinery (a foreign-function peer).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LineQuality {
     /// Signal-to-noise ratio in dB of what each modem hears: the far modem's signal (sent at
@@ -80,18 +80,21 @@ pub struct LineQuality {
     pub snr_db: Option<f32>,
     /// G.711 mu-law coding both ways, as a digital telephone network does.
     pub mu_law: bool,
+    /// G.729 speech coding both ways ([`crate::sim::g729`]), as a voice-over-IP path does: the
+    /// modems' signals go through a speech codec before the line's noise.
+    pub g729: bool,
 }
 
 impl LineQuality {
     /// What the demo starts with: 30 dB SNR (a good line), no codec.
-    pub const DEFAULT: LineQuality = LineQuality { snr_db: Some(30.0), mu_law: false };
+    pub const DEFAULT: LineQuality = LineQuality { snr_db: Some(30.0), mu_law: false, g729: false };
 
     /// No noise, no codec.
-    pub const CLEAN: LineQuality = LineQuality { snr_db: None, mu_law: false };
+    pub const CLEAN: LineQuality = LineQuality { snr_db: None, mu_law: false, g729: false };
 
     /// Noise at `snr_db`, no codec.
     pub fn noisy(snr_db: f32) -> Self {
-        LineQuality { snr_db: Some(snr_db), mu_law: false }
+        LineQuality { snr_db: Some(snr_db), mu_law: false, g729: false }
     }
 
     /// The noise level in dBm0 this quality adds, if any.
@@ -169,6 +172,10 @@ pub struct PhoneDemo {
     bbs: Option<Bbs>,
     line: Line,
     quality: LineQuality,
+    /// G.729 each way (user to BBS, BBS to user) while the quality asks for it (boxed: the codec's
+    /// state is large).
+    g729: Option<Box<[G729Channel; 2]>>,
+    coded: [f32; STEP],
     seed: u64,
     calls: u64,
     ringback: Option<ProgressToneGenerator>,
@@ -199,6 +206,8 @@ impl PhoneDemo {
             ringback: None,
             phone_state: SimCallState::Idle,
             command: Vec::with_capacity(64),
+            g729: None,
+            coded: [0.0; STEP],
             user_in: [0.0; STEP],
             user_out: [0.0; STEP],
             bbs_in: [0.0; STEP],
@@ -218,6 +227,9 @@ impl PhoneDemo {
     /// later calls get it too. See [`LineQuality`].
     pub fn set_line_quality(&mut self, q: LineQuality) {
         self.quality = q;
+        if q.g729 != self.g729.is_some() {
+            self.g729 = q.g729.then(|| Box::new([G729Channel::new(), G729Channel::new()]));
+        }
         let noise = q.noise_dbm0();
         for d in [&mut self.line.a_to_b, &mut self.line.b_to_a] {
             d.set_noise(noise).expect("a noise level within the simulator's range");
@@ -273,6 +285,14 @@ impl PhoneDemo {
         }
         let mut hang_up = false;
         if let Some(bbs) = self.bbs.as_mut() {
+            if let Some(codecs) = self.g729.as_mut() {
+                // Each modem's signal through the speech codec, then the line.
+                let [to_bbs, to_user] = &mut **codecs;
+                to_bbs.process(&self.user_out, &mut self.coded);
+                self.user_out = self.coded;
+                to_user.process(&self.bbs_out, &mut self.coded);
+                self.bbs_out = self.coded;
+            }
             self.line.process(&self.user_out, &self.bbs_out, &mut self.user_in, &mut self.bbs_in);
             bbs.modem.process(&self.bbs_in, &mut self.bbs_out);
             hang_up = bbs.run();
@@ -540,6 +560,28 @@ mod tests {
         let user = d.dce().modem().map(|m| m.stats()).unwrap_or_default();
         let bbs = d.bbs.as_ref().map(|b| b.modem.stats()).unwrap_or_default();
         [user, bbs].iter().map(|s| s.parity_errors + s.framing_errors + s.lost).sum()
+    }
+
+    #[test]
+    fn a_call_through_g729_chooses_its_rate_by_itself() {
+        // A voice-over-IP path from the start: the modems judge the codec's distortion in the
+        // start-up. Whatever rate they choose, what the BBS sends arrives, and the counters say
+        // what the codec cost.
+        let mut p = Page::new(48000.0, 9);
+        p.demo().set_line_quality(LineQuality { g729: true, ..LineQuality::DEFAULT });
+        p.type_("ATE0D5551234\r");
+        p.expect("\r\nCONNECT ", 30_000.0);
+        p.run_ms(200.0);
+        let s = p.demo().dce().status();
+        eprintln!("through G.729: {s:?}\n{:#?}", p.log);
+        assert_eq!(s.phase, Phase::Online, "{:#?}", p.log);
+        assert!(matches!(s.rx_rate, 300 | 1200 | 2400), "{s:?}");
+        p.expect("Welcome to the softmodem demo BBS.", 30_000.0);
+        // Back to a line without the codec: the call goes on.
+        p.demo().set_line_quality(LineQuality::DEFAULT);
+        assert!(p.demo().g729.is_none());
+        p.run_ms(2000.0);
+        assert_eq!(p.demo().dce().status().phase, Phase::Online);
     }
 
     #[test]

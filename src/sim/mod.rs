@@ -25,6 +25,7 @@ pub mod call;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod codec;
 pub mod demo;
+pub mod g729;
 pub mod line;
 pub mod phone;
 pub mod rng;

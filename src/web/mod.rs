@@ -279,12 +279,20 @@ impl DceSession {
     }
 
     /// The demonstration's line, both ways, from now on: white noise for `snr_db` dB SNR (NaN:
-    /// none) and G.711 µ-law or not. Ignored outside the demonstration.
-    pub fn set_line_quality(&mut self, snr_db: f32, mu_law: bool) {
+    /// none) and a `codec`: `""` none, `"mu-law"` G.711, `"g729"` G.729. Ignored outside the
+    /// demonstration; an unknown codec is refused.
+    pub fn set_line_quality(&mut self, snr_db: f32, codec: &str) -> Result<(), JsError> {
+        let (mu_law, g729) = match codec {
+            "" => (false, false),
+            "mu-law" => (true, false),
+            "g729" => (false, true),
+            other => return Err(JsError::new(&format!("no codec {other:?} (none, mu-law or g729)"))),
+        };
         if let Inner::Demo(h) = &mut self.inner {
             let snr_db = (!snr_db.is_nan()).then_some(snr_db);
-            h.inner_mut().set_line_quality(crate::sim::demo::LineQuality { snr_db, mu_law });
+            h.inner_mut().set_line_quality(crate::sim::demo::LineQuality { snr_db, mu_law, g729 });
         }
+        Ok(())
     }
 
     /// The line rings (a ring the page learnt of some other way): counted like a `RING`.

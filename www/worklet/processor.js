@@ -98,7 +98,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
       case 'phone-lost': s.phone_lost(); break;
       case 'phone-open': s.init_phone(); break;
       case 'level': try { s.set_level(msg.level); } catch { /* the page keeps to the module's range */ } break;
-      case 'line-quality': s.set_line_quality(msg.snrDb ?? NaN, msg.muLaw); break;
+      case 'line-quality': try { s.set_line_quality(msg.snrDb ?? NaN, msg.codec); } catch { /* the page offers only known codecs */ } break;
     }
     this.flush(s);
     this.sinceStatus = STATUS_EVERY; // show the message's effect at once
