@@ -569,3 +569,33 @@ test('the demo BBS in colour: its welcome read from the text mirror, the menu, t
     await browser.close();
   }
 });
+
+test('capture: what arrives is saved as raw bytes and as text', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.waitForFunction(() => window.softmodem.term.screen !== null, null, { timeout: 10000 });
+    await page.click('#capture');
+    assert.equal(await page.textContent('#capture'), 'Save capture');
+    const sent = '\x1b[2J\x1b[1;31mred \xdb\xdb\x1b[0m\r\n' + Array.from({ length: 30 }, (_, i) => `row ${i}`).join('\r\n');
+    await page.evaluate((s) => window.softmodem.term.write(Uint8Array.from(s, (c) => c.charCodeAt(0))), sent);
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    const downloads = [];
+    page.on('download', (d) => downloads.push(d));
+    await page.click('#capture');
+    await page.waitForFunction(() => document.querySelector('#capture').textContent === 'Capture');
+    for (let i = 0; i < 50 && downloads.length < 2; i++) await page.waitForTimeout(100);
+    const files = {};
+    for (const d of downloads) files[path.extname(d.suggestedFilename())] = fs.readFileSync(await d.path());
+    // The raw capture is exactly the bytes that arrived; the text has every line, scrolled off or not.
+    assert.deepEqual([...files['.ans']], [...Buffer.from(sent, 'latin1')]);
+    const text = files['.txt'].toString('utf8').split('\r\n');
+    assert.equal(text[0], 'red ██');
+    assert.equal(text[30], 'row 29');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
