@@ -18,6 +18,7 @@ import { PROCESSOR_NAME, fromModem, errorText } from '../protocol.js';
 /** @typedef {import('../protocol.js').FromModem} FromModem */
 
 const STATUS_EVERY = 0.1; // seconds between status messages
+const CLIP = 0.99; // an input sample at least this far from 0 is at (or near) full scale
 
 class SoftmodemProcessor extends AudioWorkletProcessor {
   /** @param {{ processorOptions?: ModemOptions }} options */
@@ -36,6 +37,12 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     this.bytes = new Uint8Array(0);
     /** Frames the session's audio buffers hold. */
     this.audioMax = 0;
+    // The audio's health (protocol.js AudioHealth): input samples near full scale since the last
+    // status, and render quanta that came late. A quantum starts where the last one ended
+    // (`currentFrame`); a later start means frames were skipped.
+    this.health = { clipped: 0, glitches: 0, lostFrames: 0 };
+    /** @type {number | null} where the next quantum should start */
+    this.nextFrame = null;
     const o = options.processorOptions;
     try {
       if (!o || !(o.module instanceof WebAssembly.Module)) throw new Error('the page passed no WebAssembly module');
@@ -54,11 +61,13 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
   }
 
   /**
-   * A message to the page; the bytes of `terminal` and `phone` messages are transferred.
+   * A message to the page; the bytes of `terminal` and `phone` messages, and the file of
+   * `line-audio`, are transferred.
    * @param {FromModem} msg
    */
   post(msg) {
     if (msg.type === 'terminal' || msg.type === 'phone') this.port.postMessage(msg, [msg.bytes.buffer]);
+    else if (msg.type === 'line-audio' && msg.wav) this.port.postMessage(msg, [msg.wav.buffer]);
     else this.port.postMessage(msg);
   }
 
@@ -99,6 +108,14 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
       case 'phone-open': s.init_phone(); break;
       case 'level': try { s.set_level(msg.level); } catch { /* the page keeps to the module's range */ } break;
       case 'line-quality': s.set_line_quality(msg.snrDb ?? NaN, msg.muLaw); break;
+      case 'line-audio':
+        // A file of up to 1.9 MB made in the module's memory (which may grow: the views notice).
+        try {
+          this.post(fromModem.lineAudio(s.line_audio_wav()));
+        } catch (e) {
+          this.post(fromModem.lineAudio(null, errorText(e)));
+        }
+        break;
     }
     this.flush(s);
     this.sinceStatus = STATUS_EVERY; // show the message's effect at once
@@ -200,6 +217,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     if (!out || out.length === 0) return true;
     const frames = out[0].length;
     const mic = inputs[0] && inputs[0].length > 0 && inputs[0][0].length === frames ? inputs[0][0] : null;
+    this.watchAudio(mic, frames);
     if (frames <= this.audioMax) {
       this.block(s, mic, frames);
       for (let c = 0; c < out.length; c++) out[c].set(this.outBlock);
@@ -216,9 +234,28 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     this.sinceStatus += frames / sampleRate;
     if (this.sinceStatus >= STATUS_EVERY) {
       this.sinceStatus = 0;
-      this.post(fromModem.status(s.status()));
+      this.post(fromModem.status(s.status(), { ...this.health }));
+      this.health.clipped = 0;
     }
     return true;
+  }
+
+  /**
+   * Counts input samples near full scale, and quanta that did not start where the last one ended.
+   * @param {Float32Array | null} mic this quantum's input
+   * @param {number} frames
+   */
+  watchAudio(mic, frames) {
+    if (this.nextFrame !== null && currentFrame > this.nextFrame) {
+      this.health.glitches++;
+      this.health.lostFrames += currentFrame - this.nextFrame;
+    }
+    this.nextFrame = currentFrame + frames;
+    if (mic) {
+      let clipped = 0;
+      for (let i = 0; i < mic.length; i++) if (mic[i] >= CLIP || mic[i] <= -CLIP) clipped++;
+      this.health.clipped += clipped;
+    }
   }
 }
 
