@@ -184,6 +184,13 @@ impl DceSession {
         matches!(self.inner, Inner::Demo(_))
     }
 
+    /// Frames the audio buffers hold ([`AUDIO_MAX`]): the longest block [`DceSession::process`]
+    /// takes. (A view's length is not a safe way to learn it: a view made just before the memory
+    /// grows has length 0.)
+    pub fn audio_max(&self) -> usize {
+        AUDIO_MAX
+    }
+
     /// A view of the audio input buffer ([`AUDIO_MAX`] samples): the microphone's samples for the
     /// next [`DceSession::process`] go here. Invalidated (length 0) when the memory grows.
     pub fn audio_in(&mut self) -> Float32Array {

@@ -50,7 +50,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
       this.session = o.link === 'demo'
         ? DceSession.demo(sampleRate, o.seed >>> 0)
         : DceSession.line(o.link, sampleRate, o.level);
-      this.audioMax = this.session.audio_in().length;
+      this.audioMax = this.session.audio_max();
     } catch (e) {
       this.session = null;
       this.post(fromModem.failed(errorText(e)));
@@ -126,7 +126,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
    * @param {DceSession} s
    */
   byteView(s) {
-    if (this.bytes.length === 0) this.bytes = s.bytes();
+    if (this.bytes.length === 0) this.bytes = freshView(() => s.bytes());
     return this.bytes;
   }
 
@@ -186,8 +186,10 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
    */
   audioViews(s, frames) {
     if (this.inBlock.length !== frames || this.outBlock.length !== frames) {
-      this.inBlock = s.audio_in().subarray(0, frames);
-      this.outBlock = s.audio_out().subarray(0, frames);
+      this.inBlock = freshView(() => s.audio_in()).subarray(0, frames);
+      this.outBlock = freshView(() => s.audio_out()).subarray(0, frames);
+      // The second may have grown the memory too.
+      if (this.inBlock.length !== frames) this.inBlock = freshView(() => s.audio_in()).subarray(0, frames);
     }
   }
 
@@ -257,6 +259,19 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
       this.health.clipped += clipped;
     }
   }
+}
+
+/**
+ * A view of the session's memory, made again while it comes back stale: the glue's own
+ * bookkeeping for the returned object can grow the memory after the view was made.
+ * @template {Float32Array | Uint8Array} T
+ * @param {() => T} make
+ * @returns {T}
+ */
+function freshView(make) {
+  let view = make();
+  for (let i = 0; i < 4 && view.length === 0; i++) view = make();
+  return view;
 }
 
 /**
