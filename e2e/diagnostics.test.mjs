@@ -189,3 +189,70 @@ test('demo call: the status bar counts, the diagnostics draw, the line audio sav
     await browser.close();
   }
 });
+
+// A mono 16-bit 8000 Hz WAV of `seconds` of `sample(i)` (full scale 1.0), for Chromium's fake
+// microphone (it loops the file).
+function writeWav(file, seconds, sample) {
+  const n = seconds * 8000;
+  const buf = Buffer.alloc(44 + 2 * n);
+  buf.write('RIFF', 0, 'latin1');
+  buf.writeUInt32LE(36 + 2 * n, 4);
+  buf.write('WAVEfmt ', 8, 'latin1');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(8000, 24);
+  buf.writeUInt32LE(16000, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36, 'latin1');
+  buf.writeUInt32LE(2 * n, 40);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(sample(i) * 32768))), 44 + 2 * i);
+  fs.writeFileSync(file, buf);
+}
+
+test('audio warnings: a full-scale input shows clipping; a faint one during a call is too quiet', async () => {
+  const loud = path.join(tmp, 'loud.wav');
+  writeWav(loud, 1, (i) => (Math.floor(i / 4) % 2 ? 1 : -1)); // a 1 kHz square wave at full scale
+  let browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${loud}`]);
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.check('#link-manual');
+    await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'manual', null, { timeout: 10000 });
+    await page.waitForSelector('#clip-warning:not([hidden])', { timeout: 5000 });
+    const health = await page.evaluate(() => window.softmodem.audioHealth);
+    assert.ok(health && health.clipped > 0, JSON.stringify(health));
+    assert.match(await text(page, '#glitches'), /^\d+( \(\d+ frames lost\))?$/);
+    assert.equal(await page.isVisible('#quiet-warning'), false, 'no call: not too quiet');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+
+  // A 2400 Hz tone (the calling modem's receive band) at -50 dBm0 while the calling modem trains.
+  const faint = path.join(tmp, 'faint.wav');
+  const peak = 0.6934 * 10 ** (-50 / 20);
+  writeWav(faint, 1, (i) => peak * Math.sin((2 * Math.PI * 2400 * i) / 8000));
+  browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${faint}`]);
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.check('#link-manual');
+    await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'manual', null, { timeout: 10000 });
+    await page.click('#dial');
+    await page.waitForFunction(() => document.querySelector('#call-state').textContent === 'training', null, { timeout: 5000 });
+    await page.waitForSelector('#quiet-warning:not([hidden])', { timeout: 5000 });
+    const level = await page.$eval('#input-level', (m) => m.value);
+    assert.ok(level < -43, `input level ${level} dBm0`);
+    assert.equal(await page.isVisible('#clip-warning'), false);
+    await page.click('#hangup');
+    await page.waitForFunction(() => document.querySelector('#call-state').textContent === 'idle', null, { timeout: 5000 });
+    assert.equal(await page.isVisible('#quiet-warning'), false, 'hung up: no warning');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -27,6 +27,7 @@
 //! | `retrains` | retrains the call's connection began (V.22bis); the counts from here to `connected_seconds` are the call's now up, or the last one's, and start afresh when a call's modem starts |
 //! | `bytes_received`, `bytes_sent` | bytes the modem received and handed to the terminal, and took from it to send |
 //! | `connected_seconds` | time since `CONNECT` (to its end, once the call ended), to one decimal, or `null` before it |
+//! | `line_level` | with the line monitor on ([`Dce::enable_monitor`]): the received signal's level over the last 0.1 s, the whole band, dBm0 to one decimal (-100 the floor; there in every state, unlike `level`); `null` without it |
 //! | `spectrum` | with the line monitor on ([`Dce::enable_monitor`]): the received signal's power over its last 64 ms in 128 bins of 31.25 Hz from 0 to 4000 Hz, whole dBm0 (-100 the floor, [`crate::dsp::fft::Spectrum`]); `[]` without it |
 //! | `snr_history` | with the line monitor on: the V.22/V.22bis receiver's SNR estimate ten times a second over the last ten seconds, oldest first, dB to one decimal, `null` where there was none; `[]` without it |
 
@@ -139,6 +140,8 @@ pub struct Snapshot {
     pub bytes_sent: u64,
     /// Time since the call's `CONNECT`, s, one decimal.
     pub connected_seconds: Option<f64>,
+    /// The received signal's level, whole band, last 0.1 s, dBm0, one decimal (line monitor on).
+    pub line_level: Option<f64>,
     /// The received signal's spectrum, [`SPECTRUM_BINS`] bins, whole dBm0 (line monitor on).
     pub spectrum: Vec<i16>,
     /// The receiver's SNR estimates, ten a second, dB, one decimal (line monitor on).
@@ -202,6 +205,7 @@ pub fn snapshot(dce: &Dce) -> Snapshot {
         bytes_received: counts.bytes_received,
         bytes_sent: counts.bytes_sent,
         connected_seconds: dce.connected_for().and_then(|d| rounded(d.as_secs_f64(), 1)),
+        line_level: monitor.and_then(|m| m.level_dbm0()).and_then(|l| rounded(l as f64, 1)),
         spectrum,
         snr_history,
     }
@@ -268,6 +272,7 @@ mod tests {
             "bytes_received",
             "bytes_sent",
             "connected_seconds",
+            "line_level",
             "spectrum",
             "snr_history",
         ];
@@ -283,6 +288,7 @@ mod tests {
         assert_eq!(v["chars"], 0);
         assert_eq!(v["connected_seconds"], Value::Null);
         assert_eq!(v["spectrum"], json!([]), "no line monitor");
+        assert_eq!(v["line_level"], Value::Null);
         assert_eq!(v["snr_history"], json!([]));
     }
 
@@ -349,6 +355,7 @@ mod tests {
         let v = status(&dce);
         assert_eq!(v["spectrum"].as_array().unwrap().len(), 128);
         assert!(v["spectrum"].as_array().unwrap().iter().all(|d| d == -100), "silence: {v}");
+        assert_eq!(v["line_level"], Value::Null, "nothing heard yet");
         dce.from_terminal(b"AT+MS=V22B,0\rATD\r");
         let mut far = Modem::new(ModemConfig::new(Family::V22bis, Role::Answer));
         far.write(b"hello from the far end");
@@ -367,6 +374,8 @@ mod tests {
         assert!((2000.0..2800.0).contains(&crate::dsp::Spectrum::bin_hz(top)), "peak at bin {top}: {spectrum:?}");
         assert!(spectrum[top] > -40, "{spectrum:?}");
         assert!(spectrum[10] < spectrum[top] - 30, "300 Hz is quiet: {spectrum:?}");
+        let line = v["line_level"].as_f64().unwrap();
+        assert!((line - v["level"].as_f64().unwrap()).abs() < 1.5, "a clean line: the band's level is all: {v}");
         // The SNR history has the receiver's estimates since it started, high on a clean line.
         let h = v["snr_history"].as_array().unwrap();
         assert_eq!(h.len(), 50, "5 s at 10 a second: {v}");

@@ -66,6 +66,8 @@ export const PROCESSOR_NAME = 'softmodem';
  * @property {number} bytes_received bytes the modem received this call
  * @property {number} bytes_sent bytes the modem took to send this call
  * @property {number | null} connected_seconds time since CONNECT (to the call's end once it ended)
+ * @property {number | null} line_level the received level over the last 0.1 s, the whole band,
+ *   dBm0 (-100 the floor); there in every state, unlike `level`
  * @property {number[]} spectrum the received signal's power, 128 bins of 31.25 Hz from 0 Hz, dBm0
  *   (-100 the floor)
  * @property {(number | null)[]} snr_history the receiver's SNR estimate ten times a second over the

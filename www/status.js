@@ -142,12 +142,15 @@ function showCall(s, audio) {
   setText('framing-errors', s && s.modem !== 'idle' ? String(s.framing_errors) : '–');
   setText('bytes', call && s ? `${s.bytes_received} in, ${s.bytes_sent} out` : '–');
   setText('call-timer', s && s.connected_seconds !== null ? clock(s.connected_seconds) : '–');
+  // The modem's level in its receive band while it measures one, else the whole band's.
+  const level = s ? s.level ?? s.line_level : null;
   const meter = byIdOf('input-level', HTMLMeterElement);
-  meter.value = s && s.level !== null ? s.level : meter.min;
+  meter.value = level ?? meter.min;
+  meter.title = level === null ? '' : `${level.toFixed(1)} dBm0`;
   clipHeld = audio && audio.clipped > 0 ? CLIP_HOLD : Math.max(0, clipHeld - 1);
   byId('clip-warning').hidden = clipHeld === 0;
   const up = state === 'training' || state === 'connected';
-  byId('quiet-warning').hidden = !(s && up && s.level !== null && s.level < QUIET_DBM0);
+  byId('quiet-warning').hidden = !(up && level !== null && level < QUIET_DBM0);
   setText('glitches', audio ? (audio.glitches ? `${audio.glitches} (${audio.lostFrames} frames lost)` : '0') : '–');
 }
 

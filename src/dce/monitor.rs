@@ -8,6 +8,7 @@
 //!   sent);
 //! - the V.22/V.22bis receiver's SNR estimate ten times a second over the last ten seconds
 //!   ([`LineMonitor::snr_history`]);
+//! - the received level over the last 0.1 s, the whole band ([`LineMonitor::level_dbm0`]);
 //! - a spectrum of the received signal over its last 64 ms
 //!   ([`LineMonitor::spectrum`], computed when asked).
 //!
@@ -20,7 +21,7 @@
 use core::fmt;
 
 use crate::dsp::fft::{Spectrum, SPECTRUM_POINTS};
-use crate::dsp::{to_i16, SAMPLE_RATE};
+use crate::dsp::{power_to_dbm0, to_i16, SAMPLE_RATE};
 use crate::wav::{Wav, WavError};
 
 /// Seconds of line audio the monitor keeps.
@@ -148,6 +149,19 @@ impl LineMonitor {
         (0..self.snr_len).map(move |i| Some(self.snr[(start + i) % SNR_HISTORY]).filter(|s| !s.is_nan()))
     }
 
+    /// The received signal's level over its last 0.1 s (fewer samples at the start), the whole
+    /// band, dBm0, no lower than [`crate::dsp::fft::SPECTRUM_FLOOR_DBM0`]; `None` before anything
+    /// was recorded. Unlike a modem's receive level it is there in every state, start-up included.
+    pub fn level_dbm0(&self) -> Option<f32> {
+        let n = self.len.min(SNR_EVERY as usize);
+        if n == 0 {
+            return None;
+        }
+        let skip = self.len - n;
+        let sum: f64 = (0..n).map(|i| (self.frame(skip + i)[0] as f64 / 32768.0).powi(2)).sum();
+        Some(power_to_dbm0((sum / n as f64) as f32).max(crate::dsp::fft::SPECTRUM_FLOOR_DBM0))
+    }
+
     /// The spectrum of the last [`SPECTRUM_POINTS`] received samples into `out` (see
     /// [`Spectrum::analyse`]: [`crate::dsp::fft::SPECTRUM_BINS`] bins, dBm0). Allocates nothing.
     pub fn spectrum(&self, out: &mut [f32]) {
@@ -259,5 +273,20 @@ mod tests {
         assert_eq!(top, 32, "{out:?}");
         assert!((out[32] + 10.0).abs() < 2.0, "{}", out[32]);
         assert!(out[64] < -70.0, "the sent tone is not in the received spectrum: {}", out[64]);
+        let level = m.level_dbm0().unwrap();
+        assert!((level + 10.0).abs() < 0.1, "the received level, not the sent: {level}");
+    }
+
+    #[test]
+    fn the_level_is_the_last_tenth_of_a_second() {
+        let mut m = LineMonitor::new(1);
+        assert_eq!(m.level_dbm0(), None);
+        m.record(&[0.0; 800], &[0.5; 800], None);
+        assert_eq!(m.level_dbm0(), Some(SPECTRUM_FLOOR_DBM0), "silence received");
+        let peak = dbm0_to_peak(-30.0);
+        let mut a = Nco::new(1000.0, 8000.0);
+        let rx: Vec<f32> = (0..800).map(|_| peak * a.next_sin()).collect();
+        m.record(&rx, &[0.0; 800], None);
+        assert!((m.level_dbm0().unwrap() + 30.0).abs() < 0.2, "{:?}", m.level_dbm0());
     }
 }
