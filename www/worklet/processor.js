@@ -19,6 +19,10 @@ import { PROCESSOR_NAME, fromModem, errorText } from '../protocol.js';
 
 const STATUS_EVERY = 0.1; // seconds between status messages
 const CLIP = 0.99; // an input sample at least this far from 0 is at (or near) full scale
+// Seconds of the node's life before late quanta count as glitches: while the page sets the audio
+// up (the node connected to the output, the context resumed, the input opened) Chromium skips the
+// node's quanta once, which is the start and not the call's audio breaking up.
+const GLITCH_SETTLE = 1;
 
 class SoftmodemProcessor extends AudioWorkletProcessor {
   /** @param {{ processorOptions?: ModemOptions }} options */
@@ -43,6 +47,8 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     this.health = { clipped: 0, glitches: 0, lostFrames: 0 };
     /** @type {number | null} where the next quantum should start */
     this.nextFrame = null;
+    /** @type {number | null} the frame the node's first quantum started at */
+    this.firstFrame = null;
     const o = options.processorOptions;
     try {
       if (!o || !(o.module instanceof WebAssembly.Module)) throw new Error('the page passed no WebAssembly module');
@@ -248,7 +254,8 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
    * @param {number} frames
    */
   watchAudio(mic, frames) {
-    if (this.nextFrame !== null && currentFrame > this.nextFrame) {
+    if (this.firstFrame === null) this.firstFrame = currentFrame;
+    if (this.nextFrame !== null && currentFrame > this.nextFrame && this.nextFrame - this.firstFrame >= GLITCH_SETTLE * sampleRate) {
       this.health.glitches++;
       this.health.lostFrames += currentFrame - this.nextFrame;
     }
