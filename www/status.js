@@ -1,6 +1,8 @@
 // @ts-check
-// The status panel (where the modem is, the phone's call, the line, the received signal and
-// constellation, the counts; and which buttons apply), and the log under the terminal.
+// The status panel (the call's state, where the modem is, the phone's call, the line, the received
+// signal and constellation, the input level with its clipping and too-quiet warnings, the counts:
+// retrains, framing errors, bytes each way, the call's time, audio glitches; and which buttons
+// apply), and the log under the terminal.
 
 /** @typedef {import('./protocol.js').Status} Status */
 /** @typedef {import('./protocol.js').AudioHealth} AudioHealth */

@@ -9,6 +9,11 @@
 //! processed, 8000 samples a second. Nothing is allocated per audio block; dialling, connecting and
 //! status lines allocate when they happen.
 //!
+//! For a user interface: [`Dce::status`], the call's counts ([`Dce::call_counts`],
+//! [`Dce::connected_for`]) and, once started, the line monitor ([`Dce::enable_monitor`],
+//! [`monitor`]: the last minute of the line both ways, the receiver's SNR over time, the received
+//! spectrum).
+//!
 //! ```
 //! use softmodem::dce::{Config, Dce, Phase, PhoneLink};
 //! use softmodem::modem::{Config as ModemConfig, Modem};
