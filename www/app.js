@@ -1,8 +1,8 @@
 // @ts-check
 // The page: a Hayes modem (the DCE, in an AudioWorklet: audio.js) with its terminal
 // (terminal.js), the phone's serial port (Web Serial: serial.js), the call buttons, the status
-// panel and the log (status.js), the diagnostics (diagnostics.js). This module wires them together; protocol.js has the messages
-// between the page and the modem.
+// panel and the log (status.js), the diagnostics (diagnostics.js). This module wires them
+// together; protocol.js has the messages between the page and the modem.
 //
 // The modem runs from the first thing the user does (a key in the terminal, a button, choosing how
 // calls are made) until the page closes: it is the terminal's command line, so typing AT gives OK
