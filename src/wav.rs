@@ -226,6 +226,20 @@ impl Wav {
         I::IntoIter: ExactSizeIterator,
     {
         let samples = samples.into_iter();
+        let frames = samples.len() / channels.max(1) as usize;
+        let header = Self::pcm16_header(sample_rate, channels, frames)?;
+        let mut out = Vec::with_capacity(header.len() + frames * 2 * channels as usize);
+        out.extend_from_slice(&header);
+        for s in samples.take(frames * channels as usize) {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        Ok(out)
+    }
+
+    /// The 44-byte header of a 16-bit PCM WAV file of `frames` frames of `channels` channels,
+    /// for a writer that puts the samples after it itself (little-endian, interleaved). Fails as
+    /// [`Wav::try_emit_pcm16_channels`] does.
+    pub fn pcm16_header(sample_rate: u32, channels: u16, frames: usize) -> Result<[u8; 44], WavError> {
         if channels == 0 {
             return Err(WavError::TooLarge("no channels".into()));
         }
@@ -234,28 +248,32 @@ impl Wav {
             .checked_mul(block_align as u32)
             .filter(|_| sample_rate > 0)
             .ok_or_else(|| WavError::TooLarge(format!("a sample rate of {sample_rate} Hz")))?;
-        let frames = samples.len() / channels as usize;
         let (data_len, riff_len) = (frames as u64)
             .checked_mul(block_align as u64)
             .and_then(|d| Some((u32::try_from(d).ok()?, u32::try_from(d + 36).ok()?)))
             .ok_or_else(|| WavError::TooLarge(format!("{frames} frames")))?;
-        let mut out = Vec::with_capacity(44 + data_len as usize);
-        out.extend_from_slice(b"RIFF");
-        out.extend_from_slice(&riff_len.to_le_bytes());
-        out.extend_from_slice(b"WAVEfmt ");
-        out.extend_from_slice(&16u32.to_le_bytes());
-        out.extend_from_slice(&1u16.to_le_bytes()); // PCM
-        out.extend_from_slice(&channels.to_le_bytes());
-        out.extend_from_slice(&sample_rate.to_le_bytes());
-        out.extend_from_slice(&byte_rate.to_le_bytes());
-        out.extend_from_slice(&block_align.to_le_bytes());
-        out.extend_from_slice(&16u16.to_le_bytes());
-        out.extend_from_slice(b"data");
-        out.extend_from_slice(&data_len.to_le_bytes());
-        for s in samples.take(frames * channels as usize) {
-            out.extend_from_slice(&s.to_le_bytes());
+        let mut h = [0u8; 44];
+        let fields: [&[u8]; 13] = [
+            b"RIFF",
+            &riff_len.to_le_bytes(),
+            b"WAVEfmt ",
+            &16u32.to_le_bytes(),
+            &1u16.to_le_bytes(), // PCM
+            &channels.to_le_bytes(),
+            &sample_rate.to_le_bytes(),
+            &byte_rate.to_le_bytes(),
+            &block_align.to_le_bytes(),
+            &16u16.to_le_bytes(),
+            b"data",
+            &data_len.to_le_bytes(),
+            &[],
+        ];
+        let mut at = 0;
+        for f in fields {
+            h[at..at + f.len()].copy_from_slice(f);
+            at += f.len();
         }
-        Ok(out)
+        Ok(h)
     }
 }
 
