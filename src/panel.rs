@@ -24,10 +24,17 @@
 //! | `points` | V.22/V.22bis: the receiver's last 64 equalised points as `[re, im, re, im, ...]` in constellation units (the 2400 bit/s points at +-1 and +-3) to two decimals, oldest first; `[]` for the other modems and before the first symbol |
 //! | `chars`, `framing_errors`, `parity_errors`, `lost` | the running modem's receive counts (0 when none runs): characters delivered, lost to a bad stop bit, delivered with a bad parity bit, and lost otherwise (held back and dropped when the signal turned out not to be data or a retrain began, or cut by a dropout) |
 //! | `seconds` | time the DCE has run, to two decimals |
+//! | `retrains` | retrains the call's connection began (V.22bis); the counts from here to `connected_seconds` are the call's now up, or the last one's, and start afresh when a call's modem starts |
+//! | `bytes_received`, `bytes_sent` | bytes the modem received and handed to the terminal, and took from it to send |
+//! | `connected_seconds` | time since `CONNECT` (to its end, once the call ended), to one decimal, or `null` before it |
+//! | `line_level` | with the line monitor on ([`Dce::enable_monitor`]): the received signal's level over the last 0.1 s, the whole band, dBm0 to one decimal (-100 the floor; there in every state, unlike `level`); `null` without it |
+//! | `spectrum` | with the line monitor on ([`Dce::enable_monitor`]): the received signal's power over its last 64 ms in 128 bins of 31.25 Hz from 0 to 4000 Hz, whole dBm0 (-100 the floor, [`crate::dsp::fft::Spectrum`]); `[]` without it |
+//! | `snr_history` | with the line monitor on: the V.22/V.22bis receiver's SNR estimate ten times a second over the last ten seconds, oldest first, dB to one decimal, `null` where there was none; `[]` without it |
 
 use serde::Serialize;
 
 use crate::dce::{Dce, Phase, PhoneLink};
+use crate::dsp::fft::SPECTRUM_BINS;
 use crate::modem::State;
 use crate::phone::control;
 use crate::types::Role;
@@ -125,6 +132,20 @@ pub struct Snapshot {
     pub lost: u64,
     /// Time the DCE has run, s, two decimals.
     pub seconds: f64,
+    /// Retrains the call's connection began.
+    pub retrains: u32,
+    /// Bytes the modem received this call.
+    pub bytes_received: u64,
+    /// Bytes the modem took to send this call.
+    pub bytes_sent: u64,
+    /// Time since the call's `CONNECT`, s, one decimal.
+    pub connected_seconds: Option<f64>,
+    /// The received signal's level, whole band, last 0.1 s, dBm0, one decimal (line monitor on).
+    pub line_level: Option<f64>,
+    /// The received signal's spectrum, [`SPECTRUM_BINS`] bins, whole dBm0 (line monitor on).
+    pub spectrum: Vec<i16>,
+    /// The receiver's SNR estimates, ten a second, dB, one decimal (line monitor on).
+    pub snr_history: Vec<Option<f64>>,
 }
 
 /// `x` to `decimals` places, or `None` when it is not finite.
@@ -149,6 +170,15 @@ pub fn snapshot(dce: &Dce) -> Snapshot {
         }
     }
     let stats = modem.map(|m| m.stats()).unwrap_or_default();
+    let counts = dce.call_counts();
+    let monitor = dce.monitor();
+    let spectrum = monitor.map_or_else(Vec::new, |m| {
+        let mut bins = [0.0f32; SPECTRUM_BINS];
+        m.spectrum(&mut bins);
+        bins.iter().map(|&d| d.round() as i16).collect()
+    });
+    let snr_history =
+        monitor.map_or_else(Vec::new, |m| m.snr_history().map(|s| s.and_then(|s| rounded(s as f64, 1))).collect());
     Snapshot {
         phase: phase_name(s.phase),
         link: link_name(s.link),
@@ -171,6 +201,13 @@ pub fn snapshot(dce: &Dce) -> Snapshot {
         parity_errors: stats.parity_errors,
         lost: stats.lost,
         seconds: rounded(s.now.as_secs_f64(), 2).unwrap_or(0.0),
+        retrains: counts.retrains,
+        bytes_received: counts.bytes_received,
+        bytes_sent: counts.bytes_sent,
+        connected_seconds: dce.connected_for().and_then(|d| rounded(d.as_secs_f64(), 1)),
+        line_level: monitor.and_then(|m| m.level_dbm0()).and_then(|l| rounded(l as f64, 1)),
+        spectrum,
+        snr_history,
     }
 }
 
@@ -231,6 +268,13 @@ mod tests {
             "parity_errors",
             "lost",
             "seconds",
+            "retrains",
+            "bytes_received",
+            "bytes_sent",
+            "connected_seconds",
+            "line_level",
+            "spectrum",
+            "snr_history",
         ];
         let at: Vec<usize> = keys
             .iter()
@@ -242,6 +286,10 @@ mod tests {
         assert_eq!(v["points"], json!([]));
         assert_eq!(v["level"], Value::Null);
         assert_eq!(v["chars"], 0);
+        assert_eq!(v["connected_seconds"], Value::Null);
+        assert_eq!(v["spectrum"], json!([]), "no line monitor");
+        assert_eq!(v["line_level"], Value::Null);
+        assert_eq!(v["snr_history"], json!([]));
     }
 
     #[test]
@@ -298,6 +346,66 @@ mod tests {
             assert_eq!(z[0], (z[0] * 100.0).round() / 100.0, "two decimals: {z:?}");
         }
         assert!(v["quality"].as_f64().unwrap() > 20.0, "{v}");
+    }
+
+    #[test]
+    fn a_call_counts_its_bytes_retrains_and_time_and_the_monitor_sees_the_line() {
+        let mut dce = Dce::new(Config::default());
+        dce.enable_monitor();
+        let v = status(&dce);
+        assert_eq!(v["spectrum"].as_array().unwrap().len(), 128);
+        assert!(v["spectrum"].as_array().unwrap().iter().all(|d| d == -100), "silence: {v}");
+        assert_eq!(v["line_level"], Value::Null, "nothing heard yet");
+        dce.from_terminal(b"AT+MS=V22B,0\rATD\r");
+        let mut far = Modem::new(ModemConfig::new(Family::V22bis, Role::Answer));
+        far.write(b"hello from the far end");
+        call(&mut dce, &mut far, 250);
+        let v = status(&dce);
+        assert_eq!(v["phase"], "online", "{v}");
+        assert_eq!(v["rx_rate"], 2400);
+        assert_eq!(v["retrains"], 0);
+        assert_eq!(v["bytes_received"], 22, "{v}");
+        assert_eq!(v["bytes_sent"], 0);
+        let t0 = v["connected_seconds"].as_f64().unwrap();
+        assert!(t0 > 0.0 && t0 < 5.0, "{v}");
+        // The far modem's carrier (2400 Hz, the answerer's band) fills the received spectrum.
+        let spectrum: Vec<i64> = v["spectrum"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
+        let top = (0..128).max_by_key(|&b| spectrum[b]).unwrap();
+        assert!((2000.0..2800.0).contains(&crate::dsp::Spectrum::bin_hz(top)), "peak at bin {top}: {spectrum:?}");
+        assert!(spectrum[top] > -40, "{spectrum:?}");
+        assert!(spectrum[10] < spectrum[top] - 30, "300 Hz is quiet: {spectrum:?}");
+        let line = v["line_level"].as_f64().unwrap();
+        assert!((line - v["level"].as_f64().unwrap()).abs() < 1.5, "a clean line: the band's level is all: {v}");
+        // The SNR history has the receiver's estimates since it started, high on a clean line.
+        let h = v["snr_history"].as_array().unwrap();
+        assert_eq!(h.len(), 50, "5 s at 10 a second: {v}");
+        assert!(h.last().unwrap().as_f64().unwrap() > 20.0, "{v}");
+        assert_eq!(h[0], Value::Null, "no receiver estimate while dialling");
+        // Typing online sends; a forced retrain counts; the timer runs.
+        dce.from_terminal(b"typed");
+        call(&mut dce, &mut far, 100);
+        let v = status(&dce);
+        assert_eq!(v["bytes_sent"], 5, "{v}");
+        assert!(v["connected_seconds"].as_f64().unwrap() >= t0 + 1.9, "{v}");
+        far.retrain();
+        call(&mut dce, &mut far, 200);
+        let v = status(&dce);
+        assert_eq!(v["retrains"], 1, "{v}");
+        assert_eq!(v["phase"], "online", "{v}");
+        // Hung up: the counts and the timer stay, stopped; a new call starts them afresh.
+        dce.hang_up();
+        let v = status(&dce);
+        let ended = v["connected_seconds"].as_f64().unwrap();
+        call(&mut dce, &mut far, 50);
+        assert_eq!(status(&dce)["connected_seconds"].as_f64().unwrap(), ended);
+        assert_eq!(status(&dce)["bytes_sent"], 5);
+        dce.from_terminal(b"ATD\r");
+        let v = status(&dce);
+        assert_eq!((v["retrains"].as_u64(), v["bytes_sent"].as_u64()), (Some(0), Some(0)), "{v}");
+        assert_eq!(v["connected_seconds"], Value::Null);
+        // The monitor recorded the line both ways: 11 s of it.
+        let wav = dce.monitor().unwrap().wav().unwrap();
+        assert_eq!(wav.len(), 44 + 4 * 160 * 600);
     }
 
     #[test]

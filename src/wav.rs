@@ -1,4 +1,5 @@
-//! RIFF/WAVE files: parse any common PCM or float WAV into mono samples, and emit 16-bit mono PCM.
+//! RIFF/WAVE files: parse any common PCM or float WAV into mono samples, and emit 16-bit PCM (mono, or
+//! several channels interleaved).
 
 use crate::dsp::to_i16;
 use crate::g711::Law;
@@ -212,31 +213,67 @@ impl Wav {
     /// cannot hold them: a sample rate of 0 or whose byte rate (twice the rate) passes 2^32 - 1,
     /// or more than 2^32 - 37 bytes of samples.
     pub fn try_emit_pcm16(sample_rate: u32, samples: &[f32]) -> Result<Vec<u8>, WavError> {
-        let byte_rate = sample_rate
-            .checked_mul(2)
-            .filter(|_| sample_rate > 0)
-            .ok_or_else(|| WavError::TooLarge(format!("a sample rate of {sample_rate} Hz")))?;
-        let (data_len, riff_len) = (samples.len() as u64)
-            .checked_mul(2)
-            .and_then(|d| Some((u32::try_from(d).ok()?, u32::try_from(d + 36).ok()?)))
-            .ok_or_else(|| WavError::TooLarge(format!("{} samples", samples.len())))?;
-        let mut out = Vec::with_capacity(44 + data_len as usize);
-        out.extend_from_slice(b"RIFF");
-        out.extend_from_slice(&riff_len.to_le_bytes());
-        out.extend_from_slice(b"WAVEfmt ");
-        out.extend_from_slice(&16u32.to_le_bytes());
-        out.extend_from_slice(&1u16.to_le_bytes()); // PCM
-        out.extend_from_slice(&1u16.to_le_bytes()); // mono
-        out.extend_from_slice(&sample_rate.to_le_bytes());
-        out.extend_from_slice(&byte_rate.to_le_bytes());
-        out.extend_from_slice(&2u16.to_le_bytes());
-        out.extend_from_slice(&16u16.to_le_bytes());
-        out.extend_from_slice(b"data");
-        out.extend_from_slice(&data_len.to_le_bytes());
-        for &s in samples {
-            out.extend_from_slice(&to_i16(s).to_le_bytes());
+        Self::try_emit_pcm16_channels(sample_rate, 1, samples.iter().map(|&s| to_i16(s)))
+    }
+
+    /// Encodes 16-bit samples of `channels` channels, interleaved (a frame of one sample of each
+    /// channel after another), as a PCM WAV file; a last frame with samples missing is dropped.
+    /// Says why a WAV cannot hold them instead: no channels, a sample rate of 0 or whose byte
+    /// rate passes 2^32 - 1, or more than 2^32 - 37 bytes of samples.
+    pub fn try_emit_pcm16_channels<I>(sample_rate: u32, channels: u16, samples: I) -> Result<Vec<u8>, WavError>
+    where
+        I: IntoIterator<Item = i16>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let samples = samples.into_iter();
+        let frames = samples.len() / channels.max(1) as usize;
+        let header = Self::pcm16_header(sample_rate, channels, frames)?;
+        let mut out = Vec::with_capacity(header.len() + frames * 2 * channels as usize);
+        out.extend_from_slice(&header);
+        for s in samples.take(frames * channels as usize) {
+            out.extend_from_slice(&s.to_le_bytes());
         }
         Ok(out)
+    }
+
+    /// The 44-byte header of a 16-bit PCM WAV file of `frames` frames of `channels` channels,
+    /// for a writer that puts the samples after it itself (little-endian, interleaved). Fails as
+    /// [`Wav::try_emit_pcm16_channels`] does.
+    pub fn pcm16_header(sample_rate: u32, channels: u16, frames: usize) -> Result<[u8; 44], WavError> {
+        if channels == 0 {
+            return Err(WavError::TooLarge("no channels".into()));
+        }
+        let block_align = 2 * channels;
+        let byte_rate = sample_rate
+            .checked_mul(block_align as u32)
+            .filter(|_| sample_rate > 0)
+            .ok_or_else(|| WavError::TooLarge(format!("a sample rate of {sample_rate} Hz")))?;
+        let (data_len, riff_len) = (frames as u64)
+            .checked_mul(block_align as u64)
+            .and_then(|d| Some((u32::try_from(d).ok()?, u32::try_from(d + 36).ok()?)))
+            .ok_or_else(|| WavError::TooLarge(format!("{frames} frames")))?;
+        let mut h = [0u8; 44];
+        let fields: [&[u8]; 13] = [
+            b"RIFF",
+            &riff_len.to_le_bytes(),
+            b"WAVEfmt ",
+            &16u32.to_le_bytes(),
+            &1u16.to_le_bytes(), // PCM
+            &channels.to_le_bytes(),
+            &sample_rate.to_le_bytes(),
+            &byte_rate.to_le_bytes(),
+            &block_align.to_le_bytes(),
+            &16u16.to_le_bytes(),
+            b"data",
+            &data_len.to_le_bytes(),
+            &[],
+        ];
+        let mut at = 0;
+        for f in fields {
+            h[at..at + f.len()].copy_from_slice(f);
+            at += f.len();
+        }
+        Ok(h)
     }
 }
 
@@ -253,6 +290,20 @@ mod tests {
         for (a, b) in x.iter().zip(&w.samples) {
             assert!((a - b).abs() <= 1.0 / 32768.0, "{a} {b}");
         }
+    }
+
+    #[test]
+    fn two_channels_interleaved() {
+        let bytes = Wav::try_emit_pcm16_channels(8000, 2, [100i16, -100, 200, -200, 300]).unwrap();
+        assert_eq!(bytes.len(), 44 + 8, "the odd sample is dropped");
+        assert_eq!(u16_at(&bytes, 22), Some(2));
+        assert_eq!(u32_at(&bytes, 28), Some(32000), "byte rate");
+        assert_eq!(u16_at(&bytes, 32), Some(4), "block align");
+        let w = Wav::parse(&bytes).unwrap();
+        assert_eq!((w.sample_rate, w.channels, w.bits_per_sample), (8000, 2, 16));
+        assert_eq!(w.samples, vec![0.0, 0.0], "mixed down: the channels cancel");
+        assert!(Wav::try_emit_pcm16_channels(8000, 0, [0i16]).is_err());
+        assert!(Wav::try_emit_pcm16_channels(0, 2, [0i16]).is_err());
     }
 
     fn header(tag: u16, ch: u16, rate: u32, bits: u16, data: &[u8], extra: &[u8]) -> Vec<u8> {

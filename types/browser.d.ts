@@ -53,3 +53,5 @@ declare function registerProcessor(
   processorCtor: new (options: any) => AudioWorkletProcessor,
 ): void;
 declare const sampleRate: number;
+/** The frame the render quantum being processed starts at. */
+declare const currentFrame: number;

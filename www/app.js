@@ -1,8 +1,8 @@
 // @ts-check
 // The page: a Hayes modem (the DCE, in an AudioWorklet: audio.js) with its terminal
 // (terminal.js), the phone's serial port (Web Serial: serial.js), the call buttons, the status
-// panel and the log (status.js). This module wires them together; protocol.js has the messages
-// between the page and the modem.
+// panel and the log (status.js), the diagnostics (diagnostics.js). This module wires them
+// together; protocol.js has the messages between the page and the modem.
 //
 // The modem runs from the first thing the user does (a key in the terminal, a button, choosing how
 // calls are made) until the page closes: it is the terminal's command line, so typing AT gives OK
@@ -14,9 +14,11 @@ import { byId, byIdOf, setText, showStatus, note } from './status.js';
 import { toModem, errorText } from './protocol.js';
 import { Dialer, download } from './dialer.js';
 import { dialCommand } from './directory.js';
+import { showDiagnostics } from './diagnostics.js';
 
 /** @typedef {import('./protocol.js').Link} Link */
 /** @typedef {import('./protocol.js').Status} Status */
+/** @typedef {import('./protocol.js').AudioHealth} AudioHealth */
 /** @typedef {import('./protocol.js').ToModem} ToModem */
 /** @typedef {import('./protocol.js').FromModem} FromModem */
 
@@ -46,6 +48,8 @@ const modem = {
   generation: 0,
   /** @type {Status | null} the last status from the worklet */
   status: null,
+  /** @type {AudioHealth | null} the worklet's last count of the audio's health */
+  audioHealth: null,
 };
 
 const phone = new PhonePort({
@@ -145,7 +149,16 @@ function onMessage(msg) {
     case 'terminal': term.write(msg.bytes); break;
     case 'phone': phone.write(msg.bytes); break;
     case 'log': note(msg.text); break;
-    case 'status': show(msg.status); break;
+    case 'status': show(msg.status, msg.audio); break;
+    case 'line-audio':
+      if (msg.wav) {
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+        download(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (msg.wav)], { type: 'audio/wav' }), `softmodem-line-${stamp}.wav`);
+        note(`Saved ${((msg.wav.length - 44) / 32000).toFixed(1)} s of line audio.`);
+      } else {
+        note(`Could not save the line audio: ${msg.message}`, 'warn');
+      }
+      break;
     case 'link':
       if (!msg.ok) {
         note(`Could not change how calls are made: ${msg.message}`, 'warn');
@@ -161,15 +174,20 @@ function onMessage(msg) {
   }
 }
 
-/** @param {Status | null} s the modem's status, or null when none runs */
-function show(s) {
+/**
+ * @param {Status | null} s the modem's status, or null when none runs
+ * @param {AudioHealth | null} [audio] the worklet's count of the audio's health
+ */
+function show(s, audio = null) {
   modem.status = s;
+  modem.audioHealth = audio;
   showStatus(s, {
     link: modem.link,
     starting: modem.audio !== null || modem.starting !== null,
     portOpen: phone.isOpen,
     hasSerial,
-  });
+  }, audio);
+  showDiagnostics(s, audio);
 }
 
 // ---- how calls are made ----
@@ -288,6 +306,11 @@ numberInput.addEventListener('keydown', (e) => {
 byId('answer').addEventListener('click', () => post(toModem.answer()));
 byId('hangup').addEventListener('click', () => post(toModem.hangup()));
 byId('break').addEventListener('click', () => post(toModem.break()));
+byId('save-audio').addEventListener('click', () => {
+  if (modem.audio) modem.audio.post(toModem.lineAudio());
+  else note('Nothing to save: the modem is off.', 'warn');
+});
+byId('diagnostics').addEventListener('toggle', () => showDiagnostics(modem.status, modem.audioHealth));
 modulation.addEventListener('change', () => {
   // As if typed: the command and its OK show in the terminal.
   post(toModem.terminal(textBytes(`AT+MS=${modulation.value}\r`)));
@@ -344,7 +367,7 @@ term.write(textBytes('softmodem: a Hayes-compatible modem. Type AT and Enter her
 
 /**
  * For tests and the curious: the page's state.
- * @type {{ term: Terminal, dialer: Dialer, readonly running: boolean, readonly link: Link | null, readonly status: Status | null, readonly portOpen: boolean }}
+ * @type {{ term: Terminal, dialer: Dialer, readonly running: boolean, readonly link: Link | null, readonly status: Status | null, readonly audioHealth: AudioHealth | null, readonly portOpen: boolean }}
  */
 const state = {
   term,
@@ -352,6 +375,7 @@ const state = {
   get running() { return modem.audio !== null; },
   get link() { return modem.link; },
   get status() { return modem.status; },
+  get audioHealth() { return modem.audioHealth; },
   get portOpen() { return phone.isOpen; },
 };
 /** @type {any} */ (window).softmodem = state;

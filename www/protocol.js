@@ -12,12 +12,17 @@
 //   terminal {bytes}  typed           terminal {bytes}  for the terminal
 //   phone {bytes}     read from the   phone {bytes}     to write to the phone's serial port
 //                     phone's port    log {text}        a status line
-//   dial {number}                     status {status}   the status panel (every 0.1 s and after
-//   answer, hangup, break, ring                         each message from the page)
+//   dial {number}                     status {status, audio}  the status panel (every 0.1 s and
+//   answer, hangup, break, ring                         after each message from the page); audio:
+//                                                       the worklet's own counts (AudioHealth)
 //   link {link}       serial/manual   link {ok, link, message}  the answer to `link`
 //   phone-lost, phone-open            refused {what, reason}    a button the modem refused
 //   level {level}     dBm0            overflow {dropped}        typed bytes dropped
 //   line-quality {snrDb, codec}       the demo's line
+//   line-audio        save the line   line-audio {wav, message}  the answer to `line-audio`: the
+//                                                       last minute of the line as a WAV file
+//                                                       (2 channels, 8000 Hz, 16-bit: 1 received,
+//                                                       2 sent), or null and why not
 
 /** The name the processor is registered under. */
 export const PROCESSOR_NAME = 'softmodem';
@@ -56,6 +61,25 @@ export const PROCESSOR_NAME = 'softmodem';
  * @property {number} parity_errors
  * @property {number} lost characters lost to a retrain, a dropout or a signal that was not data
  * @property {number} seconds
+ * @property {number} retrains retrains the call's connection began (the counts from here to
+ *   connected_seconds are the call's now up, or the last one's)
+ * @property {number} bytes_received bytes the modem received this call
+ * @property {number} bytes_sent bytes the modem took to send this call
+ * @property {number | null} connected_seconds time since CONNECT (to the call's end once it ended)
+ * @property {number | null} line_level the received level over the last 0.1 s, the whole band,
+ *   dBm0 (-100 the floor); there in every state, unlike `level`
+ * @property {number[]} spectrum the received signal's power, 128 bins of 31.25 Hz from 0 Hz, dBm0
+ *   (-100 the floor)
+ * @property {(number | null)[]} snr_history the receiver's SNR estimate ten times a second over the
+ *   last ten seconds, oldest first, dB (null: none then)
+ */
+
+/**
+ * What the worklet counts of the audio itself, beside the modem's status.
+ * @typedef {object} AudioHealth
+ * @property {number} clipped input samples at or near full scale since the last status (0.1 s)
+ * @property {number} glitches render quanta that came late (frames were skipped), since the start
+ * @property {number} lostFrames frames skipped by those, since the start
  */
 
 /** Messages from the page to the modem. */
@@ -82,6 +106,8 @@ export const toModem = {
    * @param {'' | 'mu-law' | 'g729'} codec none, G.711 µ-law, or G.729 (voice over IP)
    */
   lineQuality: (snrDb, codec) => ({ type: /** @type {const} */ ('line-quality'), snrDb, codec }),
+  /** The Save line audio button: the modem answers `line-audio` with the WAV file. */
+  lineAudio: () => ({ type: /** @type {const} */ ('line-audio') }),
 };
 
 /** Messages from the modem to the page. */
@@ -96,8 +122,11 @@ export const fromModem = {
   phone: (bytes) => ({ type: /** @type {const} */ ('phone'), bytes }),
   /** @param {string} text a status line */
   log: (text) => ({ type: /** @type {const} */ ('log'), text }),
-  /** @param {Status} status */
-  status: (status) => ({ type: /** @type {const} */ ('status'), status }),
+  /**
+   * @param {Status} status
+   * @param {AudioHealth} audio
+   */
+  status: (status, audio) => ({ type: /** @type {const} */ ('status'), status, audio }),
   /**
    * @param {boolean} ok the link changed
    * @param {'serial' | 'manual' | 'audio'} link the link now
@@ -111,6 +140,12 @@ export const fromModem = {
   refused: (what, reason) => ({ type: /** @type {const} */ ('refused'), what, reason }),
   /** @param {number} dropped typed bytes dropped: more were waiting than the modem holds */
   overflow: (dropped) => ({ type: /** @type {const} */ ('overflow'), dropped }),
+  /**
+   * @param {Uint8Array | null} wav the last minute of the line: a WAV file (2 channels, 8000 Hz,
+   *   16-bit); null when it could not be made
+   * @param {string} [message] why not
+   */
+  lineAudio: (wav, message) => ({ type: /** @type {const} */ ('line-audio'), wav, message }),
 };
 
 /** @typedef {ReturnType<typeof toModem[keyof typeof toModem]>} ToModem a message to the modem */

@@ -1,11 +1,16 @@
 // @ts-check
-// The status panel (where the modem is, the phone's call, the line, the received signal and
-// constellation, the counts; and which buttons apply), and the log under the terminal.
+// The status panel (the call's state, where the modem is, the phone's call, the line, the received
+// signal and constellation, the input level with its clipping and too-quiet warnings, the counts:
+// retrains, framing errors, bytes each way, the call's time, audio glitches; and which buttons
+// apply), and the log under the terminal.
 
 /** @typedef {import('./protocol.js').Status} Status */
+/** @typedef {import('./protocol.js').AudioHealth} AudioHealth */
 /** @typedef {import('./protocol.js').Link} Link */
 
 const LOG_MAX = 300;
+const QUIET_DBM0 = -43; // a received level below this, during a call, is too quiet
+const CLIP_HOLD = 10; // statuses (of 0.1 s) the clipping warning stays up after the last clipped sample
 
 /** @type {Record<string, string>} */
 const PHASES = {
@@ -96,6 +101,62 @@ function phoneText(s, c) {
 }
 
 /**
+ * Where the call is: idle, dialling, ringing, training (the modems' start-up or a retrain) or
+ * connected, from the modem's phase, the phone's call and the data modem's state.
+ * @param {Status} s
+ * @returns {'idle' | 'dialling' | 'ringing' | 'training' | 'connected'}
+ */
+export function callState(s) {
+  if (s.modem === 'handshake' || s.modem === 'settling') return 'training';
+  if (s.phase === 'online' || s.phase === 'online-command') return 'connected';
+  if (s.phone === 'alerting' || s.phone === 'ringing' || s.phone === 'answering') return 'ringing';
+  if (s.phase === 'dialing' || s.phone === 'dialing') return 'dialling';
+  if (s.phase === 'connecting') return 'training';
+  return 'idle';
+}
+
+/**
+ * Seconds as m:ss (h:mm:ss from an hour).
+ * @param {number} t
+ */
+function clock(t) {
+  const s = Math.floor(t);
+  const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}:${two(m % 60)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+let clipHeld = 0;
+
+/**
+ * The status bar's call items (state, SNR, retrains, framing errors, bytes, timer) and the
+ * input level with its warnings and the audio glitches.
+ * @param {Status | null} s
+ * @param {AudioHealth | null} audio
+ */
+function showCall(s, audio) {
+  const state = s ? callState(s) : 'idle';
+  setText('call-state', state);
+  byId('call-state').dataset.state = state;
+  const call = s !== null && (s.modem !== 'idle' || s.connected_seconds !== null);
+  setText('snr', s && s.quality !== null && s.carrier ? `${s.quality.toFixed(1)} dB` : '–');
+  setText('retrains', call && s ? String(s.retrains) : '–');
+  setText('framing-errors', s && s.modem !== 'idle' ? String(s.framing_errors) : '–');
+  setText('bytes', call && s ? `${s.bytes_received} in, ${s.bytes_sent} out` : '–');
+  setText('call-timer', s && s.connected_seconds !== null ? clock(s.connected_seconds) : '–');
+  // The modem's level in its receive band while it measures one, else the whole band's.
+  const level = s ? s.level ?? s.line_level : null;
+  const meter = byIdOf('input-level', HTMLMeterElement);
+  meter.value = level ?? meter.min;
+  meter.title = level === null ? '' : `${level.toFixed(1)} dBm0`;
+  clipHeld = audio && audio.clipped > 0 ? CLIP_HOLD : Math.max(0, clipHeld - 1);
+  byId('clip-warning').hidden = clipHeld === 0;
+  const up = state === 'training' || state === 'connected';
+  byId('quiet-warning').hidden = !(up && level !== null && level < QUIET_DBM0);
+  setText('glitches', audio ? (audio.glitches ? `${audio.glitches} (${audio.lostFrames} frames lost)` : '0') : '–');
+}
+
+/**
  * The receiver's last equalised points (V.22/V.22bis), on the sixteen-point grid (+-1, +-3).
  * @param {number[]} points `re, im` pairs
  */
@@ -127,11 +188,14 @@ function disable(id, disabled) {
 }
 
 /**
- * Shows the modem's status (`null`: no modem running) and enables the controls that apply.
+ * Shows the modem's status (`null`: no modem running) and the audio's health, and enables the
+ * controls that apply.
  * @param {Status | null} s
  * @param {PanelContext} c
+ * @param {AudioHealth | null} [audio]
  */
-export function showStatus(s, c) {
+export function showStatus(s, c, audio = null) {
+  showCall(s, audio);
   setText('phase', s ? PHASES[s.phase] || s.phase : c.starting ? 'starting' : 'off (type in the terminal to switch it on)');
   setText('phone-state', s ? phoneText(s, c) : '–');
   setText('modem-state', s ? modemText(s) : 'idle');

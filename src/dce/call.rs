@@ -172,6 +172,7 @@ impl Dce {
         };
         self.note(format!("Modem: {} start-up as {who}", config.family.title()));
         self.modem = Some(Modem::new(config));
+        self.counts = super::CallCounts::default();
         self.stage = Stage::Modem;
         self.watch_progress = None;
         self.rx_rate = 0;
@@ -197,6 +198,9 @@ impl Dce {
     /// separately.
     pub(super) fn hang_up_all(&mut self) {
         self.quality_check_at = None;
+        if self.counts.connected_at.is_some() && self.counts.ended_at.is_none() {
+            self.counts.ended_at = Some(self.now);
+        }
         if let Some(m) = self.modem.take() {
             if m.state() != modem::State::Idle {
                 self.note("Modem: stopped".into());
@@ -300,6 +304,7 @@ impl Dce {
                 }
                 self.rx_rate = rx_rate;
                 self.tx_rate = tx_rate;
+                self.counts.connected_at.get_or_insert(self.now);
                 self.quality_check_at = (rx_rate == 2400).then_some(self.now + Duration::from_secs(3));
                 self.note(if rx_rate == tx_rate {
                     format!("Connected {rx_rate}")
@@ -319,7 +324,10 @@ impl Dce {
                 self.end_call(LineEvent::NoCarrier);
             }
             ModemEvent::Break => self.note("Modem: break received".into()),
-            ModemEvent::Retrain => self.note("Modem: retraining".into()),
+            ModemEvent::Retrain => {
+                self.counts.retrains += 1;
+                self.note("Modem: retraining".into());
+            }
             ModemEvent::TooPoorFor2400 { snr_db } => {
                 self.note(format!("Modem: line too poor for 2400 bit/s (SNR {snr_db} dB): going on at 1200"))
             }

@@ -9,6 +9,11 @@
 //! processed, 8000 samples a second. Nothing is allocated per audio block; dialling, connecting and
 //! status lines allocate when they happen.
 //!
+//! For a user interface: [`Dce::status`], the call's counts ([`Dce::call_counts`],
+//! [`Dce::connected_for`]) and, once started, the line monitor ([`Dce::enable_monitor`],
+//! [`monitor`]: the last minute of the line both ways, the receiver's SNR over time, the received
+//! spectrum).
+//!
 //! ```
 //! use softmodem::dce::{Config, Dce, Phase, PhoneLink};
 //! use softmodem::modem::{Config as ModemConfig, Modem};
@@ -77,6 +82,7 @@
 
 mod call;
 mod dialer;
+pub mod monitor;
 
 use std::collections::VecDeque;
 
@@ -88,6 +94,7 @@ use crate::time::{Duration, Instant};
 use crate::types::Modes;
 use crate::types::{Family, Role};
 use dialer::{Dialer, Outcome};
+use monitor::LineMonitor;
 
 /// The audio block the DCE works in, samples (20 ms): timers, events and data move between blocks.
 pub const BLOCK: usize = 160;
@@ -181,6 +188,22 @@ pub struct Status {
     pub tx_rate: u32,
     /// Time since the DCE was made (samples processed).
     pub now: Instant,
+}
+
+/// Counts of the call now up, or of the last one, for a user interface; they start afresh when a
+/// call's modem starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallCounts {
+    /// Retrains the connection began (V.22bis, [`modem::Event::Retrain`]).
+    pub retrains: u32,
+    /// Bytes the modem received and handed on (towards the terminal).
+    pub bytes_received: u64,
+    /// Bytes the modem took to send (from the terminal).
+    pub bytes_sent: u64,
+    /// When the modems connected (the call's first `CONNECT`).
+    pub connected_at: Option<Instant>,
+    /// When the connected call ended.
+    pub ended_at: Option<Instant>,
 }
 
 /// Why [`Dce::dial`], [`Dce::dial_manual`] or [`Dce::answer`] did nothing.
@@ -389,6 +412,9 @@ pub struct Dce {
     now: Instant,
     /// When to look at a 2400 bit/s connection's quality once it has settled.
     quality_check_at: Option<Instant>,
+    counts: CallCounts,
+    /// The line both ways, for diagnostics ([`Dce::enable_monitor`]).
+    monitor: Option<Box<LineMonitor>>,
 }
 
 /// A V.22bis connection whose receiver's SNR estimate is below this, three seconds in, will see
@@ -424,6 +450,8 @@ impl Dce {
             dropped_log: 0,
             now: Instant::ZERO,
             quality_check_at: None,
+            counts: CallCounts::default(),
+            monitor: None,
             config,
         };
         dce.open_link();
@@ -509,6 +537,30 @@ impl Dce {
     /// Time since the DCE was made (samples processed).
     pub fn now(&self) -> Instant {
         self.now
+    }
+
+    /// Counts of the call now up, or of the last one.
+    pub fn call_counts(&self) -> CallCounts {
+        self.counts
+    }
+
+    /// How long the call has been connected (or was, once it ended); `None` before `CONNECT`.
+    pub fn connected_for(&self) -> Option<Duration> {
+        let at = self.counts.connected_at?;
+        Some(self.counts.ended_at.unwrap_or(self.now).saturating_since(at))
+    }
+
+    /// Starts the [`LineMonitor`] (recording the last [`monitor::RECORD_SECONDS`] of the line
+    /// both ways, about 1.9 MB allocated now), if it is not running.
+    pub fn enable_monitor(&mut self) {
+        if self.monitor.is_none() {
+            self.monitor = Some(Box::default());
+        }
+    }
+
+    /// The line monitor, once [`Dce::enable_monitor`] started it.
+    pub fn monitor(&self) -> Option<&LineMonitor> {
+        self.monitor.as_deref()
     }
 
     /// A snapshot for a user interface.
@@ -597,6 +649,11 @@ impl Dce {
                 *c = if x.is_finite() { x.clamp(-4.0, 4.0) } else { 0.0 };
             }
             self.block(&clean[..m], &mut tx[i..i + m]);
+            if let Some(monitor) = self.monitor.as_deref_mut() {
+                let snr = self.modem.as_ref().and_then(|m| m.v22_pump()).map(|p| p.receiver());
+                let snr = snr.filter(|rx| rx.symbols() > 0).map(|rx| rx.snr_db());
+                monitor.record(&clean[..m], &tx[i..i + m], snr);
+            }
             i += m;
         }
         tx[n..].iter_mut().for_each(|v| *v = 0.0);
@@ -851,7 +908,7 @@ impl Dce {
             if n == 0 {
                 break;
             }
-            m.write(&buf[..n]);
+            self.counts.bytes_sent += m.write(&buf[..n]) as u64;
         }
         // Received data waits in the modem until the interpreter is online: a far modem that
         // sends as soon as it has connected may start before this one has declared its own
@@ -863,6 +920,7 @@ impl Dce {
             if self.carry_start == self.carry_end {
                 self.carry_start = 0;
                 self.carry_end = m.read(&mut self.carry);
+                self.counts.bytes_received += self.carry_end as u64;
                 if self.carry_end == 0 {
                     break;
                 }

@@ -16,6 +16,13 @@
 //! copied through the generated glue and nothing is allocated. A view is invalidated (its length
 //! becomes 0) when the WebAssembly memory grows, which any call can cause: the worklet checks the
 //! length before each use and fetches the view again when it is 0.
+//!
+//! # Diagnostics
+//!
+//! Every session runs the DCE's line monitor ([`Dce::enable_monitor`], about 1.9 MB allocated
+//! when the session starts): the status snapshot carries the received spectrum and the
+//! receiver's SNR history, and [`DceSession::line_audio_wav`] hands over the last minute of the
+//! line, both ways, as a WAV file for a bug report.
 
 pub mod terminal;
 
@@ -107,7 +114,8 @@ fn link(name: &str) -> Result<crate::dce::PhoneLink, JsError> {
 }
 
 impl DceSession {
-    fn new(inner: Inner) -> DceSession {
+    fn new(mut inner: Inner) -> DceSession {
+        dce_of(&mut inner).enable_monitor();
         DceSession {
             inner,
             audio_in: vec![0.0; AUDIO_MAX].into_boxed_slice(),
@@ -174,6 +182,13 @@ impl DceSession {
     /// True for the demonstration.
     pub fn is_demo(&self) -> bool {
         matches!(self.inner, Inner::Demo(_))
+    }
+
+    /// Frames the audio buffers hold ([`AUDIO_MAX`]): the longest block [`DceSession::process`]
+    /// takes. (A view's length is not a safe way to learn it: a view made just before the memory
+    /// grows has length 0.)
+    pub fn audio_max(&self) -> usize {
+        AUDIO_MAX
     }
 
     /// A view of the audio input buffer ([`AUDIO_MAX`] samples): the microphone's samples for the
@@ -348,6 +363,13 @@ impl DceSession {
         panel::snapshot(self.dce_ref())
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The last minute (at most) of line audio as a WAV file: 16-bit PCM at 8000 Hz, channel 1
+    /// received, channel 2 sent, oldest first (see [`crate::dce::monitor`]).
+    pub fn line_audio_wav(&self) -> Result<Vec<u8>, JsError> {
+        let monitor = self.dce_ref().monitor().ok_or_else(|| JsError::new("the line monitor is off"))?;
+        monitor.wav().map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Status lines waiting for [`DceSession::poll_log`].

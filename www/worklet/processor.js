@@ -18,6 +18,11 @@ import { PROCESSOR_NAME, fromModem, errorText } from '../protocol.js';
 /** @typedef {import('../protocol.js').FromModem} FromModem */
 
 const STATUS_EVERY = 0.1; // seconds between status messages
+const CLIP = 0.99; // an input sample at least this far from 0 is at (or near) full scale
+// Seconds of the node's life before late quanta count as glitches: while the page sets the audio
+// up (the node connected to the output, the context resumed, the input opened) Chromium skips the
+// node's quanta once, which is the start and not the call's audio breaking up.
+const GLITCH_SETTLE = 1;
 
 class SoftmodemProcessor extends AudioWorkletProcessor {
   /** @param {{ processorOptions?: ModemOptions }} options */
@@ -36,6 +41,14 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     this.bytes = new Uint8Array(0);
     /** Frames the session's audio buffers hold. */
     this.audioMax = 0;
+    // The audio's health (protocol.js AudioHealth): input samples near full scale since the last
+    // status, and render quanta that came late. A quantum starts where the last one ended
+    // (`currentFrame`); a later start means frames were skipped.
+    this.health = { clipped: 0, glitches: 0, lostFrames: 0 };
+    /** @type {number | null} where the next quantum should start */
+    this.nextFrame = null;
+    /** @type {number | null} the frame the node's first quantum started at */
+    this.firstFrame = null;
     const o = options.processorOptions;
     try {
       if (!o || !(o.module instanceof WebAssembly.Module)) throw new Error('the page passed no WebAssembly module');
@@ -43,7 +56,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
       this.session = o.link === 'demo'
         ? DceSession.demo(sampleRate, o.seed >>> 0)
         : DceSession.line(o.link, sampleRate, o.level);
-      this.audioMax = this.session.audio_in().length;
+      this.audioMax = this.session.audio_max();
     } catch (e) {
       this.session = null;
       this.post(fromModem.failed(errorText(e)));
@@ -54,11 +67,13 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
   }
 
   /**
-   * A message to the page; the bytes of `terminal` and `phone` messages are transferred.
+   * A message to the page; the bytes of `terminal` and `phone` messages, and the file of
+   * `line-audio`, are transferred.
    * @param {FromModem} msg
    */
   post(msg) {
     if (msg.type === 'terminal' || msg.type === 'phone') this.port.postMessage(msg, [msg.bytes.buffer]);
+    else if (msg.type === 'line-audio' && msg.wav) this.port.postMessage(msg, [msg.wav.buffer]);
     else this.port.postMessage(msg);
   }
 
@@ -99,6 +114,14 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
       case 'phone-open': s.init_phone(); break;
       case 'level': try { s.set_level(msg.level); } catch { /* the page keeps to the module's range */ } break;
       case 'line-quality': try { s.set_line_quality(msg.snrDb ?? NaN, msg.codec); } catch { /* the page offers only known codecs */ } break;
+      case 'line-audio':
+        // A file of up to 1.9 MB made in the module's memory (which may grow: the views notice).
+        try {
+          this.post(fromModem.lineAudio(s.line_audio_wav()));
+        } catch (e) {
+          this.post(fromModem.lineAudio(null, errorText(e)));
+        }
+        break;
     }
     this.flush(s);
     this.sinceStatus = STATUS_EVERY; // show the message's effect at once
@@ -109,7 +132,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
    * @param {DceSession} s
    */
   byteView(s) {
-    if (this.bytes.length === 0) this.bytes = s.bytes();
+    if (this.bytes.length === 0) this.bytes = freshView(() => s.bytes());
     return this.bytes;
   }
 
@@ -169,8 +192,10 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
    */
   audioViews(s, frames) {
     if (this.inBlock.length !== frames || this.outBlock.length !== frames) {
-      this.inBlock = s.audio_in().subarray(0, frames);
-      this.outBlock = s.audio_out().subarray(0, frames);
+      this.inBlock = freshView(() => s.audio_in()).subarray(0, frames);
+      this.outBlock = freshView(() => s.audio_out()).subarray(0, frames);
+      // The second may have grown the memory too.
+      if (this.inBlock.length !== frames) this.inBlock = freshView(() => s.audio_in()).subarray(0, frames);
     }
   }
 
@@ -200,6 +225,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     if (!out || out.length === 0) return true;
     const frames = out[0].length;
     const mic = inputs[0] && inputs[0].length > 0 && inputs[0][0].length === frames ? inputs[0][0] : null;
+    this.watchAudio(mic, frames);
     if (frames <= this.audioMax) {
       this.block(s, mic, frames);
       for (let c = 0; c < out.length; c++) out[c].set(this.outBlock);
@@ -216,10 +242,43 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     this.sinceStatus += frames / sampleRate;
     if (this.sinceStatus >= STATUS_EVERY) {
       this.sinceStatus = 0;
-      this.post(fromModem.status(s.status()));
+      this.post(fromModem.status(s.status(), { ...this.health }));
+      this.health.clipped = 0;
     }
     return true;
   }
+
+  /**
+   * Counts input samples near full scale, and quanta that did not start where the last one ended.
+   * @param {Float32Array | null} mic this quantum's input
+   * @param {number} frames
+   */
+  watchAudio(mic, frames) {
+    if (this.firstFrame === null) this.firstFrame = currentFrame;
+    if (this.nextFrame !== null && currentFrame > this.nextFrame && this.nextFrame - this.firstFrame >= GLITCH_SETTLE * sampleRate) {
+      this.health.glitches++;
+      this.health.lostFrames += currentFrame - this.nextFrame;
+    }
+    this.nextFrame = currentFrame + frames;
+    if (mic) {
+      let clipped = 0;
+      for (let i = 0; i < mic.length; i++) if (mic[i] >= CLIP || mic[i] <= -CLIP) clipped++;
+      this.health.clipped += clipped;
+    }
+  }
+}
+
+/**
+ * A view of the session's memory, made again while it comes back stale: the glue's own
+ * bookkeeping for the returned object can grow the memory after the view was made.
+ * @template {Float32Array | Uint8Array} T
+ * @param {() => T} make
+ * @returns {T}
+ */
+function freshView(make) {
+  let view = make();
+  for (let i = 0; i < 4 && view.length === 0; i++) view = make();
+  return view;
 }
 
 /**
