@@ -558,12 +558,19 @@ test('the demo BBS in colour: its welcome read from the text mirror, the menu, t
     mark = await termLength(page);
     await typeLine(page, 'still here');
     await waitTerm(page, 'still here', 15000, mark);
-    // A speech codec instead (G.729, voice over IP): the call holds.
+    // A speech codec instead (G.729, voice over IP), for the next call: the modems find 2400 bit/s
+    // too much for it and connect slower by themselves.
+    await page.click('#hangup');
+    await page.waitForFunction(() => document.querySelector('#phase').textContent === 'on hook, command mode', null, { timeout: 5000 });
     await page.selectOption('#line-quality', '30');
     await page.selectOption('#line-codec', 'g729');
     await page.waitForFunction(() => document.querySelector('#log').textContent.includes('G.729 (voice over IP)'), null, { timeout: 2000 });
-    await page.waitForTimeout(3000);
-    assert.equal(await page.textContent('#phase'), 'online');
+    const connects = await page.evaluate(() => document.querySelector('#log').textContent.split('Connected').length);
+    await page.click('#directory-list li:first-child button:text("Dial")');
+    await page.waitForFunction((n) => document.querySelector('#log').textContent.split('Connected').length > n, connects, { timeout: 40000 });
+    await page.waitForFunction(() => / bit\/s$/.test(document.querySelector('#modem-state').textContent), null, { timeout: 5000 });
+    const state = await page.textContent('#modem-state');
+    assert.ok(/ (1200|300) bit\/s/.test(state), `through G.729: ${state}`);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
@@ -594,6 +601,47 @@ test('capture: what arrives is saved as raw bytes and as text', async () => {
     const text = files['.txt'].toString('utf8').split('\r\n');
     assert.equal(text[0], 'red ██');
     assert.equal(text[30], 'row 29');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('copy by selecting with the mouse; ANSI music only once switched on', async () => {
+  const browser = await launch();
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.waitForFunction(() => window.softmodem.term.screen !== null, null, { timeout: 10000 });
+    await page.evaluate(() => {
+      const t = window.softmodem.term;
+      t.write(Uint8Array.from('\x1b[2J\x1b[3;5Hselect me please\r\nand me', (c) => c.charCodeAt(0)));
+      // Count the oscillators the music makes.
+      window.__oscillators = 0;
+      const make = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function () { window.__oscillators++; return make.call(this); };
+    });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    // Drag from row 3, column 5 to row 4, column 3 (cells of the 80x25 canvas).
+    await page.locator('#term canvas').scrollIntoViewIfNeeded();
+    const box = await page.locator('#term canvas').boundingBox();
+    const at = (col, row) => [box.x + (col + 0.5) * box.width / 80, box.y + (row + 0.5) * box.height / 25];
+    await page.mouse.move(...at(4, 2));
+    await page.mouse.down();
+    await page.mouse.move(...at(10, 2), { steps: 3 });
+    await page.mouse.move(...at(2, 3), { steps: 3 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Copied'), null, { timeout: 2000 });
+    assert.equal(await page.evaluate(() => window.softmodem.term.lastCopied), 'select me please\nand');
+    // Music while muted: dropped, nothing played.
+    const music = Uint8Array.from('\x1b[NT200 L16 CDEFG\x0e', (c) => c.charCodeAt(0));
+    await page.evaluate((m) => window.softmodem.term.write(Uint8Array.from(m)), [...music]);
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__oscillators), 0);
+    await page.click('#music');
+    await page.evaluate((m) => window.softmodem.term.write(Uint8Array.from(m)), [...music]);
+    await page.waitForFunction(() => window.__oscillators === 5, null, { timeout: 3000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

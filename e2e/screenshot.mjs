@@ -1,5 +1,6 @@
 // Saves the README's screenshots: docs/screenshot.png (the page connected to the demo BBS, its
-// welcome screen in colour) and docs/ansi-art.png (the terminal showing the BBS's art page).
+// welcome screen in colour), docs/ansi-art.png (the terminal showing the BBS's art page) and
+// docs/diagnostics.png (the status bar and the diagnostics panel during the call).
 // Usage: node e2e/screenshot.mjs   (after ./build.sh build)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,6 +37,16 @@ try {
   await page.waitForTimeout(500);
   await page.locator('#term canvas').screenshot({ path: path.join(root, 'docs', 'ansi-art.png') });
   console.log('wrote docs/ansi-art.png');
+  await page.keyboard.press('x');
+  await page.click('#diagnostics summary');
+  await page.waitForTimeout(3000);
+  const status = await page.locator('.status').boundingBox();
+  const diag = await page.locator('#diagnostics').boundingBox();
+  const top = Math.min(status.y, diag.y);
+  const bottom = Math.max(status.y + status.height, diag.y + diag.height);
+  await page.screenshot({ path: path.join(root, 'docs', 'diagnostics.png'), fullPage: true,
+    clip: { x: 0, y: top - 8, width: 1000, height: bottom - top + 16 } });
+  console.log('wrote docs/diagnostics.png');
 } finally {
   await browser.close();
   site.server.close();

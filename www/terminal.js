@@ -85,6 +85,8 @@ export class Terminal {
     this.music = new Music();
     /** @type {{ r0: number, c0: number, r1: number, c1: number } | null} */
     this.selection = null;
+    /** The last selection copied. */
+    this.lastCopied = '';
     this.wireMouse();
     ready.then(() => this.start()).catch(() => { /* the modem's start reports it */ });
   }
@@ -300,14 +302,15 @@ export class Terminal {
       this.selection = { r0: a.r, c0: a.c, r1: b.r, c1: b.c };
       this.drawSelection();
     });
-    this.canvas.addEventListener('pointerup', async () => {
+    this.canvas.addEventListener('pointerup', () => {
       anchor = null;
       const sel = this.selection;
       if (!sel || !this.screen || (sel.r0 === sel.r1 && sel.c0 === sel.c1)) { this.selection = null; this.drawSelection(); return; }
       const text = this.screen.selection_text(sel.r0, sel.c0, sel.r1, sel.c1);
       this.lastCopied = text;
-      try { await navigator.clipboard.writeText(text); } catch { /* no clipboard permission: lastCopied keeps it */ }
       this.hooks.copied(text);
+      // (Without the clipboard's permission the promise may never settle: lastCopied keeps it.)
+      navigator.clipboard?.writeText(text).catch(() => {});
     });
     this.canvas.addEventListener('wheel', (e) => {
       const s = this.screen;
