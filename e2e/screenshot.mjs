@@ -40,10 +40,11 @@ try {
   await page.keyboard.press('x');
   await page.click('#diagnostics summary');
   await page.waitForTimeout(3000);
-  const status = await page.locator('.status').boundingBox();
-  const diag = await page.locator('#diagnostics').boundingBox();
-  const top = Math.min(status.y, diag.y);
-  const bottom = Math.max(status.y + status.height, diag.y + diag.height);
+  // Page coordinates (a full-page clip is in them; bounding boxes are in the viewport's).
+  const [top, bottom] = await page.evaluate(() => {
+    const boxes = ['.status', '#diagnostics'].map((q) => document.querySelector(q).getBoundingClientRect());
+    return [Math.min(...boxes.map((b) => b.top)) + window.scrollY, Math.max(...boxes.map((b) => b.bottom)) + window.scrollY];
+  });
   await page.screenshot({ path: path.join(root, 'docs', 'diagnostics.png'), fullPage: true,
     clip: { x: 0, y: top - 8, width: 1000, height: bottom - top + 16 } });
   console.log('wrote docs/diagnostics.png');
