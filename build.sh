@@ -138,6 +138,8 @@ build() {
 run_tests() {
   log "native tests (unit, integration, interop with spandsp and minimodem, doc tests)"
   cargo test --locked --workspace
+  log "the API documentation builds without a warning (broken or private links, missing docs)"
+  RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --lib
   log "WASM tests in headless Chromium"
   wasm-pack test --headless --chrome --mode no-install . --locked
   build_wasm

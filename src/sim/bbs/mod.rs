@@ -10,7 +10,7 @@
 //! | key | page |
 //! |---|---|
 //! | `C` | chat: what is typed is echoed (CR as CR LF, backspace as BS SP BS); a line `/q` or ESC returns to the menu, a line `bye` hangs up |
-//! | `A` | ANSI art made for this project ([`art`]): cursor movement, iCE colours, CP437 blocks and lines |
+//! | `A` | ANSI art made for this project (in `art.rs`): cursor movement, iCE colours, CP437 blocks and lines |
 //! | `L` | the line: the rate, and what the page's line-quality control does |
 //! | `H` or `?` | help |
 //! | `G` | goodbye: the BBS hangs up |
