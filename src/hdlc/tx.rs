@@ -84,7 +84,8 @@ impl HdlcTx {
         &self.config
     }
 
-    /// Queues a frame (the octets between the flags, without the FCS, which is added).
+    /// Queues a frame (the octets between the flags, without the FCS, which is added). A frame
+    /// shorter than [`MIN_FRAME`](super::MIN_FRAME) octets is sent as given; receivers drop it.
     pub fn send(&mut self, frame: &[u8]) -> Result<(), TxError> {
         if frame.len() > self.config.max_frame {
             return Err(TxError::TooLong);
@@ -105,8 +106,8 @@ impl HdlcTx {
         self.config.frames.max(1) - self.queue.len()
     }
 
-    /// True when no frame is queued or being sent and no abort is pending (only flags or marks
-    /// go out).
+    /// True when no frame is queued or being sent and no abort is pending: only flags or marks
+    /// go out from now on (the last frame's closing flag may still be under way, up to 7 bits).
     pub fn is_idle(&self) -> bool {
         self.queue.len() == 0 && !self.abort_pending && self.state == State::Idle
     }
@@ -138,7 +139,7 @@ impl HdlcTx {
         }
     }
 
-    /// Frames sent whole (closing flag included).
+    /// Frames sent whole, each counted as the first bit of its closing flag goes out.
     pub fn frames_sent(&self) -> u64 {
         self.frames_sent
     }
