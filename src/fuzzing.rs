@@ -83,6 +83,77 @@ pub fn deframer(data: &[u8]) {
     assert_eq!(got, want, "{format:?}, V.14 {v14}");
 }
 
+/// HDLC framing. The first byte chooses the FCS (bit 0: 32-bit), the idle (bit 1: marks), the
+/// flags between frames (`1 + (sel >> 2) % 3`), the longest frame (`2 + (sel >> 4) * 16` octets)
+/// and the queue (`1 + (sel >> 4) % 4` frames). The rest, as bits, must not make the receiver
+/// panic, give a frame longer than the longest, or count more frames (taken or dropped) than the
+/// flags and aborts the bits hold; then the rest's bytes, cut into frames of 2 to the longest
+/// octets and sent by the transmitter, must come back exactly.
+pub fn hdlc_deframer(data: &[u8]) {
+    use crate::bits::{BitSink, BitSource};
+    use crate::hdlc::{Config, Fcs, HdlcRx, HdlcTx, Idle, MIN_FRAME};
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let config = Config {
+        fcs: if sel & 1 != 0 { Fcs::Fcs32 } else { Fcs::Fcs16 },
+        idle: if sel & 2 != 0 { Idle::Marks } else { Idle::Flags },
+        flags_between: 1 + (sel >> 2) % 3,
+        max_frame: 2 + (sel >> 4) as usize * 16,
+        frames: 1 + (sel >> 4) as usize % 4,
+    };
+    let mut rx = HdlcRx::new(config);
+    let mut frames = 0u64;
+    for &b in rest {
+        for i in 0..8 {
+            rx.put_bit((b >> i) & 1, 0.0);
+            while let Some(f) = rx.front() {
+                assert!(f.len() <= config.max_frame && f.len() >= MIN_FRAME, "a frame of {}", f.len());
+                frames += 1;
+                rx.pop();
+            }
+        }
+    }
+    let s = rx.stats();
+    assert_eq!(s.good_frames, frames + rx.frames() as u64);
+    // Every frame counted ends at a flag (at least 7 bits) or an abort (7 bits).
+    let counted = s.good_frames + s.bad_fcs + s.aborts + s.too_long + s.too_short + s.not_octet_aligned + s.overruns;
+    assert!(counted <= (rest.len() * 8 / 7) as u64 + 1, "{s:?} from {} bits", rest.len() * 8);
+
+    let mut tx = HdlcTx::new(config);
+    let mut rx = HdlcRx::new(config);
+    let mut got = Vec::new();
+    let mut sent = Vec::new();
+    let mut chunks = rest;
+    let mut k = 0usize;
+    loop {
+        if tx.free() > 0 && chunks.len() >= MIN_FRAME {
+            let n = (MIN_FRAME + chunks[0] as usize % config.max_frame).min(config.max_frame).min(chunks.len());
+            let (f, more) = chunks.split_at(n);
+            tx.send(f).unwrap();
+            sent.push(f);
+            chunks = more;
+        } else if tx.is_idle() && (chunks.len() < MIN_FRAME) {
+            break;
+        }
+        rx.put_bit(tx.next_bit(), 0.0);
+        while let Some(f) = rx.front() {
+            got.push(f.to_vec());
+            rx.pop();
+        }
+        k += 1;
+        // At worst a 2-octet frame: 20 bits, a 32-bit FCS (39), three flags (24).
+        assert!(k < 64 + rest.len() * 48, "the transmitter never finished");
+    }
+    // The closing flag's last bits.
+    for _ in 0..16 {
+        rx.put_bit(tx.next_bit(), 0.0);
+    }
+    while let Some(f) = rx.front() {
+        got.push(f.to_vec());
+        rx.pop();
+    }
+    assert!(got == sent, "{} frames back of {}: {:?}", got.len(), sent.len(), rx.stats());
+}
+
 /// The V.22/V.22bis receiver on arbitrary audio, on either carrier, at either rate.
 pub fn v22_receiver(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else { return };

@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | words | [`time`], [`types`], [`queue`], [`bits`] | [`Duration`]/[`Instant`] in samples; [`Role`], [`Family`], [`Modes`], [`LineEndpoint`]; bounded queues; the bit interfaces between pumps and framing |
 //! | DSP | [`dsp`], [`g711`], [`wav`] | oscillators, filters, AGC, timing recovery, resampling; G.711; WAV files |
-//! | modulations | [`fsk`], [`v22bis`], [`startstop`] | Bell 103/202, V.21, V.23; V.22/V.22bis with its start-up and retrains; start-stop characters (V.14) |
+//! | modulations | [`fsk`], [`v22bis`], [`startstop`], [`hdlc`] | Bell 103/202, V.21, V.23; V.22/V.22bis with its start-up and retrains; start-stop characters (V.14); HDLC frames (the framing of V.42's LAPM) |
 //! | start of a call | [`tones`], [`v8`], [`automode`] | DTMF, call progress and answer tones; V.8; recognising the far modem in either role |
 //! | the modem | [`modem`] | [`Modem`]: line samples in and out, bytes in and out, events |
 //! | the Hayes modem | [`hayes`], [`phone`], [`dce`] | the V.250 interpreter; TS 27.007 call control of a phone; [`Dce`], all of it wired together |
@@ -56,6 +56,7 @@ pub mod wav;
 
 // Modulations.
 pub mod fsk;
+pub mod hdlc;
 pub mod startstop;
 pub mod v22bis;
 

@@ -45,10 +45,11 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 16] = [
+const TARGETS: [(&str, Body); 17] = [
     ("wav_parse", fuzzing::wav_parse),
     ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
+    ("hdlc_deframer", fuzzing::hdlc_deframer),
     ("fsk_receiver", fuzzing::fsk_receiver),
     ("modem", fuzzing::modem),
     ("v22_receiver", fuzzing::v22_receiver),
@@ -451,6 +452,46 @@ fn ansi_seeds() -> Named {
     ]
 }
 
+/// HDLC bit streams from our transmitter, packed 8 bits to a byte (first bit in bit 0), after the
+/// selector byte of the `hdlc_deframer` body (bit 0: FCS-32, bit 1: mark idle, `sel >> 4`: the
+/// longest frame, `2 + 16 * (sel >> 4)` octets).
+fn hdlc_seeds() -> Named {
+    use softmodem::hdlc::{Config, Fcs, HdlcTx, Idle};
+    let stream = |sel: u8, frames: &[&[u8]], abort_after: Option<usize>| {
+        let config = Config {
+            fcs: if sel & 1 != 0 { Fcs::Fcs32 } else { Fcs::Fcs16 },
+            idle: if sel & 2 != 0 { Idle::Marks } else { Idle::Flags },
+            flags_between: 1 + (sel >> 2) % 3,
+            max_frame: 2 + (sel >> 4) as usize * 16,
+            frames: 8,
+        };
+        let mut tx = HdlcTx::new(config);
+        let mut bits: Vec<u8> = (0..16).map(|_| tx.next_bit()).collect();
+        for f in frames {
+            tx.send(f).unwrap();
+        }
+        let mut n = 0;
+        while !tx.is_idle() || bits.len() % 8 != 0 || n < 16 {
+            if Some(n) == abort_after {
+                tx.abort();
+            }
+            bits.push(tx.next_bit());
+            n += 1;
+        }
+        let packed: Vec<u8> = bits.chunks(8).map(|c| c.iter().enumerate().fold(0, |a, (i, &b)| a | b << i)).collect();
+        with_sel(sel, &packed)
+    };
+    let ua: &[u8] = b"\x03\x73";
+    let info: &[u8] = b"\x01\x00\x00Hello, LAPM!";
+    vec![
+        ("fcs16-flags".into(), stream(0xF0, &[ua, info], None)),
+        ("fcs32-marks".into(), stream(0xF3, &[info, ua], None)),
+        ("two-flags-between".into(), stream(0xF4, &[ua, ua, ua], None)),
+        ("transparency".into(), stream(0x20, &[&[0x7E, 0x7D, 0xFF, 0xFF, 0x7E, 0x3F, 0xFC], &[0xFF; 30]], None)),
+        ("abort".into(), stream(0xF0, &[&[0x55; 40], ua], Some(100))),
+    ]
+}
+
 /// Every seed, for every target.
 fn seeds() -> Vec<Seed> {
     let mut out = Vec::new();
@@ -471,6 +512,8 @@ fn seeds() -> Vec<Seed> {
             ("zeros-and-breaks".into(), with_sel(0x18, &[0xFF, 0x00, 0x00, 0x00, 0xFF, 0x55, 0xAA])),
         ],
     );
+
+    add("hdlc_deframer", hdlc_seeds());
 
     add(
         "fsk_receiver",

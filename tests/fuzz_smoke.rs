@@ -53,6 +53,21 @@ fn deframer_survives_random_bits() {
 }
 
 #[test]
+fn hdlc_deframer_survives_random_bits() {
+    for v in inputs(30, 2000, 300) {
+        fuzzing::hdlc_deframer(&v);
+    }
+    // Every configuration, on bits of every value and on long runs of ones and zeros.
+    let all: Vec<u8> = (0..=255).collect();
+    let ones = [0xFFu8; 64];
+    let flags = [0x7Eu8; 64];
+    for sel in 0..=255u8 {
+        fuzzing::hdlc_deframer(&[&[sel][..], &all].concat());
+        fuzzing::hdlc_deframer(&[&[sel][..], &ones, &flags, &all, &[0; 40]].concat());
+    }
+}
+
+#[test]
 fn fsk_receivers_survive_random_audio() {
     for v in inputs(4, 60, 40_000) {
         fuzzing::fsk_receiver(&v);

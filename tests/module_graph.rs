@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["time", "types", "queue", "bits"],
     &["dsp", "g711", "wav"],
-    &["fsk", "v22bis", "startstop"],
+    &["fsk", "v22bis", "startstop", "hdlc"],
     &["tones", "v8", "automode"],
     &["modem"],
     &["hayes", "phone", "dce"],

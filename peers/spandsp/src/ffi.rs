@@ -1,5 +1,5 @@
 //! Raw declarations of the parts of spandsp's public C API that this crate uses, written by hand
-//! from `/usr/include/spandsp/{async,fsk,v22bis,v29rx,complex,logging}.h` (spandsp 0.0.6).
+//! from `/usr/include/spandsp/{async,fsk,v22bis,v29rx,complex,logging,hdlc}.h` (spandsp 0.0.6).
 //!
 //! Everything here is `unsafe` to call; the safe wrappers are in [`crate::async_serial`] and
 //! [`crate::fsk`]. The state structures are opaque: spandsp allocates them when an `*_init` function
@@ -284,4 +284,81 @@ extern "C" {
     pub fn span_log_set_tag(s: *mut logging_state_t, tag: *const c_char) -> c_int;
     /// `void span_log_set_message_handler(logging_state_t *s, message_handler_func_t func)`.
     pub fn span_log_set_message_handler(s: *mut logging_state_t, func: message_handler_func_t);
+}
+
+// HDLC framing (`hdlc.h`).
+
+/// Opaque `hdlc_rx_state_t`.
+#[repr(C)]
+pub struct hdlc_rx_state_t {
+    _private: [u8; 0],
+}
+
+/// Opaque `hdlc_tx_state_t`.
+#[repr(C)]
+pub struct hdlc_tx_state_t {
+    _private: [u8; 0],
+}
+
+/// `hdlc_frame_handler_t`: takes a received frame (`pkt`, `len` octets, CRC not included) and
+/// whether its CRC was good (`ok`).
+pub type hdlc_frame_handler_t =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, pkt: *const u8, len: c_int, ok: c_int)>;
+/// `hdlc_underflow_handler_t`: the transmitter has nothing more to send.
+pub type hdlc_underflow_handler_t = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+
+/// `hdlc_rx_stats_t`: the receiver's counts.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct hdlc_rx_stats_t {
+    /// Octets of good frames received (CRC not included).
+    pub bytes: core::ffi::c_ulong,
+    /// Good frames received.
+    pub good_frames: core::ffi::c_ulong,
+    /// Frames with CRC errors.
+    pub crc_errors: core::ffi::c_ulong,
+    /// Too short and too long frames.
+    pub length_errors: core::ffi::c_ulong,
+    /// Aborts received.
+    pub aborts: core::ffi::c_ulong,
+}
+
+extern "C" {
+    /// `hdlc_rx_state_t *hdlc_rx_init(s, crc32, report_bad_frames, framing_ok_threshold, handler,
+    /// user_data)`.
+    pub fn hdlc_rx_init(
+        s: *mut hdlc_rx_state_t,
+        crc32: c_int,
+        report_bad_frames: c_int,
+        framing_ok_threshold: c_int,
+        handler: hdlc_frame_handler_t,
+        user_data: *mut c_void,
+    ) -> *mut hdlc_rx_state_t;
+    /// `int hdlc_rx_free(hdlc_rx_state_t *s)`.
+    pub fn hdlc_rx_free(s: *mut hdlc_rx_state_t) -> c_int;
+    /// `void hdlc_rx_set_max_frame_len(hdlc_rx_state_t *s, size_t max_len)`.
+    pub fn hdlc_rx_set_max_frame_len(s: *mut hdlc_rx_state_t, max_len: usize);
+    /// `int hdlc_rx_get_stats(hdlc_rx_state_t *s, hdlc_rx_stats_t *t)`: 0, or -1.
+    pub fn hdlc_rx_get_stats(s: *mut hdlc_rx_state_t, t: *mut hdlc_rx_stats_t) -> c_int;
+    /// `void hdlc_rx_put_bit(hdlc_rx_state_t *s, int new_bit)`.
+    pub fn hdlc_rx_put_bit(s: *mut hdlc_rx_state_t, new_bit: c_int);
+    /// `hdlc_tx_state_t *hdlc_tx_init(s, crc32, inter_frame_flags, progressive, handler,
+    /// user_data)`.
+    pub fn hdlc_tx_init(
+        s: *mut hdlc_tx_state_t,
+        crc32: c_int,
+        inter_frame_flags: c_int,
+        progressive: c_int,
+        handler: hdlc_underflow_handler_t,
+        user_data: *mut c_void,
+    ) -> *mut hdlc_tx_state_t;
+    /// `int hdlc_tx_free(hdlc_tx_state_t *s)`.
+    pub fn hdlc_tx_free(s: *mut hdlc_tx_state_t) -> c_int;
+    /// `int hdlc_tx_frame(hdlc_tx_state_t *s, const uint8_t *frame, size_t len)`: 0 if accepted,
+    /// else -1.
+    pub fn hdlc_tx_frame(s: *mut hdlc_tx_state_t, frame: *const u8, len: usize) -> c_int;
+    /// `int hdlc_tx_abort(hdlc_tx_state_t *s)`: 0 if the frame was aborted, else -1.
+    pub fn hdlc_tx_abort(s: *mut hdlc_tx_state_t) -> c_int;
+    /// `int hdlc_tx_get_bit(hdlc_tx_state_t *s)`: the next bit, or a negative status.
+    pub fn hdlc_tx_get_bit(s: *mut hdlc_tx_state_t) -> c_int;
 }

@@ -9,6 +9,7 @@
 //!   byte queues;
 //! - [`fsk`]: spandsp's FSK modulator and demodulator (`fsk_tx`, `fsk_rx`) with its preset channels;
 //! - [`v22bis`]: spandsp's V.22bis (and V.22) duplex modem;
+//! - [`hdlc`]: spandsp's HDLC framing (`hdlc_tx`, `hdlc_rx`), 16- and 32-bit CRC;
 //! - [`tones`]: spandsp's DTMF generator and receiver (`dtmf_tx`, `dtmf_rx`) and its modem connect
 //!   tones generator and detector (ANS, ANS/, ANSam, ANSam/, Bell 2225 Hz, the calling tone, fax
 //!   CNG).
@@ -57,6 +58,7 @@
 pub mod async_serial;
 pub mod ffi;
 pub mod fsk;
+pub mod hdlc;
 pub mod status;
 pub mod tones;
 pub mod v22bis;
