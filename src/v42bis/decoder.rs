@@ -45,7 +45,7 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    /// A decoder in compressed mode with an initial dictionary.
+    /// A decoder with an initial dictionary, in transparent mode (as both ends start).
     pub fn new(params: Params) -> Self {
         Self {
             params,
@@ -55,7 +55,7 @@ impl Decoder {
             bits: 0,
             nbits: 0,
             escape: ESCAPE_INITIAL,
-            transparent: false,
+            transparent: true,
             escaped: false,
             failed: None,
             buf: [0; 256],
@@ -70,7 +70,7 @@ impl Decoder {
         self.bits = 0;
         self.nbits = 0;
         self.escape = ESCAPE_INITIAL;
-        self.transparent = false;
+        self.transparent = true;
         self.escaped = false;
         self.failed = None;
     }
@@ -114,10 +114,7 @@ impl Decoder {
         }
         self.escaped = false;
         match b {
-            ECM => {
-                self.matcher.take();
-                self.transparent = false;
-            }
+            ECM => self.transparent = false,
             EID => self.data(self.escape, out),
             RESET => {
                 self.dict.reset();
@@ -152,14 +149,14 @@ impl Decoder {
             self.nbits -= self.c2;
             match code {
                 ETM => {
-                    self.matcher.take();
+                    self.matcher.sent = true;
                     self.bits = 0;
                     self.nbits = 0;
                     self.transparent = true;
                     return Ok(());
                 }
                 FLUSH => {
-                    self.matcher.take();
+                    self.matcher.sent = true;
                     self.bits = 0;
                     self.nbits = 0;
                     return Ok(());
@@ -187,12 +184,16 @@ impl Decoder {
         let first = self.buf[0];
         if self.matcher.cur == NONE {
             self.matcher.cur = Dictionary::root(first);
+            self.matcher.sent = false;
         } else {
             self.matcher.terminate(&mut self.dict, first);
         }
         let buf = self.buf;
+        // The path to this string again: the entry just made may have been a leaf recovered
+        // from it. (The encoder's bar on matching the entry created last needs no check here:
+        // an entry the decoder has not made yet is empty, C1 having moved past a recovered one.)
         for &c in &buf[1..len] {
-            self.matcher.cur = self.matcher.extension(&self.dict, c).ok_or(bad)?;
+            self.matcher.cur = self.dict.child(self.matcher.cur, c).ok_or(bad)?;
         }
         if self.matcher.cur != code {
             return Err(bad);

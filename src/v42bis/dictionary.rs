@@ -106,22 +106,31 @@ impl Dictionary {
         if self.depth[parent as usize] >= self.n7 || self.child(parent, c).is_some() {
             return None;
         }
+        let n = self.c1;
+        if self.depth[n as usize] != 0 {
+            // Nothing could be recovered.
+            return None;
+        }
+        self.link(n, parent, c);
+        self.prepare_next();
+        Some(n)
+    }
+
+    /// Moves C1 on to the next entry a string can go to: an empty one or, the dictionary full, a
+    /// leaf node, recovered now (detached from its parent).
+    fn prepare_next(&mut self) {
         let span = self.n2 - N5;
         for _ in 0..span {
-            let n = self.c1;
             self.c1 = if self.c1 + 1 >= self.n2 { N5 } else { self.c1 + 1 };
-            let i = n as usize;
+            let i = self.c1 as usize;
             if self.depth[i] == 0 {
-                self.link(n, parent, c);
-                return Some(n);
+                return;
             }
-            if self.first_child[i] == NONE && n != parent {
-                self.detach(n);
-                self.link(n, parent, c);
-                return Some(n);
+            if self.first_child[i] == NONE {
+                self.detach(self.c1);
+                return;
             }
         }
-        None
     }
 
     fn link(&mut self, n: u16, parent: u16, c: u8) {
@@ -165,6 +174,8 @@ pub(crate) struct Matcher {
     pub(crate) cur: u16,
     /// The most recently created entry.
     pub(crate) last_created: u16,
+    /// The string matched so far has been sent already (FLUSH, ETM): the next character ends it.
+    pub(crate) sent: bool,
 }
 
 impl Matcher {
@@ -172,6 +183,7 @@ impl Matcher {
     pub(crate) fn clear(&mut self) {
         self.cur = NONE;
         self.last_created = NONE;
+        self.sent = false;
     }
 
     /// Extends the string by `c` if the dictionary has it (and it is not the entry just created,
@@ -180,6 +192,11 @@ impl Matcher {
     pub(crate) fn feed(&mut self, d: &mut Dictionary, c: u8) -> Option<u16> {
         if self.cur == NONE {
             self.cur = Dictionary::root(c);
+            self.sent = false;
+            return None;
+        }
+        if self.sent {
+            self.terminate(d, c);
             return None;
         }
         if let Some(k) = self.extension(d, c) {
@@ -200,17 +217,27 @@ impl Matcher {
     /// Ends the current string (there is one) before `c`: returns its codeword.
     pub(crate) fn terminate(&mut self, d: &mut Dictionary, c: u8) -> u16 {
         let out = self.cur;
-        if let Some(n) = d.add(out, c) {
+        self.sent = false;
+        if d.depth(out) >= d.n7 {
+            // A string of N7 characters creates nothing and ends the bar on the entry created
+            // last (as spandsp behaves; see tests/spandsp_v42bis.rs).
+            self.last_created = NONE;
+        } else if let Some(n) = d.add(out, c) {
             self.last_created = n;
         }
         self.cur = Dictionary::root(c);
         out
     }
 
-    /// Ends the current string without adding anything (FLUSH, ETM, ECM): its codeword if any.
-    pub(crate) fn take(&mut self) -> Option<u16> {
-        let c = core::mem::replace(&mut self.cur, NONE);
-        (c != NONE).then_some(c)
+    /// The string matched so far goes out now (FLUSH, ETM): its codeword, unless there is none or
+    /// it went already. The dictionary is still updated with it and the next character, which
+    /// ends it.
+    pub(crate) fn send_now(&mut self) -> Option<u16> {
+        if self.cur == NONE || self.sent {
+            return None;
+        }
+        self.sent = true;
+        Some(self.cur)
     }
 }
 
@@ -243,7 +270,8 @@ mod tests {
             let n = d.add(Dictionary::root(i as u8), (i / 256) as u8).unwrap();
             assert_eq!(d.depth(n), 2);
         }
-        assert_eq!((N5..512).filter(|&k| d.is_string(k)).count(), 512 - N5 as usize);
+        // All but one: C1 is kept at an empty entry, a leaf recovered ahead of need.
+        assert_eq!((N5..512).filter(|&k| d.is_string(k)).count(), 512 - N5 as usize - 1);
         // Strings never longer than N7.
         let mut node = Dictionary::root(1);
         for i in 0..100u8 {

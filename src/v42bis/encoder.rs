@@ -27,10 +27,13 @@ pub struct Encoder {
     window: u32,
     /// Whether the encoder may change mode by itself.
     dynamic: bool,
+    /// Before the first string: the encoder goes to compressed mode there.
+    starting: bool,
 }
 
 impl Encoder {
-    /// An encoder in compressed mode with an initial dictionary.
+    /// An encoder with an initial dictionary, in transparent mode (as both ends start); it goes to
+    /// compressed mode after the first character unless [`Encoder::set_dynamic`] said otherwise.
     pub fn new(params: Params) -> Self {
         Self {
             params,
@@ -41,11 +44,12 @@ impl Encoder {
             bits: 0,
             nbits: 0,
             escape: ESCAPE_INITIAL,
-            transparent: false,
+            transparent: true,
             compressed_bits: 0,
             transparent_bits: 0,
             window: 0,
             dynamic: true,
+            starting: true,
         }
     }
 
@@ -69,6 +73,16 @@ impl Encoder {
     /// inside the encoder until more data or [`Encoder::flush`].
     pub fn encode(&mut self, input: &[u8], out: &mut impl FnMut(u8)) {
         for &c in input {
+            if let Some(code) = self.matcher.feed(&mut self.dict, c) {
+                self.compressed_bits += self.c2;
+                if !self.transparent {
+                    self.send(code as u32, out);
+                }
+                // Between strings: the mode may change here, `c` being the next string's first.
+                if self.dynamic && (self.window >= WINDOW || self.starting) {
+                    self.test_compression(out);
+                }
+            }
             let escaped = c == self.escape;
             if self.transparent {
                 out(c);
@@ -79,17 +93,8 @@ impl Encoder {
             if escaped {
                 self.escape = self.escape.wrapping_add(ESCAPE_STEP);
             }
-            if let Some(code) = self.matcher.feed(&mut self.dict, c) {
-                self.compressed_bits += self.c2;
-                if !self.transparent {
-                    self.send(code as u32, out);
-                }
-            }
             self.transparent_bits += if escaped { 16 } else { 8 };
             self.window += 1;
-            if self.window >= WINDOW {
-                self.test_compression(out);
-            }
         }
     }
 
@@ -99,7 +104,7 @@ impl Encoder {
         if self.transparent {
             return;
         }
-        if let Some(code) = self.matcher.take() {
+        if let Some(code) = self.matcher.send_now() {
             self.send(code as u32, out);
             self.put(FLUSH as u32, out);
             self.align(out);
@@ -111,23 +116,31 @@ impl Encoder {
         if self.transparent {
             return;
         }
-        if let Some(code) = self.matcher.take() {
+        if let Some(code) = self.matcher.send_now() {
             self.send(code as u32, out);
         }
+        self.etm(out);
+    }
+
+    fn etm(&mut self, out: &mut impl FnMut(u8)) {
         self.put(ETM as u32, out);
         self.align(out);
         self.transparent = true;
     }
 
-    /// Goes back to compressed mode (7.8.2): the escape character and ECM; matching starts again
-    /// with the next character.
+    /// Goes to compressed mode (7.8.2): the escape character and ECM. The string matched so far
+    /// went out as octets: the next character ends it.
     pub fn enter_compressed(&mut self, out: &mut impl FnMut(u8)) {
         if !self.transparent {
             return;
         }
+        self.matcher.send_now();
+        self.ecm(out);
+    }
+
+    fn ecm(&mut self, out: &mut impl FnMut(u8)) {
         out(self.escape);
         out(ECM);
-        self.matcher.take();
         self.transparent = false;
     }
 
@@ -143,15 +156,17 @@ impl Encoder {
         self.c3 = 1 << C2_INITIAL;
     }
 
-    /// The compression test: at the end of each window, the mode that would have sent fewer bits
-    /// (with some hysteresis against the cost of switching).
+    /// The compression test, between two strings: at the first, compressed mode; then at the end
+    /// of each window, the mode that would have sent fewer bits (with some hysteresis against the
+    /// cost of switching).
     fn test_compression(&mut self, out: &mut impl FnMut(u8)) {
-        if self.dynamic {
-            if !self.transparent && self.compressed_bits > self.transparent_bits {
-                self.enter_transparent(out);
-            } else if self.transparent && self.compressed_bits + self.transparent_bits / 8 < self.transparent_bits {
-                self.enter_compressed(out);
-            }
+        if self.starting {
+            self.starting = false;
+            self.ecm(out);
+        } else if !self.transparent && self.compressed_bits > self.transparent_bits {
+            self.etm(out);
+        } else if self.transparent && self.compressed_bits + self.transparent_bits / 8 < self.transparent_bits {
+            self.ecm(out);
         }
         self.compressed_bits = 0;
         self.transparent_bits = 0;

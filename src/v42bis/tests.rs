@@ -138,16 +138,16 @@ fn malformed_input_is_an_error_and_reset_recovers() {
     let p = Params::new(512, 6).unwrap();
     let mut dec = Decoder::new(p);
     let mut sink = |_| {};
-    // Codeword 300 (9 bits, LSB first) before any string was made.
-    let bad = [(300u16 & 0xff) as u8, (300 >> 8) as u8];
+    // Escape (0) and ECM, then codeword 300 (9 bits, LSB first) before any string was made.
+    let bad = [0, ECM, (300u16 & 0xff) as u8, (300 >> 8) as u8];
     assert_eq!(dec.decode(&bad, &mut sink), Err(DecodeError::UnknownCodeword(300)));
     assert_eq!(dec.decode(b"x", &mut sink), Err(DecodeError::UnknownCodeword(300)));
     dec.reset();
-    // ETM, then escape (0) and 7.
-    assert_eq!(dec.decode(&[0, 0, 0, 7], &mut sink), Err(DecodeError::BadCommand(7)));
+    // Escape and 7.
+    assert_eq!(dec.decode(&[b'a', 0, 7], &mut sink), Err(DecodeError::BadCommand(7)));
     dec.reset();
     // STEPUP past N1 = 9 bits.
-    assert_eq!(dec.decode(&[2, 0], &mut sink), Err(DecodeError::StepUpPastN1));
+    assert_eq!(dec.decode(&[0, ECM, 2, 0], &mut sink), Err(DecodeError::StepUpPastN1));
     dec.reset();
     let mut got = Vec::new();
     let (mut enc, mut line) = (Encoder::new(p), Vec::new());
