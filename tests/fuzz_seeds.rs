@@ -459,7 +459,7 @@ fn v42bis_seeds() -> Named {
     let text = b"The quick brown fox jumps over the lazy dog. The quick brown fox jumps again.\r\n".repeat(6);
     let mut noise = vec![0u8; 600];
     softmodem::sim::rng::Rng::new(42).fill(&mut noise);
-    let mut stream = |n2: u16, n7: u8, data: &[u8], flush_every: usize| {
+    let stream = |n2: u16, n7: u8, data: &[u8], flush_every: usize| {
         let mut enc = Encoder::new(Params::new(n2, n7).unwrap());
         let mut line = Vec::new();
         for c in data.chunks(flush_every) {
