@@ -11,6 +11,10 @@
 //! control codewords (ETM, FLUSH, STEPUP) and the escaped commands (ECM, EID, RESET) and reports
 //! malformed input as a [`DecodeError`], never panicking; it is then [`Decoder::reset`].
 //!
+//! Both ends start in transparent mode; the encoder goes to compressed mode after the first
+//! character. What could not be checked against the Recommendation's text, and what was measured
+//! on spandsp instead, is in `docs/notes/v42bis.md`.
+//!
 //! Constants named as in the Recommendation: N3 = 8 bits a character, N4 = 256 characters,
 //! N5 = 259 the first codeword of a string of two or more, N6 = 3 control codewords.
 //!
