@@ -21,6 +21,45 @@ pub fn wav_parse(data: &[u8]) {
     }
 }
 
+/// V.42bis: the first byte chooses N2 (`sel % 4`: 512, 1024, 2048, 4096), N7 (`(sel >> 2) % 4`: 6,
+/// 32, 250, 17) and flushes (bit 4). The rest, as a compressed stream, must not make the decoder
+/// panic or give more than N7 characters an octet; after an error, a reset decoder takes it
+/// again. Then the rest, as data, encoded (flushed after every byte below 8 when bit 4 is set,
+/// and with the rest cut in two pieces at a place the second byte chooses) must decode exactly.
+pub fn v42bis_decoder(data: &[u8]) {
+    use crate::v42bis::{Decoder, Encoder, Params};
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let n2 = [512, 1024, 2048, 4096][(sel % 4) as usize];
+    let n7 = [6, 32, 250, 17][((sel >> 2) % 4) as usize];
+    let p = Params::new(n2, n7).unwrap();
+    let mut dec = Decoder::new(p);
+    let mut n = 0usize;
+    if dec.decode(rest, &mut |_| n += 1).is_err() {
+        assert!(dec.decode(rest, &mut |_| {}).is_err(), "a failed decoder stays failed");
+        dec.reset();
+        let _ = dec.decode(rest, &mut |_| n += 1);
+    }
+    assert!(n <= 2 * rest.len() * n7 as usize, "{n} characters from {} octets", rest.len());
+
+    let flushes = sel & 0x10 != 0;
+    let cut = rest.first().map_or(0, |&b| b as usize % (rest.len() + 1));
+    let mut enc = Encoder::new(p);
+    let mut line = Vec::new();
+    for piece in [&rest[..cut], &rest[cut..]] {
+        for &b in piece {
+            enc.encode(&[b], &mut |x| line.push(x));
+            if flushes && b < 8 {
+                enc.flush(&mut |x| line.push(x));
+            }
+        }
+    }
+    enc.flush(&mut |x| line.push(x));
+    let mut dec = Decoder::new(p);
+    let mut got = Vec::new();
+    dec.decode(&line, &mut |x| got.push(x)).expect("our own stream decodes");
+    assert!(got == rest, "round trip differs (N2 {n2}, N7 {n7})");
+}
+
 /// Character formats and the deframer, with V.14 on or off. The first byte chooses the format
 /// (parity `sel % 5`, data bits `5 + (sel >> 3) % 4`, stop bits `1 + (sel >> 5) % 2`) and V.14
 /// (bit 6). The rest, as bits, must not make it panic, give characters wider than the format or

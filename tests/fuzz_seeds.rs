@@ -45,7 +45,7 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 17] = [
+const TARGETS: [(&str, Body); 18] = [
     ("wav_parse", fuzzing::wav_parse),
     ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
@@ -63,6 +63,7 @@ const TARGETS: [(&str, Body); 17] = [
     ("dce", fuzzing::dce),
     ("v8_menu", fuzzing::v8_menu),
     ("v8_receiver", fuzzing::v8_receiver),
+    ("v42bis_decoder", fuzzing::v42bis_decoder),
 ];
 
 fn body(target: &str) -> Body {
@@ -492,6 +493,33 @@ fn hdlc_seeds() -> Named {
     ]
 }
 
+/// V.42bis streams from our encoder (text, random bytes that take it to transparent mode and back,
+/// flushes) and bytes for the round trip, each after its parameter byte.
+fn v42bis_seeds() -> Named {
+    use softmodem::v42bis::{Encoder, Params};
+    let text = b"The quick brown fox jumps over the lazy dog. The quick brown fox jumps again.\r\n".repeat(6);
+    let mut noise = vec![0u8; 600];
+    softmodem::sim::rng::Rng::new(42).fill(&mut noise);
+    let stream = |n2: u16, n7: u8, data: &[u8], flush_every: usize| {
+        let mut enc = Encoder::new(Params::new(n2, n7).unwrap());
+        let mut line = Vec::new();
+        for c in data.chunks(flush_every) {
+            enc.encode(c, &mut |b| line.push(b));
+            enc.flush(&mut |b| line.push(b));
+        }
+        line
+    };
+    let mixed = [&text[..], &noise[..], &text[..]].concat();
+    vec![
+        ("text-2048-32".into(), with_sel(0x06, &stream(2048, 32, &text, 1000))),
+        ("text-512-6-flushes".into(), with_sel(0x00, &stream(512, 6, &text, 13))),
+        ("mixed-4096-250".into(), with_sel(0x0b, &stream(4096, 250, &mixed, 1000))),
+        ("mixed-1024-17".into(), with_sel(0x0d, &stream(1024, 17, &mixed, 97))),
+        ("round-trip-text".into(), with_sel(0x12, &text)),
+        ("round-trip-escapes".into(), with_sel(0x10, &[0, 51, 102, 153, 204, 255, 0, 1, 2, 0, 0, 51])),
+    ]
+}
+
 /// Every seed, for every target.
 fn seeds() -> Vec<Seed> {
     let mut out = Vec::new();
@@ -499,6 +527,7 @@ fn seeds() -> Vec<Seed> {
         out.extend(list.into_iter().map(|(name, bytes)| Seed { target, name, bytes }));
     };
     add("wav_parse", wav_seeds());
+    add("v42bis_decoder", v42bis_seeds());
 
     let text = b"Hello, world!\r\n";
     add(

@@ -39,6 +39,25 @@ fn wav_parse_survives_random_and_mutated_files() {
 }
 
 #[test]
+fn v42bis_decoder_survives_random_streams_and_round_trips() {
+    for v in inputs(21, 3000, 400) {
+        fuzzing::v42bis_decoder(&v);
+    }
+    // Every parameter choice on text, on bytes of every value and on our own streams.
+    let text = b"to be or not to be, that is the question; to be or not to be\r\n".repeat(4);
+    let all: Vec<u8> = (0..=255).collect();
+    for sel in 0..32u8 {
+        fuzzing::v42bis_decoder(&[&[sel][..], &text].concat());
+        fuzzing::v42bis_decoder(&[&[sel][..], &all].concat());
+        let mut enc = softmodem::v42bis::Encoder::new(Default::default());
+        let mut line = vec![sel];
+        enc.encode(&text, &mut |b| line.push(b));
+        enc.flush(&mut |b| line.push(b));
+        fuzzing::v42bis_decoder(&line);
+    }
+}
+
+#[test]
 fn deframer_survives_random_bits() {
     for v in inputs(3, 2000, 300) {
         fuzzing::deframer(&v);

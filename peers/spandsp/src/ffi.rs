@@ -284,6 +284,35 @@ extern "C" {
     pub fn span_log_set_tag(s: *mut logging_state_t, tag: *const c_char) -> c_int;
     /// `void span_log_set_message_handler(logging_state_t *s, message_handler_func_t func)`.
     pub fn span_log_set_message_handler(s: *mut logging_state_t, func: message_handler_func_t);
+
+    /// `v42bis_state_t *v42bis_init(s, negotiated_p0, negotiated_p1, negotiated_p2,
+    /// encode_handler, encode_user_data, max_encode_len, decode_handler, decode_user_data,
+    /// max_decode_len)` (`v42bis.h`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn v42bis_init(
+        s: *mut v42bis_state_t,
+        negotiated_p0: c_int,
+        negotiated_p1: c_int,
+        negotiated_p2: c_int,
+        encode_handler: put_msg_func_t,
+        encode_user_data: *mut c_void,
+        max_encode_len: c_int,
+        decode_handler: put_msg_func_t,
+        decode_user_data: *mut c_void,
+        max_decode_len: c_int,
+    ) -> *mut v42bis_state_t;
+    /// `int v42bis_free(v42bis_state_t *s)`.
+    pub fn v42bis_free(s: *mut v42bis_state_t) -> c_int;
+    /// `int v42bis_compress(v42bis_state_t *s, const uint8_t buf[], int len)`.
+    pub fn v42bis_compress(s: *mut v42bis_state_t, buf: *const u8, len: c_int) -> c_int;
+    /// `int v42bis_compress_flush(v42bis_state_t *s)`.
+    pub fn v42bis_compress_flush(s: *mut v42bis_state_t) -> c_int;
+    /// `int v42bis_decompress(v42bis_state_t *s, const uint8_t buf[], int len)`.
+    pub fn v42bis_decompress(s: *mut v42bis_state_t, buf: *const u8, len: c_int) -> c_int;
+    /// `int v42bis_decompress_flush(v42bis_state_t *s)`.
+    pub fn v42bis_decompress_flush(s: *mut v42bis_state_t) -> c_int;
+    /// `void v42bis_compression_control(v42bis_state_t *s, int mode)`.
+    pub fn v42bis_compression_control(s: *mut v42bis_state_t, mode: c_int);
 }
 
 // HDLC framing (`hdlc.h`).
@@ -362,3 +391,11 @@ extern "C" {
     /// `int hdlc_tx_get_bit(hdlc_tx_state_t *s)`: the next bit, or a negative status.
     pub fn hdlc_tx_get_bit(s: *mut hdlc_tx_state_t) -> c_int;
 }
+/// Opaque `v42bis_state_t`.
+#[repr(C)]
+pub struct v42bis_state_t {
+    _private: [u8; 0],
+}
+
+/// `put_msg_func_t` (`async.h`): `void (*)(void *user_data, const uint8_t *msg, int len)`.
+pub type put_msg_func_t = Option<unsafe extern "C" fn(user_data: *mut c_void, msg: *const u8, len: c_int)>;
