@@ -8,18 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { serve } from './server.mjs';
+import { launcher, collectErrors, typeLine } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const www = path.join(root, 'www');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-
-const BASE_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--autoplay-policy=no-user-gesture-required',
-];
 
 let site;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-e2e-diag-'));
@@ -34,30 +28,7 @@ after(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function launch(extraArgs = [], options = {}) {
-  const userDataDir = fs.mkdtempSync(path.join(tmp, 'profile-'));
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    acceptDownloads: true,
-    args: [...BASE_ARGS, ...extraArgs],
-    ...options,
-  });
-}
-
-function collectErrors(page) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  return errors;
-}
-
-// Types a line into the page's terminal as a person would, Enter included.
-async function typeLine(page, text) {
-  await page.focus('#term');
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
+const launch = (extraArgs = [], options = {}) => launcher(tmp)(extraArgs, { acceptDownloads: true, ...options });
 
 // Pixels of a canvas in the plots' trace colour (#4fb3ff).
 async function litPixels(page, selector) {

@@ -13,10 +13,7 @@ use speech_codecs::{Codec, SpeechChannel};
 
 #[path = "support/garbage.rs"]
 mod garbage;
-use garbage::{garbage_run, line, Received, GARBAGE_SECONDS_MAX};
-
-/// One direction of the line.
-type Channel = Box<dyn FnMut(&[f32], &mut [f32])>;
+use garbage::{garbage_run, line, turning_poor, Channel, Received, GARBAGE_SECONDS_MAX};
 
 /// How long each call runs.
 const SECONDS: usize = 25;
@@ -135,23 +132,6 @@ fn never_connect_followed_by_garbage() {
         }
     }
     assert!(fails.is_empty(), "{fails:#?}");
-}
-
-/// A line at 30 dB SNR until `at_s`, then with noise added for `snr_after` dB.
-fn turning_poor(at_s: f32, snr_after: f32, seed: u64) -> Channel {
-    let mut d = Direction::new(Impairments::default().with_snr(30.0, -13.0), seed);
-    let mut rng = softmodem::sim::rng::Rng::new(seed + 100);
-    let rms = (softmodem::dsp::dbm0_to_power(-13.0 - snr_after)).sqrt();
-    let mut t = 0usize;
-    Box::new(move |x, y| {
-        d.process(x, y);
-        for v in y.iter_mut() {
-            if t as f32 / 8000.0 >= at_s {
-                *v += rms * rng.gaussian();
-            }
-            t += 1;
-        }
-    })
 }
 
 #[test]

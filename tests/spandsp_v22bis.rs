@@ -11,7 +11,7 @@ use std::cell::Cell;
 
 #[path = "support/garbage.rs"]
 mod garbage;
-use garbage::{garbage_run, line, Received, GARBAGE_SECONDS_MAX};
+use garbage::{garbage_run, line, turning_poor, Channel, Received, GARBAGE_SECONDS_MAX};
 
 thread_local! {
     /// The guard tone a spandsp answerer sends in this test thread's calls.
@@ -48,9 +48,6 @@ fn run_seeded(
     );
     run_through(family, role, sp_rate, (to_sp, to_us), noisy, seconds, ours, theirs, seed)
 }
-
-/// One direction of the line: what goes in, what comes out (same length).
-type Channel = Box<dyn FnMut(&[f32], &mut [f32])>;
 
 /// As [`run_seeded`], through any pair of channels (towards spandsp, towards us); `noisy` lowers
 /// spandsp's carrier threshold.
@@ -481,23 +478,6 @@ fn our_caller_meets_an_answerer_that_does_not_judge_the_line() {
         }
     }
     assert!(fails.is_empty(), "{fails:#?}");
-}
-
-/// A line at 30 dB SNR until `at_s`, then with noise added for `snr_after` dB.
-fn turning_poor(at_s: f32, snr_after: f32, seed: u64) -> Channel {
-    let mut d = Direction::new(Impairments::default().with_snr(30.0, -13.0), seed);
-    let mut rng = softmodem::sim::rng::Rng::new(seed + 100);
-    let rms = (softmodem::dsp::dbm0_to_power(-13.0 - snr_after)).sqrt();
-    let mut t = 0usize;
-    Box::new(move |x, y| {
-        d.process(x, y);
-        for v in y.iter_mut() {
-            if t as f32 / 8000.0 >= at_s {
-                *v += rms * rng.gaussian();
-            }
-            t += 1;
-        }
-    })
 }
 
 #[test]

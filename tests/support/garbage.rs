@@ -1,9 +1,13 @@
 //! How much of what a modem delivered is garbage, second by second: each end sends numbered lines
 //! of text, and each line received counts as many bytes wrong as its edit distance from the
-//! template. Shared by `tests/quality_policy.rs` and `tests/spandsp_v22bis.rs` (included by path).
+//! template; and a line that turns poor partway. Shared by `tests/quality_policy.rs` and
+//! `tests/spandsp_v22bis.rs` (included by path).
 
 // Each includer uses only some of it.
 #![allow(dead_code)]
+
+/// One direction of a line: what goes in, what comes out (the same length).
+pub type Channel = Box<dyn FnMut(&[f32], &mut [f32])>;
 
 /// The longest run of seconds with garbage a connected modem may deliver.
 pub const GARBAGE_SECONDS_MAX: usize = 3;
@@ -82,4 +86,22 @@ pub fn garbage_run(seconds: &[(usize, usize)]) -> usize {
         worst = worst.max(run);
     }
     worst
+}
+
+/// A line at 30 dB SNR until `at_s`, then with noise added for `snr_after` dB.
+pub fn turning_poor(at_s: f32, snr_after: f32, seed: u64) -> Channel {
+    let mut d =
+        softmodem::sim::line::Direction::new(softmodem::sim::line::Impairments::default().with_snr(30.0, -13.0), seed);
+    let mut rng = softmodem::sim::rng::Rng::new(seed + 100);
+    let rms = (softmodem::dsp::dbm0_to_power(-13.0 - snr_after)).sqrt();
+    let mut t = 0usize;
+    Box::new(move |x, y| {
+        d.process(x, y);
+        for v in y.iter_mut() {
+            if t as f32 / 8000.0 >= at_s {
+                *v += rms * rng.gaussian();
+            }
+            t += 1;
+        }
+    })
 }
