@@ -215,6 +215,40 @@ pub struct Modem {
     lead: Duration,
     /// The V.22/V.22bis pump was sending data at the last look.
     pump_sent_data: bool,
+    /// Synchronous data (V.42): the data bits themselves, instead of start-stop characters.
+    sync: Option<Box<SyncPort>>,
+}
+
+/// What the synchronous receive path holds: bits, and the marks of holes between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncBit {
+    /// A received bit, 0 or 1.
+    Bit(u8),
+    /// Bits the far modem sent were not heard here (a dropout, a retrain).
+    Hole,
+}
+
+const HOLE: u8 = 2;
+
+/// The bit queues of synchronous data mode.
+#[derive(Debug, Clone)]
+struct SyncPort {
+    tx: ByteQueue,
+    rx: ByteQueue,
+}
+
+impl BitSink for ByteQueue {
+    fn put_bit(&mut self, bit: u8, _soft: f32) {
+        self.push(bit & 1);
+    }
+    fn hole(&mut self, _unheard: u32) {
+        self.push(HOLE);
+    }
+    fn carrier(&mut self, on: bool) {
+        if !on {
+            self.push(HOLE);
+        }
+    }
 }
 
 /// The modulation under the character layer.
@@ -266,6 +300,7 @@ impl Modem {
             break_pending: false,
             lead: Duration::ZERO,
             pump_sent_data: false,
+            sync: None,
         };
         // FSK receivers deliver characters once the carrier qualifies; the V.22 pump passes bits
         // on only in data mode.
@@ -368,6 +403,37 @@ impl Modem {
         self.side.read(out)
     }
 
+    /// Synchronous data mode (for V.42, which frames its own bits), or start-stop characters
+    /// (the default). It applies to V.22 and V.22bis; the FSK modulations always carry
+    /// characters. In synchronous mode [`Modem::write`] and [`Modem::read`] carry nothing: bits go
+    /// in by [`Modem::sync_push_tx`] and come out of [`Modem::sync_pop_rx`].
+    pub fn set_synchronous(&mut self, on: bool) {
+        self.sync = on.then(|| Box::new(SyncPort { tx: ByteQueue::new(1024), rx: ByteQueue::new(4096) }));
+    }
+
+    /// True when data bits go through the synchronous queues: synchronous mode with a V.22 or
+    /// V.22bis data pump.
+    pub fn is_synchronous(&self) -> bool {
+        self.sync.is_some() && matches!(self.engine, Engine::V22(_))
+    }
+
+    /// Synchronous mode: bits queued to send and not yet taken by the data pump.
+    pub fn sync_tx_queued(&self) -> usize {
+        self.sync.as_ref().map_or(0, |s| s.tx.len())
+    }
+
+    /// Synchronous mode: queues one bit to send (false if the queue is full or the mode is off).
+    /// The data pump sends ones when the queue runs dry.
+    pub fn sync_push_tx(&mut self, bit: u8) -> bool {
+        self.sync.as_mut().is_some_and(|s| s.tx.push(bit & 1))
+    }
+
+    /// Synchronous mode: the oldest received bit (or hole) not yet taken.
+    pub fn sync_pop_rx(&mut self) -> Option<SyncBit> {
+        let b = self.sync.as_mut()?.rx.pop()?;
+        Some(if b == HOLE { SyncBit::Hole } else { SyncBit::Bit(b) })
+    }
+
     /// Sends a break (2M + 3 bits of space) after the character in progress.
     pub fn send_break(&mut self) {
         self.break_pending = true;
@@ -406,8 +472,18 @@ impl Modem {
         let mut i = 0;
         while i < n {
             let m = (n - i).min(40);
-            let Modem { engine, framer, tx_queue, state, break_pending, lead, side, .. } = self;
+            let Modem { engine, framer, tx_queue, state, break_pending, lead, side, sync, .. } = self;
             let sending = *state == State::Data && lead.is_zero();
+            if let (Engine::V22(p), Some(port)) = (&mut *engine, sync.as_mut()) {
+                let SyncPort { tx: txq, rx: rxq } = &mut **port;
+                let mut source = || txq.pop().unwrap_or(1);
+                p.process(&rx[i..i + m], &mut tx[i..i + m], &mut source, rxq);
+                self.follow_startup();
+                self.step_state(Duration::from_samples(m as u32));
+                self.clock += Duration::from_samples(m as u32);
+                i += m;
+                continue;
+            }
             let mut source = || {
                 if framer.is_idle() && sending {
                     if *break_pending {

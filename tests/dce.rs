@@ -107,7 +107,8 @@ fn two_dces_call_each_other_through_host_adapters() {
     assert!(e.run_until(10.0, |e| text(&e.a_term).contains("CONNECT 2400")), "{:?}", text(&e.a_term));
     assert!(e.run_until(1.0, |e| text(&e.b_term).contains("CONNECT 2400")), "{:?}", text(&e.b_term));
     // (The first line is echoed: E0 takes effect after it.)
-    assert_eq!(text(&e.b_term), "ATE0S0=1\r\r\nOK\r\n\r\nRING\r\n\r\nCONNECT 2400\r\n");
+    // Both in factory settings: V.42 with V.42bis, as the result code says.
+    assert_eq!(text(&e.b_term), "ATE0S0=1\r\r\nOK\r\n\r\nRING\r\n\r\nCONNECT 2400/LAPM/V42BIS\r\n");
     e.a.inner_mut().from_terminal(b"hello from A");
     e.b.inner_mut().from_terminal(b"hello from B");
     assert!(
@@ -166,7 +167,7 @@ fn audio_blocks_allocate_only_when_something_happens() {
     }
     let term = String::from_utf8_lossy(&term).into_owned();
     // (The dial line is echoed: E0 takes effect after it; a dial has no OK.)
-    assert_eq!(term, "ATE0X3DT5551234\r\r\nCONNECT 2400\r\ndata from B\r\nNO CARRIER\r\n");
+    assert_eq!(term, "ATE0X3DT5551234\r\r\nCONNECT 2400/LAPM/V42BIS\r\ndata from B\r\nNO CARRIER\r\n");
     assert!(a_log >= 4 && b_log >= 3, "{a_log} {b_log}");
     assert!(quiet_blocks > 1350, "{quiet_blocks}");
 }

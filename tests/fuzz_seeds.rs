@@ -45,7 +45,7 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 18] = [
+const TARGETS: [(&str, Body); 19] = [
     ("wav_parse", fuzzing::wav_parse),
     ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
@@ -64,6 +64,7 @@ const TARGETS: [(&str, Body); 18] = [
     ("v8_menu", fuzzing::v8_menu),
     ("v8_receiver", fuzzing::v8_receiver),
     ("v42bis_decoder", fuzzing::v42bis_decoder),
+    ("lapm_frames", fuzzing::lapm_frames),
 ];
 
 fn body(target: &str) -> Body {
@@ -495,6 +496,36 @@ fn hdlc_seeds() -> Named {
 
 /// V.42bis streams from our encoder (text, random bytes that take it to transparent mode and back,
 /// flushes) and bytes for the round trip, each after its parameter byte.
+/// LAPM: frames as a far end sends them (spandsp's XID, SABME, I frames, supervisory frames, a
+/// DISC), each after its length octet, for both roles.
+fn lapm_seeds() -> Named {
+    let xid: &[u8] = &[
+        0x03, 0xaf, 0x82, 0x80, 0x00, 0x14, 0x03, 0x04, 0x8a, 0x89, 0x00, 0x00, 0x05, 0x02, 0x04, 0x00, 0x06, 0x02,
+        0x04, 0x00, 0x07, 0x01, 0x0f, 0x08, 0x01, 0x0f, 0xf0, 0x00, 0x0f, 0x00, 0x03, 0x56, 0x34, 0x32, 0x01, 0x01,
+        0x01, 0x02, 0x02, 0x02, 0x00, 0x03, 0x01, 0x06,
+    ];
+    let frames = |fs: &[&[u8]]| fs.iter().flat_map(|f| [&[f.len() as u8][..], f].concat()).collect::<Vec<u8>>();
+    let i0: &[u8] = &[0x03, 0x00, 0x00, b'h', b'i'];
+    let i1: &[u8] = &[0x03, 0x02, 0x02, b'!'];
+    let mut v = Vec::new();
+    for sel in [0u8, 1, 2, 3] {
+        // As the answerer: XID and SABME from the originator (C/R 1), data, a poll, DISC.
+        let far_cmd = if sel & 1 == 0 { 0x03 } else { 0x01 };
+        let sabme = [far_cmd, 0x7f];
+        let rr_poll = [far_cmd, 0x01, 0x03];
+        let disc = [far_cmd, 0x53];
+        let mut x = xid.to_vec();
+        x[0] = far_cmd;
+        let (mut a, mut b) = (i0.to_vec(), i1.to_vec());
+        a[0] = far_cmd;
+        b[0] = far_cmd;
+        let body = frames(&[&x, &sabme, &a, &b, &rr_poll, &[far_cmd, 0x09, 0x00], &[0x01, 0xff], &disc]);
+        v.push((format!("session-{sel}"), [&[sel][..], &body].concat()));
+    }
+    v.push(("garbage".into(), [&[3u8][..], &frames(&[&[0x05, 0x13, 0x80], &[0x03], &[0x03, 0xef, 0x82, 0x80, 0xff, 0xff]])].concat()));
+    v
+}
+
 fn v42bis_seeds() -> Named {
     use softmodem::v42bis::{Encoder, Params};
     let text = b"The quick brown fox jumps over the lazy dog. The quick brown fox jumps again.\r\n".repeat(6);
@@ -528,6 +559,7 @@ fn seeds() -> Vec<Seed> {
     };
     add("wav_parse", wav_seeds());
     add("v42bis_decoder", v42bis_seeds());
+    add("lapm_frames", lapm_seeds());
 
     let text = b"Hello, world!\r\n";
     add(

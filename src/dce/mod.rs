@@ -88,6 +88,7 @@ use std::collections::VecDeque;
 
 use crate::automode::Progress;
 use crate::hayes::{Action, Carrier, DialElement, DialRequest, Hayes, LineEvent, Modulation, Profile, State};
+use crate::link::{Link, LinkConfig};
 use crate::modem::{self, Event as ModemEvent, Modem};
 use crate::phone::control::{self, Config as PhoneConfig, EndReason, PhoneControl, PhoneEvent};
 use crate::time::{Duration, Instant};
@@ -390,7 +391,7 @@ pub struct Dce {
     config: Config,
     hayes: Hayes,
     phone: Option<PhoneControl>,
-    modem: Option<Modem>,
+    modem: Option<Link>,
     dialer: Dialer,
     stage: Stage,
     /// The phone's current call is one this DCE placed, answered or runs its modem on.
@@ -526,6 +527,11 @@ impl Dce {
 
     /// The data modem of the call, while one runs.
     pub fn modem(&self) -> Option<&Modem> {
+        self.modem.as_ref().map(|l| l.modem())
+    }
+
+    /// The call's modem with its link protocol (V.42), while one runs.
+    pub fn data_link(&self) -> Option<&Link> {
         self.modem.as_ref()
     }
 
@@ -579,7 +585,7 @@ impl Dce {
             phone: self.phone.as_ref().map(|p| p.phase()),
             modem: self.modem.as_ref().map_or(modem::State::Idle, |m| m.state()),
             family: self.modem.as_ref().map(|m| m.family()),
-            role: self.modem.as_ref().map(|m| m.config().role),
+            role: self.modem.as_ref().map(|m| m.modem_config().role),
             rx_rate: self.rx_rate,
             tx_rate: self.tx_rate,
             now: self.now,
@@ -860,6 +866,9 @@ impl Dce {
                 self.on_phone_event(e);
             }
             self.count_rings();
+            while let Some(n) = self.modem.as_mut().and_then(|m| m.poll_note()) {
+                self.on_link_note(n);
+            }
             while let Some(e) = self.modem.as_mut().and_then(|m| m.poll_event()) {
                 busy = true;
                 self.on_modem_event(e);

@@ -173,3 +173,45 @@ pub fn hdlc_deframer(data: &[u8]) {
     }
     assert!(got == sent, "{} frames back of {}: {:?}", got.len(), sent.len(), rx.stats());
 }
+
+/// LAPM's frame and XID parsers and its state machine. The first byte chooses the role (bit 0:
+/// originator) and whether V.42bis is offered (bit 1). The rest is frames, each a length octet and
+/// that many octets, taken by [`Lapm::receive`](crate::v42::Lapm::receive) as if received with a
+/// good FCS, with 20 ms passing between them and the entity's own frames taken out after each:
+/// nothing may panic, every frame it sends must parse as LAPM's, and its counts must stay
+/// consistent. Each frame's octets after the control field also go to the XID parser: what parses
+/// must survive its own emission unchanged.
+pub fn lapm_frames(data: &[u8]) {
+    use crate::time::Duration;
+    use crate::v42::lapm::{Config, Lapm, N401_MAX};
+    use crate::v42::wire::Frame;
+    use crate::v42::xid::Xid;
+    let Some((&sel, mut rest)) = data.split_first() else { return };
+    let mut config = Config::new(sel & 1 != 0, 2400);
+    if sel & 2 == 0 {
+        config.v42bis = None;
+    }
+    let mut l = Lapm::new(config);
+    l.write(b"user data waiting to go");
+    let mut out = [0u8; N401_MAX as usize + 3];
+    let mut user = [0u8; 512];
+    while let Some((&len, tail)) = rest.split_first() {
+        let n = (len as usize).min(tail.len());
+        let (frame, after) = tail.split_at(n);
+        rest = after;
+        l.receive(frame);
+        if let Ok(x) = Xid::parse(frame.get(2..).unwrap_or(&[])) {
+            let mut buf = [0u8; 64];
+            let m = x.emit(&mut buf).expect("an XID fits 64 octets");
+            assert_eq!(Xid::parse(&buf[..m]), Ok(x));
+        }
+        l.advance(Duration::from_ms(20));
+        while let Some(m) = l.poll_frame(&mut out) {
+            assert!(Frame::parse(&out[..m]).is_ok(), "sent a frame that is not LAPM's: {:02x?}", &out[..m]);
+        }
+        while l.read(&mut user) > 0 {}
+        while l.poll_event().is_some() {}
+    }
+    let s = l.stats();
+    assert!(s.frames_received <= data.len() as u64);
+}

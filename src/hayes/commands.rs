@@ -2,12 +2,14 @@
 //! `X`, `I`, `S`), the `&` commands and the extended `+` commands.
 
 use super::*;
+use crate::link::ErrorControl;
 
 impl Hayes {
     pub(super) fn run(&mut self, c: Command) -> Step {
         match c {
             Command::Basic { name, amp: false, value } => self.basic(name, value),
             Command::Basic { name, amp: true, value } => self.ampersand(name, value),
+            Command::Prefixed { prefix, name, value } => self.prefixed(prefix, name, value),
             Command::SetRegister { reg, value } => {
                 if self.profile.regs.set(reg, value) {
                     Step::Next
@@ -52,6 +54,10 @@ impl Hayes {
                 p.verbose = f;
                 Step::Next
             }),
+            b'W' if v <= 2 => {
+                p.protocol_report = v as u8;
+                Step::Next
+            }
             b'X' if v <= 4 => {
                 p.level = ResultLevel(v as u8);
                 Step::Next
@@ -119,6 +125,24 @@ impl Hayes {
                 self.push_action(Action::Reset);
             }
             b'W' if v == 0 => self.stored = self.profile,
+            // &Q0 and &Q6: asynchronous (buffered), no error control; &Q5: error control.
+            b'Q' if v == 0 || v == 6 => p.error_control = ErrorControl::Off,
+            b'Q' if v == 5 => p.error_control = ErrorControl::Auto,
+            _ => return Step::Error,
+        }
+        Step::Next
+    }
+
+    /// `\\N` (error control: 0 and 1 none, 2 and 4 V.42 required, 3 V.42 with fall-back; 5, MNP
+    /// only, is not available) and `%C` (0 no compression, 1 to 3 V.42bis).
+    pub(super) fn prefixed(&mut self, prefix: u8, name: u8, value: Option<u32>) -> Step {
+        let v = value.unwrap_or(0);
+        let p = &mut self.profile;
+        match (prefix, name) {
+            (b'\\', b'N') if v <= 1 => p.error_control = ErrorControl::Off,
+            (b'\\', b'N') if v == 2 || v == 4 => p.error_control = ErrorControl::Required,
+            (b'\\', b'N') if v == 3 => p.error_control = ErrorControl::Auto,
+            (b'%', b'C') if v <= 3 => p.compression = v != 0,
             _ => return Step::Error,
         }
         Step::Next
@@ -134,6 +158,28 @@ impl Hayes {
                 }
                 None => Step::Error,
             },
+            // V.250's +DS: V.42bis's direction (0 none, 3 both; 1 and 2 are taken as both), then
+            // the negotiation, P1 and P2 (the modem offers 2048 and 32 whatever is asked).
+            ("DS", ExtendedOp::Set(args)) => {
+                let a = parser::split_args(&args);
+                match a.first().map(|d| d.trim().parse::<u8>()) {
+                    Some(Ok(d)) if d <= 3 => {
+                        self.profile.compression = d != 0;
+                        Step::Next
+                    }
+                    None => Step::Next,
+                    _ => Step::Error,
+                }
+            }
+            ("DS", ExtendedOp::Read) => {
+                let d = if self.profile.compression { 3 } else { 0 };
+                self.info(&format!("+DS: {d},0,2048,32"));
+                Step::Next
+            }
+            ("DS", ExtendedOp::Test) => {
+                self.info("+DS: (0-3),(0-1),(512-4096),(6-250)");
+                Step::Next
+            }
             ("MS", ExtendedOp::Read) => {
                 self.info(&self.profile.modulation.report());
                 Step::Next

@@ -69,6 +69,12 @@ pub enum LineEvent {
         /// The rate in bit/s.
         rate: u32,
     },
+    /// The protocol the connection about to be reported runs, in result-code words
+    /// (`"LAPM/V42BIS"`, `""` for none): it goes into the next `CONNECT` as `W` says.
+    Protocol {
+        /// The words.
+        words: &'static str,
+    },
     /// The far carrier is gone (after the S10 delay) or never came: the call is over.
     NoCarrier,
     /// A busy tone was heard while calling.
@@ -287,6 +293,8 @@ pub struct Hayes {
     state: State,
     off_hook: bool,
     rate: u32,
+    /// The protocol words of the connection ([`LineEvent::Protocol`]).
+    protocol: &'static str,
     // Line editor.
     line: Vec<u8>,
     line_started: bool,
@@ -326,6 +334,7 @@ impl Hayes {
             state: State::Command,
             off_hook: false,
             rate: 0,
+            protocol: "",
             line: Vec::with_capacity(LINE_MAX),
             line_started: false,
             prefix_a: None,
@@ -513,11 +522,23 @@ impl Hayes {
                     self.esc = 0;
                     self.held.clear();
                     self.profile.regs.set(1, 0);
+                    if self.profile.protocol_report == 1 && !self.profile.quiet && self.profile.verbose {
+                        let (protocol, compression) = match self.protocol {
+                            "" => ("NONE", "NONE"),
+                            w => (
+                                if w.starts_with("LAPM") { "LAP-M" } else { w },
+                                if w.ends_with("V42BIS") { "V.42BIS" } else { "NONE" },
+                            ),
+                        };
+                        self.info(&format!("PROTOCOL: {protocol}"));
+                        self.info(&format!("COMPRESSION: {compression}"));
+                    }
                     self.result(ResultCode::Connect((rate > 0).then_some(rate)));
                 }
                 State::Online | State::OnlineCommand => self.rate = rate,
                 State::Command => {}
             },
+            LineEvent::Protocol { words } => self.protocol = words,
             LineEvent::NoCarrier => match self.state {
                 State::Command => self.off_hook = false,
                 _ => self.fail(ResultCode::NoCarrier),
@@ -828,7 +849,14 @@ impl Hayes {
         let code = self.shown(code);
         let (cr, lf) = (self.profile.regs.cr(), self.profile.regs.lf());
         if self.profile.verbose {
-            let text = code.verbose();
+            let mut text = code.verbose();
+            if matches!(code, ResultCode::Connect(Some(_)))
+                && !self.protocol.is_empty()
+                && self.profile.protocol_report != 2
+            {
+                text.push('/');
+                text.push_str(self.protocol);
+            }
             self.to_term.write(&[cr, lf]);
             self.to_term.write(text.as_bytes());
             self.to_term.write(&[cr, lf]);

@@ -20,6 +20,16 @@ pub enum Command {
         /// The number, if one was written.
         value: Option<u32>,
     },
+    /// A vendor command of the Hayes set: `\\` or `%` and a letter, with an optional number
+    /// (`\\N3`, `%C1`).
+    Prefixed {
+        /// `\\` or `%`.
+        prefix: u8,
+        /// The letter, upper case.
+        name: u8,
+        /// The number, if one was written.
+        value: Option<u32>,
+    },
     /// `S<n>=<v>`: set an S-register (a missing value is 0).
     SetRegister {
         /// The register number.
@@ -172,6 +182,13 @@ impl Commands {
                 Some(name) if name.is_ascii_uppercase() => {
                     self.pos += 1;
                     Ok(Command::Basic { name, amp: true, value: self.number()? })
+                }
+                _ => err,
+            },
+            b'\\' | b'%' => match self.peek() {
+                Some(name) if name.is_ascii_uppercase() => {
+                    self.pos += 1;
+                    Ok(Command::Prefixed { prefix: c, name, value: self.number()? })
                 }
                 _ => err,
             },

@@ -379,11 +379,19 @@ pub struct Profile {
     pub regs: Registers,
     /// `+MS`.
     pub modulation: Modulation,
+    /// `\\N` / `&Q`: error control (off, automatic with fall-back, required).
+    pub error_control: crate::link::ErrorControl,
+    /// `%C` / `+DS`: V.42bis compression offered and accepted.
+    pub compression: bool,
+    /// `W`: how a connection's protocol is reported: 0 in the CONNECT line
+    /// (`CONNECT 2400/LAPM/V42BIS`), 1 also as `PROTOCOL:` and `COMPRESSION:` lines before it,
+    /// 2 not at all.
+    pub protocol_report: u8,
 }
 
 impl Default for Profile {
-    /// Factory settings: `E1 Q0 V1 X4 &C1 &D2 &K3 L1 M1`, tone dialling, registers at their
-    /// factory values, `+MS=V22B,1,0,0,0,0`.
+    /// Factory settings: `E1 Q0 V1 X4 &C1 &D2 &K3 L1 M1 \\N3 %C1 W0`, tone dialling, registers at
+    /// their factory values, `+MS=V22B,1,0,0,0,0`.
     fn default() -> Self {
         Profile {
             echo: true,
@@ -398,6 +406,9 @@ impl Default for Profile {
             tone: true,
             regs: Registers::default(),
             modulation: Modulation::default(),
+            error_control: crate::link::ErrorControl::Auto,
+            compression: true,
+            protocol_report: 0,
         }
     }
 }

@@ -559,7 +559,7 @@ fn profiles_store_restore_and_factory() {
     let p = h.profile();
     assert_eq!((p.dcd, p.dtr, p.flow, p.speaker_volume, p.speaker_mode), (0, 3, 4, 3, 0));
     assert_eq!(typed(&mut h, "AT&C2\r"), "4\r");
-    assert_eq!(typed(&mut h, "AT&Q\r"), "4\r");
+    assert_eq!(typed(&mut h, "AT&Q9\r"), "4\r");
     assert_eq!(typed(&mut h, "AT&F1\r"), "4\r");
 }
 
@@ -586,8 +586,8 @@ fn unknown_command_stops_the_line() {
     assert_eq!(typed(&mut h, "ATE2\r"), "\r\nERROR\r\n");
     assert_eq!(typed(&mut h, "ATH1\r"), "\r\nERROR\r\n");
     assert_eq!(typed(&mut h, "ATA1\r"), "\r\nERROR\r\n");
-    assert_eq!(typed(&mut h, "AT%C0\r"), "\r\nERROR\r\n");
-    assert_eq!(typed(&mut h, "AT\\N0\r"), "\r\nERROR\r\n");
+    assert_eq!(typed(&mut h, "AT%C9\r"), "\r\nERROR\r\n");
+    assert_eq!(typed(&mut h, "AT\\N5\r"), "\r\nERROR\r\n");
     assert_eq!(typed(&mut h, "ATX99999999999999\r"), "\r\nERROR\r\n");
     assert!(!h.profile().echo);
     assert!(actions(&mut h).is_empty());
@@ -707,4 +707,45 @@ fn result_code_table() {
     assert_eq!(ResultCode::Connect(Some(300)).numeric(), 1);
     assert_eq!(ResultCode::Connect(None).verbose(), "CONNECT");
     assert_eq!(ResultCode::NoDialTone.verbose(), "NO DIALTONE");
+}
+
+#[test]
+fn error_control_and_compression_settings_and_the_protocol_in_connect() {
+    use crate::link::ErrorControl;
+    let mut h = Hayes::new();
+    typed(&mut h, "ATE0\r");
+    assert_eq!(h.profile().error_control, ErrorControl::Auto, "factory: V.42 with fall-back");
+    assert!(h.profile().compression);
+    for (cmd, ec) in [
+        ("\\N0", ErrorControl::Off),
+        ("\\N4", ErrorControl::Required),
+        ("&Q5", ErrorControl::Auto),
+        ("&Q6", ErrorControl::Off),
+        ("\\N3", ErrorControl::Auto),
+    ] {
+        assert_eq!(typed(&mut h, &format!("AT{cmd}\r")), "\r\nOK\r\n", "{cmd}");
+        assert_eq!(h.profile().error_control, ec, "{cmd}");
+    }
+    assert_eq!(typed(&mut h, "AT%C0\r"), "\r\nOK\r\n");
+    assert!(!h.profile().compression);
+    assert_eq!(typed(&mut h, "AT+DS?\r"), "\r\n+DS: 0,0,2048,32\r\n\r\nOK\r\n");
+    assert_eq!(typed(&mut h, "AT+DS=3\r"), "\r\nOK\r\n");
+    assert!(h.profile().compression);
+    let connect = |w: &str| {
+        let mut h = Hayes::new();
+        typed(&mut h, &format!("ATE0{w}D1\r"));
+        h.event(LineEvent::Dialled);
+        h.event(LineEvent::Protocol { words: "LAPM/V42BIS" });
+        h.event(LineEvent::Connected { rate: 2400 });
+        let mut out = [0u8; 256];
+        let n = h.to_terminal(&mut out);
+        String::from_utf8_lossy(&out[..n]).into_owned()
+    };
+    assert!(connect("W0").ends_with("\r\nCONNECT 2400/LAPM/V42BIS\r\n"), "{:?}", connect("W0"));
+    assert!(
+        connect("W1").ends_with("\r\nPROTOCOL: LAP-M\r\n\r\nCOMPRESSION: V.42BIS\r\n\r\nCONNECT 2400/LAPM/V42BIS\r\n"),
+        "{:?}",
+        connect("W1")
+    );
+    assert!(connect("W2").ends_with("\r\nCONNECT 2400\r\n"), "{:?}", connect("W2"));
 }

@@ -34,7 +34,8 @@
 
 use crate::dce::{self, Config as DceConfig, Dce, PhoneLink};
 use crate::hayes::Hayes;
-use crate::modem::{Event, Modem};
+use crate::link::{Link, LinkConfig};
+use crate::modem::Event;
 use crate::sim::bbs::{self, Host};
 use crate::sim::g729::G729Channel;
 use crate::sim::line::{Impairments, Line};
@@ -118,7 +119,7 @@ impl Default for LineQuality {
 /// The BBS: an answering modem and its host.
 #[derive(Debug)]
 struct Bbs {
-    modem: Modem,
+    modem: Link,
     host: Host,
     /// Counting down to hanging up, once the goodbye has been sent.
     leaving: u32,
@@ -127,7 +128,7 @@ struct Bbs {
 impl Bbs {
     fn new() -> Self {
         let config = dce::modem_config(Hayes::new().profile(), Role::Answer, LEVEL_DBM0);
-        Bbs { modem: Modem::new(config), host: Host::new(), leaving: HANG_UP_STEPS }
+        Bbs { modem: Link::new(config, LinkConfig::default()), host: Host::new(), leaving: HANG_UP_STEPS }
     }
 
     /// The host's work after a step; true when it hangs up.
@@ -460,8 +461,8 @@ mod tests {
         p.type_("AT\r");
         p.expect("AT\r\r\nOK\r\n", 100.0);
         p.type_("ATDT5551234\r");
-        let (shown, ms) = p.expect("\r\nCONNECT 2400\r\n", 20_000.0);
-        assert_eq!(shown, "ATDT5551234\r\r\nCONNECT 2400\r\n");
+        let (shown, ms) = p.expect("\r\nCONNECT 2400/LAPM/V42BIS\r\n", 20_000.0);
+        assert_eq!(shown, "ATDT5551234\r\r\nCONNECT 2400/LAPM/V42BIS\r\n");
         assert!(ms > RING_MS as f64, "connected before the far end answered ({ms} ms)");
         assert!(p.demo().phone().commands().any(|c| c == "ATD5551234;"));
         assert!(p.log.iter().any(|l| l == "Phone: alerting"), "{:#?}", p.log);
@@ -569,7 +570,8 @@ mod tests {
         // what the codec cost.
         let mut p = Page::new(48000.0, 9);
         p.demo().set_line_quality(LineQuality { g729: true, ..LineQuality::DEFAULT });
-        p.type_("ATE0D5551234\r");
+        // Without error control (\N0): the modem's own choice is what is tried here.
+        p.type_("ATE0\\N0D5551234\r");
         p.expect("\r\nCONNECT ", 30_000.0);
         p.run_ms(200.0);
         let s = p.demo().dce().status();
@@ -588,7 +590,8 @@ mod tests {
     fn the_line_quality_changes_during_the_call() {
         let mut p = Page::new(48000.0, 5);
         assert_eq!(p.demo().line_quality(), LineQuality::DEFAULT);
-        p.type_("ATE0D5551234\r");
+        // Without error control (\N0), so that the line's errors reach the character counts.
+        p.type_("ATE0\\N0D5551234\r");
         p.expect("\r\nCONNECT 2400\r\n", 20_000.0);
         p.expect(MENU_END, 10_000.0);
         p.type_("c");

@@ -399,3 +399,45 @@ pub struct v42bis_state_t {
 
 /// `put_msg_func_t` (`async.h`): `void (*)(void *user_data, const uint8_t *msg, int len)`.
 pub type put_msg_func_t = Option<unsafe extern "C" fn(user_data: *mut c_void, msg: *const u8, len: c_int)>;
+
+// V.42 error control (`v42.h`).
+
+/// Opaque `v42_state_t`.
+#[repr(C)]
+pub struct v42_state_t {
+    _private: [u8; 0],
+}
+
+/// `get_msg_func_t` (`async.h`): `int (*)(void *user_data, uint8_t *msg, int max_len)`: fills
+/// `msg` with up to `max_len` octets, returns how many.
+pub type get_msg_func_t = Option<unsafe extern "C" fn(user_data: *mut c_void, msg: *mut u8, max_len: c_int) -> c_int>;
+
+extern "C" {
+    /// `v42_state_t *v42_init(s, calling_party, detect, iframe_get, iframe_put, user_data)`.
+    pub fn v42_init(
+        s: *mut v42_state_t,
+        calling_party: c_int,
+        detect: c_int,
+        iframe_get: get_msg_func_t,
+        iframe_put: put_msg_func_t,
+        user_data: *mut c_void,
+    ) -> *mut v42_state_t;
+    /// `int v42_free(v42_state_t *s)`.
+    pub fn v42_free(s: *mut v42_state_t) -> c_int;
+    /// `void v42_rx_bit(void *user_data, int bit)`: user_data is the V.42 context.
+    pub fn v42_rx_bit(user_data: *mut c_void, bit: c_int);
+    /// `int v42_tx_bit(void *user_data)`: user_data is the V.42 context.
+    pub fn v42_tx_bit(user_data: *mut c_void) -> c_int;
+    /// `void v42_set_status_callback(v42_state_t *s, modem_status_func_t callback, void *user_data)`.
+    pub fn v42_set_status_callback(s: *mut v42_state_t, callback: modem_status_func_t, user_data: *mut c_void);
+    /// `int v42_set_local_busy_status(v42_state_t *s, int busy)`.
+    pub fn v42_set_local_busy_status(s: *mut v42_state_t, busy: c_int) -> c_int;
+    /// `int v42_get_far_busy_status(v42_state_t *s)`.
+    pub fn v42_get_far_busy_status(s: *mut v42_state_t) -> c_int;
+    /// `void v42_restart(v42_state_t *s)`.
+    pub fn v42_restart(s: *mut v42_state_t);
+    /// `int v42_release(v42_state_t *s)`.
+    pub fn v42_release(s: *mut v42_state_t) -> c_int;
+    /// `const char *lapm_status_to_str(int status)`.
+    pub fn lapm_status_to_str(status: c_int) -> *const c_char;
+}

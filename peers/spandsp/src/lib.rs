@@ -10,6 +10,7 @@
 //! - [`fsk`]: spandsp's FSK modulator and demodulator (`fsk_tx`, `fsk_rx`) with its preset channels;
 //! - [`v22bis`]: spandsp's V.22bis (and V.22) duplex modem;
 //! - [`hdlc`]: spandsp's HDLC framing (`hdlc_tx`, `hdlc_rx`), 16- and 32-bit CRC;
+//! - [`v42`]: spandsp's V.42 (detection phase, LAPM), bits in and out;
 //! - [`v42bis`]: spandsp's V.42bis compressor and decompressor;
 //! - [`tones`]: spandsp's DTMF generator and receiver (`dtmf_tx`, `dtmf_rx`) and its modem connect
 //!   tones generator and detector (ANS, ANS/, ANSam, ANSam/, Bell 2225 Hz, the calling tone, fax
@@ -63,6 +64,7 @@ pub mod hdlc;
 pub mod status;
 pub mod tones;
 pub mod v22bis;
+pub mod v42;
 pub mod v42bis;
 pub mod v8;
 
