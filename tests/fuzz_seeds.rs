@@ -522,7 +522,10 @@ fn lapm_seeds() -> Named {
         let body = frames(&[&x, &sabme, &a, &b, &rr_poll, &[far_cmd, 0x09, 0x00], &[0x01, 0xff], &disc]);
         v.push((format!("session-{sel}"), [&[sel][..], &body].concat()));
     }
-    v.push(("garbage".into(), [&[3u8][..], &frames(&[&[0x05, 0x13, 0x80], &[0x03], &[0x03, 0xef, 0x82, 0x80, 0xff, 0xff]])].concat()));
+    v.push((
+        "garbage".into(),
+        [&[3u8][..], &frames(&[&[0x05, 0x13, 0x80], &[0x03], &[0x03, 0xef, 0x82, 0x80, 0xff, 0xff]])].concat(),
+    ));
     v
 }
 

@@ -230,6 +230,8 @@ pub struct Lapm {
     decoder: Option<Box<Decoder>>,
     encoder_dirty: bool,
     ever_connected: bool,
+    /// The answerer's reply to the originator's XID, said again while no SABME follows.
+    xid_reply: Option<([u8; INFO_MAX], u8)>,
     stats: Stats,
 }
 
@@ -271,6 +273,7 @@ impl Lapm {
             decoder: None,
             encoder_dirty: false,
             ever_connected: false,
+            xid_reply: None,
             stats: Stats::default(),
         };
         if config.originator {
@@ -404,6 +407,20 @@ impl Lapm {
                 self.queue(Kind::Command, Control::U { function: Unnumbered::Disc, pf: true }, &[]);
                 self.t401 = Some(self.config.t401);
             }
+            // The answer to the originator's XID may have been lost, and an originator may wait
+            // long before it asks again (slmodemd: about 25 s): say it again, N400 times at most.
+            // (Setting the link up from this end instead, with SABME, leaves slmodemd connected
+            // but sending nothing.)
+            LinkState::Listening if !exhausted => {
+                if let Some((info, len)) = self.xid_reply {
+                    self.queue(
+                        Kind::Response,
+                        Control::U { function: Unnumbered::Xid, pf: false },
+                        &info[..len as usize],
+                    );
+                    self.t401 = Some(self.config.t401);
+                }
+            }
             LinkState::Listening | LinkState::Released(_) => {}
         }
     }
@@ -420,7 +437,7 @@ impl Lapm {
     fn offer(&self) -> Xid {
         let n = self.config.n401;
         Xid {
-            optional: Some(optional::REQUIRED | optional::SREJ | optional::TEST),
+            optional: Some(optional::OFFERED),
             tx_n401: Some(n),
             rx_n401: Some(n),
             tx_k: Some(self.config.k),
@@ -524,8 +541,9 @@ impl Lapm {
                 if self.state == LinkState::Listening {
                     self.agreed = agreed;
                 }
+                // The functions both ends have: what was offered, of those this end knows.
                 let reply = super::xid::Xid {
-                    optional: Some(optional::REQUIRED | optional::SREJ | optional::TEST),
+                    optional: Some(x.optional.unwrap_or(optional::OFFERED) & optional::OFFERED),
                     tx_n401: Some(self.agreed.tx_n401),
                     rx_n401: Some(self.agreed.rx_n401),
                     tx_k: Some(self.agreed.tx_k),
@@ -535,6 +553,11 @@ impl Lapm {
                 let mut buf = [0u8; INFO_MAX];
                 let n = reply.emit(&mut buf).unwrap_or(0);
                 self.queue(Kind::Response, Control::U { function: Xid, pf }, &buf[..n]);
+                if self.state == LinkState::Listening {
+                    self.xid_reply = Some((buf, n as u8));
+                    self.retries = 0;
+                    self.t401 = Some(self.config.t401);
+                }
             }
             (Xid, Kind::Response) if self.state == LinkState::Negotiating => {
                 if let Ok(x) = super::xid::Xid::parse(info) {

@@ -134,7 +134,13 @@ pub struct V42 {
     flags_in_row: u8,
     /// Marks still to send before the first character of a plain link.
     plain_lead: u8,
+    /// Bits of flags still to send before LAPM's first frame: a receiver may want several flags
+    /// before it takes a frame (slmodemd lost an XID response sent after one).
+    preamble: u16,
 }
+
+/// Flags sent before LAPM's first frame.
+const PREAMBLE_FLAGS: u16 = 16;
 
 /// Marks between the last detection pattern character and the first data character.
 const PLAIN_LEAD: u8 = 20;
@@ -170,6 +176,7 @@ impl V42 {
             flag_gap: 0,
             flags_in_row: 0,
             plain_lead: 0,
+            preamble: PREAMBLE_FLAGS * 8,
         };
         if originator && !config.detection {
             v.phase = Phase::Lapm;
@@ -299,6 +306,9 @@ impl V42 {
     }
 
     fn start_lapm(&mut self) {
+        if self.phase != Phase::Lapm {
+            self.preamble = PREAMBLE_FLAGS * 8;
+        }
         self.phase = Phase::Lapm;
         self.sender = None;
         // What looked like characters was LAPM's frames.
@@ -340,7 +350,9 @@ impl V42 {
                 None => 1,
             },
             Phase::Lapm | Phase::Ended => {
-                if self.hdlc_tx.queued() == 0 {
+                if self.preamble > 0 {
+                    self.preamble -= 1;
+                } else if self.hdlc_tx.queued() == 0 {
                     if let Some(n) = self.lapm.poll_frame(&mut self.frame[..]) {
                         let _ = self.hdlc_tx.send(&self.frame[..n]);
                     }
@@ -386,8 +398,9 @@ impl V42 {
                 } else if self.flag_gap > 8 {
                     self.flags_in_row = 0;
                 }
-                if self.flags_in_row >= FLAGS_TO_RECOGNISE && self.config.lapm.originator {
-                    // The answerer is sending LAPM's flags: its ADP was lost.
+                if self.flags_in_row >= FLAGS_TO_RECOGNISE {
+                    // The far end is sending LAPM's flags: the answerer's ADP was lost, or the
+                    // originator started LAPM without detection.
                     self.start_lapm();
                     return;
                 }

@@ -35,8 +35,10 @@ pub mod optional {
     pub const SREJ: u32 = 1 << 2;
     /// Unnumbered information (required by LAPM: break).
     pub const UI: u32 = 1 << 3;
-    /// Extended addresses (bit 8; spandsp 0.0.6 sets it, so this end does too).
+    /// Extended addresses (bit 8; spandsp 0.0.6 and slmodemd set it, so this end does too).
     pub const EXTENDED_ADDRESS: u32 = 1 << 7;
+    /// Bit 9, which both peers measured set (ISO/IEC 8885's meaning not checked here).
+    pub const BIT9: u32 = 1 << 8;
     /// Extended (modulo 128) sequence numbers, required.
     pub const MODULO_128: u32 = 1 << 11;
     /// The TEST command and response (loop-back test).
@@ -48,7 +50,9 @@ pub mod optional {
     /// Synchronous transmission, required.
     pub const SYNCHRONOUS: u32 = 1 << 17;
     /// The functions every LAPM entity has.
-    pub const REQUIRED: u32 = REJ | UI | EXTENDED_ADDRESS | MODULO_128 | FCS16 | SYNCHRONOUS;
+    pub const REQUIRED: u32 = REJ | UI | EXTENDED_ADDRESS | BIT9 | MODULO_128 | FCS16;
+    /// What this end offers and accepts: the set spandsp 0.0.6 and slmodemd both send (0x8A 0x89).
+    pub const OFFERED: u32 = REQUIRED;
 }
 
 /// V.42bis's negotiated parameters (V.42bis 9.1).
@@ -150,7 +154,12 @@ impl Xid {
         w.put(&[FORMAT_ID])?;
         let g = w.open_group(GROUP_PARAMETERS)?;
         if let Some(o) = self.optional {
-            w.put(&[PI_OPTIONAL, 4, o as u8, (o >> 8) as u8, (o >> 16) as u8, (o >> 24) as u8])?;
+            // Three octets (bits 1 to 24) as slmodemd sends them; four when a bit above 24 is set.
+            if o >> 24 == 0 {
+                w.put(&[PI_OPTIONAL, 3, o as u8, (o >> 8) as u8, (o >> 16) as u8])?;
+            } else {
+                w.put(&[PI_OPTIONAL, 4, o as u8, (o >> 8) as u8, (o >> 16) as u8, (o >> 24) as u8])?;
+            }
         }
         for (pi, v) in [(PI_TX_N401, self.tx_n401), (PI_RX_N401, self.rx_n401)] {
             if let Some(n) = v {
@@ -220,16 +229,17 @@ mod tests {
         let n = x.emit(&mut buf).unwrap();
         assert_eq!(Xid::parse(&buf[..n]), Ok(x));
         // N401 goes in bits: 128 octets = 0x0400.
-        assert_eq!(&buf[10..14], &[PI_TX_N401, 2, 0x04, 0x00]);
+        assert_eq!(&buf[4..9], &[PI_OPTIONAL, 3, 0x8E, 0x89, 0x00]);
+        assert_eq!(&buf[9..13], &[PI_TX_N401, 2, 0x04, 0x00]);
         // spandsp 0.0.6's XID command, as it sends it: parsed.
         let sp = [
             0x82, 0x80, 0x00, 0x14, 0x03, 0x04, 0x8a, 0x89, 0x00, 0x00, 0x05, 0x02, 0x04, 0x00, 0x06, 0x02, 0x04, 0x00,
             0x07, 0x01, 0x0f, 0x08, 0x01, 0x0f, 0xf0, 0x00, 0x0f, 0x00, 0x03, 0x56, 0x34, 0x32, 0x01, 0x01, 0x01, 0x02,
             0x02, 0x02, 0x00, 0x03, 0x01, 0x06,
         ];
-        let x = Xid::parse(&sp).unwrap();
-        assert_eq!((x.tx_n401, x.rx_n401, x.tx_k, x.rx_k), (Some(128), Some(128), Some(15), Some(15)));
-        assert_eq!(x.v42bis, Some(V42bisParams { p0: 1, p1: 512, p2: 6 }));
+        let sp_x = Xid::parse(&sp).unwrap();
+        assert_eq!((sp_x.tx_n401, sp_x.rx_n401, sp_x.tx_k, sp_x.rx_k), (Some(128), Some(128), Some(15), Some(15)));
+        assert_eq!(sp_x.v42bis, Some(V42bisParams { p0: 1, p1: 512, p2: 6 }));
         // A parameter we do not know, inside the group, skipped by its length.
         let mut odd = buf[..n].to_vec();
         odd.splice(4..4, [0x42, 2, 0xAA, 0xBB]);

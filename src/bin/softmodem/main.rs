@@ -21,7 +21,8 @@ use args::{Args, UsageError};
 use softmodem::dsp::to_i16;
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
 use softmodem::fsk::{self, ChannelSpec};
-use softmodem::modem::{Config, Event, Modem, State};
+use softmodem::link::{ErrorControl, Link, LinkConfig, Note};
+use softmodem::modem::{Config, Event, State};
 use softmodem::startstop::{CharReceiver, Format, Framer};
 use softmodem::types::Modes;
 use softmodem::types::{Family, Role};
@@ -42,7 +43,8 @@ usage:
       V.22 modes the other end of the call is played against the recording.
   softmodem stdio --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
                   [--format 8N1] [--guard none|550|1800] [--modes LIST] [--answer-tone on|off]
-                  [--answer-delay MS] [--v8 on|off] [--send-delay MS]
+                  [--answer-delay MS] [--v8 on|off] [--send-delay MS] [--ec auto|off|lapm]
+                  [--compression on|off]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
       160 samples out for every 160 in. Sends FILE once connected (after --send-delay, default
       0 ms: some far modems lose what arrives before they too have connected); appends what
@@ -56,6 +58,11 @@ usage:
       --v8 (default: on for an automode answerer, off otherwise): answering, the answer tone is
       V.8's ANSam and a caller's CM gets a JM; calling, ANSam is answered with CM. Without it a
       caller treats ANSam as a plain answer tone, as V.8 allows.
+      --ec (default auto): on V.22 and V.22bis, V.42 error control as a modem from the factory
+      does it: the detection phase, LAPM if the far modem has it, else a plain link (auto); none
+      (off); LAPM or hang up (lapm). --compression (default on) offers and accepts V.42bis. The
+      CONNECT line names the protocol (CONNECT 2400/LAPM/V42BIS); V.42's progress and, at the
+      end, its counts (frames, retransmissions) go to stderr as lines starting V.42:.
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
                 [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
                 [--dropout AT_MS:MS]
@@ -351,9 +358,23 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             "answer-delay",
             "v8",
             "send-delay",
+            "ec",
+            "compression",
         ],
         &[],
     )?;
+    let error_control = match args.get("ec") {
+        None | Some("auto") => ErrorControl::Auto,
+        Some("off") => ErrorControl::Off,
+        Some("lapm") => ErrorControl::Required,
+        Some("mnp") => return Err(Failure::Usage("--ec mnp: MNP (V.42 Annex A) is not implemented yet".into())),
+        Some(o) => return Err(Failure::Usage(format!("--ec takes auto, off or lapm, not '{o}'"))),
+    };
+    let compression = match args.get("compression") {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(o) => return Err(Failure::Usage(format!("--compression takes on or off, not '{o}'"))),
+    };
     let m = args.required("mode")?;
     let family = Family::parse(m).ok_or_else(|| {
         Failure::Usage(format!(
@@ -412,7 +433,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Failure::Run(format!("cannot create {p}: {e}")))?),
         None => None,
     };
-    let mut modem = Modem::new(config);
+    let mut modem = Link::new(config, LinkConfig { error_control, compression, detection: true });
     let mut stdin = io::stdin().lock();
     let mut stdout = io::stdout().lock();
     let mut inb = [0u8; 320];
@@ -437,7 +458,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         let n = got / 2;
         if n == 0 {
             if connected.is_some() && modem.state() != State::Idle {
-                eprintln!("{}", receive_counts(&modem.stats()));
+                end_counts(&modem);
             }
             return Ok(());
         }
@@ -448,14 +469,21 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             sent += modem.write(&send[sent..]);
         }
         modem.process(&rx[..n], &mut tx[..n]);
+        while let Some(note) = modem.poll_note() {
+            eprintln!("V.42: {}", link_note(&note));
+        }
         while let Some(ev) = modem.poll_event() {
             match ev {
                 Event::Connected { rx_rate, tx_rate } => {
                     connected = Some(0);
+                    let protocol = match modem.protocol().words() {
+                        "" => String::new(),
+                        w => format!("/{w}"),
+                    };
                     if rx_rate == tx_rate {
-                        eprintln!("CONNECT {rx_rate}");
+                        eprintln!("CONNECT {rx_rate}{protocol}");
                     } else {
-                        eprintln!("CONNECT {rx_rate}/{tx_rate}");
+                        eprintln!("CONNECT {rx_rate}/{tx_rate}{protocol}");
                     }
                     if send_delay == 0 {
                         sent += modem.write(&send[sent..]);
@@ -463,7 +491,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                 }
                 Event::NoCarrier => {
                     eprintln!("NO CARRIER");
-                    eprintln!("{}", receive_counts(&modem.stats()));
+                    end_counts(&modem);
                 }
                 Event::Break => eprintln!("BREAK"),
                 Event::Retrain => eprintln!("RETRAIN"),
@@ -498,9 +526,53 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         }
         if got < inb.len() {
             if connected.is_some() && modem.state() != State::Idle {
-                eprintln!("{}", receive_counts(&modem.stats()));
+                end_counts(&modem);
             }
             return Ok(());
         }
+    }
+}
+
+/// The receive counts of a call's end: the characters', or V.42's.
+fn end_counts(link: &Link) {
+    match link.v42().filter(|v| v.phase() != softmodem::v42::Phase::Plain) {
+        Some(v) => {
+            let s = v.lapm().stats();
+            eprintln!(
+                "V.42: received {} octets; {} frames sent, {} received, {} I frames sent, {} retransmitted, {} rejects received, {} timeouts, {} frames with a bad FCS, {} resets",
+                s.octets_received,
+                s.frames_sent,
+                s.frames_received,
+                s.i_frames_sent,
+                s.retransmissions,
+                s.rejects_received,
+                s.timeouts,
+                v.bad_frames(),
+                s.resets
+            );
+        }
+        None => eprintln!("{}", receive_counts(&link.stats())),
+    }
+}
+
+/// A link note as a status line.
+fn link_note(n: &Note) -> String {
+    match n {
+        Note::Started { detection: true } => "detection phase".into(),
+        Note::Started { detection: false } => "starting LAPM".into(),
+        Note::Protected(a) => format!(
+            "LAPM up, N401 {}/{}, k {}/{}{}",
+            a.tx_n401,
+            a.rx_n401,
+            a.tx_k,
+            a.rx_k,
+            match a.v42bis {
+                Some(b) => format!(", V.42bis P0 {} N2 {} N7 {}", b.p0, b.p1, b.p2),
+                None => String::new(),
+            }
+        ),
+        Note::Plain => "none at the far end: no error control".into(),
+        Note::Reset => "link reset".into(),
+        Note::Ended(e) => format!("ended: {e:?}"),
     }
 }
