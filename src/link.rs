@@ -265,7 +265,11 @@ impl Link {
             }
         }
         if let Some(v) = self.v42.as_mut() {
-            v.advance(Duration::from_samples(n as u32));
+            // V.42's timers count the time its bits cross the line: a retrain (a second or two
+            // of V.22bis start-up) does not make frames late.
+            if self.modem.data_flowing() {
+                v.advance(Duration::from_samples(n as u32));
+            }
         }
         while let Some(e) = self.modem.poll_event() {
             self.on_modem_event(e);
@@ -291,6 +295,13 @@ impl Link {
                 self.held = Some(e);
                 self.notes.push_overwrite(Note::Started { detection: c.detection || !originator });
             }
+            Event::Retrained { rate } => {
+                self.rate = rate;
+                if let Some(v) = self.v42.as_mut() {
+                    v.set_line_rate(rate);
+                }
+                self.events.push_overwrite(e);
+            }
             Event::NoCarrier => {
                 self.v42 = None;
                 self.held = None;
@@ -307,6 +318,7 @@ impl Link {
                 v42::Event::Protected(a) => {
                     let o = self.modem.config().role == Role::Call;
                     self.protocol = Protocol::Lapm { v42bis_tx: a.compresses_tx(o), v42bis_rx: a.compresses_rx(o) };
+                    self.modem.set_protected(true);
                     self.notes.push_overwrite(Note::Protected(a));
                     if let Some(h) = self.held.take() {
                         self.events.push_overwrite(h);

@@ -359,6 +359,23 @@ impl Modem {
         }
     }
 
+    /// True while data bits cross the line: in data mode and, for V.22/V.22bis, not in a retrain
+    /// or a new start-up (a link protocol's timers wait while they do not).
+    pub fn data_flowing(&self) -> bool {
+        self.state == State::Data
+            && match &self.engine {
+                Engine::V22(p) => p.sends_data(),
+                _ => true,
+            }
+    }
+
+    /// Error control protects the data (V.22/V.22bis; see [`Pump::set_protected`]).
+    pub fn set_protected(&mut self, on: bool) {
+        if let Engine::V22(p) = &mut self.engine {
+            p.set_protected(on);
+        }
+    }
+
     /// Asks for a retrain (V.22bis in data mode; otherwise nothing happens).
     pub fn retrain(&mut self) {
         if let Engine::V22(p) = &mut self.engine {

@@ -122,6 +122,13 @@ pub struct Snapshot {
     pub quality: Option<f64>,
     /// V.22/V.22bis receiver's last equalised points, `re, im` pairs, two decimals.
     pub points: Vec<f64>,
+    /// The link protocol of the connection: `LAPM/V42BIS`, `LAPM`, `none` (a plain link), or
+    /// `None` while it is not settled (no connection, or V.42's detection under way).
+    pub protocol: Option<&'static str>,
+    /// V.42: I frames sent again (after REJ, SREJ or a poll).
+    pub retransmissions: u64,
+    /// V.42: frames received damaged (bad FCS, aborted, too long or short).
+    pub bad_frames: u64,
     /// Characters received.
     pub chars: u64,
     /// Characters with a bad stop bit.
@@ -196,6 +203,14 @@ pub fn snapshot(dce: &Dce) -> Snapshot {
         level: modem.map(|m| m.rx_level_dbm0()).filter(|l| *l > -90.0).and_then(|l| rounded(l as f64, 1)),
         quality: rx.and_then(|rx| rounded(rx.snr_db() as f64, 1)),
         points,
+        protocol: dce.data_link().filter(|l| l.state() == crate::modem::State::Data).map(|l| {
+            match l.protocol().words() {
+                "" => "none",
+                w => w,
+            }
+        }),
+        retransmissions: dce.data_link().and_then(|l| l.v42()).map_or(0, |v| v.lapm().stats().retransmissions),
+        bad_frames: dce.data_link().and_then(|l| l.v42()).map_or(0, |v| v.bad_frames()),
         chars: stats.chars,
         framing_errors: stats.framing_errors,
         parity_errors: stats.parity_errors,
@@ -263,6 +278,9 @@ mod tests {
             "level",
             "quality",
             "points",
+            "protocol",
+            "retransmissions",
+            "bad_frames",
             "chars",
             "framing_errors",
             "parity_errors",
@@ -326,6 +344,26 @@ mod tests {
         let level = v["level"].as_f64().unwrap();
         assert!((-20.0..-5.0).contains(&level), "{v}");
         assert_eq!(level, (level * 10.0).round() / 10.0, "one decimal: {v}");
+    }
+
+    #[test]
+    fn a_v42_call_shows_its_protocol() {
+        use crate::link::{Link, LinkConfig};
+        let mut dce = Dce::new(Config::default());
+        dce.from_terminal(b"AT+MS=V22B,0\rATD\r");
+        let mut far = Link::new(ModemConfig::new(Family::V22bis, Role::Answer), LinkConfig::default());
+        let (mut to_far, mut to_dce) = ([0.0f32; 160], [0.0f32; 160]);
+        for _ in 0..300 {
+            let heard = to_dce;
+            dce.process(&heard, &mut to_far);
+            let heard = to_far;
+            far.process(&heard, &mut to_dce);
+        }
+        let v = status(&dce);
+        assert_eq!(v["phase"], "online", "{v}");
+        assert_eq!(v["protocol"], "LAPM/V42BIS", "{v}");
+        assert_eq!(v["retransmissions"], 0, "{v}");
+        assert_eq!(v["bad_frames"], 0, "{v}");
     }
 
     #[test]

@@ -56,6 +56,10 @@ export const PROCESSOR_NAME = 'softmodem';
  * @property {number | null} level received level, dBm0
  * @property {number | null} quality V.22/V.22bis receiver's SNR estimate, dB
  * @property {number[]} points V.22/V.22bis receiver's last points, `re, im` pairs
+ * @property {string | null} protocol the connection's link protocol: `LAPM/V42BIS`, `LAPM` or
+ *   `none`; null while not settled
+ * @property {number} retransmissions V.42: I frames sent again
+ * @property {number} bad_frames V.42: frames received damaged
  * @property {number} chars
  * @property {number} framing_errors
  * @property {number} parity_errors

@@ -142,6 +142,8 @@ function showCall(s, audio) {
   setText('snr', s && s.quality !== null && s.carrier ? `${s.quality.toFixed(1)} dB` : '–');
   setText('retrains', call && s ? String(s.retrains) : '–');
   setText('framing-errors', s && s.modem !== 'idle' ? String(s.framing_errors) : '–');
+  setText('protocol', s && s.protocol ? (s.protocol === 'none' ? 'none' : s.protocol.replace('LAPM', 'V.42 LAPM').replace('V42BIS', 'V.42bis')) : '–');
+  setText('retransmissions', s && s.protocol && s.protocol !== 'none' ? `${s.retransmissions} (${s.bad_frames} bad frames)` : '–');
   setText('bytes', call && s ? `${s.bytes_received} in, ${s.bytes_sent} out` : '–');
   setText('call-timer', s && s.connected_seconds !== null ? clock(s.connected_seconds) : '–');
   // The modem's level in its receive band while it measures one, else the whole band's.

@@ -287,6 +287,13 @@ impl Lapm {
         &self.config
     }
 
+    /// The line's rate changed (a fall-back to 1200 bit/s): T401 and T403 follow it.
+    pub fn set_line_rate(&mut self, bit_rate: u32) {
+        let (t401, t403) = timers_for(bit_rate, self.config.n401);
+        self.config.t401 = t401;
+        self.config.t403 = t403;
+    }
+
     /// Where the link is.
     pub fn state(&self) -> LinkState {
         self.state
@@ -777,13 +784,9 @@ impl Lapm {
             self.recovery = false;
             self.retries = 0;
             self.t401 = None;
-            if self.vs != nr {
-                self.stats.retransmissions += dist(nr, self.vs) as u64;
-            }
             self.vs = nr;
             self.restart_timers();
         } else if function == Supervisory::Rej && !self.recovery {
-            self.stats.retransmissions += dist(nr, self.vs) as u64;
             self.vs = nr;
             self.restart_timers();
         } else if function == Supervisory::Srej && dist(self.va, nr) < dist(self.va, self.top) {

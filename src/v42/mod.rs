@@ -189,6 +189,13 @@ impl V42 {
         &self.config
     }
 
+    /// The line's rate changed: LAPM's timers follow it.
+    pub fn set_line_rate(&mut self, bit_rate: u32) {
+        self.config.lapm.t401 = lapm::timers_for(bit_rate, self.config.lapm.n401).0;
+        self.config.lapm.t403 = lapm::timers_for(bit_rate, self.config.lapm.n401).1;
+        self.lapm.set_line_rate(bit_rate);
+    }
+
     /// Where it is.
     pub fn phase(&self) -> Phase {
         self.phase

@@ -306,6 +306,9 @@ pub struct Pump {
     too_poor: u32,
     /// Given up: the line cannot carry data at any rate ([`PumpEvent::Hopeless`]).
     hopeless: bool,
+    /// The data carry error control (V.42): errors cannot reach the user, so a line poor even
+    /// for 1200 bit/s is held as long as its carrier is (see [`Pump::set_protected`]).
+    protected: bool,
     /// A new start-up for 1200 bit/s under way after a connection at 2400 (this end's or the far
     /// end's doing): the link holds for [`FALLBACK_LIMIT`].
     falling_back: bool,
@@ -382,6 +385,7 @@ impl Pump {
             may_2400: true,
             too_poor: 0,
             hopeless: false,
+            protected: false,
             falling_back: false,
             faint: 0,
             far_s1: false,
@@ -470,6 +474,13 @@ impl Pump {
     /// Hangs up: silence from the next symbol, and nothing more happens.
     pub fn stop(&mut self) {
         self.set_step(Step::Stopped);
+    }
+
+    /// Error control (V.42) protects the data from now on (`true`), or no longer does. A protected
+    /// connection at 1200 bit/s is not given up for its error rate: garbage cannot come through,
+    /// and a line that carries nothing at all ends by V.42's own timers or the carrier's loss.
+    pub fn set_protected(&mut self, on: bool) {
+        self.protected = on;
     }
 
     /// Starts a retrain (V.22bis data mode only; otherwise nothing happens).

@@ -107,7 +107,7 @@ impl Pump {
         let snr = self.rx.effective_snr_db();
         let ber = quality::ber_estimate(Rate::R1200, snr, self.supervisor.is_data());
         let qualified = self.rx.carrier() && self.supervisor.qualified();
-        let poor = !qualified || ber > HOPELESS_BER_1200;
+        let poor = !qualified || (ber > HOPELESS_BER_1200 && !self.protected);
         self.too_poor = if poor { self.too_poor + 40 } else { self.too_poor.saturating_sub(40) };
         if self.too_poor >= HOPELESS_TIME {
             self.give_up(Rate::R1200);
