@@ -292,6 +292,10 @@ impl Link {
                 }
                 self.rate = rx_rate;
                 self.v42 = Some(Box::new(V42::new(c)));
+                // Nothing reaches the user during detection (it is held) and everything after it
+                // is checked by LAPM: the line's error rate alone does not end the call, unless
+                // the link turns out plain.
+                self.modem.set_protected(true);
                 self.held = Some(e);
                 self.notes.push_overwrite(Note::Started { detection: c.detection || !originator });
             }
@@ -326,6 +330,7 @@ impl Link {
                 }
                 v42::Event::Plain => {
                     self.protocol = Protocol::None;
+                    self.modem.set_protected(false);
                     self.notes.push_overwrite(Note::Plain);
                     if let Some(h) = self.held.take() {
                         self.events.push_overwrite(h);

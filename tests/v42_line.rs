@@ -1,6 +1,6 @@
 //! V.42 between two of our modems (each a `Link`: V.22bis with detection, LAPM and V.42bis)
-//! through the line simulator (20 dB SNR) with bursts of loud noise (5 ms, at random, a few a
-//! second: bit errors at about 1e-4 on average) and dropouts of 100 ms and 300 ms every few
+//! through the line simulator (20 dB SNR) with bursts of loud noise (5 ms, at random, one in 10 s
+//! each way: bit errors at about 1e-4 on average) and dropouts of 100 ms and 300 ms every few
 //! seconds. (Steady noise for such a bit error rate, about 10.5 dB SNR, is one the quality policy
 //! will not connect at 2400 bit/s over, V.42 or not: it judges the line in the start-up.) What each sends arrives byte-exact, the link
 //! never ends, never stalls longer than its timers allow, and says what it had to send again. (The
@@ -93,8 +93,9 @@ fn v42_through_noise_and_dropouts_loses_nothing() {
         ab.process(&a_out, &mut b_in);
         ba.process(&b_out, &mut a_in);
         for heard in [&mut a_in, &mut b_in] {
-            // About a burst a second each way, 5 ms somewhere in the block.
-            if rng.uniform() < 0.02 {
+            // A burst in 10 s each way on average, 5 ms somewhere in the block: a few bit errors
+            // each, about 1e-4 at 2400 bit/s.
+            if rng.uniform() < 0.002 {
                 bursts += 1;
                 let at = rng.below(120) as usize;
                 for v in &mut heard[at..at + 40] {

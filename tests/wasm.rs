@@ -121,7 +121,7 @@ fn the_page_demo_dials_and_the_bbs_greets_at_audio_context_rates() {
             String::from_utf8_lossy(&shown)
         );
         let text = String::from_utf8_lossy(&shown);
-        assert!(text.starts_with("ATDT5551234\r\r\nCONNECT 2400\r\n"), "{text:?}");
+        assert!(text.starts_with("ATDT5551234\r\r\nCONNECT 2400/LAPM/V42BIS\r\n"), "{text:?}");
         assert!(text.contains(BANNER), "{text:?}");
         let status = status(&s);
         assert!(

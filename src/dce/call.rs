@@ -324,6 +324,7 @@ impl Dce {
                     Release::Remote => "by the far modem",
                     Release::Refused => "the far modem refused LAPM",
                     Release::NoResponse => "the far modem stopped answering",
+                    Release::NoProgress => "no frame got through: the line is too poor",
                 }
             ),
         });

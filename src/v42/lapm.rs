@@ -109,6 +109,10 @@ pub enum Release {
     Refused,
     /// N400 polls or set-up frames went unanswered.
     NoResponse,
+    /// The far end answers, but no I frame got through in 3 x N400 rounds of recovery (about 40 s
+    /// at 1200 bit/s): the line carries nothing (V.42's N400 counts the retransmissions of a
+    /// frame; three times that spares a line whose noise comes in bursts).
+    NoProgress,
 }
 
 /// Something the data link reports.
@@ -230,6 +234,8 @@ pub struct Lapm {
     decoder: Option<Box<Decoder>>,
     encoder_dirty: bool,
     ever_connected: bool,
+    /// T401 expiries with I frames outstanding since V(A) last moved.
+    stalled: u8,
     /// The answerer's reply to the originator's XID, said again while no SABME follows.
     xid_reply: Option<([u8; INFO_MAX], u8)>,
     stats: Stats,
@@ -274,6 +280,7 @@ impl Lapm {
             encoder_dirty: false,
             ever_connected: false,
             xid_reply: None,
+            stalled: 0,
             stats: Stats::default(),
         };
         if config.originator {
@@ -405,7 +412,15 @@ impl Lapm {
                 self.queue(Kind::Command, Control::U { function: Unnumbered::Disc, pf: true }, &[]);
                 self.go_released(Release::NoResponse);
             }
+            LinkState::Connected if self.va != self.top && self.stalled >= 3 * self.config.n400 => {
+                self.queue(Kind::Command, Control::U { function: Unnumbered::Disc, pf: true }, &[]);
+                self.go_released(Release::NoProgress);
+            }
             LinkState::Connected => {
+                // (A far end that says it is busy holds the data back on purpose.)
+                if self.va != self.top && !self.peer_busy {
+                    self.stalled += 1;
+                }
                 self.recovery = true;
                 self.enquire();
             }
@@ -637,6 +652,7 @@ impl Lapm {
 
     fn link_up(&mut self) {
         self.state = LinkState::Connected;
+        self.stalled = 0;
         self.ever_connected = true;
         self.vs = 0;
         self.va = 0;
@@ -806,6 +822,7 @@ impl Lapm {
         }
         if nr != self.va {
             self.va = nr;
+            self.stalled = 0;
             if dist(self.va, self.vs) > dist(self.va, self.top) {
                 self.vs = self.va;
             }

@@ -57,11 +57,12 @@ pub struct Config {
 
 impl Config {
     /// Automatic V.42 with detection for the originator (`originator`) or the answerer of a call
-    /// at `bit_rate`, V.42bis offered. T400: the answerer waits V.42's 750 ms for the ODP (which
-    /// the originator sends from its connection on); the originator waits 2 s for the ADP, as a
-    /// far modem may declare its connection a good while after this one.
+    /// at `bit_rate`, V.42bis offered. T400: the answerer waits 1.2 s for the ODP (V.42's 750 ms
+    /// is too short for a V.22 caller, which declares its connection up to half a second after
+    /// the answerer); the originator waits 2 s for the ADP, as a far modem may declare its
+    /// connection a good while after this one.
     pub fn new(originator: bool, bit_rate: u32) -> Self {
-        let t400 = Duration::from_ms(if originator { 2000 } else { 750 });
+        let t400 = Duration::from_ms(if originator { 2000 } else { 1200 });
         Config { mode: Mode::Auto, detection: true, t400, lapm: lapm::Config::new(originator, bit_rate) }
     }
 }
@@ -278,6 +279,8 @@ impl V42 {
     /// Lets `elapsed` pass: T400 in detection, LAPM's timers after.
     pub fn advance(&mut self, elapsed: Duration) {
         match self.phase {
+            // An answerer sending its ADP has found V.42: it goes on to LAPM, whatever T400 says.
+            Phase::Detection if !self.config.lapm.originator && self.sender.is_some() => {}
             Phase::Detection => {
                 self.t400 = self.t400.saturating_sub(elapsed);
                 if self.t400.is_zero() {

@@ -303,3 +303,16 @@ fn a_far_end_gone_silent_ends_the_link_after_n400_polls() {
     let took = Duration::from_ms(20 * steps);
     assert!(took <= t401 * 7, "{took} vs T401 {t401}");
 }
+
+#[test]
+fn a_line_that_passes_only_short_frames_ends_the_link_instead_of_hanging() {
+    let mut a = V42::new(Config::new(true, 2400));
+    let mut b = V42::new(Config::new(false, 2400));
+    let (mut ab, mut ba) = (Channel::new(30, 0.0, 1), Channel::new(30, 0.0, 2));
+    run(&mut a, &mut b, &mut ab, &mut ba, 2400, 3.0, b"", b"");
+    // From now on a bit error every 300 bits or so: I frames (over 1000 bits) almost never get
+    // through, polls and their answers (under 60) mostly do.
+    ab.ber = 3e-3;
+    let (_, _, ea, _) = run(&mut a, &mut b, &mut ab, &mut ba, 2400, 120.0, &random(20_000, 3), b"");
+    assert!(ea.contains(&Event::Ended(EndReason::Released(Release::NoProgress))), "{ea:?} {:?}", a.lapm().stats());
+}
