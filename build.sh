@@ -163,6 +163,8 @@ bench() {
   cargo bench --locked --bench codecs
   log "Link quality: time to NO CARRIER, characters lost per dropout, rate and CER by SNR and codec"
   cargo bench --locked --bench link
+  log "Error control (V.42, V.42bis): throughput against the line rate, and the 10 MB soak through noise bursts and dropouts"
+  cargo bench --locked --bench v42
   log "CPU in WebAssembly (Node)"
   cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"

@@ -145,17 +145,6 @@ fn throughput(family: Family, link: LinkConfig, text: Data, seconds: usize) -> (
     while !p.connected() {
         p.step();
         steps += 1;
-        if steps % 250 == 0 {
-            eprintln!(
-                "DBG {steps}: {:?} {:?} carrier {} {} lvl {} {}",
-                p.a.state(),
-                p.b.state(),
-                p.a.modem().carrier(),
-                p.b.modem().carrier(),
-                p.a.modem().rx_level_dbm0(),
-                p.b.modem().rx_level_dbm0()
-            );
-        }
         assert!(
             steps < 50 * 30,
             "no connection: {:?} {:?} {:?} {:?}",

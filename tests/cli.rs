@@ -260,6 +260,9 @@ fn usage_errors() {
     assert_fails(&["stdio", "--mode", "v21"], 2, "--role is required");
     assert_fails(&["stdio", "--mode", "v21", "--role", "call", "extra"], 2, "positional");
     assert_fails(&["stdio", "--mode", "v21", "--role", "call", "--level", "1"], 2, "--level");
+    assert_fails(&["stdio", "--mode", "v22", "--role", "call", "--ec", "mnp"], 2, "MNP");
+    assert_fails(&["stdio", "--mode", "v22", "--role", "call", "--ec", "v42"], 2, "--ec takes auto, off or lapm");
+    assert_fails(&["stdio", "--mode", "v22", "--role", "call", "--compression", "2"], 2, "--compression");
     assert!(!out.exists(), "no output file after a usage error");
 }
 

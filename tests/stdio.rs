@@ -56,6 +56,21 @@ fn call(
     caller_send: &[u8],
     answerer_send: &[u8],
     blocks: usize,
+    a_to_b: Option<Direction>,
+    b_to_a: Option<Direction>,
+) -> (Outcome, Outcome) {
+    call_with(tag, family, [&[], &[]], caller_send, answerer_send, blocks, a_to_b, b_to_a)
+}
+
+/// [`call`], with more arguments for the caller and the answerer.
+#[allow(clippy::too_many_arguments)]
+fn call_with(
+    tag: &str,
+    family: &str,
+    extra: [&[&str]; 2],
+    caller_send: &[u8],
+    answerer_send: &[u8],
+    blocks: usize,
     mut a_to_b: Option<Direction>,
     mut b_to_a: Option<Direction>,
 ) -> (Outcome, Outcome) {
@@ -66,9 +81,10 @@ fn call(
     ];
     let mut procs: Vec<Proc> = sides
         .iter()
-        .map(|side| {
+        .zip(extra)
+        .map(|(side, more)| {
             let send = s.write(&format!("{}.send", side.role), &side.send);
-            Proc::spawn(&[
+            let mut args: Vec<String> = vec![
                 "stdio".into(),
                 "--mode".into(),
                 family.into(),
@@ -78,7 +94,9 @@ fn call(
                 arg(&send),
                 "--recv".into(),
                 arg(&side.recv),
-            ])
+            ];
+            args.extend(more.iter().map(|a| a.to_string()));
+            Proc::spawn(&args)
         })
         .collect();
     let mut inputs = [vec![0i16; BLOCK], vec![0i16; BLOCK]];
@@ -339,4 +357,18 @@ fn stops_quietly_when_its_listener_goes_away() {
     let err = stderr.unwrap().join().unwrap();
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.success(), "{status:?}\n{err}");
+}
+
+#[test]
+fn error_control_choices() {
+    // V.42 without V.42bis at one end: LAPM alone, the data exact.
+    let (caller, answerer) = (printable_text(500, 31), random_bytes(500, 32));
+    let (a, b) = call_with("ec-nobis", "v22bis", [&[], &["--compression", "off"]], &caller, &answerer, 600, None, None);
+    check("ec-nobis", "caller", &a, "CONNECT 2400/LAPM", &answerer);
+    check("ec-nobis", "answerer", &b, "CONNECT 2400/LAPM", &caller);
+    // V.42 required against a modem without it: no CONNECT, the call given up with the reason.
+    let (a, b) = call_with("ec-required", "v22bis", [&["--ec", "lapm"], &["--ec", "off"]], b"x", b"y", 500, None, None);
+    assert!(!a.stderr.lines().any(|l| l.starts_with("CONNECT")), "{}", a.stderr);
+    assert!(a.stderr.contains("NO CARRIER") && a.stderr.contains("NoErrorControl"), "{}", a.stderr);
+    assert!(b.stderr.lines().any(|l| l == "CONNECT 2400"), "{}", b.stderr);
 }

@@ -342,19 +342,15 @@ impl Lapm {
         self.rx_user.read(out)
     }
 
-    /// Sends a break: `destructive` discards what is queued to send first (V.42 8.13).
-    pub fn send_break(&mut self, destructive: bool) {
+    /// Sends a break (V.42 8.13) as the expedited, non-destructive kind: a UI command carrying
+    /// BRK, ahead of the I frames waiting; nothing queued is discarded. (A destructive break
+    /// would have to discard I frames already sent and compressed with V.42bis's dictionary,
+    /// which the far end may still be decoding.)
+    pub fn send_break(&mut self) {
         if self.state != LinkState::Connected {
             return;
         }
-        if destructive {
-            self.tx_user.clear();
-            self.tx_coded.clear();
-        }
-        let mut info = [0u8; INFO_MAX];
-        info[0] = BRK;
-        info[1] = if destructive { 0x40 } else { 0x00 };
-        self.queue(Kind::Command, Control::U { function: Unnumbered::Ui, pf: false }, &info[..2]);
+        self.queue(Kind::Command, Control::U { function: Unnumbered::Ui, pf: false }, &[BRK, 0x00]);
     }
 
     /// Starts an orderly release: DISC, then UA awaited.

@@ -260,10 +260,10 @@ impl V42 {
         n
     }
 
-    /// Sends a break: through LAPM (destructive, V.42 8.13) or as start-stop spacing.
+    /// Sends a break: through LAPM (expedited, V.42 8.13) or as start-stop spacing.
     pub fn send_break(&mut self) {
         match self.phase {
-            Phase::Lapm => self.lapm.send_break(true),
+            Phase::Lapm => self.lapm.send_break(),
             Phase::Plain => self.break_pending = true,
             _ => {}
         }

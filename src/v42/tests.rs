@@ -316,3 +316,33 @@ fn a_line_that_passes_only_short_frames_ends_the_link_instead_of_hanging() {
     let (_, _, ea, _) = run(&mut a, &mut b, &mut ab, &mut ba, 2400, 120.0, &random(20_000, 3), b"");
     assert!(ea.contains(&Event::Ended(EndReason::Released(Release::NoProgress))), "{ea:?} {:?}", a.lapm().stats());
 }
+
+#[test]
+fn a_break_crosses_lapm_ahead_of_the_data_and_loses_none() {
+    let mut a = V42::new(Config::new(true, 2400));
+    let mut b = V42::new(Config::new(false, 2400));
+    let (mut ab, mut ba) = (Channel::new(30, 0.0, 1), Channel::new(30, 0.0, 2));
+    run(&mut a, &mut b, &mut ab, &mut ba, 2400, 3.0, b"", b"");
+    // Much queued, then a break: it goes ahead of the queued data (expedited), which all
+    // arrives, with what was written after the break.
+    let data = random(3000, 4);
+    a.write(&data);
+    let (_, mut rb, _, _) = run(&mut a, &mut b, &mut ab, &mut ba, 2400, 0.2, b"", b"");
+    let before = rb.len();
+    a.send_break();
+    a.write(b"after the break");
+    let mut eb = vec![];
+    let mut when = None;
+    for _ in 0..50 * 15 {
+        let (_, got, _, e) = run(&mut a, &mut b, &mut ab, &mut ba, 2400, 0.02, b"", b"");
+        rb.extend_from_slice(&got);
+        if when.is_none() && e.contains(&Event::Break) {
+            when = Some(rb.len());
+        }
+        eb.extend(e);
+    }
+    assert_eq!(eb.iter().filter(|e| **e == Event::Break).count(), 1, "{eb:?}");
+    assert_eq!(rb, [&data[..], b"after the break"].concat(), "{} octets", rb.len());
+    // Expedited: it came while most of the data was still to arrive.
+    assert!(when.unwrap() < before + 1500, "the break came after {} of 3000 octets", when.unwrap());
+}
