@@ -45,7 +45,7 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 19] = [
+const TARGETS: [(&str, Body); 20] = [
     ("wav_parse", fuzzing::wav_parse),
     ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
@@ -65,6 +65,7 @@ const TARGETS: [(&str, Body); 19] = [
     ("v8_receiver", fuzzing::v8_receiver),
     ("v42bis_decoder", fuzzing::v42bis_decoder),
     ("lapm_frames", fuzzing::lapm_frames),
+    ("v42_bits", fuzzing::v42_bits),
 ];
 
 fn body(target: &str) -> Body {
@@ -529,6 +530,48 @@ fn lapm_seeds() -> Named {
     v
 }
 
+/// V.42 on the line: what one of our V.42 ends sends as the other role, recorded bit by bit (the
+/// ODP, the ADP and LAPM's set-up and data), and plain characters from a modem without V.42.
+fn v42_seeds() -> Named {
+    use softmodem::time::Duration;
+    use softmodem::v42::{Config, V42};
+    let record = |originator: bool, detection: bool, bytes: usize| {
+        // The far end in the other role, answered by a third so that it goes all the way.
+        let mut c = Config::new(originator, 2400);
+        c.detection = detection;
+        let mut far = V42::new(c);
+        let mut peer = V42::new(Config::new(!originator, 2400));
+        far.write(b"hello from the far end, hello from the far end");
+        let mut out = vec![];
+        for _ in 0..bytes {
+            let mut byte = 0u8;
+            for i in 0..8 {
+                let bit = far.next_bit();
+                byte |= bit << i;
+                peer.put_bit(bit);
+                far.put_bit(peer.next_bit());
+            }
+            far.advance(Duration::from_ms(3));
+            peer.advance(Duration::from_ms(3));
+            out.push(byte);
+        }
+        out
+    };
+    let mut plain = vec![0xFFu8; 8];
+    for &c in b"CONNECT 2400\r\nWelcome to the BBS\r\n" {
+        // 8N1 characters back to back, as bits packed least significant first.
+        let bits: Vec<u8> = [0u8].into_iter().chain((0..8).map(|i| (c >> i) & 1)).chain([1]).collect();
+        plain.extend(bits.chunks(8).map(|ch| ch.iter().enumerate().fold(0u8, |a, (i, &b)| a | b << i)));
+    }
+    vec![
+        ("answerer-hears-originator".into(), [&[0b1010u8][..], &record(true, true, 1500)].concat()),
+        ("originator-hears-answerer".into(), [&[0b1011u8][..], &record(false, true, 1500)].concat()),
+        ("answerer-hears-lapm-at-once".into(), [&[0b1000u8][..], &record(true, false, 1000)].concat()),
+        ("originator-hears-plain".into(), [&[0b0011u8][..], &plain].concat()),
+        ("required-hears-plain".into(), [&[0b0111u8][..], &plain].concat()),
+    ]
+}
+
 fn v42bis_seeds() -> Named {
     use softmodem::v42bis::{Encoder, Params};
     let text = b"The quick brown fox jumps over the lazy dog. The quick brown fox jumps again.\r\n".repeat(6);
@@ -563,6 +606,7 @@ fn seeds() -> Vec<Seed> {
     add("wav_parse", wav_seeds());
     add("v42bis_decoder", v42bis_seeds());
     add("lapm_frames", lapm_seeds());
+    add("v42_bits", v42_seeds());
 
     let text = b"Hello, world!\r\n";
     add(

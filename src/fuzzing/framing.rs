@@ -215,3 +215,46 @@ pub fn lapm_frames(data: &[u8]) {
     let s = l.stats();
     assert!(s.frames_received <= data.len() as u64);
 }
+
+/// V.42 as a whole (detection phase, the fall-back, LAPM and V.42bis) on bits from the line. The
+/// first byte chooses the role (bit 0: originator), detection (bit 1), V.42 required (bit 2) and
+/// V.42bis (bit 3); the rest are the received bits, least significant first, with 3 ms passing for
+/// each byte and this end's bits taken as it sends them. Nothing may panic, the phase may only move
+/// forward, and the end is reported once at most.
+pub fn v42_bits(data: &[u8]) {
+    use crate::time::Duration;
+    use crate::v42::{Config, Event, Mode, Phase, V42};
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let mut c = Config::new(sel & 1 != 0, 2400);
+    c.detection = sel & 2 != 0;
+    c.mode = if sel & 4 != 0 { Mode::Required } else { Mode::Auto };
+    if sel & 8 == 0 {
+        c.lapm.v42bis = None;
+    }
+    let mut v = V42::new(c);
+    v.write(b"typed before the link was up");
+    let order = |p: Phase| match p {
+        Phase::Detection => 0,
+        Phase::Lapm | Phase::Plain => 1,
+        Phase::Ended => 2,
+    };
+    let mut last = order(v.phase());
+    let mut ends = 0;
+    let mut out = [0u8; 1024];
+    for &b in rest {
+        for i in 0..8 {
+            v.put_bit((b >> i) & 1);
+            let _ = v.next_bit();
+        }
+        v.advance(Duration::from_ms(3));
+        let now = order(v.phase());
+        assert!(now >= last, "the phase went back to {:?}", v.phase());
+        last = now;
+        while let Some(e) = v.poll_event() {
+            ends += matches!(e, Event::Ended(_)) as u32;
+        }
+        while v.read(&mut out) > 0 {}
+        v.write(b"x");
+    }
+    assert!(ends <= 1, "{ends} ends");
+}

@@ -10,7 +10,7 @@ use crate::wav::Wav;
 
 mod framing;
 mod terminal;
-pub use framing::{deframer, hdlc_deframer, lapm_frames, v42bis_decoder};
+pub use framing::{deframer, hdlc_deframer, lapm_frames, v42_bits, v42bis_decoder};
 pub use terminal::ansi_terminal;
 
 fn samples(data: &[u8]) -> impl Iterator<Item = f32> + '_ {

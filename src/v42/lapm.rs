@@ -147,6 +147,9 @@ pub struct Agreed {
     pub v42bis: Option<V42bisParams>,
     /// Whether the far end answered XID (otherwise these are the defaults).
     pub negotiated: bool,
+    /// Both ends have selective reject: a lost frame is asked for alone (SREJ) and the frames
+    /// after it are kept, instead of all being sent again (REJ).
+    pub srej: bool,
 }
 
 impl Agreed {
@@ -161,7 +164,8 @@ impl Agreed {
     }
 }
 
-const DEFAULTS: Agreed = Agreed { tx_n401: 128, rx_n401: 128, tx_k: 15, rx_k: 15, v42bis: None, negotiated: false };
+const DEFAULTS: Agreed =
+    Agreed { tx_n401: 128, rx_n401: 128, tx_k: 15, rx_k: 15, v42bis: None, negotiated: false, srej: false };
 
 /// Counts of what the link did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -226,7 +230,14 @@ pub struct Lapm {
     own_busy: bool,
     rej_sent: bool,
     ack_pending: bool,
-    srej: Option<u8>,
+    /// Frames the far end asked for again by SREJ, one bit each.
+    srej: u128,
+    /// Selective reject: I frames received ahead of V(R), kept until the missing ones come.
+    held: Vec<u8>,
+    held_len: Vec<u16>,
+    held_mask: u128,
+    /// The frame this end asked for by SREJ and still waits for.
+    srej_wanted: Option<u8>,
     tx_user: ByteQueue,
     tx_coded: ByteQueue,
     rx_user: ByteQueue,
@@ -271,7 +282,11 @@ impl Lapm {
             own_busy: false,
             rej_sent: false,
             ack_pending: false,
-            srej: None,
+            srej: 0,
+            held: vec![0; MODULUS as usize * N401_MAX as usize],
+            held_len: vec![0; MODULUS as usize],
+            held_mask: 0,
+            srej_wanted: None,
             tx_user: ByteQueue::new(4096),
             tx_coded: ByteQueue::new(4 * N401_MAX as usize),
             rx_user: ByteQueue::new(8192 + 2 * N401_MAX as usize),
@@ -455,7 +470,7 @@ impl Lapm {
     fn offer(&self) -> Xid {
         let n = self.config.n401;
         Xid {
-            optional: Some(optional::OFFERED),
+            optional: Some(optional::OFFERED | optional::SREJ),
             tx_n401: Some(n),
             rx_n401: Some(n),
             tx_k: Some(self.config.k),
@@ -499,6 +514,7 @@ impl Lapm {
             rx_k: x.tx_k.unwrap_or(15).clamp(1, self.config.k),
             v42bis,
             negotiated: true,
+            srej: x.optional.is_some_and(|o| o & optional::SREJ != 0),
         }
     }
 
@@ -561,7 +577,7 @@ impl Lapm {
                 }
                 // The functions both ends have: what was offered, of those this end knows.
                 let reply = super::xid::Xid {
-                    optional: Some(x.optional.unwrap_or(optional::OFFERED) & optional::OFFERED),
+                    optional: Some(x.optional.unwrap_or(optional::OFFERED) & (optional::OFFERED | optional::SREJ)),
                     tx_n401: Some(self.agreed.tx_n401),
                     rx_n401: Some(self.agreed.rx_n401),
                     tx_k: Some(self.agreed.tx_k),
@@ -594,6 +610,7 @@ impl Lapm {
                             _ => None,
                         },
                         negotiated: true,
+                        srej: x.optional.is_some_and(|o| o & optional::SREJ != 0),
                     };
                 }
                 self.send_sabme();
@@ -659,7 +676,9 @@ impl Lapm {
         self.peer_busy = false;
         self.rej_sent = false;
         self.ack_pending = false;
-        self.srej = None;
+        self.srej = 0;
+        self.held_mask = 0;
+        self.srej_wanted = None;
         self.t401 = None;
         self.t403 = Some(self.config.t403);
         self.tx_coded.clear();
@@ -730,6 +749,22 @@ impl Lapm {
             self.queue(Kind::Response, Control::S { function: Supervisory::Rnr, nr: self.vr, pf: p }, &[]);
             return;
         }
+        if ns != self.vr && self.agreed.srej && dist(self.vr, ns) < self.agreed.rx_k {
+            // Ahead of a lost frame: keep it, and ask for the lost one alone.
+            if self.held_mask & (1u128 << ns) == 0 {
+                let at = ns as usize * N401_MAX as usize;
+                self.held[at..at + info.len()].copy_from_slice(info);
+                self.held_len[ns as usize] = info.len() as u16;
+                self.held_mask |= 1u128 << ns;
+            }
+            if self.srej_wanted.is_none() {
+                self.srej_wanted = Some(self.vr);
+                self.queue(Kind::Response, Control::S { function: Supervisory::Srej, nr: self.vr, pf: p }, &[]);
+            } else if p {
+                self.queue(Kind::Response, Control::S { function: Supervisory::Rr, nr: self.vr, pf: true }, &[]);
+            }
+            return;
+        }
         if ns != self.vr {
             self.stats.i_frames_dropped += 1;
             if !self.rej_sent {
@@ -743,6 +778,28 @@ impl Lapm {
         self.vr = (self.vr + 1) % MODULUS;
         self.rej_sent = false;
         self.deliver(info);
+        // Then what was kept ahead of it, as far as it goes without a gap.
+        if self.srej_wanted == Some(ns) {
+            self.srej_wanted = None;
+        }
+        while self.held_mask & (1u128 << self.vr) != 0 {
+            let v = self.vr;
+            self.held_mask &= !(1u128 << v);
+            let at = v as usize * N401_MAX as usize;
+            let len = self.held_len[v as usize] as usize;
+            let frame: [u8; N401_MAX as usize] = {
+                let mut f = [0u8; N401_MAX as usize];
+                f[..len].copy_from_slice(&self.held[at..at + len]);
+                f
+            };
+            self.deliver(&frame[..len]);
+            self.vr = (self.vr + 1) % MODULUS;
+        }
+        if self.held_mask != 0 && self.srej_wanted.is_none() {
+            // Another gap further on: ask for it.
+            self.srej_wanted = Some(self.vr);
+            self.queue(Kind::Response, Control::S { function: Supervisory::Srej, nr: self.vr, pf: false }, &[]);
+        }
         if p {
             self.queue(Kind::Response, Control::S { function: Supervisory::Rr, nr: self.vr, pf: true }, &[]);
         } else {
@@ -802,7 +859,7 @@ impl Lapm {
             self.vs = nr;
             self.restart_timers();
         } else if function == Supervisory::Srej && dist(self.va, nr) < dist(self.va, self.top) {
-            self.srej = Some(nr);
+            self.srej |= 1u128 << nr;
         }
     }
 
@@ -901,7 +958,9 @@ impl Lapm {
             self.own_busy = false;
             self.ack_pending = true;
         }
-        if let Some(ns) = self.srej.take() {
+        if self.srej != 0 {
+            let ns = self.srej.trailing_zeros() as u8;
+            self.srej &= !(1u128 << ns);
             self.stats.retransmissions += 1;
             return self.emit_i(ns, out);
         }

@@ -113,6 +113,7 @@ fn detection_then_lapm_with_v42bis_carries_data_both_ways() {
     let Some(Event::Protected(agreed)) = ea.first().copied() else { panic!("originator: {ea:?}") };
     assert!(matches!(eb.first(), Some(Event::Protected(_))), "answerer: {eb:?}");
     assert!(agreed.negotiated && agreed.compresses_tx(true) && agreed.compresses_rx(true), "{agreed:?}");
+    assert!(agreed.srej, "both ends have SREJ: {agreed:?}");
     assert_eq!(a.lapm().stats().retransmissions, 0);
     // Text compresses: fewer I frames than 6000 / 128 octets would take.
     assert!(a.lapm().stats().i_frames_sent < 6000 / 128, "{:?}", a.lapm().stats());

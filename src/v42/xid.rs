@@ -92,6 +92,9 @@ pub enum XidError {
     Length,
 }
 
+/// The largest N401 a two-octet length in bits can say, in octets.
+const N401_OCTETS_MAX: u32 = u16::MAX as u32 / 8;
+
 fn be(v: &[u8]) -> u32 {
     v.iter().take(4).fold(0u32, |a, &b| (a << 8) | b as u32)
 }
@@ -126,8 +129,8 @@ impl Xid {
                         // Bit 1 is the first octet's least significant bit.
                         x.optional = Some(v.iter().take(4).enumerate().fold(0, |a, (i, &b)| a | (b as u32) << (8 * i)))
                     }
-                    (GROUP_PARAMETERS, PI_TX_N401) => x.tx_n401 = Some((be(v) / 8).min(u16::MAX as u32) as u16),
-                    (GROUP_PARAMETERS, PI_RX_N401) => x.rx_n401 = Some((be(v) / 8).min(u16::MAX as u32) as u16),
+                    (GROUP_PARAMETERS, PI_TX_N401) => x.tx_n401 = Some((be(v) / 8).min(N401_OCTETS_MAX) as u16),
+                    (GROUP_PARAMETERS, PI_RX_N401) => x.rx_n401 = Some((be(v) / 8).min(N401_OCTETS_MAX) as u16),
                     (GROUP_PARAMETERS, PI_TX_K) => x.tx_k = Some(be(v).min(127) as u8),
                     (GROUP_PARAMETERS, PI_RX_K) => x.rx_k = Some(be(v).min(127) as u8),
                     (GROUP_USER, PI_V42BIS_SET) => set_ok = v == b"V42",
@@ -240,6 +243,14 @@ mod tests {
         let sp_x = Xid::parse(&sp).unwrap();
         assert_eq!((sp_x.tx_n401, sp_x.rx_n401, sp_x.tx_k, sp_x.rx_k), (Some(128), Some(128), Some(15), Some(15)));
         assert_eq!(sp_x.v42bis, Some(V42bisParams { p0: 1, p1: 512, p2: 6 }));
+        // An N401 longer than two octets can say in bits is taken as the most they can: what is
+        // parsed survives its own emission (found by the lapm_frames fuzz target).
+        let big = [FORMAT_ID, GROUP_PARAMETERS, 0, 6, PI_TX_N401, 4, 0x60, 0x04, 0x8a, 0x89];
+        let x_big = Xid::parse(&big).unwrap();
+        assert_eq!(x_big.tx_n401, Some(8191));
+        let mut b2 = [0u8; 64];
+        let m = x_big.emit(&mut b2).unwrap();
+        assert_eq!(Xid::parse(&b2[..m]), Ok(x_big));
         // A parameter we do not know, inside the group, skipped by its length.
         let mut odd = buf[..n].to_vec();
         odd.splice(4..4, [0x42, 2, 0xAA, 0xBB]);
