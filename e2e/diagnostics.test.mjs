@@ -83,11 +83,14 @@ test('demo call: the status bar counts, the diagnostics draw, the line audio sav
     await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Connected 2400'), null, { timeout: 30000 });
     await page.waitForFunction(() => document.querySelector('#call-state').textContent === 'connected', null, { timeout: 5000 });
 
-    // The status bar: the rate, no retrains, no framing errors, the SNR, the level meter.
+    // The status bar: the rate, no retrains, V.42 with V.42bis (so no character counts), no
+    // retransmissions on the demo's clean line, the SNR, the level meter.
     assert.equal(await text(page, '#modem-state'), 'V.22bis 2400 bit/s');
     await page.waitForFunction(() => /^\d+\.\d dB$/.test(document.querySelector('#snr').textContent), null, { timeout: 5000 });
     assert.equal(await text(page, '#retrains'), '0');
-    assert.equal(await text(page, '#framing-errors'), '0');
+    assert.equal(await text(page, '#protocol'), 'V.42 LAPM/V.42bis');
+    assert.equal(await text(page, '#retransmissions'), '0 (0 bad frames)');
+    assert.equal(await text(page, '#framing-errors'), '–');
     const level = await page.$eval('#input-level', (m) => m.value);
     assert.ok(level > -43 && level < 0, `input level ${level} dBm0`);
     assert.equal(await page.isVisible('#quiet-warning'), false);

@@ -141,7 +141,9 @@ function showCall(s, audio) {
   const call = s !== null && (s.modem !== 'idle' || s.connected_seconds !== null);
   setText('snr', s && s.quality !== null && s.carrier ? `${s.quality.toFixed(1)} dB` : '–');
   setText('retrains', call && s ? String(s.retrains) : '–');
-  setText('framing-errors', s && s.modem !== 'idle' ? String(s.framing_errors) : '–');
+  // Under V.42 the line carries frames, not characters: the character counts do not apply.
+  const lapm = s !== null && s.protocol !== null && s.protocol !== 'none';
+  setText('framing-errors', s && s.modem !== 'idle' && !lapm ? String(s.framing_errors) : '–');
   setText('protocol', s && s.protocol ? (s.protocol === 'none' ? 'none' : s.protocol.replace('LAPM', 'V.42 LAPM').replace('V42BIS', 'V.42bis')) : '–');
   setText('retransmissions', s && s.protocol && s.protocol !== 'none' ? `${s.retransmissions} (${s.bad_frames} bad frames)` : '–');
   setText('bytes', call && s ? `${s.bytes_received} in, ${s.bytes_sent} out` : '–');
@@ -210,9 +212,12 @@ export function showStatus(s, c, audio = null) {
     ? `${s.level.toFixed(1)} dBm0` + (s.quality !== null && carrier ? `, SNR ${s.quality.toFixed(1)} dB` : '')
     : '–');
   drawConstellation(s ? s.points : []);
+  const lapm = s !== null && s.protocol !== null && s.protocol !== 'none';
   setText('counts', s && s.modem !== 'idle'
-    ? `${s.chars} chars` + (s.framing_errors ? `, ${s.framing_errors} framing errors` : '')
-      + (s.lost ? `, ${s.lost} lost` : '')
+    ? (lapm
+      ? `${s.bytes_received} octets through V.42`
+      : `${s.chars} chars` + (s.framing_errors ? `, ${s.framing_errors} framing errors` : '')
+        + (s.lost ? `, ${s.lost} lost` : ''))
     : '–');
   const command = !s || s.phase === 'on-hook' || s.phase === 'off-hook';
   disable('dial', !command);
