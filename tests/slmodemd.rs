@@ -480,6 +480,33 @@ fn v42_with_factory_slmodemd() {
     }
 }
 
+/// Our caller in its factory setting (V.42 with detection) against slmodemd without error control
+/// (`AT\N0`): no ADP comes, so after T400 the link is plain (`CONNECT 2400`, no protocol) and the
+/// data are exact both ways. slmodemd hands its side the ODP it heard (DC1 characters, which
+/// terminals take for XON) before our data, as any modem without V.42 does.
+#[test]
+fn our_v42_caller_falls_back_with_slmodemd_without_error_control() {
+    for (mode, rate) in [("v22bis", 2400), ("v22", 1200)] {
+        let tag = format!("fallback-{mode}");
+        let ours: Vec<String> = ["--mode", mode, "--role", "call"].iter().map(|s| s.to_string()).collect();
+        let slm = ["--role", "answer", "--mode", mode, "--init", r"AT\N0", "--seed", "5"];
+        let (ours_text, slm_text) = (printable_text(rate as usize / 2, 41), printable_text(rate as usize / 2, 42));
+        let c = call_with(&tag, Near::Ours(ours), &slm, &ours_text, &slm_text, 1000, 30.0);
+        let context = format!("{tag}\nours:\n{}\nslmodemd:\n{}", show(&c.near), show(&c.slm));
+        let connect = format!("CONNECT {rate}");
+        assert!(said(&c.near, &connect).is_some(), "{tag}: we did not say {connect}\n{context}");
+        assert!(said(&c.near, "V.42: none at the far end: no error control").is_some(), "{context}");
+        assert!(
+            c.near_recv == slm_text,
+            "{tag}: we received {} of {} bytes\n{context}",
+            c.near_recv.len(),
+            slm_text.len()
+        );
+        let heard: Vec<u8> = c.slm_recv.iter().copied().filter(|&b| b != 0x11 && b != 0x91).collect();
+        assert!(heard == ours_text, "{tag}: slmodemd received {} of {} bytes\n{context}", heard.len(), ours_text.len());
+    }
+}
+
 /// A factory-set slmodemd calls: V.8's CM offers V.90, V.34, V.32bis and V.42, none of which we
 /// have. That CM is V.21 channel 1 (980/1180 Hz) at 300 bit/s; our automode answerer must not take
 /// it for a V.21 caller's mark. V.8 finds no common mode, slmodemd hangs up, and we go on with the

@@ -36,6 +36,28 @@ pub const FILL_ONES: u8 = 8;
 /// Characters of a pattern seen in a row before it counts as received (two repetitions).
 pub const TO_RECOGNISE: u8 = 4;
 
+/// Finds the characters of the detection patterns in the received bits, by their framing: at
+/// least eight ones (the fill after the previous character, or the idle line), a start bit, the
+/// eight bits of the character, a stop bit. Text sent back to back has no such fill, so the same
+/// letters in a plain modem's data are not taken for a pattern.
+#[derive(Debug, Clone, Default)]
+pub struct PatternCharScanner {
+    /// The last 18 bits, the newest in bit 17.
+    shift: u32,
+    seen: u8,
+}
+
+impl PatternCharScanner {
+    /// Takes one bit; returns the character it completed, if it is framed as a pattern's are.
+    pub fn push(&mut self, bit: u8) -> Option<u8> {
+        self.shift = (self.shift >> 1) | ((bit as u32 & 1) << 17);
+        self.seen = self.seen.saturating_add(1);
+        // Oldest first: bits 0-7 fill ones, bit 8 the start bit, 9-16 the character, 17 the stop.
+        let framed = self.seen >= 18 && self.shift & 0x1FF == 0xFF && self.shift >> 17 & 1 == 1;
+        framed.then(|| (self.shift >> 9) as u8)
+    }
+}
+
 /// What a run of received characters was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pattern {
@@ -165,6 +187,31 @@ mod tests {
         // Mixed halves are no pattern.
         let mut d = PatternDetector::default();
         assert!([E_EVEN, C_EVEN, E_EVEN, NUL, E_EVEN, C_EVEN].iter().all(|&c| d.push(c).0.is_none()));
+    }
+
+    #[test]
+    fn pattern_characters_need_their_fill() {
+        let mut s = PatternSender::odp();
+        let mut scan = PatternCharScanner::default();
+        let mut got = vec![];
+        for _ in 0..8 {
+            scan.push(1);
+        }
+        for _ in 0..4 * 18 {
+            got.extend(scan.push(s.next_bit()));
+        }
+        assert_eq!(got, [DC1_EVEN, DC1_ODD, DC1_EVEN, DC1_ODD]);
+        // The same characters back to back (8N1 text): only the first, after the idle line.
+        let mut scan = PatternCharScanner::default();
+        let mut found = 0;
+        for _ in 0..10 {
+            scan.push(1);
+        }
+        for &c in b"ECECECEC" {
+            let bits = [0].into_iter().chain((0..8).map(|i| (c >> i) & 1)).chain([1]);
+            found += bits.filter_map(|b| scan.push(b)).count();
+        }
+        assert_eq!(found, 1);
     }
 
     #[test]

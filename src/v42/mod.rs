@@ -29,7 +29,7 @@ use crate::hdlc::{self, HdlcRx, HdlcTx};
 use crate::queue::{ByteQueue, Fifo};
 use crate::startstop::{CharReceiver, Format, Framer};
 use crate::time::Duration;
-use detect::{Pattern, PatternDetector, PatternSender};
+use detect::{Pattern, PatternCharScanner, PatternDetector, PatternSender};
 pub use lapm::{Agreed, Lapm, LapmEvent, LinkState, Release, Stats as LapmStats};
 
 /// Whether error control must be had.
@@ -114,6 +114,7 @@ pub struct V42 {
     t400: Duration,
     sender: Option<PatternSender>,
     detector: PatternDetector,
+    scanner: PatternCharScanner,
     /// Start-stop characters received (detection and plain phases).
     chars: CharReceiver,
     /// What arrived during detection that was not part of a pattern.
@@ -163,6 +164,7 @@ impl V42 {
             t400: config.t400,
             sender: (originator && config.detection).then(PatternSender::odp),
             detector: PatternDetector::default(),
+            scanner: PatternCharScanner::default(),
             chars,
             early: ByteQueue::new(4096),
             framer: Framer::new(Format::N81),
@@ -420,28 +422,27 @@ impl V42 {
                     self.take_frames();
                     return;
                 }
+                // Every character is kept as data: it is dropped only if LAPM starts.
                 self.chars.put_bit(bit, if bit == 1 { 1.0 } else { -1.0 });
-                let mut c = [0u8; 1];
-                while self.chars.read(&mut c) == 1 {
-                    let (found, part) = self.detector.push(c[0]);
-                    if !part {
-                        self.early.push(c[0]);
+                let mut c = [0u8; 64];
+                loop {
+                    let n = self.chars.read(&mut c);
+                    if n == 0 {
+                        break;
                     }
-                    match (found, self.config.lapm.originator) {
-                        (Some(Pattern::Odp), false) if self.sender.is_none() => {
-                            self.sender = Some(PatternSender::new(detect::ADP_LAPM, 10));
-                        }
-                        (Some(Pattern::AdpLapm), true) => {
-                            self.start_lapm();
-                            return;
-                        }
-                        (Some(Pattern::AdpAlternative), true) => {
-                            // Only the alternative procedure (MNP) there, which this end lacks.
-                            self.no_error_control();
-                            return;
-                        }
-                        _ => {}
+                    self.early.write(&c[..n]);
+                }
+                // The patterns, from characters framed as theirs are.
+                let Some(pc) = self.scanner.push(bit) else { return };
+                let (found, _) = self.detector.push(pc);
+                match (found, self.config.lapm.originator) {
+                    (Some(Pattern::Odp), false) if self.sender.is_none() => {
+                        self.sender = Some(PatternSender::new(detect::ADP_LAPM, 10));
                     }
+                    (Some(Pattern::AdpLapm), true) => self.start_lapm(),
+                    // Only the alternative procedure (MNP) there, which this end lacks.
+                    (Some(Pattern::AdpAlternative), true) => self.no_error_control(),
+                    _ => {}
                 }
             }
             Phase::Lapm => {
