@@ -54,7 +54,7 @@ impl PatternCharScanner {
         self.seen = self.seen.saturating_add(1);
         // Oldest first: bits 0-7 fill ones, bit 8 the start bit, 9-16 the character, 17 the stop.
         let framed = self.seen >= 18 && self.shift & 0x1FF == 0xFF && self.shift >> 17 & 1 == 1;
-        framed.then(|| (self.shift >> 9) as u8)
+        framed.then_some((self.shift >> 9) as u8)
     }
 }
 
