@@ -105,7 +105,12 @@ pub struct Link {
     events: Fifo<Event, 8>,
     notes: Fifo<Note, 8>,
     rate: u32,
+    /// An orderly release under way ([`Link::release`]): time left before the modem stops anyway.
+    releasing: Option<Duration>,
 }
+
+/// How long an orderly release waits for the far end's UA before the modem stops anyway.
+const RELEASE_WAIT: Duration = Duration::from_ms(2000);
 
 impl Link {
     /// A modem set up by `modem`, with the link protocol of `config`.
@@ -123,6 +128,7 @@ impl Link {
             events: Fifo::new(),
             notes: Fifo::new(),
             rate: 0,
+            releasing: None,
         }
     }
 
@@ -226,6 +232,32 @@ impl Link {
         }
     }
 
+    /// Starts an orderly release (V.42 7.7): with LAPM up, DISC goes to the far end, and the modem
+    /// stops once it is answered (or after two seconds); returns true while that is under way, so
+    /// the caller keeps running [`Link::process`] until [`Link::is_releasing`] says false. Without
+    /// LAPM it hangs up at once and returns false.
+    pub fn release(&mut self) -> bool {
+        let lapm_up = self
+            .v42
+            .as_ref()
+            .is_some_and(|v| v.phase() == v42::Phase::Lapm && v.lapm().state() == v42::LinkState::Connected);
+        if lapm_up && self.modem.state() == State::Data {
+            if let Some(v) = self.v42.as_mut() {
+                v.release();
+            }
+            self.releasing = Some(RELEASE_WAIT);
+            true
+        } else {
+            self.hang_up();
+            false
+        }
+    }
+
+    /// True while an orderly release is under way.
+    pub fn is_releasing(&self) -> bool {
+        self.releasing.is_some()
+    }
+
     /// Hangs up at once.
     pub fn hang_up(&mut self) {
         self.modem.hang_up();
@@ -275,6 +307,16 @@ impl Link {
             self.on_modem_event(e);
         }
         self.follow_v42();
+        if let Some(left) = self.releasing {
+            let left = left.saturating_sub(Duration::from_samples(n as u32));
+            let released = self.v42.as_ref().is_none_or(|v| v.phase() == v42::Phase::Ended);
+            if released || left.is_zero() || self.modem.state() == State::Idle {
+                self.releasing = None;
+                self.hang_up();
+            } else {
+                self.releasing = Some(left);
+            }
+        }
     }
 
     fn on_modem_event(&mut self, e: Event) {

@@ -175,6 +175,7 @@ impl Dce {
         self.note(format!("Modem: {} start-up as {who}", config.family.title()));
         let p = self.hayes.profile();
         let link = LinkConfig { error_control: p.error_control, compression: p.compression, detection: true };
+        self.closing = None;
         self.modem = Some(Link::new(config, link));
         self.counts = super::CallCounts::default();
         self.stage = Stage::Modem;
@@ -205,9 +206,15 @@ impl Dce {
         if self.counts.connected_at.is_some() && self.counts.ended_at.is_none() {
             self.counts.ended_at = Some(self.now);
         }
-        if let Some(m) = self.modem.take() {
+        if let Some(mut m) = self.modem.take() {
             if m.state() != modem::State::Idle {
                 self.note("Modem: stopped".into());
+            }
+            // With V.42 up, DISC first (V.42 7.7): the far modem then knows the call is over at
+            // once. The link runs on its own until that is done.
+            if m.release() {
+                self.note("V.42: releasing the link".into());
+                self.closing = Some(m);
             }
         }
         self.dialer.stop();

@@ -392,6 +392,8 @@ pub struct Dce {
     hayes: Hayes,
     phone: Option<PhoneControl>,
     modem: Option<Link>,
+    /// The last call's link, releasing V.42 (DISC) after a hang-up.
+    closing: Option<Link>,
     dialer: Dialer,
     stage: Stage,
     /// The phone's current call is one this DCE placed, answered or runs its modem on.
@@ -436,6 +438,7 @@ impl Dce {
             hayes: Hayes::new(),
             phone: None,
             modem: None,
+            closing: None,
             dialer: Dialer::new(config.dtmf_level_dbm0),
             stage: Stage::OnHook,
             phone_call_ours: false,
@@ -795,7 +798,15 @@ impl Dce {
                 }
                 None => tx.iter_mut().for_each(|v| *v = 0.0),
             },
-            _ => tx.iter_mut().for_each(|v| *v = 0.0),
+            _ => match self.closing.as_mut() {
+                Some(c) => {
+                    c.process(rx, tx);
+                    if !c.is_releasing() {
+                        self.closing = None;
+                    }
+                }
+                None => tx.iter_mut().for_each(|v| *v = 0.0),
+            },
         }
         let elapsed = Duration::from_samples(m as u32);
         self.now += elapsed;
