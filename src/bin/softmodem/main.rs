@@ -3,7 +3,7 @@
 //! ```text
 //! softmodem encode --mode MODE [--level DBM0] [--rate HZ] [--format 8N1] IN OUT.wav
 //! softmodem decode --mode MODE [--format 8N1] IN.wav
-//! softmodem stdio  --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
+//! softmodem stdio  --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--ec auto|off|lapm] ...
 //! softmodem sim    --mode v22|v22bis [--snr DB] [--freq-offset HZ] [--clock-ppm PPM] ...
 //! softmodem bench  [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
 //! softmodem ansi   FILE [--cols 80] [--rows 25] [--ice] [--png OUT.png]
