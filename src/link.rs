@@ -93,6 +93,48 @@ pub enum Note {
     Ended(EndReason),
 }
 
+impl core::fmt::Display for Note {
+    /// The log line: `V.42: LAPM up (N401 128/128, k 15/15), V.42bis P0 3 N2 2048 N7 32`, ...
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use v42::Release;
+        match self {
+            Note::Started { detection: true } => f.write_str("V.42: detection phase"),
+            Note::Started { detection: false } => f.write_str("V.42: starting LAPM"),
+            Note::Protected(a) => {
+                write!(
+                    f,
+                    "V.42: LAPM up{} (N401 {}/{}, k {}/{})",
+                    if a.negotiated { "" } else { " with default parameters" },
+                    a.tx_n401,
+                    a.rx_n401,
+                    a.tx_k,
+                    a.rx_k
+                )?;
+                match a.v42bis {
+                    Some(b) => write!(f, ", V.42bis P0 {} N2 {} N7 {}", b.p0, b.p1, b.p2),
+                    None => f.write_str(", no V.42bis"),
+                }
+            }
+            Note::Plain => f.write_str("V.42: the far modem has none; no error control"),
+            Note::Reset => f.write_str("V.42: link reset (frames in flight may be lost)"),
+            Note::Ended(EndReason::NoErrorControl) => {
+                f.write_str("V.42: required, and the far modem has none: hanging up")
+            }
+            Note::Ended(EndReason::Released(r)) => write!(
+                f,
+                "V.42: link released ({})",
+                match r {
+                    Release::Local => "by this modem",
+                    Release::Remote => "by the far modem",
+                    Release::Refused => "the far modem refused LAPM",
+                    Release::NoResponse => "the far modem stopped answering",
+                    Release::NoProgress => "no frame got through: the line is too poor",
+                }
+            ),
+        }
+    }
+}
+
 /// A modem and its link protocol.
 #[derive(Debug, Clone)]
 pub struct Link {

@@ -11,6 +11,8 @@
 //! functions in four octets; the originator's commands carry C/R = 1.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use softmodem::link::{Link, LinkConfig, Note, Protocol};
 use softmodem::modem::{Config, Event};
 use softmodem::sim::line::{Direction, Impairments};
@@ -21,6 +23,7 @@ use spandsp_peer::v42::V42;
 use spandsp_peer::{GetBit, PutBit};
 use std::cell::RefCell;
 use std::rc::Rc;
+use support::random_bytes;
 
 struct Tx(Rc<RefCell<V42>>);
 struct Rx(Rc<RefCell<V42>>);
@@ -121,23 +124,12 @@ fn text(n: usize) -> Vec<u8> {
     words.iter().cycle().flat_map(|w| w.bytes()).take(n).collect()
 }
 
-fn random(n: usize, mut seed: u32) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as u8
-        })
-        .collect()
-}
-
 #[test]
 fn lapm_with_spandsp_both_roles_with_and_without_detection() {
     for role in [Role::Call, Role::Answer] {
         for sp_detect in [true, false] {
             let label = format!("we {role:?}, spandsp detection {sp_detect}");
-            let (a, b) = (text(3000), random(3000, 7));
+            let (a, b) = (text(3000), random_bytes(3000, 7));
             let o = run(role, sp_detect, LinkConfig::default(), 25.0, &a, &b);
             assert!(
                 matches!(o.events.first(), Some(Event::Connected { rx_rate: 2400, .. })),

@@ -7,11 +7,14 @@
 //! 10 MB soak is `cargo bench --bench v42 -- soak`.)
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use softmodem::link::{Link, LinkConfig, Protocol};
 use softmodem::modem::{Config, Event};
 use softmodem::sim::line::{Direction, Dropout, Impairments};
 use softmodem::sim::rng::Rng;
 use softmodem::types::{Family, Role};
+use support::random_bytes;
 
 fn text(n: usize, seed: u32) -> Vec<u8> {
     let mut x = seed.wrapping_mul(0x9e37_79b9) | 1;
@@ -30,18 +33,6 @@ fn text(n: usize, seed: u32) -> Vec<u8> {
 struct Ends {
     a: Link,
     b: Link,
-}
-
-fn random(n: usize, seed: u32) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
 }
 
 /// Dropouts (100 ms and 300 ms in turn) every 3 to 6 s (at random: a fixed period can fall in
@@ -79,7 +70,7 @@ fn v42_through_noise_and_dropouts_loses_nothing() {
     let mut bursts = 0;
     // What 1200 bit/s can carry in the time with the losses: the modems fall back to it when the
     // dropouts' retrains find the line poor.
-    let (a_text, b_text) = (random(2500, 5), text(6000, 6));
+    let (a_text, b_text) = (random_bytes(2500, 5), text(6000, 6));
     let (mut a_sent, mut b_sent) = (0, 0);
     let (mut a_got, mut b_got) = (vec![], vec![]);
     let (mut a_events, mut b_events) = (vec![], vec![]);

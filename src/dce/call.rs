@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::link::{Note, Protocol};
-use crate::v42::{EndReason as EcEnd, Release};
 
 impl Dce {
     pub(super) fn on_action(&mut self, a: Action) {
@@ -306,35 +305,7 @@ impl Dce {
     }
 
     pub(super) fn on_link_note(&mut self, n: Note) {
-        self.note(match n {
-            Note::Started { detection: true } => "V.42: detection phase".into(),
-            Note::Started { detection: false } => "V.42: starting LAPM".into(),
-            Note::Protected(a) => format!(
-                "V.42: LAPM up{} (N401 {}/{}, k {}/{}){}",
-                if a.negotiated { "" } else { " with default parameters" },
-                a.tx_n401,
-                a.rx_n401,
-                a.tx_k,
-                a.rx_k,
-                match a.v42bis {
-                    Some(b) => format!(", V.42bis P0 {} N2 {} N7 {}", b.p0, b.p1, b.p2),
-                    None => ", no V.42bis".into(),
-                }
-            ),
-            Note::Plain => "V.42: the far modem has none; no error control".into(),
-            Note::Reset => "V.42: link reset (frames in flight may be lost)".into(),
-            Note::Ended(EcEnd::NoErrorControl) => "V.42: required, and the far modem has none: hanging up".into(),
-            Note::Ended(EcEnd::Released(r)) => format!(
-                "V.42: link released ({})",
-                match r {
-                    Release::Local => "by this modem",
-                    Release::Remote => "by the far modem",
-                    Release::Refused => "the far modem refused LAPM",
-                    Release::NoResponse => "the far modem stopped answering",
-                    Release::NoProgress => "no frame got through: the line is too poor",
-                }
-            ),
-        });
+        self.note(n.to_string());
     }
 
     pub(super) fn on_modem_event(&mut self, e: ModemEvent) {

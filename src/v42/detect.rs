@@ -79,8 +79,8 @@ pub struct PatternDetector {
 
 impl PatternDetector {
     /// Takes one received character; returns a pattern once it has come [`TO_RECOGNISE`]
-    /// characters in a row. Returns false in `.1` if the character is no part of any pattern.
-    pub fn push(&mut self, c: u8) -> (Option<Pattern>, bool) {
+    /// characters in a row.
+    pub fn push(&mut self, c: u8) -> Option<Pattern> {
         let c = match c {
             E_PLAIN => E_EVEN,
             C_PLAIN => C_EVEN,
@@ -104,8 +104,7 @@ impl PatternDetector {
             }
         }
         self.last = Some(c);
-        let found = (self.run >= TO_RECOGNISE).then_some(self.kind).flatten();
-        (found, part)
+        (self.run >= TO_RECOGNISE).then_some(self.kind).flatten()
     }
 }
 
@@ -170,23 +169,23 @@ mod tests {
     #[test]
     fn patterns_are_recognised_after_two_repetitions_and_not_from_noise() {
         let mut d = PatternDetector::default();
-        assert_eq!(d.push(b'x'), (None, false));
-        assert_eq!(d.push(DC1_EVEN), (None, true));
-        assert_eq!(d.push(DC1_ODD).0, None);
-        assert_eq!(d.push(DC1_EVEN).0, None);
-        assert_eq!(d.push(DC1_ODD).0, Some(Pattern::Odp));
+        assert_eq!(d.push(b'x'), None);
+        assert_eq!(d.push(DC1_EVEN), None);
+        assert_eq!(d.push(DC1_ODD), None);
+        assert_eq!(d.push(DC1_EVEN), None);
+        assert_eq!(d.push(DC1_ODD), Some(Pattern::Odp));
         let mut d = PatternDetector::default();
-        let got: Vec<_> = [E_EVEN, C_EVEN, E_EVEN, C_EVEN].iter().map(|&c| d.push(c).0).collect();
+        let got: Vec<_> = [E_EVEN, C_EVEN, E_EVEN, C_EVEN].iter().map(|&c| d.push(c)).collect();
         assert_eq!(got, [None, None, None, Some(Pattern::AdpLapm)]);
         let mut d = PatternDetector::default();
-        let got: Vec<_> = [E_EVEN, NUL, E_EVEN, NUL].iter().map(|&c| d.push(c).0).collect();
+        let got: Vec<_> = [E_EVEN, NUL, E_EVEN, NUL].iter().map(|&c| d.push(c)).collect();
         assert_eq!(got[3], Some(Pattern::AdpAlternative));
         let mut d = PatternDetector::default();
-        let got: Vec<_> = [E_PLAIN, C_PLAIN, E_PLAIN, C_PLAIN].iter().map(|&c| d.push(c).0).collect();
+        let got: Vec<_> = [E_PLAIN, C_PLAIN, E_PLAIN, C_PLAIN].iter().map(|&c| d.push(c)).collect();
         assert_eq!(got[3], Some(Pattern::AdpLapm));
         // Mixed halves are no pattern.
         let mut d = PatternDetector::default();
-        assert!([E_EVEN, C_EVEN, E_EVEN, NUL, E_EVEN, C_EVEN].iter().all(|&c| d.push(c).0.is_none()));
+        assert!([E_EVEN, C_EVEN, E_EVEN, NUL, E_EVEN, C_EVEN].iter().all(|&c| d.push(c).is_none()));
     }
 
     #[test]

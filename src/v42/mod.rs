@@ -194,9 +194,8 @@ impl V42 {
 
     /// The line's rate changed: LAPM's timers follow it.
     pub fn set_line_rate(&mut self, bit_rate: u32) {
-        self.config.lapm.t401 = lapm::timers_for(bit_rate, self.config.lapm.n401).0;
-        self.config.lapm.t403 = lapm::timers_for(bit_rate, self.config.lapm.n401).1;
         self.lapm.set_line_rate(bit_rate);
+        self.config.lapm = *self.lapm.config();
     }
 
     /// Where it is.
@@ -434,8 +433,7 @@ impl V42 {
                 }
                 // The patterns, from characters framed as theirs are.
                 let Some(pc) = self.scanner.push(bit) else { return };
-                let (found, _) = self.detector.push(pc);
-                match (found, self.config.lapm.originator) {
+                match (self.detector.push(pc), self.config.lapm.originator) {
                     (Some(Pattern::Odp), false) if self.sender.is_none() => {
                         self.sender = Some(PatternSender::new(detect::ADP_LAPM, 10));
                     }

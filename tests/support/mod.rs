@@ -120,6 +120,13 @@ pub fn printable_text(len: usize, seed: u64) -> Vec<u8> {
     v
 }
 
+/// `n` random octets, the same for the same `seed`.
+pub fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut v = vec![0u8; n];
+    Rng::new(seed).fill(&mut v);
+    v
+}
+
 /// Every byte value once (in a shuffled order), surrounded by text: binary-safe test data.
 pub fn binary_text() -> Vec<u8> {
     let mut r = Rng::new(0x5eed);

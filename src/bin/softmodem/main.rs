@@ -21,7 +21,7 @@ use args::{Args, UsageError};
 use softmodem::dsp::to_i16;
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
 use softmodem::fsk::{self, ChannelSpec};
-use softmodem::link::{ErrorControl, Link, LinkConfig, Note};
+use softmodem::link::{ErrorControl, Link, LinkConfig};
 use softmodem::modem::{Config, Event, State};
 use softmodem::startstop::{CharReceiver, Format, Framer};
 use softmodem::types::Modes;
@@ -470,7 +470,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         }
         modem.process(&rx[..n], &mut tx[..n]);
         while let Some(note) = modem.poll_note() {
-            eprintln!("V.42: {}", link_note(&note));
+            eprintln!("{note}");
         }
         while let Some(ev) = modem.poll_event() {
             match ev {
@@ -552,27 +552,5 @@ fn end_counts(link: &Link) {
             );
         }
         None => eprintln!("{}", receive_counts(&link.stats())),
-    }
-}
-
-/// A link note as a status line.
-fn link_note(n: &Note) -> String {
-    match n {
-        Note::Started { detection: true } => "detection phase".into(),
-        Note::Started { detection: false } => "starting LAPM".into(),
-        Note::Protected(a) => format!(
-            "LAPM up, N401 {}/{}, k {}/{}{}",
-            a.tx_n401,
-            a.rx_n401,
-            a.tx_k,
-            a.rx_k,
-            match a.v42bis {
-                Some(b) => format!(", V.42bis P0 {} N2 {} N7 {}", b.p0, b.p1, b.p2),
-                None => String::new(),
-            }
-        ),
-        Note::Plain => "none at the far end: no error control".into(),
-        Note::Reset => "link reset".into(),
-        Note::Ended(e) => format!("ended: {e:?}"),
     }
 }

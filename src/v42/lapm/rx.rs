@@ -80,23 +80,9 @@ impl Lapm {
             }
             (Xid, Kind::Response) if self.state == LinkState::Negotiating => {
                 if let Ok(x) = crate::v42::xid::Xid::parse(info) {
-                    // The responder's transmit values are this end's receive values.
-                    let n = self.config.n401;
-                    self.agreed = Agreed {
-                        tx_n401: x.rx_n401.unwrap_or(128).clamp(1, n),
-                        rx_n401: x.tx_n401.unwrap_or(128).clamp(1, n),
-                        tx_k: x.rx_k.unwrap_or(15).clamp(1, self.config.k),
-                        rx_k: x.tx_k.unwrap_or(15).clamp(1, self.config.k),
-                        v42bis: match (self.config.v42bis, x.v42bis) {
-                            (Some(o), Some(t)) if o.p0 & t.p0 != 0 => {
-                                Some(V42bisParams { p0: o.p0 & t.p0, p1: o.p1.min(t.p1), p2: o.p2.min(t.p2) })
-                                    .filter(|b| b.p1 >= 512 && b.p2 >= 6)
-                            }
-                            _ => None,
-                        },
-                        negotiated: true,
-                        srej: x.optional.is_some_and(|o| o & optional::SREJ != 0),
-                    };
+                    // The responder's transmit values are this end's receive values, as an
+                    // initiator's are to a responder.
+                    self.agreed = self.agree(&x);
                 }
                 self.send_sabme();
             }
@@ -272,12 +258,11 @@ impl Lapm {
             self.held_mask &= !(1u128 << v);
             let at = v as usize * N401_MAX as usize;
             let len = self.held_len[v as usize] as usize;
-            let frame: [u8; N401_MAX as usize] = {
-                let mut f = [0u8; N401_MAX as usize];
-                f[..len].copy_from_slice(&self.held[at..at + len]);
-                f
-            };
-            self.deliver(&frame[..len]);
+            let Lapm { decoder, rx_user, stats, held, .. } = self;
+            let ok = decode_into(decoder, rx_user, stats, &held[at..at + len]);
+            if !ok {
+                self.decoder_failed();
+            }
             self.vr = (self.vr + 1) % MODULUS;
         }
         if self.held_mask != 0 && self.srej_wanted.is_none() {
@@ -294,25 +279,18 @@ impl Lapm {
 
     pub(super) fn deliver(&mut self, info: &[u8]) {
         let Lapm { decoder, rx_user, stats, .. } = self;
-        match decoder {
-            Some(d) => {
-                let mut n = 0u64;
-                let r = d.decode(info, &mut |b| {
-                    n += 1;
-                    rx_user.push(b);
-                });
-                stats.octets_received += n;
-                if r.is_err() {
-                    // The far end's encoder and this decoder disagree: start both afresh.
-                    d.reset();
-                    self.stats.resets += 1;
-                    self.send_sabme();
-                }
-            }
-            None => {
-                stats.octets_received += rx_user.write(info) as u64;
-            }
+        if !decode_into(decoder, rx_user, stats, info) {
+            self.decoder_failed();
         }
+    }
+
+    /// The far end's encoder and this decoder disagree: start both afresh.
+    fn decoder_failed(&mut self) {
+        if let Some(d) = self.decoder.as_mut() {
+            d.reset();
+        }
+        self.stats.resets += 1;
+        self.send_sabme();
     }
 
     pub(super) fn on_supervisory(&mut self, kind: Kind, function: Supervisory, nr: u8, pf: bool, raw: [u8; 2]) {
@@ -370,5 +348,25 @@ impl Lapm {
             }
         }
         true
+    }
+}
+
+/// An I frame's information field to the user: through V.42bis's decoder when there is one.
+/// False if the decoder found it malformed.
+fn decode_into(decoder: &mut Option<Box<Decoder>>, rx_user: &mut ByteQueue, stats: &mut Stats, info: &[u8]) -> bool {
+    match decoder {
+        Some(d) => {
+            let mut n = 0u64;
+            let r = d.decode(info, &mut |b| {
+                n += 1;
+                rx_user.push(b);
+            });
+            stats.octets_received += n;
+            r.is_ok()
+        }
+        None => {
+            stats.octets_received += rx_user.write(info) as u64;
+            true
+        }
     }
 }

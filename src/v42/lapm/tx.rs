@@ -130,16 +130,4 @@ impl Lapm {
         let control = Control::I { ns, nr: self.vr, p: false };
         Frame::emit(wire::address(self.config.originator, Kind::Command), control, &self.window[at..at + len], out)
     }
-
-    /// Whether a frame is waiting to go (so the caller can keep the line busy).
-    pub fn wants_to_send(&self) -> bool {
-        !self.control.is_empty()
-            || self.ack_pending
-            || (self.state == LinkState::Connected
-                && !self.recovery
-                && !self.peer_busy
-                && (self.vs != self.top
-                    || (dist(self.va, self.top) < self.agreed.tx_k
-                        && (!self.tx_user.is_empty() || !self.tx_coded.is_empty()))))
-    }
 }
