@@ -23,7 +23,7 @@ WASM_PACK_VERSION=0.15.1
 CARGO_FUZZ_VERSION=0.13.1
 
 # What the tests need: the browser, and the real peer modems and signal tools.
-TEST_PACKAGES=(chromium chromium-driver libspandsp-dev libgsm1-dev libopencore-amrnb-dev minimodem sox libsox-fmt-all pkg-config)
+TEST_PACKAGES=(chromium chromium-driver libspandsp-dev libgsm1-dev libopencore-amrnb-dev minimodem sox libsox-fmt-all pkg-config lrzsz slirp)
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -165,6 +165,8 @@ bench() {
   cargo bench --locked --bench link
   log "Error control (V.42, V.42bis): throughput against the line rate, and the 10 MB soak through noise bursts and dropouts"
   cargo bench --locked --bench v42
+  log "File transfer: throughput against the line's character rate, ours and lrzsz's"
+  cargo bench --locked --bench transfer
   log "CPU in WebAssembly (Node)"
   cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"

@@ -45,7 +45,7 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 20] = [
+const TARGETS: [(&str, Body); 22] = [
     ("wav_parse", fuzzing::wav_parse),
     ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
@@ -66,6 +66,8 @@ const TARGETS: [(&str, Body); 20] = [
     ("v42bis_decoder", fuzzing::v42bis_decoder),
     ("lapm_frames", fuzzing::lapm_frames),
     ("v42_bits", fuzzing::v42_bits),
+    ("zmodem_frames", fuzzing::zmodem_frames),
+    ("xmodem_blocks", fuzzing::xmodem_blocks),
 ];
 
 fn body(target: &str) -> Body {
@@ -607,6 +609,33 @@ fn seeds() -> Vec<Seed> {
     add("v42bis_decoder", v42bis_seeds());
     add("lapm_frames", lapm_seeds());
     add("v42_bits", v42_seeds());
+    add(
+        "xmodem_blocks",
+        [
+            (0u8, "to-xmodem-receiver"),
+            (8, "to-xmodem-receiver-checksum"),
+            (1, "to-xmodem-1k-receiver"),
+            (2, "to-ymodem-receiver"),
+            (3, "to-ymodem-g-receiver"),
+            (4, "to-xmodem-sender"),
+            (12, "to-xmodem-sender-checksum"),
+            (5, "to-xmodem-1k-sender"),
+            (6, "to-ymodem-sender"),
+            (7, "to-ymodem-g-sender"),
+        ]
+        .into_iter()
+        .map(|(sel, name)| (name.to_string(), fuzzing::xmodem_seed(sel)))
+        .collect(),
+    );
+    add(
+        "zmodem_frames",
+        vec![
+            ("to-receiver".into(), fuzzing::zmodem_seed(true, 0)),
+            ("to-receiver-escctl-resume".into(), fuzzing::zmodem_seed(true, 3)),
+            ("to-sender".into(), fuzzing::zmodem_seed(false, 4)),
+            ("to-sender-8k".into(), fuzzing::zmodem_seed(false, 12)),
+        ],
+    );
 
     let text = b"Hello, world!\r\n";
     add(

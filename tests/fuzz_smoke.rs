@@ -306,3 +306,35 @@ fn ansi_terminal_survives_random_and_ansi_like_bytes() {
         fuzzing::ansi_terminal(&v);
     }
 }
+
+#[test]
+fn zmodem_frames_survive_random_and_mutated_sessions() {
+    for v in inputs(41, 200, 3000) {
+        fuzzing::zmodem_frames(&v);
+    }
+    // A real session each way, with octets changed: both ends must still end, never hang.
+    let mut r = Rng::new(42);
+    for sel in 0..16u8 {
+        let good = fuzzing::zmodem_seed(sel & 4 == 0, sel);
+        assert!(good.len() > if sel & 4 == 0 { 3000 } else { 100 }, "the seed holds a session");
+        fuzzing::zmodem_frames(&good);
+        for _ in 0..20 {
+            let mut v = good.clone();
+            for _ in 0..1 + r.below(6) {
+                let i = 1 + r.below(v.len() as u32 - 1) as usize;
+                v[i] = r.next_u32() as u8;
+            }
+            fuzzing::zmodem_frames(&v);
+        }
+    }
+}
+
+#[test]
+fn xmodem_blocks_survive_random_input_and_sessions() {
+    for v in inputs(43, 200, 3000) {
+        fuzzing::xmodem_blocks(&v);
+    }
+    for sel in 0..16u8 {
+        fuzzing::xmodem_blocks(&fuzzing::xmodem_seed(sel));
+    }
+}

@@ -15,6 +15,7 @@ import { toModem, errorText } from './protocol.js';
 import { Dialer, download } from './dialer.js';
 import { dialCommand } from './directory.js';
 import { showDiagnostics } from './diagnostics.js';
+import { Transfers } from './transfer.js';
 
 /** @typedef {import('./protocol.js').Link} Link */
 /** @typedef {import('./protocol.js').Status} Status */
@@ -30,6 +31,11 @@ const term = new Terminal(byId('term'), loadModem(), {
   reply: (bytes) => { if (modem.audio) modem.audio.post(toModem.terminal(bytes)); },
   copied: (text) => note(`Copied ${text.length} characters.`),
 });
+const transfers = new Transfers({
+  send: (bytes) => post(toModem.terminal(bytes)),
+  save: (blob, name) => download(blob, name),
+  note,
+}, loadModem());
 const mic = byIdOf('mic', HTMLSelectElement);
 const speaker = byIdOf('speaker', HTMLSelectElement);
 const levelInput = byIdOf('level', HTMLInputElement);
@@ -146,10 +152,15 @@ async function openAudio() {
 /** @param {FromModem} msg */
 function onMessage(msg) {
   switch (msg.type) {
-    case 'terminal': term.write(msg.bytes); break;
+    case 'terminal': {
+      // A file transfer takes the line's bytes while it runs (and spots ZMODEM's start).
+      const bytes = transfers.fromLine(msg.bytes);
+      if (bytes.length) term.write(bytes);
+      break;
+    }
     case 'phone': phone.write(msg.bytes); break;
     case 'log': note(msg.text); break;
-    case 'status': show(msg.status, msg.audio); break;
+    case 'status': show(msg.status, msg.audio); transfers.status(msg.status, msg.waiting); break;
     case 'line-audio':
       if (msg.wav) {
         const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -256,6 +267,12 @@ const termEl = byId('term');
 termEl.addEventListener('keydown', (e) => {
   // Tab moves on to the next control (no keyboard trap); Ctrl+I sends a tab.
   if (e.key === 'Tab' && !e.ctrlKey) return;
+  if (transfers.running) {
+    // The line carries a transfer: keys would damage it. Escape cancels it.
+    e.preventDefault();
+    if (e.key === 'Escape') transfers.cancel();
+    return;
+  }
   const bytes = term.keyBytes(e);
   if (!bytes) return;
   e.preventDefault();
@@ -270,6 +287,13 @@ termEl.addEventListener('paste', (e) => {
   const bytes = textBytes((e.clipboardData?.getData('text') ?? '').replace(/\r?\n/g, '\r'));
   term.echo(bytes);
   post(toModem.terminal(bytes));
+});
+termEl.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); });
+termEl.addEventListener('drop', (e) => {
+  const files = Array.from(e.dataTransfer?.files ?? []);
+  if (!files.length) return;
+  e.preventDefault();
+  transfers.send(files);
 });
 termEl.addEventListener('focus', () => term.schedule());
 termEl.addEventListener('blur', () => term.schedule());

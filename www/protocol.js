@@ -12,9 +12,12 @@
 //   terminal {bytes}  typed           terminal {bytes}  for the terminal
 //   phone {bytes}     read from the   phone {bytes}     to write to the phone's serial port
 //                     phone's port    log {text}        a status line
-//   dial {number}                     status {status, audio}  the status panel (every 0.1 s and
-//   answer, hangup, break, ring                         after each message from the page); audio:
-//                                                       the worklet's own counts (AudioHealth)
+//   dial {number}                     status {status, audio, waiting}  the status panel (every 0.1 s
+//   answer, hangup, break, ring                         and after each message from the page);
+//                                                       audio: the worklet's own counts
+//                                                       (AudioHealth); waiting: typed bytes the
+//                                                       modem holds, not yet taken (a file
+//                                                       transfer paces itself by it)
 //   link {link}       serial/manual   link {ok, link, message}  the answer to `link`
 //   phone-lost, phone-open            refused {what, reason}    a button the modem refused
 //   level {level}     dBm0            overflow {dropped}        typed bytes dropped
@@ -129,8 +132,9 @@ export const fromModem = {
   /**
    * @param {Status} status
    * @param {AudioHealth} audio
+   * @param {number} waiting typed bytes the modem holds that its transmit queue has not taken yet
    */
-  status: (status, audio) => ({ type: /** @type {const} */ ('status'), status, audio }),
+  status: (status, audio, waiting) => ({ type: /** @type {const} */ ('status'), status, audio, waiting }),
   /**
    * @param {boolean} ok the link changed
    * @param {'serial' | 'manual' | 'audio'} link the link now

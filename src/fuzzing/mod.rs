@@ -10,8 +10,12 @@ use crate::wav::Wav;
 
 mod framing;
 mod terminal;
+pub mod xmodem;
+mod zmodem;
 pub use framing::{deframer, hdlc_deframer, lapm_frames, v42_bits, v42bis_decoder};
 pub use terminal::ansi_terminal;
+pub use xmodem::{xmodem_blocks, xmodem_seed};
+pub use zmodem::{zmodem_frames, zmodem_seed};
 
 fn samples(data: &[u8]) -> impl Iterator<Item = f32> + '_ {
     data.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 / 32768.0)

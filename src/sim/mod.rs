@@ -21,6 +21,7 @@
 pub mod bbs;
 pub mod bench;
 pub mod bert;
+pub mod byte_link;
 pub mod call;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod codec;

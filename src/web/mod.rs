@@ -25,6 +25,7 @@
 //! line, both ways, as a WAV file for a bug report.
 
 pub mod terminal;
+pub mod transfer;
 
 use std::collections::VecDeque;
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod codec_call;
+pub mod peer;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};

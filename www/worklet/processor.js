@@ -242,7 +242,7 @@ class SoftmodemProcessor extends AudioWorkletProcessor {
     this.sinceStatus += frames / sampleRate;
     if (this.sinceStatus >= STATUS_EVERY) {
       this.sinceStatus = 0;
-      this.post(fromModem.status(s.status(), { ...this.health }));
+      this.post(fromModem.status(s.status(), { ...this.health }, s.typed_waiting()));
       this.health.clipped = 0;
     }
     return true;

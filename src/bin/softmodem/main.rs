@@ -7,6 +7,8 @@
 //! softmodem sim    --mode v22|v22bis [--snr DB] [--freq-offset HZ] [--clock-ppm PPM] ...
 //! softmodem bench  [--quick] [--only ber,tolerance,codecs,cpu] [--bits N]
 //! softmodem ansi   FILE [--cols 80] [--rows 25] [--ice] [--png OUT.png]
+//! softmodem sz     [--ymodem|--ymodem-g|--xmodem|--xmodem-1k] [--8k] [--escape] [--resume] FILE...
+//! softmodem rz     [--ymodem|--ymodem-g|--xmodem|--xmodem-1k] [--dir DIR] [--resume|--overwrite|--protect] [FILE]
 //! ```
 //!
 //! `USAGE` below is the full text `softmodem help` prints.
@@ -14,6 +16,8 @@
 mod ansi;
 mod args;
 mod bench;
+mod exec;
+mod files;
 mod png;
 mod v22;
 
@@ -44,7 +48,7 @@ usage:
   softmodem stdio --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
                   [--format 8N1] [--guard none|550|1800] [--modes LIST] [--answer-tone on|off]
                   [--answer-delay MS] [--v8 on|off] [--send-delay MS] [--ec auto|off|lapm]
-                  [--compression on|off]
+                  [--compression on|off] [--exec COMMAND]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
       160 samples out for every 160 in. Sends FILE once connected (after --send-delay, default
       0 ms: some far modems lose what arrives before they too have connected); appends what
@@ -63,6 +67,11 @@ usage:
       (off); LAPM or hang up (lapm). --compression (default on) offers and accepts V.42bis. The
       CONNECT line names the protocol (CONNECT 2400/LAPM/V42BIS); V.42's progress and, at the
       end, its counts (frames, retransmissions) go to stderr as lines starting V.42:.
+      --exec COMMAND (instead of --send and --recv): once connected, the data from the far end
+      goes to COMMAND's stdin (run by sh -c) and its stdout to the far end, as minicom's and
+      Kermit's helpers do: --exec 'sz FILE' at one end and --exec 'softmodem rz' at the other
+      move a file over the call. When COMMAND ends and its output is delivered, the modem hangs
+      up; the exit status is COMMAND's.
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
                 [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
                 [--dropout AT_MS:MS]
@@ -76,6 +85,20 @@ usage:
       Show an ANSI-BBS file (or - for stdin) on the terminal (code page 437, DOS wrap, as SyncTERM
       does; --ice: iCE colours) and print the final screen as UTF-8 text, one line a row. The file
       ends at its first SUB (0x1A), where an art file's SAUCE record begins.
+
+  softmodem sz [--ymodem|--ymodem-g|--xmodem|--xmodem-1k] [--8k] [--escape] [--resume] [--rate BPS]
+               [--quiet] FILE...
+      Send files with ZMODEM (or the protocol named) on stdin/stdout, as lrzsz's sz does: start it
+      at one end of a link whose other end runs rz. --8k: subpackets of up to 8192 octets (the
+      extension BBS programs and sz -8 use); --escape: escape every control character; --resume:
+      ask the receiver to continue partial files (ZCRESUM). --rate: the link's bit rate, for the
+      timeouts and the first subpacket length (default 115200). A progress line on stderr.
+      lrzsz's -8 -e -r -k -X -q are taken too.
+  softmodem rz [--ymodem|--ymodem-g|--xmodem|--xmodem-1k] [--dir DIR] [--resume|--overwrite|--protect]
+               [--escape] [--rate BPS] [--quiet] [FILE]
+      Receive files into DIR (default .). A file already there is kept and the new one stored as
+      NAME.1 (or: --resume takes the rest of it, --overwrite replaces it, --protect skips it). XMODEM
+      carries no name: give FILE. Names from the far end lose any directory part.
 
 MODE (the transmitter whose signal the file holds):
   bell103-orig bell103-ans v21-ch1 v21-ch2 v23 v23-back bell202
@@ -106,6 +129,8 @@ fn main() -> ExitCode {
         Some("sim") => v22::sim(&argv[1..]),
         Some("bench") => bench::bench(&argv[1..]),
         Some("ansi") => ansi::ansi(&argv[1..]),
+        Some("sz") => files::sz(&argv[1..]),
+        Some("rz") => files::rz(&argv[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(())
@@ -360,9 +385,17 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             "send-delay",
             "ec",
             "compression",
+            "exec",
         ],
         &[],
     )?;
+    if args.get("exec").is_some() && args.get("send").is_some() {
+        return Err(Failure::Usage("--exec and --send cannot go together".into()));
+    }
+    let exec_command = args.get("exec").map(str::to_string);
+    let mut exec: Option<exec::Exec> = None;
+    // After --exec's command ended: hanging up, until the release is over.
+    let mut hanging_up = false;
     let error_control = match args.get("ec") {
         None | Some("auto") => ErrorControl::Auto,
         Some("off") => ErrorControl::Off,
@@ -468,6 +501,14 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         if connected.is_some_and(|t| t >= send_delay) && sent < send.len() {
             sent += modem.write(&send[sent..]);
         }
+        if let Some(e) = exec.as_mut() {
+            e.feed(|d| modem.write(d));
+            if !hanging_up && e.finished() && modem.tx_pending() == 0 {
+                hanging_up = true;
+                end_counts(&modem);
+                modem.release();
+            }
+        }
         modem.process(&rx[..n], &mut tx[..n]);
         while let Some(note) = modem.poll_note() {
             eprintln!("{note}");
@@ -488,10 +529,20 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                     if send_delay == 0 {
                         sent += modem.write(&send[sent..]);
                     }
+                    if let Some(c) = exec_command.as_deref() {
+                        exec = Some(exec::Exec::start(c).map_err(Failure::Run)?);
+                    }
                 }
                 Event::NoCarrier => {
                     eprintln!("NO CARRIER");
-                    end_counts(&modem);
+                    if !hanging_up {
+                        end_counts(&modem);
+                    }
+                    if let Some(e) = exec.take() {
+                        let finished = hanging_up;
+                        let status = if finished { e.status() } else { e.stop() };
+                        return exec_result(exec_command.as_deref().unwrap_or(""), status);
+                    }
                 }
                 Event::Break => eprintln!("BREAK"),
                 Event::Retrain => eprintln!("RETRAIN"),
@@ -506,6 +557,9 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             if k == 0 {
                 break;
             }
+            if let Some(e) = exec.as_mut() {
+                e.deliver(&buf[..k]);
+            }
             if let Some(f) = recv.as_mut() {
                 f.write_all(&buf[..k])
                     .and_then(|_| f.flush())
@@ -514,6 +568,11 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         }
         if let Some(t) = connected.as_mut() {
             *t += n;
+        }
+        if hanging_up && !modem.is_releasing() && modem.state() != State::Data {
+            // --exec's command is done and the call is over: so is this end.
+            let status = exec.take().and_then(|e| e.status());
+            return exec_result(exec_command.as_deref().unwrap_or(""), status);
         }
         for i in 0..n {
             outb[2 * i..2 * i + 2].copy_from_slice(&to_i16(tx[i]).to_le_bytes());
@@ -530,6 +589,15 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             }
             return Ok(());
         }
+    }
+}
+
+/// How `softmodem stdio --exec` ends: as its command did.
+fn exec_result(command: &str, status: Option<std::process::ExitStatus>) -> Result<(), Failure> {
+    match status {
+        Some(s) if s.success() => Ok(()),
+        Some(s) => Err(Failure::Run(format!("'{command}' ended with {s}"))),
+        None => Err(Failure::Run(format!("'{command}' did not end when the call did, and was stopped"))),
     }
 }
 

@@ -1,0 +1,114 @@
+//! `softmodem stdio --exec COMMAND`: once connected, the modem's data goes to COMMAND's standard
+//! input and COMMAND's standard output to the modem, as minicom's and Kermit's helpers do; when
+//! COMMAND ends (and what it wrote has been delivered) the modem hangs up.
+//!
+//! COMMAND runs under `sh -c` with its standard error on ours. Its pipes are served by threads,
+//! so the audio loop never waits on it.
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+
+/// A running COMMAND.
+pub struct Exec {
+    child: Child,
+    to_child: Option<mpsc::Sender<Vec<u8>>>,
+    from_child: mpsc::Receiver<Vec<u8>>,
+    /// Its output not yet taken by the modem.
+    pending: Vec<u8>,
+    /// Its output has ended.
+    output_done: bool,
+    status: Option<ExitStatus>,
+}
+
+impl Exec {
+    /// Starts `command` under `sh -c`.
+    pub fn start(command: &str) -> Result<Exec, String> {
+        let mut child = Command::new("sh")
+            .args(["-c", command])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start '{command}': {e}"))?;
+        let mut stdin = child.stdin.take().expect("piped");
+        let mut stdout = child.stdout.take().expect("piped");
+        let (to_child, rx) = mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            for data in rx {
+                if stdin.write_all(&data).and_then(|_| stdin.flush()).is_err() {
+                    break;
+                }
+            }
+        });
+        let (tx, from_child) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            loop {
+                match stdout.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Exec { child, to_child: Some(to_child), from_child, pending: Vec::new(), output_done: false, status: None })
+    }
+
+    /// Octets from the modem for COMMAND.
+    pub fn deliver(&mut self, data: &[u8]) {
+        if let Some(tx) = self.to_child.as_ref() {
+            if tx.send(data.to_vec()).is_err() {
+                self.to_child = None;
+            }
+        }
+    }
+
+    /// COMMAND's output for the modem: `write` takes what it can and says how much.
+    pub fn feed(&mut self, mut write: impl FnMut(&[u8]) -> usize) {
+        loop {
+            match self.from_child.try_recv() {
+                Ok(d) => self.pending.extend_from_slice(&d),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.output_done = true;
+                    break;
+                }
+            }
+        }
+        if !self.pending.is_empty() {
+            let n = write(&self.pending);
+            self.pending.drain(..n);
+        }
+    }
+
+    /// True once COMMAND has exited and all it wrote has been handed to the modem.
+    pub fn finished(&mut self) -> bool {
+        if self.status.is_none() {
+            self.status = self.child.try_wait().ok().flatten();
+        }
+        self.status.is_some() && self.output_done && self.pending.is_empty()
+    }
+
+    /// The call ended under COMMAND: its input closes; it gets two seconds to end, then is
+    /// killed. Its exit status.
+    pub fn stop(mut self) -> Option<ExitStatus> {
+        self.to_child = None;
+        for _ in 0..200 {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return Some(s);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        self.child.wait().ok().filter(|_| false)
+    }
+
+    /// The exit status, once exited.
+    pub fn status(&self) -> Option<ExitStatus> {
+        self.status
+    }
+}

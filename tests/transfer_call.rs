@@ -1,0 +1,74 @@
+//! A file over a whole call: two `softmodem stdio` processes in lockstep (the caller and the
+//! answerer, V.22bis with V.42 as a factory modem does it), each running a transfer program with
+//! `--exec`: lrzsz's `sz` at the answerer (a BBS sending a file) and `softmodem rz` at the caller,
+//! then `softmodem sz` uploading to lrzsz's `rz`; byte-exact.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::time::Instant;
+
+use support::{bin, random_bytes, Proc, Scratch};
+
+const BLOCK: usize = 160;
+
+/// Runs a caller and an answerer with `extra` arguments until both have exited (or `limit`
+/// blocks); their exit statuses' success and stderr.
+fn call(caller: &[String], answerer: &[String], limit: usize) -> [(bool, String); 2] {
+    let base = |role: &str, more: &[String]| {
+        let mut a: Vec<String> = ["stdio", "--mode", "v22bis", "--role", role].iter().map(|s| s.to_string()).collect();
+        a.extend(more.iter().cloned());
+        a
+    };
+    let mut procs = [Proc::spawn(&base("call", caller)), Proc::spawn(&base("answer", answerer))];
+    let mut inputs = [vec![0i16; BLOCK], vec![0i16; BLOCK]];
+    let mut alive = [true, true];
+    for _ in 0..limit {
+        let mut outs = [vec![0i16; BLOCK], vec![0i16; BLOCK]];
+        for i in 0..2 {
+            if alive[i] && (procs[i].write(&inputs[i]).is_err() || procs[i].read(BLOCK).map(|y| outs[i] = y).is_err()) {
+                alive[i] = false;
+            }
+        }
+        if !alive[0] && !alive[1] {
+            break;
+        }
+        inputs = [outs[1].clone(), outs[0].clone()];
+    }
+    procs.map(|p| {
+        let (status, stderr, _) = p.finish();
+        (status.success(), stderr)
+    })
+}
+
+#[test]
+fn download_and_upload_over_a_call_with_v42() {
+    let bbs = Scratch::new("call-bbs");
+    let user = Scratch::new("call-user");
+    let file = random_bytes(12_000, 21);
+    std::fs::write(bbs.path("game.zip"), &file).unwrap();
+    let t = Instant::now();
+    // Download: the BBS (answerer) runs sz, the user's modem (caller) runs softmodem rz.
+    let [(ok_a, err_a), (ok_b, err_b)] = call(
+        &["--exec".into(), format!("'{}' rz --quiet --dir '{}'", bin(), user.path("").display())],
+        &["--exec".into(), format!("cd '{}' && sz game.zip", bbs.path("").display())],
+        30_000,
+    );
+    assert!(ok_a && ok_b, "caller:\n{err_a}\nanswerer:\n{err_b}");
+    assert!(err_a.contains("CONNECT 2400/LAPM"), "{err_a}");
+    assert!(err_a.contains("ZMODEM received: 1 files, 12000 octets"), "{err_a}");
+    assert!(err_a.contains("V.42: received"), "V.42's counts at the end: {err_a}");
+    assert!(std::fs::read(user.path("game.zip")).unwrap() == file, "the download differs");
+
+    // Upload: the user's modem runs softmodem sz, the BBS runs rz.
+    let upload = support::printable_text(8_000, 22);
+    std::fs::write(user.path("upload.txt"), &upload).unwrap();
+    let [(ok_a, err_a), (ok_b, err_b)] = call(
+        &["--exec".into(), format!("cd '{}' && '{}' sz --quiet upload.txt", user.path("").display(), bin())],
+        &["--exec".into(), format!("cd '{}' && rz", bbs.path("").display())],
+        30_000,
+    );
+    assert!(ok_a && ok_b, "caller:\n{err_a}\nanswerer:\n{err_b}");
+    assert!(std::fs::read(bbs.path("upload.txt")).unwrap() == upload, "the upload differs");
+    eprintln!("both ways in {:?}", t.elapsed());
+}
