@@ -8,7 +8,8 @@
 //! simulated [`Line`] with a little noise and loss ([`LineQuality`], changeable during the call
 //! with [`PhoneDemo::set_line_quality`]), and the host of [`crate::sim::bbs`]: an ANSI welcome
 //! screen with [`BANNER`] and the rate, a menu of single keys (chat with echo, ANSI art, the
-//! line's quality, help, goodbye). A line `bye` in the chat, or `G` at the menu, and it hangs up.
+//! line's quality, files to download and upload by ZMODEM, YMODEM or XMODEM, help, goodbye). A
+//! line `bye` in the chat, or `G` at the menu, and it hangs up.
 //!
 //! So a newcomer types `ATDT5551234`: the DCE has the phone dial (`ATD5551234;`), the network
 //! rings the far end (the ringing tone is heard), the BBS answers, the modems train, and the
@@ -40,7 +41,7 @@ use crate::sim::bbs::{self, Host};
 use crate::sim::g729::G729Channel;
 use crate::sim::line::{Impairments, Line};
 use crate::sim::phone::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
-use crate::time::Duration;
+use crate::time::{Duration, Instant};
 use crate::tones::{ProgressToneGenerator, Region, Tone};
 use crate::types::LineEndpoint;
 use crate::types::Role;
@@ -116,6 +117,13 @@ impl Default for LineQuality {
     }
 }
 
+/// While a file transfer runs, the most octets the BBS lets wait in its modem's transmit queue:
+/// about a second of the line (a transfer's timers start when it hands its octets over, so they
+/// must not wait long behind others).
+fn transfer_queue(bits_per_second: u32) -> usize {
+    (bits_per_second as usize / 10).max(256)
+}
+
 /// The BBS: an answering modem and its host.
 #[derive(Debug)]
 struct Bbs {
@@ -123,16 +131,20 @@ struct Bbs {
     host: Host,
     /// Counting down to hanging up, once the goodbye has been sent.
     leaving: u32,
+    /// The time since the BBS answered, a step per [`Bbs::run`] (for the host's timers).
+    now: Instant,
 }
 
 impl Bbs {
     fn new() -> Self {
         let config = dce::modem_config(Hayes::new().profile(), Role::Answer, LEVEL_DBM0);
-        Bbs { modem: Link::new(config, LinkConfig::default()), host: Host::new(), leaving: HANG_UP_STEPS }
+        let modem = Link::new(config, LinkConfig::default());
+        Bbs { modem, host: Host::new(), leaving: HANG_UP_STEPS, now: Instant::ZERO }
     }
 
     /// The host's work after a step; true when it hangs up.
     fn run(&mut self) -> bool {
+        self.now += Duration::from_samples(STEP as u32);
         while let Some(e) = self.modem.poll_event() {
             match e {
                 Event::Connected { rx_rate, tx_rate } => {
@@ -150,9 +162,20 @@ impl Bbs {
             }
             self.host.received(&buf[..n]);
         }
-        // What the modem's transmit queue has room for; the rest waits in the host.
+        self.host.tick(self.now);
+        // What the modem's transmit queue has room for (during a file transfer, up to about a
+        // second of the line); the rest waits in the host.
         let modem = &mut self.modem;
-        self.host.send(|b| modem.write(b));
+        let mut room = if self.host.transferring() {
+            transfer_queue(modem.rates().1).saturating_sub(modem.tx_pending())
+        } else {
+            usize::MAX
+        };
+        self.host.send(|b| {
+            let n = modem.write(&b[..b.len().min(room)]);
+            room -= n;
+            n
+        });
         if self.host.wants_hang_up() && self.host.pending() == 0 && self.modem.tx_pending() == 0 {
             self.leaving = self.leaving.saturating_sub(1);
             return self.leaving == 0;
@@ -373,6 +396,7 @@ mod tests {
     use super::*;
     use crate::dce::Phase;
     use crate::host::HostAdapter;
+    use crate::transfer::Transfer;
 
     /// The end of the welcome screen.
     const MENU_END: &str = "Your choice: \x1b[0m";
@@ -451,6 +475,29 @@ mod tests {
             let end = self.ms + ms;
             while self.ms < end {
                 self.quantum();
+            }
+        }
+
+        /// Runs `t` as the terminal's side of a file transfer on what the terminal shows from
+        /// now on and what it types, until it ends.
+        fn transfer(&mut self, t: &mut dyn Transfer, max_ms: f64) {
+            let start = self.ms;
+            let mut typed: Vec<u8> = vec![];
+            let mut buf = [0u8; 64];
+            while t.outcome().is_none() {
+                assert!(self.ms - start < max_ms, "not done in {max_ms} ms: {:?}\n{:#?}", t.progress(), self.log);
+                self.quantum();
+                let now = Instant::from_samples((self.ms * 8.0) as u64);
+                t.receive(now, &self.shown[self.seen..]);
+                self.seen = self.shown.len();
+                if typed.is_empty() {
+                    let n = t.transmit(now, &mut buf);
+                    typed.extend_from_slice(&buf[..n]);
+                } else {
+                    t.transmit(now, &mut []);
+                }
+                let n = self.demo().dce_mut().from_terminal(&typed);
+                typed.drain(..n);
             }
         }
     }
@@ -554,6 +601,44 @@ mod tests {
         assert_eq!(ta[..common], tb[..common]);
     }
 
+    #[test]
+    fn files_go_both_ways_by_zmodem_through_the_call() {
+        use crate::transfer::{crc::Crc32, zmodem, LineRate, MemorySink, MemorySource, Outcome};
+        use std::{cell::RefCell, rc::Rc};
+        const READY: &str = "Ctrl-X five times cancels.\r\n";
+        let mut p = Page::new(48000.0, 4);
+        p.type_("ATE0D5551234\r");
+        p.expect("\r\nCONNECT 2400", 20_000.0);
+        p.expect(MENU_END, 10_000.0);
+        p.type_("f");
+        p.expect("Your choice: \x1b[0m", 10_000.0);
+        // A download: the BBS's ZMODEM sender against the terminal's receiver.
+        p.type_("1");
+        p.expect(READY, 5000.0);
+        let config = zmodem::Config::new(LineRate::new(2400));
+        let sink = Rc::new(RefCell::new(MemorySink::new(1 << 20)));
+        let mut r = zmodem::Receiver::new(config, Box::new(sink.clone()));
+        p.transfer(&mut r, 120_000.0);
+        assert_eq!(r.outcome(), Some(&Outcome::Complete));
+        let readme = bbs::files::readme();
+        assert!(sink.borrow().files[0].data == readme);
+        p.expect(&format!("Sent readme.txt ({} octets) with ZMODEM", readme.len()), 10_000.0);
+        p.expect("Your choice: \x1b[0m", 10_000.0);
+        // An upload: the terminal's sender against the BBS's receiver.
+        p.type_("u");
+        p.expect(READY, 5000.0);
+        let mut data = vec![0u8; 3000];
+        crate::sim::rng::Rng::new(9).fill(&mut data);
+        let mut source = MemorySource::new();
+        source.add("mine.bin", data.clone());
+        let mut s = zmodem::Sender::new(config, Box::new(source));
+        p.transfer(&mut s, 120_000.0);
+        assert_eq!(s.outcome(), Some(&Outcome::Complete));
+        p.expect(&format!("Received mine.bin: 3000 octets, CRC-32 {:08X}", Crc32::of(&data)), 10_000.0);
+        let bbs = p.demo().bbs.as_ref().expect("the call goes on");
+        assert_eq!(bbs.host.uploads()[0].data, data);
+    }
+
     /// Receive errors both modems have counted: characters with a bad parity or stop bit, and
     /// those lost.
     fn errors(p: &mut Page) -> u64 {
@@ -621,7 +706,7 @@ mod tests {
         // 6 dB: too poor for 2400 bit/s.
         p.demo().set_line_quality(LineQuality::noisy(6.0));
         let log_before = p.log.len();
-        p.type_("a noisy line\r");
+        p.type_("a noisy line, long enough that some of it arrives wrong\r");
         p.run_ms(4000.0);
         let noisy = errors(&mut p);
         let noticed = p.log[log_before..].join("\n");

@@ -10,11 +10,12 @@
 //! | [`line`](mod@line) | [`line::Direction`], [`line::Line`]: seeded impairments (noise, offsets, echo, band, G.711, dropouts); [`line::Impaired`] wraps any [`crate::LineEndpoint`] |
 //! | [`call`] | [`call::BackToBack`]: two endpoints over a line, block by block |
 //! | [`bert`] | The O.152 pattern, its error counter, a V.22bis pump sending and checking it |
+//! | [`byte_link`] | [`byte_link::run`]: two file-transfer ends over a paced byte link that changes, drops and inserts octets from a seed ([`byte_link::Damage`] for any stream) |
 //! | [`rng`] | A small seeded generator (uniform, Gaussian) |
 //! | [`signals`] | Test signals: noise, tones, cadenced tones, something like speech |
 //! | [`phone`] | [`phone::SimulatedPhone`]: a phone on a serial port as TS 27.007 describes one (not a real phone) |
 //! | [`demo`] | [`demo::PhoneDemo`]: the page's demonstration, a Hayes modem dialling a simulated BBS |
-//! | [`bbs`] | [`bbs::Host`]: the demo BBS's host, ANSI screens for a CP437 terminal, a menu, chat, art |
+//! | [`bbs`] | [`bbs::Host`]: the demo BBS's host, ANSI screens for a CP437 terminal, a menu, chat, art, a files area (downloads and uploads by ZMODEM, YMODEM, XMODEM) |
 //! | `codec` | Speech-codec round trips through sox (native only) |
 //! | [`bench`](mod@bench) | The V.22bis CPU benchmark, native and WebAssembly |
 

@@ -12,6 +12,7 @@
 //! | `C` | chat: what is typed is echoed (CR as CR LF, backspace as BS SP BS); a line `/q` or ESC returns to the menu, a line `bye` hangs up |
 //! | `A` | ANSI art made for this project (in `art.rs`): cursor movement, iCE colours, CP437 blocks and lines |
 //! | `L` | the line: the rate, and what the page's line-quality control does |
+//! | `F` | files ([`files`]): downloads by ZMODEM, YMODEM, XMODEM-1K or XMODEM, uploads kept in memory |
 //! | `H` or `?` | help |
 //! | `G` | goodbye: the BBS hangs up |
 //!
@@ -21,10 +22,13 @@
 //!
 //! The output is bounded: a key is acted on only when [`OUTPUT_CAPACITY`] leaves room for the
 //! largest page; keys typed while earlier pages still wait to be sent are dropped (and counted,
-//! [`Host::dropped`]).
+//! [`Host::dropped`]). A file transfer's output is held [`files::TRANSFER_CHUNK`] octets at a
+//! time, taken from the transfer only as the modem takes it; its timers run on [`Host::tick`].
 
 mod art;
+pub mod files;
 
+use crate::time::Instant;
 use std::collections::VecDeque;
 
 /// The words of the welcome screen's title, plain ASCII on one line of the screen.
@@ -60,6 +64,11 @@ pub enum Page {
     Line,
     /// Help, until a key is pressed.
     Help,
+    /// The files area ([`files`]): downloads, uploads, the protocol.
+    Files,
+    /// A file transfer runs (every octet received goes to it), or has just ended and the host
+    /// waits for the line to go quiet before it shows the files page again.
+    Transfer,
     /// Goodbye sent: the host wants to hang up ([`Host::wants_hang_up`]).
     Leaving,
 }
@@ -76,7 +85,7 @@ enum Esc {
 }
 
 /// The demonstration BBS's host. See the [module documentation](self).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Host {
     out: VecDeque<u8>,
     page: Page,
@@ -89,6 +98,9 @@ pub struct Host {
     rates: (u32, u32),
     family: String,
     dropped: u64,
+    /// The time of the last [`Host::tick`].
+    now: Instant,
+    files: files::Area,
 }
 
 impl Default for Host {
@@ -110,6 +122,8 @@ impl Host {
             rates: (0, 0),
             family: String::new(),
             dropped: 0,
+            now: Instant::ZERO,
+            files: files::Area::default(),
         }
     }
 
@@ -120,6 +134,7 @@ impl Host {
         self.family.clear();
         self.family.push_str(family_title);
         self.esc = Esc::None;
+        self.files = files::Area::default();
         self.show_menu();
     }
 
@@ -151,10 +166,14 @@ impl Host {
     }
 
     /// Hands waiting bytes to `write` (e.g. [`crate::Modem::write`]), which returns how many it
-    /// took; what it does not take stays for the next call. Returns how many were taken.
+    /// took; what it does not take stays for the next call. Returns how many were taken. While a
+    /// file transfer runs, its octets are taken from it here as `write` takes them.
     pub fn send(&mut self, mut write: impl FnMut(&[u8]) -> usize) -> usize {
         let mut total = 0;
-        while !self.out.is_empty() {
+        loop {
+            if self.out.is_empty() && !self.pull_transfer() {
+                break;
+            }
             let (front, _) = self.out.as_slices();
             let n = write(front).min(front.len());
             let whole = n == front.len();
@@ -179,11 +198,13 @@ impl Host {
         n
     }
 
-    /// Bytes received from the caller.
+    /// Bytes received from the caller (during a file transfer: the transfer's, all of them).
     pub fn received(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if matches!(self.page, Page::Offline | Page::Leaving) {
-                return;
+        for (i, &b) in bytes.iter().enumerate() {
+            match self.page {
+                Page::Offline | Page::Leaving => return,
+                Page::Transfer => return self.transfer_received(&bytes[i..]),
+                _ => {}
             }
             match self.esc {
                 Esc::Seen if b == b'[' || b == b'O' => {
@@ -213,7 +234,8 @@ impl Host {
                     self.show_menu();
                 }
                 Page::Line | Page::Help => self.show_menu(),
-                Page::Offline | Page::Leaving => {}
+                Page::Files => self.files_key(b),
+                Page::Offline | Page::Leaving | Page::Transfer => {}
             }
         }
     }
@@ -235,13 +257,14 @@ impl Host {
                 self.put(&art);
             }
             b'L' => self.show_line(),
+            b'F' => self.show_files(),
             b'H' | b'?' => self.show_help(),
             b'G' => self.goodbye(),
             0x1b | b'\r' | b'\n' | 0 => {}
             _ => {
                 let shown = if b.is_ascii_graphic() { b as char } else { '?' };
                 self.put(b"\r\x1b[K\x1b[1;31m");
-                self.put(format!("'{shown}' is not on the menu: press C, A, L, H or G.").as_bytes());
+                self.put(format!("'{shown}' is not on the menu: press C, A, L, F, H or G.").as_bytes());
                 self.put(b"\x1b[0m ");
             }
         }
@@ -327,6 +350,7 @@ impl Host {
             ("[C]\x1b[0m Chat (echo)    ", "type a line, the BBS sends it back"),
             ("[A]\x1b[0m ANSI art       ", "a picture in CP437 blocks"),
             ("[L]\x1b[0m Line quality   ", "the rate, and noise on the line"),
+            ("[F]\x1b[0m Files          ", "download and upload files"),
             ("[H]\x1b[0m Help           ", "keys, and how to hang up yourself"),
             ("[G]\x1b[0m Goodbye        ", "the BBS hangs up"),
         ] {
@@ -380,7 +404,7 @@ Come back here after a change: the rate above is the one in use now.\r\n\r\n\
         self.put(
             b"At the menu one key chooses, no Enter needed:\r\n\
   \x1b[1;33mC\x1b[0m chat (echo)   \x1b[1;33mA\x1b[0m ANSI art   \x1b[1;33mL\x1b[0m line quality   \
-\x1b[1;33mH\x1b[0m help   \x1b[1;33mG\x1b[0m goodbye\r\n\r\n\
+\x1b[1;33mF\x1b[0m files   \x1b[1;33mH\x1b[0m help   \x1b[1;33mG\x1b[0m goodbye\r\n\r\n\
 This BBS is a second softmodem answering your call through a simulated phone\r\n\
 and line. Everything you see came over the modem at the rate of the call.\r\n\r\n\
 To hang up yourself: wait a second, type \x1b[1;37m+++\x1b[0m, wait a second (the modem\r\n\
@@ -397,5 +421,7 @@ says OK in command mode), then type \x1b[1;37mATH\x1b[0m and Enter.\r\n\r\n\
     }
 }
 
+#[cfg(test)]
+mod files_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,72 @@
+// End-to-end: file transfers with the demo BBS, in headless Chromium. The BBS (inside the page,
+// behind a simulated V.22bis call with V.42) offers files and takes uploads; the page's terminal
+// spots ZMODEM's start by itself, saves the download, and sends a file picked for the upload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+import { launcher, collectErrors } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const www = path.resolve(here, '..', 'www');
+let site;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-e2e-transfer-'));
+before(async () => { site = await serve(www); });
+after(() => {
+  site?.server.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+const launch = launcher(tmp);
+
+const hex = (n) => n.toString(16).toUpperCase().padStart(8, '0');
+
+async function waitTerm(page, re, timeout) {
+  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#term').textContent), re.source, { timeout });
+}
+
+test('demo BBS: a ZMODEM download starts by itself and saves the file; an upload from the file picker arrives whole', async () => {
+  const browser = await launch([], { acceptDownloads: true });
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    await page.click('#directory-list li:first-child button:text("Dial")');
+    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Connected 2400'), null, { timeout: 30000 });
+    await waitTerm(page, /Your choice:/, 15000);
+    await page.focus('#term');
+    await page.keyboard.press('f');
+    // The Files page lists each file with its size and CRC-32: the download must match them.
+    await waitTerm(page, /readme\.txt\s+\d+/, 15000);
+    const listed = await page.evaluate(() => {
+      const m = document.querySelector('#term').textContent.match(/readme\.txt\s+(\d+)[^\n]*?([0-9A-F]{8})/);
+      return m ? { size: Number(m[1]), crc: m[2] } : null;
+    });
+    assert.ok(listed, 'the Files page lists readme.txt with its size and CRC-32');
+
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90000 }), page.keyboard.press('1')]);
+    assert.equal(download.suggestedFilename(), 'readme.txt');
+    const got = fs.readFileSync(await download.path());
+    assert.equal(got.length, listed.size);
+    assert.equal(hex(zlib.crc32(got)), listed.crc);
+    await page.waitForFunction(() => /ZMODEM done/.test(document.querySelector('#transfer-state').textContent), null, { timeout: 15000 });
+    assert.match(await page.textContent('#log'), /ZMODEM download started by the far end/);
+    await waitTerm(page, /Sent readme\.txt \(\d+ octets\) with ZMODEM/, 20000);
+
+    // Upload: the BBS's receiver announces itself (ZRINIT); the page asks for files.
+    const upload = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff));
+    await page.keyboard.press('u');
+    await page.waitForFunction(() => document.querySelector('#transfer').dataset.state === 'waiting', null, { timeout: 20000 });
+    await page.setInputFiles('#transfer-files', { name: 'hello.bin', mimeType: 'application/octet-stream', buffer: upload });
+    await waitTerm(page, /Received hello\.bin: \d+ octets, CRC-32 [0-9A-F]{8}/, 90000);
+    const report = await page.evaluate(() => document.querySelector('#term').textContent.match(/Received hello\.bin: (\d+) octets, CRC-32 ([0-9A-F]{8})/).slice(1));
+    assert.deepEqual(report, [String(upload.length), hex(zlib.crc32(upload))]);
+    await page.waitForFunction(() => document.querySelector('#transfer-title').textContent.includes('upload: complete'), null, { timeout: 15000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
