@@ -32,7 +32,7 @@
 
 mod support;
 
-use softmodem::transfer::files::{Accept, FileError, FileInfo, MemorySink, MemorySource, ReceivedFile, Sink};
+use softmodem::transfer::files::{MemorySink, MemorySource, ReceivedFile};
 use softmodem::transfer::xmodem::{Config, XmodemReceiver, XmodemSender};
 use softmodem::transfer::{LineRate, Outcome, Party, Protocol, Transfer};
 use std::cell::RefCell;
@@ -66,17 +66,6 @@ impl Shared {
     }
 }
 
-impl Sink for Shared {
-    fn open(&mut self, info: &FileInfo, resume: bool) -> Result<Accept, FileError> {
-        self.0.borrow_mut().open(info, resume)
-    }
-    fn write(&mut self, data: &[u8]) -> Result<(), FileError> {
-        self.0.borrow_mut().write(data)
-    }
-    fn close(&mut self, complete: bool) -> Result<(), FileError> {
-        self.0.borrow_mut().close(complete)
-    }
-}
 
 /// A few files, as a batch test sends them: name and contents.
 fn batch() -> Vec<(String, Vec<u8>)> {
@@ -122,7 +111,7 @@ fn assert_both_ok(run: &PeerRun) {
 
 fn receiver(protocol: Protocol, sink: &Shared) -> XmodemReceiver {
     let config = Config { name: "received".into(), ..Config::new(protocol, LineRate::FAST) };
-    XmodemReceiver::new(config, Box::new(sink.clone()))
+    XmodemReceiver::new(config, Box::new(sink.0.clone()))
 }
 
 fn sender(protocol: Protocol, files: &[(String, Vec<u8>)]) -> XmodemSender {
@@ -139,7 +128,7 @@ fn receive_from_sx(protocol: Protocol, crc: bool, args: &[&str], data: &[u8]) {
     dir.write("file.bin", data);
     let sink = Shared::new();
     let config = Config { name: "received".into(), crc, ..Config::new(protocol, LineRate::FAST) };
-    let mut r = XmodemReceiver::new(config, Box::new(sink.clone()));
+    let mut r = XmodemReceiver::new(config, Box::new(sink.0.clone()));
     let mut cmd = command("sx", &dir, args);
     cmd.arg("file.bin");
     let run = run_against(&mut r, &mut cmd, LIMIT);

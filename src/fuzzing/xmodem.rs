@@ -1,9 +1,9 @@
 //! Fuzz body of XMODEM and YMODEM (both ends), and the sessions its seeds are made from.
 
 use crate::time::{Duration, Instant};
-use crate::transfer::files::{FileError, FileInfo, MemorySink, MemorySource, Sink};
+use crate::transfer::files::{MemorySink, MemorySource};
 use crate::transfer::xmodem::{Config, XmodemReceiver, XmodemSender};
-use crate::transfer::{Accept, LineRate, Protocol, Transfer};
+use crate::transfer::{LineRate, Protocol, Transfer};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -12,20 +12,7 @@ const PROTOCOLS: [Protocol; 4] = [Protocol::Xmodem, Protocol::Xmodem1k, Protocol
 /// The most a receiver's sink takes.
 const SINK_LIMIT: u64 = 1 << 16;
 
-/// A sink the body can look into while the receiver has it.
-struct Shared(Rc<RefCell<MemorySink>>);
 
-impl Sink for Shared {
-    fn open(&mut self, info: &FileInfo, resume: bool) -> Result<Accept, FileError> {
-        self.0.borrow_mut().open(info, resume)
-    }
-    fn write(&mut self, data: &[u8]) -> Result<(), FileError> {
-        self.0.borrow_mut().write(data)
-    }
-    fn close(&mut self, complete: bool) -> Result<(), FileError> {
-        self.0.borrow_mut().close(complete)
-    }
-}
 
 /// The files a fuzzed sender sends (and a seed's sender).
 pub(crate) fn files() -> MemorySource {
@@ -53,7 +40,7 @@ pub fn xmodem_blocks(data: &[u8]) {
     let sink = Rc::new(RefCell::new(MemorySink::new(SINK_LIMIT)));
     let receiving = sel & 4 == 0;
     let mut end: Box<dyn Transfer> = if receiving {
-        Box::new(XmodemReceiver::new(config(sel), Box::new(Shared(sink.clone()))))
+        Box::new(XmodemReceiver::new(config(sel), Box::new(sink.clone())))
     } else {
         Box::new(XmodemSender::new(config(sel), Box::new(files())))
     };

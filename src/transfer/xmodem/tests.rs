@@ -4,7 +4,7 @@
 use super::wire::{self, Check, ACK, CAN, EOT, NAK, SHORT_BLOCK, SUB};
 use super::{Config, XmodemReceiver, XmodemSender};
 use crate::time::{Duration, Instant};
-use crate::transfer::files::{Accept, FileError, FileInfo, MemorySink, MemorySource, ReceivedFile, Sink};
+use crate::transfer::files::{MemorySink, MemorySource, ReceivedFile};
 use crate::transfer::{LineRate, Outcome, Party, Protocol, Transfer};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -27,27 +27,16 @@ impl Shared {
     }
 }
 
-impl Sink for Shared {
-    fn open(&mut self, info: &FileInfo, resume: bool) -> Result<Accept, FileError> {
-        self.0.borrow_mut().open(info, resume)
-    }
-    fn write(&mut self, data: &[u8]) -> Result<(), FileError> {
-        self.0.borrow_mut().write(data)
-    }
-    fn close(&mut self, complete: bool) -> Result<(), FileError> {
-        self.0.borrow_mut().close(complete)
-    }
-}
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
+/// Deterministic test randomness: the simulator's seeded generator, 64 bits at a time.
+struct Rng(crate::sim::rng::Rng);
 
 impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(crate::sim::rng::Rng::new(seed))
+    }
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        ((self.0.next_u32() as u64) << 32) | self.0.next_u32() as u64
     }
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
@@ -55,7 +44,7 @@ impl Rng {
 }
 
 fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::new(seed | 1);
     (0..n).map(|_| r.next() as u8).collect()
 }
 
@@ -108,7 +97,7 @@ fn run_with(
 }
 
 fn noisy(noise: Noise, seed: u64) -> impl FnMut(bool, &mut Vec<u8>) {
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     move |_, data| {
         let mut out = Vec::with_capacity(data.len());
         for &b in data.iter() {
@@ -153,7 +142,7 @@ fn session(protocol: Protocol, files: &[(&str, Vec<u8>)]) -> Session {
     let config = Config::new(protocol, LineRate::FAST);
     Session {
         sender: XmodemSender::new(config.clone(), Box::new(source(files))),
-        receiver: XmodemReceiver::new(Config { name: "xfile".into(), ..config }, Box::new(sink.clone())),
+        receiver: XmodemReceiver::new(Config { name: "xfile".into(), ..config }, Box::new(sink.0.clone())),
         sink,
     }
 }
@@ -328,7 +317,7 @@ fn xmodem_falls_back_to_the_checksum() {
     let sink = Shared::new(1 << 20);
     let config = Config { crc: false, ..Config::new(Protocol::Xmodem1k, LineRate::FAST) };
     let mut sender = XmodemSender::new(config.clone(), Box::new(source(&files)));
-    let mut receiver = XmodemReceiver::new(Config { name: "xfile".into(), ..config }, Box::new(sink.clone()));
+    let mut receiver = XmodemReceiver::new(Config { name: "xfile".into(), ..config }, Box::new(sink.0.clone()));
     let run = run_with(&mut sender, &mut receiver, 1_000_000, Duration::from_secs(60), |_, _| {});
     assert_eq!(receiver.outcome(), Some(&Outcome::Complete));
     assert_eq!(run.sent[0], 8 * 132 + 2);
@@ -419,7 +408,7 @@ fn block(number: u8, data: &[u8]) -> Vec<u8> {
 #[test]
 fn receiver_by_script() {
     let sink = Shared::new(1 << 20);
-    let mut r = XmodemReceiver::new(Config::new(Protocol::Ymodem, LineRate::FAST), Box::new(sink.clone()));
+    let mut r = XmodemReceiver::new(Config::new(Protocol::Ymodem, LineRate::FAST), Box::new(sink.0.clone()));
     let mut now = Instant::ZERO;
     assert_eq!(script(&mut r, &mut now, &[]), b"C");
     let mut header = b"f\x00300".to_vec();
@@ -489,7 +478,7 @@ fn sinks_choose() {
     }
     let config = Config::new(Protocol::Ymodem, LineRate::FAST);
     let mut sender = XmodemSender::new(config.clone(), Box::new(source(&files)));
-    let mut receiver = XmodemReceiver::new(config, Box::new(sink.clone()));
+    let mut receiver = XmodemReceiver::new(config, Box::new(sink.0.clone()));
     run_with(&mut sender, &mut receiver, 1_000_000, Duration::from_secs(60), |_, _| {});
     assert_eq!(receiver.outcome(), Some(&Outcome::Complete));
     let got = sink.files();
@@ -501,7 +490,7 @@ fn sinks_choose() {
     let sink = Shared::new(3000);
     let config = Config::new(Protocol::Ymodem, LineRate::FAST);
     let mut sender = XmodemSender::new(config.clone(), Box::new(source(&files)));
-    let mut receiver = XmodemReceiver::new(config, Box::new(sink.clone()));
+    let mut receiver = XmodemReceiver::new(config, Box::new(sink.0.clone()));
     run_with(&mut sender, &mut receiver, 1_000_000, Duration::from_secs(60), |_, _| {});
     assert!(matches!(receiver.outcome(), Some(Outcome::File(_))));
     assert_eq!(sender.outcome(), Some(&Outcome::Cancelled(Party::Remote)));
@@ -554,7 +543,7 @@ fn fuzz_body_on_seeds_and_noise() {
     for sel in 0..8u8 {
         let seed = fuzz_body::xmodem_seed(sel);
         fuzz_body::xmodem_blocks(&seed);
-        let mut rng = Rng(sel as u64 + 1);
+        let mut rng = Rng::new(sel as u64 + 1);
         let mut noisy = seed.clone();
         for _ in 0..20 {
             let i = 1 + rng.below(noisy.len() as u64 - 1) as usize;
@@ -570,7 +559,7 @@ fn fuzz_body_on_seeds_and_noise() {
 fn fuzz_body_on_mutated_sessions() {
     let n: u64 = std::env::var("XMODEM_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let seeds: Vec<Vec<u8>> = (0..8u8).map(fuzz_body::xmodem_seed).collect();
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     for i in 0..n {
         let mut input = seeds[(i % 8) as usize].clone();
         // Another first byte (protocol, end, checksums, piece size) now and then.
