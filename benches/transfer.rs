@@ -94,9 +94,11 @@ fn sim(quick: bool) {
 
 /// Copies `from` into `to`, paced to `cps` characters a second, damaged by `damage`.
 fn pace(mut from: impl Read + Send + 'static, mut to: impl Write + Send + 'static, cps: u32, mut damage: Damage) {
-    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    // A link holds little: one read in hand, the rest waits in the (shrunk) pipe, and the
+    // program that writes waits with it, as on a serial line with flow control.
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(1);
     std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
+        let mut buf = [0u8; 256];
         while let Ok(n) = from.read(&mut buf) {
             if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
                 break;
@@ -132,8 +134,12 @@ fn programs(send: &mut Command, recv: &mut Command, cps: u32, rate: f64, seed: u
     let mut a = spawn(send);
     let mut b = spawn(recv);
     let f = Faults { change: rate, drop: 0.0, insert: 0.0 };
-    pace(a.stdout.take().unwrap(), b.stdin.take().unwrap(), cps, Damage::new(f, seed));
-    pace(b.stdout.take().unwrap(), a.stdin.take().unwrap(), cps, Damage::new(f, seed + 1));
+    let (a_out, b_out) = (a.stdout.take().unwrap(), b.stdout.take().unwrap());
+    for p in [&a_out, &b_out] {
+        let _ = rustix::pipe::fcntl_setpipe_size(p, 4096);
+    }
+    pace(a_out, b.stdin.take().unwrap(), cps, Damage::new(f, seed));
+    pace(b_out, a.stdin.take().unwrap(), cps, Damage::new(f, seed + 1));
     let limit = StdDuration::from_secs(600);
     let mut done = [None, None];
     while start.elapsed() < limit && done.iter().any(|d| d.is_none()) {

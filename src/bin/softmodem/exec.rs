@@ -33,6 +33,10 @@ impl Exec {
             .map_err(|e| format!("cannot start '{command}': {e}"))?;
         let mut stdin = child.stdin.take().expect("piped");
         let mut stdout = child.stdout.take().expect("piped");
+        // What COMMAND writes waits in the pipe until the modem has room: keep that to a page
+        // (Linux; elsewhere the system's pipe size), so its sender feels the line's pace.
+        #[cfg(target_os = "linux")]
+        let _ = rustix::pipe::fcntl_setpipe_size(&stdout, 4096);
         let (to_child, rx) = mpsc::channel::<Vec<u8>>();
         std::thread::spawn(move || {
             for data in rx {
@@ -41,9 +45,10 @@ impl Exec {
                 }
             }
         });
-        let (tx, from_child) = mpsc::channel();
+        // One read in hand at most: the rest waits in the pipe, and COMMAND with it.
+        let (tx, from_child) = mpsc::sync_channel(1);
         std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
+            let mut buf = [0u8; 1024];
             loop {
                 match stdout.read(&mut buf) {
                     Ok(0) | Err(_) => break,
@@ -67,9 +72,16 @@ impl Exec {
         }
     }
 
-    /// COMMAND's output for the modem: `write` takes what it can and says how much.
+    /// COMMAND's output for the modem: `write` takes what it can and says how much. Takes more of it only as the modem takes what is in hand, so COMMAND waits on the line.
     pub fn feed(&mut self, mut write: impl FnMut(&[u8]) -> usize) {
         loop {
+            if !self.pending.is_empty() {
+                let n = write(&self.pending);
+                self.pending.drain(..n);
+                if !self.pending.is_empty() {
+                    break;
+                }
+            }
             match self.from_child.try_recv() {
                 Ok(d) => self.pending.extend_from_slice(&d),
                 Err(mpsc::TryRecvError::Empty) => break,
@@ -78,10 +90,6 @@ impl Exec {
                     break;
                 }
             }
-        }
-        if !self.pending.is_empty() {
-            let n = write(&self.pending);
-            self.pending.drain(..n);
         }
     }
 

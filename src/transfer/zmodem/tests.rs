@@ -247,3 +247,41 @@ fn line_rate_sets_the_first_subpacket() {
     assert_eq!(Config::new(LineRate::new(9600)).first_subpacket(), 1024);
     assert_eq!(Config::new(LineRate::new(110)).first_subpacket(), 128);
 }
+
+#[test]
+fn a_cut_off_transfer_resumes_where_it_stopped() {
+    // The first session is cut off (the receiver cancels at about 40 %); the partial file is kept,
+    // and the second session (ZCRESUM) continues from its end: the file arrives whole, and only
+    // the rest crossed the line.
+    let data = random(100_000, 12);
+    let mut source = MemorySource::new();
+    source.add("big.bin", data.clone());
+    let sink = std::rc::Rc::new(std::cell::RefCell::new(MemorySink::new(1 << 20)));
+    let mut s = Sender::new(Config::default(), Box::new(source.clone()));
+    let mut r = Receiver::new(Config::default(), Box::new(sink.clone()));
+    let mut now = crate::time::Instant::ZERO;
+    let mut buf = [0u8; 600];
+    while s.outcome().is_none() || r.outcome().is_none() {
+        if r.progress().done >= 40_000 && r.outcome().is_none() {
+            r.cancel();
+        }
+        let n = s.transmit(now, &mut buf);
+        r.receive(now, &buf[..n]);
+        let n = r.transmit(now, &mut buf);
+        s.receive(now, &buf[..n]);
+        now += Duration::from_ms(10);
+    }
+    assert_eq!(r.outcome(), Some(&Outcome::Cancelled(Party::Local)));
+    let partial = sink.borrow().files[0].clone();
+    assert!(!partial.complete && partial.data.len() >= 40_000 && partial.data.len() < 100_000);
+    assert!(partial.data == data[..partial.data.len()], "what arrived before the cut is right");
+
+    let mut sink = MemorySink::new(1 << 20);
+    sink.partial.push(("big.bin".into(), partial.data.clone()));
+    let resume = Config { resume: true, ..Config::default() };
+    let (a, b, got, s) = transfer(&[("big.bin", data.clone())], resume, Config::default(), clean(11_520), sink);
+    assert_eq!((a, b), (Some(Outcome::Complete), Some(Outcome::Complete)));
+    assert!(got[0].complete && got[0].data == data);
+    assert_eq!(s.progress().start, partial.data.len() as u64);
+    assert_eq!(s.progress().total, (data.len() - partial.data.len()) as u64);
+}
