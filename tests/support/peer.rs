@@ -141,6 +141,17 @@ pub fn run_against(transfer: &mut dyn Transfer, cmd: &mut Command, limit: StdDur
 /// Two programs, each one's standard output into the other's standard input, until both end or
 /// `limit` passes (then both are killed). Their exit statuses (None if killed) and standard errors.
 pub fn cross(a: &mut Command, b: &mut Command, limit: StdDuration) -> [(Option<ExitStatus>, String); 2] {
+    cross_with(a, b, limit, |_, _| {})
+}
+
+/// [`cross`], with `tamper` changing the octets each way (`true`: from `a` to `b`) before they
+/// are delivered.
+pub fn cross_with(
+    a: &mut Command,
+    b: &mut Command,
+    limit: StdDuration,
+    tamper: impl FnMut(bool, &mut Vec<u8>) + Send + Clone + 'static,
+) -> [(Option<ExitStatus>, String); 2] {
     let start = StdInstant::now();
     let mut children = [a, b].map(|c| {
         c.stdin(Stdio::piped())
@@ -151,18 +162,21 @@ pub fn cross(a: &mut Command, b: &mut Command, limit: StdDuration) -> [(Option<E
     });
     let pipes: Vec<_> = children.iter_mut().map(|c| (c.stdout.take().unwrap(), c.stdin.take().unwrap())).collect();
     let [(out_a, in_a), (out_b, in_b)]: [_; 2] = pipes.try_into().ok().unwrap();
-    let copy = |mut from: std::process::ChildStdout, mut to: std::process::ChildStdin| {
+    let copy = |mut from: std::process::ChildStdout, mut to: std::process::ChildStdin, a_to_b: bool| {
+        let mut tamper = tamper.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 16384];
             while let Ok(n) = from.read(&mut buf) {
-                if n == 0 || to.write_all(&buf[..n]).and_then(|_| to.flush()).is_err() {
+                let mut data = buf[..n].to_vec();
+                tamper(a_to_b, &mut data);
+                if n == 0 || to.write_all(&data).and_then(|_| to.flush()).is_err() {
                     break;
                 }
             }
         })
     };
-    copy(out_a, in_b);
-    copy(out_b, in_a);
+    copy(out_a, in_b, true);
+    copy(out_b, in_a, false);
     let errs: Vec<_> = children.iter_mut().map(|c| reader(c.stderr.take().unwrap())).collect();
     let mut status = [None, None];
     while start.elapsed() < limit && status.iter().any(|s| s.is_none()) {

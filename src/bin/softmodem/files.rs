@@ -273,15 +273,22 @@ pub fn run(t: &mut dyn Transfer, quiet: bool) -> Result<(), Failure> {
     let start = StdInstant::now();
     let now = || Instant::ZERO + Duration::from_ms(start.elapsed().as_millis().min(u32::MAX as u128 / 8) as u32);
     let mut stdout = io::stdout().lock();
-    let mut buf = vec![0u8; 16384];
+    // A kilobyte at a time, with what has arrived taken in between: a ZRPOS or a cancel is heard
+    // while a file streams out, not after it.
+    let mut buf = vec![0u8; 1024];
     let mut last_line = StdInstant::now();
     let mut input_open = true;
     while t.outcome().is_none() {
-        let mut busy = false;
-        match rx.recv_timeout(StdDuration::from_millis(if input_open { 5 } else { 50 })) {
+        let n = t.transmit(now(), &mut buf);
+        if n > 0 && stdout.write_all(&buf[..n]).and_then(|_| stdout.flush()).is_err() {
+            t.cancel();
+            return Err(Failure::Run("standard output closed".into()));
+        }
+        // Wait for input only when there was nothing to send.
+        let wait = if n > 0 { StdDuration::ZERO } else { StdDuration::from_millis(if input_open { 5 } else { 50 }) };
+        match rx.recv_timeout(wait) {
             Ok(data) => {
                 t.receive(now(), &data);
-                busy = true;
                 while let Ok(more) = rx.try_recv() {
                     t.receive(now(), &more);
                 }
@@ -289,22 +296,10 @@ pub fn run(t: &mut dyn Transfer, quiet: bool) -> Result<(), Failure> {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => input_open = false,
         }
-        loop {
-            let n = t.transmit(now(), &mut buf);
-            if n == 0 {
-                break;
-            }
-            busy = true;
-            if stdout.write_all(&buf[..n]).and_then(|_| stdout.flush()).is_err() {
-                t.cancel();
-                return Err(Failure::Run("standard output closed".into()));
-            }
-        }
         if !quiet && last_line.elapsed() > StdDuration::from_millis(500) {
             eprint!("\r{}", progress_line(t, start.elapsed()));
             last_line = StdInstant::now();
         }
-        let _ = busy;
     }
     let outcome = t.outcome().cloned().expect("ended");
     if !quiet {
