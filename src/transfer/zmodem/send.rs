@@ -52,6 +52,8 @@ pub struct Sender {
     /// The subpacket length now, and subpackets since the last repositioning.
     block: usize,
     clean_run: u32,
+    /// The length at which a subpacket last failed: growing back to it takes a long clean run.
+    failed_at: usize,
     /// The offset reached when what is queued has gone out.
     queued_pos: u64,
     deadline: Option<Instant>,
@@ -92,6 +94,7 @@ impl Sender {
             need_data_header: false,
             block: config.first_subpacket(),
             clean_run: 0,
+            failed_at: usize::MAX,
             queued_pos: 0,
             deadline: None,
             tries: 0,
@@ -247,7 +250,13 @@ impl Sender {
         self.pos = end_pos;
         self.queued_pos = end_pos;
         self.clean_run += 1;
-        if self.clean_run >= 4 && self.block < self.config.max_subpacket {
+        // Double after 4 clean subpackets; back up to a length that failed only after 32 (about
+        // as often as the line's errors then allow it), and forget the failure after 128.
+        let wanted = if self.block * 2 >= self.failed_at { 32 } else { 4 };
+        if self.clean_run >= 128 {
+            self.failed_at = usize::MAX;
+        }
+        if self.clean_run >= wanted && self.block < self.config.max_subpacket {
             self.block = (self.block * 2).min(self.config.max_subpacket);
             self.clean_run = 0;
         }
@@ -302,6 +311,7 @@ impl Sender {
             }
             (Rpos, State::Streaming | State::WaitAck | State::Eof) => {
                 self.progress.retries += 1;
+                self.failed_at = self.block;
                 self.block = (self.block / 2).max(32);
                 self.clean_run = 0;
                 self.progress.block = self.block;
