@@ -45,7 +45,7 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 22] = [
+const TARGETS: [(&str, Body); 23] = [
     ("wav_parse", fuzzing::wav_parse),
     ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
@@ -68,6 +68,7 @@ const TARGETS: [(&str, Body); 22] = [
     ("v42_bits", fuzzing::v42_bits),
     ("zmodem_frames", fuzzing::zmodem_frames),
     ("xmodem_blocks", fuzzing::xmodem_blocks),
+    ("ppp_frames", fuzzing::ppp_frames),
 ];
 
 fn body(target: &str) -> Body {
@@ -501,6 +502,25 @@ fn hdlc_seeds() -> Named {
 /// flushes) and bytes for the round trip, each after its parameter byte.
 /// LAPM: frames as a far end sends them (spandsp's XID, SABME, I frames, supervisory frames, a
 /// DISC), each after its length octet, for both roles.
+/// PPP frames as a peer sends them: LCP fully escaped, then IPCP and IPv4 with compression, and
+/// a damaged one, after the selector octet.
+fn ppp_seeds() -> Named {
+    use softmodem::ppp::framing::Encoder;
+    let mut line = Vec::new();
+    let lcp = [0x01, 0x01, 0x00, 0x0E, 0x02, 0x06, 0x00, 0x00, 0x00, 0x00, 0x05, 0x06, 0x12, 0x34];
+    Encoder::default().frame(0xC021, &lcp, &mut line);
+    let fast = Encoder { accm: 0, acfc: true, pfc: true };
+    fast.frame(0x8021, &[0x01, 0x01, 0x00, 0x0A, 0x03, 0x06, 0, 0, 0, 0], &mut line);
+    fast.frame(0x0021, &[0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 2, 15, 10, 0, 2, 2], &mut line);
+    let mut damaged = line.clone();
+    damaged[9] ^= 0x20;
+    vec![
+        ("session".into(), [&[0u8][..], &line].concat()),
+        ("session-compressed-map".into(), [&[0x1Eu8][..], &line].concat()),
+        ("damaged".into(), [&[0x01u8][..], &damaged].concat()),
+    ]
+}
+
 fn lapm_seeds() -> Named {
     let xid: &[u8] = &[
         0x03, 0xaf, 0x82, 0x80, 0x00, 0x14, 0x03, 0x04, 0x8a, 0x89, 0x00, 0x00, 0x05, 0x02, 0x04, 0x00, 0x06, 0x02,
@@ -609,6 +629,7 @@ fn seeds() -> Vec<Seed> {
     add("v42bis_decoder", v42bis_seeds());
     add("lapm_frames", lapm_seeds());
     add("v42_bits", v42_seeds());
+    add("ppp_frames", ppp_seeds());
     add(
         "xmodem_blocks",
         [

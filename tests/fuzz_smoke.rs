@@ -338,3 +338,10 @@ fn xmodem_blocks_survive_random_input_and_sessions() {
         fuzzing::xmodem_blocks(&fuzzing::xmodem_seed(sel));
     }
 }
+
+#[test]
+fn ppp_frames_survive_random_input() {
+    for v in inputs(51, 2000, 600) {
+        fuzzing::ppp_frames(&v);
+    }
+}

@@ -258,3 +258,28 @@ pub fn v42_bits(data: &[u8]) {
     }
     assert!(ends <= 1, "{ends} ends");
 }
+
+/// PPP's HDLC-like framing (RFC 1662): the deframer on any octets (the first chooses the receive
+/// map and MRU); every good frame's content parses or is refused, and framed again with the first
+/// octet's choices it comes back the same.
+pub fn ppp_frames(data: &[u8]) {
+    use crate::ppp::framing::{Decoder, Encoder, Event, Frame};
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let mut d = Decoder::new(if sel & 1 != 0 { 64 } else { 1500 });
+    d.accm = if sel & 2 != 0 { 0 } else { 0x000A_0000 };
+    let e = Encoder { accm: if sel & 4 != 0 { u32::MAX } else { 0 }, acfc: sel & 8 != 0, pfc: sel & 16 != 0 };
+    let mut out = Vec::new();
+    for &b in rest {
+        if let Some(Event::Frame) = d.push(b) {
+            if let Ok(f) = Frame::parse(d.content()) {
+                out.clear();
+                e.frame(f.protocol, f.info, &mut out);
+                let mut back = Decoder::new(64 * 1024);
+                back.accm = 0;
+                let got: Vec<_> = out.iter().filter_map(|&b| back.push(b)).collect();
+                assert_eq!(got, vec![Event::Frame]);
+                assert_eq!(Frame::parse(back.content()), Ok(f));
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ mod framing;
 mod terminal;
 pub mod xmodem;
 mod zmodem;
-pub use framing::{deframer, hdlc_deframer, lapm_frames, v42_bits, v42bis_decoder};
+pub use framing::{deframer, hdlc_deframer, lapm_frames, ppp_frames, v42_bits, v42bis_decoder};
 pub use terminal::ansi_terminal;
 pub use xmodem::{xmodem_blocks, xmodem_seed};
 pub use zmodem::{zmodem_frames, zmodem_seed};

@@ -47,23 +47,6 @@ impl Crc16 {
     }
 }
 
-/// The CRC-32 table (reflected 0xEDB88320), built at compile time.
-const CRC32_TABLE: [u32; 256] = {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut b = 0;
-        while b < 8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
-            b += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-};
-
 /// A running CRC-32 (the register, before the final complement).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Crc32(u32);
@@ -82,9 +65,7 @@ impl Crc32 {
 
     /// Adds `data`.
     pub fn update(&mut self, data: &[u8]) -> &mut Self {
-        for &b in data {
-            self.0 = (self.0 >> 8) ^ CRC32_TABLE[((self.0 as u8) ^ b) as usize];
-        }
+        self.0 = crate::hdlc::fcs::fcs32_update(self.0, data);
         self
     }
 
