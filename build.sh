@@ -22,6 +22,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 WASM_PACK_VERSION=0.15.1
 CARGO_FUZZ_VERSION=0.13.1
 
+# What building the native CLI needs: ALSA's headers for `softmodem pty --audio alsa` (cpal).
+BUILD_PACKAGES=(libasound2-dev pkg-config)
 # What the tests need: the browser, and the real peer modems and signal tools.
 TEST_PACKAGES=(chromium chromium-driver libspandsp-dev libgsm1-dev libopencore-amrnb-dev minimodem sox libsox-fmt-all pkg-config lrzsz slirp)
 
@@ -110,13 +112,13 @@ setup_npm() {
 
 # What building and serving the page needs.
 setup_build() {
-  setup_apt
+  setup_apt "${BUILD_PACKAGES[@]}"
   setup_rust
 }
 
 # Everything, for the tests.
 setup() {
-  setup_apt "${TEST_PACKAGES[@]}"
+  setup_apt "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
   setup_rust
   setup_wasm_pack
   setup_npm

@@ -15,7 +15,7 @@
 //! | modulations | [`fsk`], [`v22bis`], [`startstop`], [`hdlc`] | Bell 103/202, V.21, V.23; V.22/V.22bis with its start-up and retrains; start-stop characters (V.14); HDLC frames (the framing of V.42's LAPM) |
 //! | start of a call | [`tones`], [`v8`], [`automode`] | DTMF, call progress and answer tones; V.8; recognising the far modem in either role |
 //! | the modem | [`modem`] | [`Modem`]: line samples in and out, bytes in and out, events |
-//! | link protocols | [`v42`], [`v42bis`], [`link`], [`transfer`], [`ppp`] | V.42 error control (detection, LAPM) and V.42bis data compression; [`link::Link`], a modem with them, as the DCE uses it; file transfer (ZMODEM, YMODEM, XMODEM) over the link's bytes; PPP's framing (RFC 1662) |
+//! | link protocols | [`v42`], [`v42bis`], [`link`], [`transfer`], [`ppp`], [`net`], [`telnet`] | V.42 error control (detection, LAPM) and V.42bis data compression; [`link::Link`], a modem with them, as the DCE uses it; file transfer (ZMODEM, YMODEM, XMODEM) over the link's bytes; PPP (framing, LCP, PAP/CHAP, IPCP: RFC 1661, 1662, 1334, 1994, 1332, 1877) and a chat(8)-style login script before it; TCP/IP on PPP (smoltcp), DNS, a web fetch; a telnet client's protocol engine (RFC 854, 855, 1143 and the options a BBS terminal needs) |
 //! | the Hayes modem | [`hayes`], [`phone`], [`dce`] | the V.250 interpreter; TS 27.007 call control of a phone; [`Dce`], all of it wired together |
 //! | the host's edge | [`host`], [`panel`], [`terminal`] | [`HostAdapter`]: any sample rate and block size; the status panel's snapshot; the ANSI-BBS terminal (code page 437, iCE colours, ANSI music), which uses nothing of the modem |
 //! | the page | `web` (WebAssembly only) | the bindings the page's AudioWorklet uses |
@@ -71,7 +71,9 @@ pub mod modem;
 
 // Link protocols.
 pub mod link;
+pub mod net;
 pub mod ppp;
+pub mod telnet;
 pub mod transfer;
 pub mod v42;
 pub mod v42bis;

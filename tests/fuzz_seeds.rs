@@ -45,7 +45,7 @@ type Named = Vec<(String, Vec<u8>)>;
 type Body = fn(&[u8]);
 
 /// Every target and its body.
-const TARGETS: [(&str, Body); 23] = [
+const TARGETS: [(&str, Body); 29] = [
     ("wav_parse", fuzzing::wav_parse),
     ("ansi_terminal", fuzzing::ansi_terminal),
     ("deframer", fuzzing::deframer),
@@ -69,6 +69,12 @@ const TARGETS: [(&str, Body); 23] = [
     ("zmodem_frames", fuzzing::zmodem_frames),
     ("xmodem_blocks", fuzzing::xmodem_blocks),
     ("ppp_frames", fuzzing::ppp_frames),
+    ("chat_script", fuzzing::chat_script),
+    ("telnet_stream", fuzzing::telnet_stream),
+    ("ppp_negotiation", fuzzing::ppp_negotiation),
+    ("ppp_options", fuzzing::ppp_options),
+    ("ppp_auth", fuzzing::ppp_auth),
+    ("http_response", fuzzing::http_response),
 ];
 
 fn body(target: &str) -> Body {
@@ -477,7 +483,7 @@ fn hdlc_seeds() -> Named {
             tx.send(f).unwrap();
         }
         let mut n = 0;
-        while !tx.is_idle() || bits.len() % 8 != 0 || n < 16 {
+        while !tx.is_idle() || !bits.len().is_multiple_of(8) || n < 16 {
             if Some(n) == abort_after {
                 tx.abort();
             }
@@ -518,6 +524,43 @@ fn ppp_seeds() -> Named {
         ("session".into(), [&[0u8][..], &line].concat()),
         ("session-compressed-map".into(), [&[0x1Eu8][..], &line].concat()),
         ("damaged".into(), [&[0x01u8][..], &damaged].concat()),
+    ]
+}
+
+/// LCP and IPCP option lists as slirp and a server send them.
+fn ppp_option_seeds() -> Named {
+    vec![
+        // slirp's LCP request: MRU 1500, magic, PFC, ACFC.
+        ("lcp-slirp".into(), with_sel(0, &[0x01, 0x04, 0x05, 0xDC, 0x05, 0x06, 0x22, 0xEA, 0x8E, 0xAE, 0x07, 0x02, 0x08, 0x02])),
+        // ACCM, CHAP with MD5, an unknown option (callback).
+        ("lcp-chap-callback".into(), with_sel(1, &[0x02, 0x06, 0, 0, 0, 0, 0x03, 0x05, 0xC2, 0x23, 0x05, 0x0D, 0x03, 0x06])),
+        // slirp's IPCP request: address 0.0.0.0 and VJ compression.
+        ("ipcp-slirp".into(), with_sel(0, &[0x03, 0x06, 0, 0, 0, 0, 0x02, 0x06, 0x00, 0x2D, 0x0F, 0x01])),
+        // A client asking for addresses and both DNS servers, to a server.
+        ("ipcp-client".into(), with_sel(4, &[0x03, 0x06, 0, 0, 0, 0, 0x81, 0x06, 0, 0, 0, 0, 0x83, 0x06, 0, 0, 0, 0])),
+    ]
+}
+
+/// PAP and CHAP packets: requests, acks, challenges, responses.
+fn ppp_auth_seeds() -> Named {
+    let mut chap_response = vec![0x02, 0x01, 0x00, 0x19, 0x10];
+    chap_response.extend_from_slice(&softmodem::ppp::auth::chap_md5(1, b"pass", &[0u8; 16]));
+    chap_response.extend_from_slice(b"user");
+    vec![
+        ("pap-request".into(), with_sel(3, &[0x01, 0x01, 0x00, 0x0E, 0x04, b'u', b's', b'e', b'r', 0x04, b'p', b'a', b's', b's'])),
+        ("pap-ack".into(), with_sel(3, &[0x02, 0x01, 0x00, 0x07, 0x02, b'o', b'k'])),
+        ("chap-challenge".into(), with_sel(0, &[0x01, 0x05, 0x00, 0x0C, 0x04, 1, 2, 3, 4, b's', b'r', b'v'])),
+        ("chap-response".into(), with_sel(0, &chap_response)),
+        ("chap-success".into(), with_sel(0, &[0x03, 0x01, 0x00, 0x06, b'o', b'k'])),
+    ]
+}
+
+/// HTTP responses: with a length, until close, chunked.
+fn http_seeds() -> Named {
+    vec![
+        ("length".into(), with_sel(8, b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: 12\r\n\r\n<p>hello</p>")),
+        ("close".into(), with_sel(8, b"HTTP/1.1 404 Not Found\r\nServer: x\r\n\r\nno such page")),
+        ("chunked".into(), with_sel(8, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")),
     ]
 }
 
@@ -630,6 +673,19 @@ fn seeds() -> Vec<Seed> {
     add("lapm_frames", lapm_seeds());
     add("v42_bits", v42_seeds());
     add("ppp_frames", ppp_seeds());
+    add("chat_script", fuzzing::chat_seeds());
+    add("telnet_stream", fuzzing::telnet_seeds());
+    add(
+        "ppp_negotiation",
+        vec![
+            ("client".into(), fuzzing::ppp_negotiation_seed(0)),
+            ("client-chap".into(), fuzzing::ppp_negotiation_seed(1)),
+            ("server-pap".into(), fuzzing::ppp_negotiation_seed(2)),
+        ],
+    );
+    add("ppp_options", ppp_option_seeds());
+    add("ppp_auth", ppp_auth_seeds());
+    add("http_response", http_seeds());
     add(
         "xmodem_blocks",
         [

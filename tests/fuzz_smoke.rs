@@ -345,3 +345,86 @@ fn ppp_frames_survive_random_input() {
         fuzzing::ppp_frames(&v);
     }
 }
+
+#[test]
+fn chat_script_survives_random_and_mutated_scripts() {
+    for v in inputs(61, 2000, 400) {
+        fuzzing::chat_script(&v);
+    }
+    // Mutations of the seeds reach deeper than random bytes: scripts that parse, runs that match.
+    let mut r = Rng::new(62);
+    for (_, good) in fuzzing::chat_seeds() {
+        fuzzing::chat_script(&good);
+        for _ in 0..200 {
+            let mut v = good.clone();
+            for _ in 0..1 + r.below(4) {
+                let i = r.below(v.len() as u32) as usize;
+                v[i] = r.next_u32() as u8;
+            }
+            fuzzing::chat_script(&v);
+        }
+    }
+}
+
+#[test]
+fn telnet_stream_survives_random_and_mutated_sessions() {
+    for v in inputs(63, 2000, 600) {
+        fuzzing::telnet_stream(&v);
+    }
+    let mut r = Rng::new(64);
+    for (_, good) in fuzzing::telnet_seeds() {
+        fuzzing::telnet_stream(&good);
+        for _ in 0..200 {
+            let mut v = good.clone();
+            for _ in 0..1 + r.below(4) {
+                let i = r.below(v.len() as u32) as usize;
+                v[i] = r.next_u32() as u8;
+            }
+            fuzzing::telnet_stream(&v);
+        }
+    }
+}
+
+/// `body` on `seed` and on mutations of it (1 to 4 octets changed).
+fn mutate_seed(seed_rng: u64, good: &[u8], count: usize, body: fn(&[u8])) {
+    let mut r = Rng::new(seed_rng);
+    body(good);
+    for _ in 0..count {
+        let mut v = good.to_vec();
+        for _ in 0..1 + r.below(4) {
+            let i = r.below(v.len() as u32) as usize;
+            v[i] = r.next_u32() as u8;
+        }
+        body(&v);
+    }
+}
+
+#[test]
+fn ppp_negotiation_survives_random_and_mutated_sessions() {
+    for v in inputs(71, 300, 600) {
+        fuzzing::ppp_negotiation(&v);
+    }
+    for sel in 0..3 {
+        mutate_seed(72 + sel as u64, &fuzzing::ppp_negotiation_seed(sel), 40, fuzzing::ppp_negotiation);
+    }
+}
+
+#[test]
+fn ppp_options_and_authentication_survive_random_input() {
+    for v in inputs(73, 3000, 80) {
+        fuzzing::ppp_options(&v);
+        fuzzing::ppp_auth(&v);
+    }
+    // A CHAP challenge and a PAP request, mutated.
+    mutate_seed(74, &[0, 0x01, 0x05, 0x00, 0x0C, 0x04, 1, 2, 3, 4, b's', b'r', b'v'], 500, fuzzing::ppp_auth);
+    mutate_seed(75, &[3, 0x01, 0x01, 0x00, 0x0E, 0x04, b'u', b's', b'e', b'r', 0x04, b'p', b'a', b's', b's'], 500, fuzzing::ppp_auth);
+}
+
+#[test]
+fn http_responses_survive_random_and_mutated_input() {
+    for v in inputs(76, 2000, 300) {
+        fuzzing::http_response(&v);
+    }
+    let good = b"\x08HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    mutate_seed(77, good, 2000, fuzzing::http_response);
+}

@@ -212,7 +212,7 @@ fn impulses_cost_only_the_characters_they_hit() {
         Box::new(move |x: &[f32], y: &mut [f32]| {
             d.process(x, y);
             for v in y.iter_mut() {
-                if t > 4 * 8000 && t % 2667 == 0 && t < 4 * 8000 + 50 * 2667 {
+                if t > 4 * 8000 && t.is_multiple_of(2667) && t < 4 * 8000 + 50 * 2667 {
                     *v += 1.4;
                 }
                 t += 1;

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["fsk", "v22bis", "startstop", "hdlc"],
     &["tones", "v8", "automode"],
     &["modem"],
-    &["v42", "v42bis", "link", "transfer", "ppp"],
+    &["v42", "v42bis", "link", "transfer", "ppp", "net", "telnet"],
     &["hayes", "phone", "dce"],
     &["host", "panel", "terminal"],
     &["web"],

@@ -8,11 +8,8 @@ mod support;
 
 use std::time::Instant;
 
-use softmodem::dsp::to_i16;
 use softmodem::sim::line::{Direction, Dropout, Impairments};
-use support::{bin, random_bytes, Proc, Scratch};
-
-const BLOCK: usize = 160;
+use support::{bin, random_bytes, Scratch};
 
 /// Runs a caller and an answerer with `extra` arguments until both have exited (or `limit`
 /// blocks); their exit statuses' success and stderr.
@@ -20,46 +17,15 @@ fn call(caller: &[String], answerer: &[String], limit: usize) -> [(bool, String)
     call_over(caller, answerer, limit, [None, None])
 }
 
-/// One direction of the line: as it is, or through the line simulator.
-fn pass(line: &mut Option<Direction>, x: &[i16]) -> Vec<i16> {
-    match line {
-        None => x.to_vec(),
-        Some(d) => {
-            let input: Vec<f32> = x.iter().map(|&v| v as f32 / 32768.0).collect();
-            let mut out = vec![0.0; input.len()];
-            d.process(&input, &mut out);
-            out.iter().map(|&v| to_i16(v)).collect()
-        }
-    }
-}
-
 /// [`call`] through the line simulator: `lines` are the caller-to-answerer and
 /// answerer-to-caller directions.
-fn call_over(caller: &[String], answerer: &[String], limit: usize, mut lines: [Option<Direction>; 2]) -> [(bool, String); 2] {
+fn call_over(caller: &[String], answerer: &[String], limit: usize, lines: [Option<Direction>; 2]) -> [(bool, String); 2] {
     let base = |role: &str, more: &[String]| {
         let mut a: Vec<String> = ["stdio", "--mode", "v22bis", "--role", role].iter().map(|s| s.to_string()).collect();
         a.extend(more.iter().cloned());
         a
     };
-    let mut procs = [Proc::spawn(&base("call", caller)), Proc::spawn(&base("answer", answerer))];
-    let mut inputs = [vec![0i16; BLOCK], vec![0i16; BLOCK]];
-    let mut alive = [true, true];
-    for _ in 0..limit {
-        let mut outs = [vec![0i16; BLOCK], vec![0i16; BLOCK]];
-        for i in 0..2 {
-            if alive[i] && (procs[i].write(&inputs[i]).is_err() || procs[i].read(BLOCK).map(|y| outs[i] = y).is_err()) {
-                alive[i] = false;
-            }
-        }
-        if !alive[0] && !alive[1] {
-            break;
-        }
-        inputs = [pass(&mut lines[1], &outs[1]), pass(&mut lines[0], &outs[0])];
-    }
-    procs.map(|p| {
-        let (status, stderr, _) = p.finish();
-        (status.success(), stderr)
-    })
+    support::lockstep([base("call", caller), base("answer", answerer)], limit, lines)
 }
 
 #[test]

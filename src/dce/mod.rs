@@ -715,6 +715,27 @@ impl Dce {
         self.pump();
     }
 
+    /// DTR (circuit 108/2) went off: the terminal program closed its port, or set its speed to
+    /// 0, as programs do to hang up a modem. The interpreter does what `&D` says
+    /// ([`Hayes::dtr_off`]: by default, `&D2`, the call is hung up with `NO CARRIER`); the status
+    /// log says so. Nothing happens while DTR is off already.
+    pub fn dtr_off(&mut self) {
+        if !self.hayes.dtr() {
+            return;
+        }
+        self.note(format!("DTR off (&D{})", self.hayes.profile().dtr));
+        self.hayes.dtr_off();
+        self.pump();
+    }
+
+    /// DTR is on again after [`Dce::dtr_off`].
+    pub fn dtr_on(&mut self) {
+        if !self.hayes.dtr() {
+            self.note("DTR on".into());
+            self.hayes.dtr_on();
+        }
+    }
+
     /// The line is ringing, as a host knows it without the phone's serial link (a ring indicator):
     /// counted like a `RING` from the phone.
     pub fn ring(&mut self) {

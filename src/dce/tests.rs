@@ -883,3 +883,21 @@ fn a_line_too_poor_for_2400_connects_at_1200_and_says_why() {
         assert!(!b.logged("line poor for 2400 bit/s"), "{snr} dB: {:#?}", b.log);
     }
 }
+
+#[test]
+fn dtr_off_hangs_up_a_call() {
+    let mut b = Bench::new(PhoneLink::Manual);
+    b.command("ATE0+MS=V21\r", "\r\nOK\r\n", 100);
+    b.far.modem = Some(Modem::new(modem_cfg(Family::V21, Role::Answer)));
+    b.type_("ATD\r");
+    b.expect("\r\nCONNECT 300\r\n", 3000);
+    b.dce.dtr_off();
+    b.expect("\r\nNO CARRIER\r\n", 20);
+    assert!(b.logged("DTR off (&D2)"), "{:#?}", b.log);
+    assert_eq!(b.dce.status().phase, Phase::OnHook);
+    assert_eq!(b.dce.status().modem, modem::State::Idle);
+    assert!(!b.dce.hayes().dtr());
+    b.dce.dtr_on();
+    assert!(b.dce.hayes().dtr());
+    b.command("AT\r", "\r\nOK\r\n", 100);
+}

@@ -8,11 +8,17 @@ use crate::time::Duration;
 use crate::types::{Family, Role};
 use crate::wav::Wav;
 
+mod chat;
 mod framing;
+mod telnet;
 mod terminal;
 pub mod xmodem;
+mod ppp;
 mod zmodem;
+pub use chat::{chat_script, chat_seeds};
 pub use framing::{deframer, hdlc_deframer, lapm_frames, ppp_frames, v42_bits, v42bis_decoder};
+pub use ppp::{http_response, ppp_auth, ppp_negotiation, ppp_negotiation_seed, ppp_options};
+pub use telnet::{telnet_seeds, telnet_stream};
 pub use terminal::ansi_terminal;
 pub use xmodem::{xmodem_blocks, xmodem_seed};
 pub use zmodem::{zmodem_frames, zmodem_seed};

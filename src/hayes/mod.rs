@@ -312,6 +312,8 @@ pub struct Hayes {
     // Escape sequence.
     since_input: Duration,
     esc: u8,
+    /// DTR (circuit 108/2) is on ([`Hayes::dtr_off`]).
+    dtr: bool,
     // Queues.
     to_term: ByteQueue,
     to_line: ByteQueue,
@@ -349,6 +351,7 @@ impl Hayes {
             since_ring: Duration::ZERO,
             since_input: Duration::ZERO,
             esc: 0,
+            dtr: true,
             to_term: ByteQueue::new(QUEUE_CAPACITY),
             to_line: ByteQueue::new(QUEUE_CAPACITY),
             held: ByteQueue::new(QUEUE_CAPACITY),
@@ -467,6 +470,58 @@ impl Hayes {
     /// Moves bytes for the modem to send into `out` (online data state); returns how many.
     pub fn to_line(&mut self, out: &mut [u8]) -> usize {
         self.to_line.read(out)
+    }
+
+    /// DTR (V.24 circuit 108/2) went off: the terminal went away (closed its port, or set its
+    /// speed to 0). What follows is as `&D` says (V.250 6.2.9; `&D3` is the Hayes set's):
+    ///
+    /// - `&D0`: nothing.
+    /// - `&D1`: online data state goes to online command state with `OK`, as after the escape
+    ///   sequence; the call stays up.
+    /// - `&D2` (the factory setting): a call attempt or connection ends with `NO CARRIER`
+    ///   ([`Action::HangUp`]), and a line held off-hook in command state goes on-hook. Automatic
+    ///   answering (S0) waits until DTR is on again ([`Hayes::dtr_on`]).
+    /// - `&D3`: as `&D2`, then the stored profile is restored as `Z` restores it
+    ///   ([`Action::Reset`]), without a result code.
+    ///
+    /// Under `&D1` to `&D3` a half-typed command line is dropped. Nothing happens while DTR is
+    /// off already.
+    pub fn dtr_off(&mut self) {
+        if !self.dtr {
+            return;
+        }
+        self.dtr = false;
+        match self.profile.dtr {
+            0 => {}
+            1 => match self.state {
+                State::Online => self.escape(),
+                State::Command | State::OnlineCommand => self.clear_editor(),
+                State::Dialing | State::Connecting => {}
+            },
+            d => {
+                match self.state {
+                    State::Command if self.off_hook => self.hang_up(),
+                    State::Command => {}
+                    _ => self.fail(ResultCode::NoCarrier),
+                }
+                self.clear_editor();
+                if d == 3 {
+                    self.profile = self.stored;
+                    self.profile.regs.set(1, 0);
+                    self.push_action(Action::Reset);
+                }
+            }
+        }
+    }
+
+    /// DTR is on again after [`Hayes::dtr_off`] (the terminal is back).
+    pub fn dtr_on(&mut self) {
+        self.dtr = true;
+    }
+
+    /// Whether DTR is on (as [`Hayes::dtr_off`] and [`Hayes::dtr_on`] last said; on at first).
+    pub fn dtr(&self) -> bool {
+        self.dtr
     }
 
     /// The next thing the controller must do, if any.
@@ -756,7 +811,9 @@ impl Hayes {
         regs.set(1, count as u32);
         self.result(ResultCode::Ring);
         let s0 = self.profile.regs.auto_answer_rings();
-        if s0 > 0 && count >= s0 {
+        // V.250 6.2.9: with &D2, no automatic answer while DTR is off (nor with &D3, which
+        // includes it).
+        if s0 > 0 && count >= s0 && (self.dtr || self.profile.dtr < 2) {
             self.holdoff = Duration::ZERO;
             self.answer();
         }

@@ -749,3 +749,88 @@ fn error_control_and_compression_settings_and_the_protocol_in_connect() {
     );
     assert!(connect("W2").ends_with("\r\nCONNECT 2400\r\n"), "{:?}", connect("W2"));
 }
+
+#[test]
+fn dtr_off_follows_and_d() {
+    // &D2, the factory setting: the connection ends with NO CARRIER.
+    let mut h = online();
+    assert_eq!(h.profile().dtr, 2);
+    h.dtr_off();
+    assert_eq!(output(&mut h), "\r\nNO CARRIER\r\n");
+    assert_eq!(actions(&mut h), vec![Action::HangUp]);
+    assert_eq!((h.state(), h.off_hook(), h.dtr()), (State::Command, false, false));
+    // Off already: nothing more.
+    h.dtr_off();
+    assert_eq!(output(&mut h), "");
+    // No automatic answer while DTR is off; again once it is on.
+    typed(&mut h, "ATS0=1\r");
+    h.event(LineEvent::Ring);
+    assert_eq!(output(&mut h), "\r\nRING\r\n");
+    assert!(actions(&mut h).is_empty());
+    h.dtr_on();
+    h.event(LineEvent::Ring);
+    assert_eq!(output(&mut h), "\r\nRING\r\n");
+    assert_eq!(actions(&mut h), vec![Action::Answer]);
+
+    // A call attempt ends too, and so does a line held off-hook (no result code then).
+    let mut h = Hayes::new();
+    typed(&mut h, "ATE0\r");
+    typed(&mut h, "ATD5551234\r");
+    actions(&mut h);
+    h.dtr_off();
+    assert_eq!(output(&mut h), "\r\nNO CARRIER\r\n");
+    assert_eq!(actions(&mut h), vec![Action::HangUp]);
+    h.dtr_on();
+    typed(&mut h, "ATD5551234;\r");
+    h.event(LineEvent::Dialled);
+    assert_eq!(output(&mut h), "\r\nOK\r\n");
+    assert!(h.off_hook());
+    actions(&mut h);
+    typed(&mut h, "AT");
+    h.dtr_off();
+    assert_eq!(output(&mut h), "");
+    assert_eq!(actions(&mut h), vec![Action::HangUp]);
+    assert!(!h.off_hook());
+    // The half-typed "AT" is gone.
+    h.dtr_on();
+    assert_eq!(typed(&mut h, "\r"), "");
+
+    // &D1: online command state, the call stays up.
+    let mut h = online();
+    h.advance(2 * SECOND);
+    typed(&mut h, "+++");
+    h.advance(2 * SECOND);
+    assert_eq!(output(&mut h), "\r\nOK\r\n");
+    typed(&mut h, "AT&D1O\r");
+    assert_eq!(h.state(), State::Online);
+    actions(&mut h);
+    h.dtr_off();
+    assert_eq!(output(&mut h), "\r\nOK\r\n");
+    assert_eq!(h.state(), State::OnlineCommand);
+    assert!(actions(&mut h).is_empty());
+
+    // &D0: nothing at all.
+    let mut h = online();
+    h.advance(2 * SECOND);
+    typed(&mut h, "+++");
+    h.advance(2 * SECOND);
+    typed(&mut h, "AT&D0O\r");
+    output(&mut h);
+    actions(&mut h);
+    h.dtr_off();
+    assert_eq!((h.state(), output(&mut h)), (State::Online, String::new()));
+
+    // &D3: hang up, then the stored profile (echo back on), with no result code but NO CARRIER.
+    let mut h = online();
+    h.advance(2 * SECOND);
+    typed(&mut h, "+++");
+    h.advance(2 * SECOND);
+    typed(&mut h, "AT&D3O\r");
+    output(&mut h);
+    actions(&mut h);
+    h.dtr_off();
+    assert_eq!(output(&mut h), "\r\nNO CARRIER\r\n");
+    assert_eq!(actions(&mut h), vec![Action::HangUp, Action::Reset]);
+    assert!(h.profile().echo);
+    assert_eq!(h.profile().dtr, 2);
+}

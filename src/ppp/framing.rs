@@ -181,7 +181,15 @@ impl Decoder {
     pub fn new(mru: usize) -> Decoder {
         // Address, control, protocol (4) and the FCS (2) besides the information.
         let max = mru + 6;
-        Decoder { accm: ACCM_ALL, buf: Vec::with_capacity(max), max, escaped: false, too_long: false, open: false, stats: Stats::default() }
+        Decoder {
+            accm: ACCM_ALL,
+            buf: Vec::with_capacity(max),
+            max,
+            escaped: false,
+            too_long: false,
+            open: false,
+            stats: Stats::default(),
+        }
     }
 
     /// The content of the last good frame (Address through Information, FCS removed).

@@ -14,6 +14,8 @@
 //! So a newcomer types `ATDT5551234`: the DCE has the phone dial (`ATD5551234;`), the network
 //! rings the far end (the ringing tone is heard), the BBS answers, the modems train, and the
 //! terminal shows `CONNECT 2400` and the welcome screen. [`BUSY_NUMBER`] is always busy.
+//! [`DIALUP_NUMBER`] is answered by the demo's dial-up server instead ([`crate::sim::dialup`]: a
+//! login prompt, PPP, and a small network with a web page and the BBS over telnet).
 //!
 //! ```
 //! use softmodem::sim::demo::PhoneDemo;
@@ -38,6 +40,8 @@ use crate::hayes::Hayes;
 use crate::link::{Link, LinkConfig};
 use crate::modem::Event;
 use crate::sim::bbs::{self, Host};
+use crate::sim::dialup::DialupServer;
+pub use crate::sim::dialup::DIALUP_NUMBER;
 use crate::sim::g729::G729Channel;
 use crate::sim::line::{Impairments, Line};
 use crate::sim::phone::{FarEnd, SimCallState, SimConfig, SimulatedPhone};
@@ -124,11 +128,54 @@ fn transfer_queue(bits_per_second: u32) -> usize {
     (bits_per_second as usize / 10).max(256)
 }
 
-/// The BBS: an answering modem and its host.
+/// Who answers: the BBS's host, or the dial-up server ([`DIALUP_NUMBER`]).
+#[derive(Debug)]
+enum FarHost {
+    Bbs(Box<Host>),
+    Dialup(Box<DialupServer>),
+}
+
+/// Calls the same method on whichever host answers.
+macro_rules! far {
+    ($host:expr, $h:ident => $e:expr) => {
+        match $host {
+            FarHost::Bbs($h) => $e,
+            FarHost::Dialup($h) => $e,
+        }
+    };
+}
+
+impl FarHost {
+    /// The BBS's host, when the BBS answered.
+    #[cfg(test)]
+    fn bbs(&self) -> Option<&Host> {
+        match self {
+            FarHost::Bbs(h) => Some(h),
+            FarHost::Dialup(_) => None,
+        }
+    }
+
+    fn dialup(&self) -> Option<&DialupServer> {
+        match self {
+            FarHost::Dialup(d) => Some(d),
+            FarHost::Bbs(_) => None,
+        }
+    }
+
+    fn transferring(&self) -> bool {
+        match self {
+            FarHost::Bbs(h) => h.transferring(),
+            // PPP's packets wait in the host, not in the modem, so TCP's timing stays true.
+            FarHost::Dialup(_) => true,
+        }
+    }
+}
+
+/// The far end: an answering modem and its host.
 #[derive(Debug)]
 struct Bbs {
     modem: Link,
-    host: Host,
+    host: FarHost,
     /// Counting down to hanging up, once the goodbye has been sent.
     leaving: u32,
     /// The time since the BBS answered, a step per [`Bbs::run`] (for the host's timers).
@@ -136,10 +183,11 @@ struct Bbs {
 }
 
 impl Bbs {
-    fn new() -> Self {
+    fn new(dialup: bool, seed: u64) -> Self {
         let config = dce::modem_config(Hayes::new().profile(), Role::Answer, LEVEL_DBM0);
         let modem = Link::new(config, LinkConfig::default());
-        Bbs { modem, host: Host::new(), leaving: HANG_UP_STEPS, now: Instant::ZERO }
+        let host = if dialup { FarHost::Dialup(Box::new(DialupServer::new(seed))) } else { FarHost::Bbs(Box::default()) };
+        Bbs { modem, host, leaving: HANG_UP_STEPS, now: Instant::ZERO }
     }
 
     /// The host's work after a step; true when it hangs up.
@@ -148,9 +196,14 @@ impl Bbs {
         while let Some(e) = self.modem.poll_event() {
             match e {
                 Event::Connected { rx_rate, tx_rate } => {
-                    self.host.connected(rx_rate, tx_rate, self.modem.family().title())
+                    let title = self.modem.family().title();
+                    far!(&mut self.host, h => h.connected(rx_rate, tx_rate, title))
                 }
-                Event::Retrained { rate } => self.host.retrained(rate),
+                Event::Retrained { rate } => {
+                    if let FarHost::Bbs(h) = &mut self.host {
+                        h.retrained(rate)
+                    }
+                }
                 _ => {}
             }
         }
@@ -160,9 +213,10 @@ impl Bbs {
             if n == 0 {
                 break;
             }
-            self.host.received(&buf[..n]);
+            far!(&mut self.host, h => h.received(&buf[..n]));
         }
-        self.host.tick(self.now);
+        let now = self.now;
+        far!(&mut self.host, h => h.tick(now));
         // What the modem's transmit queue has room for (during a file transfer, up to about a
         // second of the line); the rest waits in the host.
         let modem = &mut self.modem;
@@ -171,12 +225,13 @@ impl Bbs {
         } else {
             usize::MAX
         };
-        self.host.send(|b| {
+        far!(&mut self.host, h => h.send(|b| {
             let n = modem.write(&b[..b.len().min(room)]);
             room -= n;
             n
-        });
-        if self.host.wants_hang_up() && self.host.pending() == 0 && self.modem.tx_pending() == 0 {
+        }));
+        let (hang_up, pending) = far!(&self.host, h => (h.wants_hang_up(), h.pending()));
+        if hang_up && pending == 0 && self.modem.tx_pending() == 0 {
             self.leaving = self.leaving.saturating_sub(1);
             return self.leaving == 0;
         }
@@ -204,6 +259,8 @@ pub struct PhoneDemo {
     calls: u64,
     ringback: Option<ProgressToneGenerator>,
     phone_state: SimCallState,
+    /// The number dialled last is the dial-up server's.
+    dialup: bool,
     /// The command line being sent to the phone.
     command: Vec<u8>,
     user_in: [f32; STEP],
@@ -229,6 +286,7 @@ impl PhoneDemo {
             calls: 0,
             ringback: None,
             phone_state: SimCallState::Idle,
+            dialup: false,
             command: Vec::with_capacity(64),
             g729: None,
             coded: [0.0; STEP],
@@ -281,6 +339,11 @@ impl PhoneDemo {
         &self.phone
     }
 
+    /// The dial-up server, while it has answered a call to [`DIALUP_NUMBER`].
+    pub fn dialup_server(&self) -> Option<&DialupServer> {
+        self.bbs.as_ref().and_then(|b| b.host.dialup())
+    }
+
     /// True while the BBS's modem runs (the call is up).
     pub fn bbs_answered(&self) -> bool {
         self.bbs.is_some()
@@ -302,7 +365,7 @@ impl PhoneDemo {
                 self.calls += 1;
                 self.line = Self::new_line(self.quality, self.seed.wrapping_add(self.calls));
                 self.bbs_out = [0.0; STEP];
-                self.bbs = Some(Bbs::new());
+                self.bbs = Some(Bbs::new(self.dialup, self.seed.wrapping_add(self.calls)));
             }
             (false, true) => self.bbs = None,
             _ => {}
@@ -364,6 +427,7 @@ impl PhoneDemo {
             if self.command.starts_with(b"ATD") {
                 let number: Vec<u8> = self.command.iter().copied().filter(u8::is_ascii_digit).collect();
                 let busy = number == BUSY_NUMBER.as_bytes();
+                self.dialup = number == DIALUP_NUMBER.as_bytes();
                 self.phone.set_far_end(if busy { FarEnd::Busy } else { FarEnd::AnswersAfterMs(RING_MS) });
             }
             self.command.clear();
@@ -636,7 +700,7 @@ mod tests {
         assert_eq!(s.outcome(), Some(&Outcome::Complete));
         p.expect(&format!("Received mine.bin: 3000 octets, CRC-32 {:08X}", Crc32::of(&data)), 10_000.0);
         let bbs = p.demo().bbs.as_ref().expect("the call goes on");
-        assert_eq!(bbs.host.uploads()[0].data, data);
+        assert_eq!(bbs.host.bbs().unwrap().uploads()[0].data, data);
     }
 
     /// Receive errors both modems have counted: characters with a bad parity or stop bit, and
@@ -719,7 +783,7 @@ mod tests {
         // Back to the good line: no more errors, the echo exact (at 1200 bit/s now).
         p.demo().set_line_quality(LineQuality::DEFAULT);
         p.run_ms(1000.0);
-        let page = p.demo().bbs.as_ref().map(|b| b.host.page());
+        let page = p.demo().bbs.as_ref().and_then(|b| b.host.bbs()).map(|h| h.page());
         assert_eq!(page, Some(bbs::Page::Chat), "what the noise typed took the BBS elsewhere");
         p.seen = p.shown.len();
         let clean = errors(&mut p);

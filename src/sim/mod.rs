@@ -15,6 +15,7 @@
 //! | [`signals`] | Test signals: noise, tones, cadenced tones, something like speech |
 //! | [`phone`] | [`phone::SimulatedPhone`]: a phone on a serial port as TS 27.007 describes one (not a real phone) |
 //! | [`demo`] | [`demo::PhoneDemo`]: the page's demonstration, a Hayes modem dialling a simulated BBS |
+//! | [`dialup`] | [`dialup::DialupServer`]: the demo's dial-up server, a login prompt, PPP, and a web server, the BBS over telnet and DNS on its far network |
 //! | [`bbs`] | [`bbs::Host`]: the demo BBS's host, ANSI screens for a CP437 terminal, a menu, chat, art, a files area (downloads and uploads by ZMODEM, YMODEM, XMODEM) |
 //! | `codec` | Speech-codec round trips through sox (native only) |
 //! | [`bench`](mod@bench) | The V.22bis CPU benchmark, native and WebAssembly |
@@ -27,6 +28,7 @@ pub mod call;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod codec;
 pub mod demo;
+pub mod dialup;
 pub mod g729;
 pub mod line;
 pub mod phone;

@@ -22,21 +22,36 @@ pub struct Exec {
 }
 
 impl Exec {
-    /// Starts `command` under `sh -c`.
-    pub fn start(command: &str) -> Result<Exec, String> {
-        let mut child = Command::new("sh")
-            .args(["-c", command])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("cannot start '{command}': {e}"))?;
-        let mut stdin = child.stdin.take().expect("piped");
-        let mut stdout = child.stdout.take().expect("piped");
-        // What COMMAND writes waits in the pipe until the modem has room: keep that to a page
-        // (Linux; elsewhere the system's pipe size), so its sender feels the line's pace.
-        #[cfg(target_os = "linux")]
-        let _ = rustix::pipe::fcntl_setpipe_size(&stdout, 4096);
+    /// Starts `command` under `sh -c`; with `tty`, on a pseudo-terminal in raw mode instead of
+    /// pipes (for programs that insist on a terminal, as slirp does).
+    pub fn start(command: &str, tty: bool) -> Result<Exec, String> {
+        let mut sh = Command::new("sh");
+        sh.args(["-c", command]).stderr(Stdio::inherit());
+        let (child, mut stdin, mut stdout): (Child, Box<dyn Write + Send>, Box<dyn Read + Send>) = if tty {
+            let (slave, master) =
+                pty_pair().map_err(|e| format!("cannot make a pseudo-terminal for '{command}': {e}"))?;
+            let child = sh
+                .stdin(Stdio::from(slave.try_clone().map_err(|e| e.to_string())?))
+                .stdout(Stdio::from(slave))
+                .spawn()
+                .map_err(|e| format!("cannot start '{command}': {e}"))?;
+            let writer = master.try_clone().map_err(|e| e.to_string())?;
+            (child, Box::new(writer), Box::new(master))
+        } else {
+            let mut child = sh
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("cannot start '{command}': {e}"))?;
+            let stdin = child.stdin.take().expect("piped");
+            let stdout = child.stdout.take().expect("piped");
+            // What COMMAND writes waits in the pipe until the modem has room: keep that to a
+            // page (Linux; elsewhere the system's pipe size), so its sender feels the line's
+            // pace.
+            #[cfg(target_os = "linux")]
+            let _ = rustix::pipe::fcntl_setpipe_size(&stdout, 4096);
+            (child, Box::new(stdin), Box::new(stdout))
+        };
         let (to_child, rx) = mpsc::channel::<Vec<u8>>();
         std::thread::spawn(move || {
             for data in rx {
@@ -119,4 +134,27 @@ impl Exec {
     pub fn status(&self) -> Option<ExitStatus> {
         self.status
     }
+}
+
+/// A pseudo-terminal in raw mode: its slave side (for COMMAND) and its master (ours). When
+/// COMMAND and its children have closed the slave, reading the master fails (EIO): the end of
+/// COMMAND's output.
+#[cfg(target_os = "linux")]
+fn pty_pair() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    use rustix::termios::{tcgetattr, tcsetattr, OptionalActions};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)?;
+    grantpt(&master)?;
+    unlockpt(&master)?;
+    let name = ptsname(&master, Vec::new())?;
+    let slave = std::fs::File::options().read(true).write(true).open(name.to_string_lossy().as_ref())?;
+    let mut t = tcgetattr(&slave)?;
+    t.make_raw();
+    tcsetattr(&slave, OptionalActions::Now, &t)?;
+    Ok((slave, std::fs::File::from(master)))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pty_pair() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    Err(std::io::Error::other("pseudo-terminals are made on Linux only"))
 }

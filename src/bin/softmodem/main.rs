@@ -9,6 +9,7 @@
 //! softmodem ansi   FILE [--cols 80] [--rows 25] [--ice] [--png OUT.png]
 //! softmodem sz     [--ymodem|--ymodem-g|--xmodem|--xmodem-1k] [--8k] [--escape] [--resume] FILE...
 //! softmodem rz     [--ymodem|--ymodem-g|--xmodem|--xmodem-1k] [--dir DIR] [--resume|--overwrite|--protect] [FILE]
+//! softmodem pty    [--link PATH] [--audio stdio|alsa] [--device NAME] [--phone PATH] [--phone-baud N] ...
 //! ```
 //!
 //! `USAGE` below is the full text `softmodem help` prints.
@@ -19,6 +20,8 @@ mod bench;
 mod exec;
 mod files;
 mod png;
+mod ppp;
+mod pty;
 mod v22;
 
 use args::{Args, UsageError};
@@ -48,7 +51,7 @@ usage:
   softmodem stdio --mode FAMILY|auto --role call|answer [--send FILE] [--recv FILE] [--level DBM0]
                   [--format 8N1] [--guard none|550|1800] [--modes LIST] [--answer-tone on|off]
                   [--answer-delay MS] [--v8 on|off] [--send-delay MS] [--ec auto|off|lapm]
-                  [--compression on|off] [--exec COMMAND]
+                  [--compression on|off] [--exec COMMAND [--exec-tty]]
       Line audio in on stdin and out on stdout: signed 16-bit little-endian mono at 8000 Hz,
       160 samples out for every 160 in. Sends FILE once connected (after --send-delay, default
       0 ms: some far modems lose what arrives before they too have connected); appends what
@@ -71,7 +74,8 @@ usage:
       goes to COMMAND's stdin (run by sh -c) and its stdout to the far end, as minicom's and
       Kermit's helpers do: --exec 'sz FILE' at one end and --exec 'softmodem rz' at the other
       move a file over the call. When COMMAND ends and its output is delivered, the modem hangs
-      up; the exit status is COMMAND's.
+      up; the exit status is COMMAND's. --exec-tty runs COMMAND on a pseudo-terminal in raw
+      mode instead of pipes, for programs that want a terminal (slirp ppp: a PPP server).
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
                 [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
                 [--dropout AT_MS:MS]
@@ -99,6 +103,20 @@ usage:
       Receive files into DIR (default .). A file already there is kept and the new one stored as
       NAME.1 (or: --resume takes the rest of it, --overwrite replaces it, --protect skips it). XMODEM
       carries no name: give FILE. Names from the far end lose any directory part.
+  softmodem pty [--link PATH] [--audio stdio|alsa] [--device NAME] [--list-devices] [--phone PATH]
+                [--phone-baud N] [--level DBM0]
+      A Hayes modem on a pseudo-terminal (Linux): its path (/dev/pts/N) goes to stderr, --link
+      makes PATH a symbolic link to it while it runs (an old link to a missing file or to a
+      /dev/pts/ terminal is replaced; anything else at PATH is refused). Programs (pppd, minicom)
+      open it as a serial port: AT commands, CONNECT, data. The line audio is --audio stdio (as
+      softmodem stdio: 160 samples in, 160 out; the default when stdin is a pipe or a socket) or
+      --audio alsa, the sound card (the default otherwise; --device: a part of the input and
+      output devices' names, --list-devices lists them). --phone: the phone's AT port (raw,
+      --phone-baud, default 115200) for dialling; without it ATD starts the modem on a call
+      dialled by hand. DTR: the program's last close of the pseudo-terminal (with HUPCL, set at
+      the start) or setting its speed to 0 is DTR off (AT&D: by default the modem hangs up). A
+      pseudo-terminal has no DCD: use pppd's local option. Ends on SIGINT, SIGTERM, SIGHUP or the
+      end of stdin.
 
 MODE (the transmitter whose signal the file holds):
   bell103-orig bell103-ans v21-ch1 v21-ch2 v23 v23-back bell202
@@ -130,7 +148,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&argv[1..]),
         Some("ansi") => ansi::ansi(&argv[1..]),
         Some("sz") => files::sz(&argv[1..]),
+        Some("ppp") => ppp::ppp(&argv[1..]),
         Some("rz") => files::rz(&argv[1..]),
+        Some("pty") => pty::pty(&argv[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             print!("{USAGE}");
             Ok(())
@@ -370,24 +390,8 @@ fn receive_counts(st: &softmodem::startstop::Stats) -> String {
 fn stdio(argv: &[String]) -> Result<(), Failure> {
     let args = Args::parse(
         argv,
-        &[
-            "mode",
-            "role",
-            "send",
-            "recv",
-            "level",
-            "format",
-            "guard",
-            "modes",
-            "answer-tone",
-            "answer-delay",
-            "v8",
-            "send-delay",
-            "ec",
-            "compression",
-            "exec",
-        ],
-        &[],
+        &[CALL_OPTIONS, &["send", "recv", "send-delay", "exec"]].concat(),
+        &["exec-tty"],
     )?;
     if args.get("exec").is_some() && args.get("send").is_some() {
         return Err(Failure::Usage("--exec and --send cannot go together".into()));
@@ -396,62 +400,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
     let mut exec: Option<exec::Exec> = None;
     // After --exec's command ended: hanging up, until the release is over.
     let mut hanging_up = false;
-    let error_control = match args.get("ec") {
-        None | Some("auto") => ErrorControl::Auto,
-        Some("off") => ErrorControl::Off,
-        Some("lapm") => ErrorControl::Required,
-        Some("mnp") => return Err(Failure::Usage("--ec mnp: MNP (V.42 Annex A) is not implemented yet".into())),
-        Some(o) => return Err(Failure::Usage(format!("--ec takes auto, off or lapm, not '{o}'"))),
-    };
-    let compression = match args.get("compression") {
-        None | Some("on") => true,
-        Some("off") => false,
-        Some(o) => return Err(Failure::Usage(format!("--compression takes on or off, not '{o}'"))),
-    };
-    let m = args.required("mode")?;
-    let family = Family::parse(m).ok_or_else(|| {
-        Failure::Usage(format!(
-            "unknown mode '{m}' (expected auto, bell103, v21, v23, bell202, v22, v22bis or bell212a)"
-        ))
-    })?;
-    let r = args.required("role")?;
-    let role = Role::parse(r).ok_or_else(|| Failure::Usage(format!("unknown role '{r}' (expected call or answer)")))?;
-    positional(&args, 0, "no positional arguments")?;
-    let mut config = Config::new(family, role);
-    config.level_dbm0 = level(&args)?;
-    config.format = format(&args)?;
-    config.guard = guard(&args)?;
-    if let Some(list) = args.get("modes") {
-        let mut modes = Modes::NONE;
-        for name in list.split(',') {
-            match Family::parse(name) {
-                Some(f) if Modes::ALL.contains(f) => modes = modes.with(f),
-                _ => {
-                    return Err(Failure::Usage(format!(
-                        "unknown mode '{name}' in --modes (expected v22bis, v22, bell212a, v21, bell103 or v23)"
-                    )))
-                }
-            }
-        }
-        config.modes = modes;
-    }
-    config.answer_tone = match args.get("answer-tone") {
-        None => family == Family::Auto,
-        Some("on") => true,
-        Some("off") => false,
-        Some(o) => return Err(Failure::Usage(format!("--answer-tone takes on or off, not '{o}'"))),
-    };
-    config.v8 = match args.get("v8") {
-        None => family == Family::Auto && role == Role::Answer,
-        Some("on") => true,
-        Some("off") => false,
-        Some(o) => return Err(Failure::Usage(format!("--v8 takes on or off, not '{o}'"))),
-    };
-    let answer_delay_ms = args.num("answer-delay", 2000u32)?;
-    if answer_delay_ms > 10_000 {
-        return Err(Failure::Usage("--answer-delay must be at most 10000 ms".into()));
-    }
-    config.answer_delay = softmodem::time::Duration::from_ms(answer_delay_ms);
+    let mut modem = call_link(&args)?;
     let send_delay_ms = args.num("send-delay", 0u32)?;
     if send_delay_ms > 60_000 {
         return Err(Failure::Usage("--send-delay must be at most 60000 ms".into()));
@@ -466,7 +415,6 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Failure::Run(format!("cannot create {p}: {e}")))?),
         None => None,
     };
-    let mut modem = Link::new(config, LinkConfig { error_control, compression, detection: true });
     let mut stdin = io::stdin().lock();
     let mut stdout = io::stdout().lock();
     let mut inb = [0u8; 320];
@@ -530,7 +478,7 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
                         sent += modem.write(&send[sent..]);
                     }
                     if let Some(c) = exec_command.as_deref() {
-                        exec = Some(exec::Exec::start(c).map_err(Failure::Run)?);
+                        exec = Some(exec::Exec::start(c, args.flag("exec-tty")).map_err(Failure::Run)?);
                     }
                 }
                 Event::NoCarrier => {
@@ -590,6 +538,71 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             return Ok(());
         }
     }
+}
+
+/// The options that set up a call's modem, shared by `stdio` and `ppp`.
+pub const CALL_OPTIONS: &[&str] =
+    &["mode", "role", "level", "format", "guard", "modes", "answer-tone", "answer-delay", "v8", "ec", "compression"];
+
+/// The modem (with V.42 and V.42bis as asked) for a call, from [`CALL_OPTIONS`].
+pub fn call_link(args: &Args) -> Result<Link, Failure> {
+    let error_control = match args.get("ec") {
+        None | Some("auto") => ErrorControl::Auto,
+        Some("off") => ErrorControl::Off,
+        Some("lapm") => ErrorControl::Required,
+        Some("mnp") => return Err(Failure::Usage("--ec mnp: MNP (V.42 Annex A) is not implemented yet".into())),
+        Some(o) => return Err(Failure::Usage(format!("--ec takes auto, off or lapm, not '{o}'"))),
+    };
+    let compression = match args.get("compression") {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(o) => return Err(Failure::Usage(format!("--compression takes on or off, not '{o}'"))),
+    };
+    let m = args.required("mode")?;
+    let family = Family::parse(m).ok_or_else(|| {
+        Failure::Usage(format!(
+            "unknown mode '{m}' (expected auto, bell103, v21, v23, bell202, v22, v22bis or bell212a)"
+        ))
+    })?;
+    let r = args.required("role")?;
+    let role = Role::parse(r).ok_or_else(|| Failure::Usage(format!("unknown role '{r}' (expected call or answer)")))?;
+    positional(args, 0, "no positional arguments")?;
+    let mut config = Config::new(family, role);
+    config.level_dbm0 = level(args)?;
+    config.format = format(args)?;
+    config.guard = guard(args)?;
+    if let Some(list) = args.get("modes") {
+        let mut modes = Modes::NONE;
+        for name in list.split(',') {
+            match Family::parse(name) {
+                Some(f) if Modes::ALL.contains(f) => modes = modes.with(f),
+                _ => {
+                    return Err(Failure::Usage(format!(
+                        "unknown mode '{name}' in --modes (expected v22bis, v22, bell212a, v21, bell103 or v23)"
+                    )))
+                }
+            }
+        }
+        config.modes = modes;
+    }
+    config.answer_tone = match args.get("answer-tone") {
+        None => family == Family::Auto,
+        Some("on") => true,
+        Some("off") => false,
+        Some(o) => return Err(Failure::Usage(format!("--answer-tone takes on or off, not '{o}'"))),
+    };
+    config.v8 = match args.get("v8") {
+        None => family == Family::Auto && role == Role::Answer,
+        Some("on") => true,
+        Some("off") => false,
+        Some(o) => return Err(Failure::Usage(format!("--v8 takes on or off, not '{o}'"))),
+    };
+    let answer_delay_ms = args.num("answer-delay", 2000u32)?;
+    if answer_delay_ms > 10_000 {
+        return Err(Failure::Usage("--answer-delay must be at most 10000 ms".into()));
+    }
+    config.answer_delay = softmodem::time::Duration::from_ms(answer_delay_ms);
+    Ok(Link::new(config, LinkConfig { error_control, compression, detection: true }))
 }
 
 /// How `softmodem stdio --exec` ends: as its command did.

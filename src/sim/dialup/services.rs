@@ -1,0 +1,387 @@
+//! The demo network's servers, all at [`super::SERVER`]: a web server (port 80), the demo BBS
+//! over telnet (port 23) and a DNS server (port 53).
+
+use crate::net::Net;
+use crate::sim::bbs::{files, Host};
+use crate::time::Instant;
+use smoltcp::iface::SocketHandle;
+use smoltcp::socket::tcp::State as TcpState;
+
+/// The names the DNS server knows; every one is the server.
+pub const NAMES: [&str; 3] = ["demo.net", "www.demo.net", "bbs.demo.net"];
+
+/// The web server's paths and what they serve.
+pub const PAGES: [&str; 4] = ["/", "/readme.txt", "/words.txt", "/demo.bin"];
+
+/// `/words.txt`: 32 KiB of English-like text in lines (words of a small vocabulary, as a BBS's
+/// messages read to a compressor), the same every time.
+pub fn words() -> Vec<u8> {
+    const WORDS: &[&str] = &[
+        "the", "of", "and", "to", "a", "in", "is", "it", "you", "that", "he", "was", "for", "on", "are", "with", "as",
+        "his", "they", "be", "at", "one", "have", "this", "from", "or", "had", "by", "word", "but", "what", "some",
+        "we", "can", "out", "other", "were", "all", "there", "when", "up", "use", "your", "how", "said", "an", "each",
+        "she", "which", "do", "their", "time", "if", "will", "way", "about", "many", "then", "them", "write", "would",
+        "like", "so", "these", "modem", "line", "call", "file", "message", "board", "download", "upload", "system",
+        "user",
+    ];
+    let mut x = 0x2545_f491u32;
+    let mut out = Vec::with_capacity(32 * 1024 + 16);
+    let mut col = 0;
+    while out.len() < 32 * 1024 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        let w = WORDS[(x % WORDS.len() as u32) as usize];
+        out.extend_from_slice(w.as_bytes());
+        col += w.len() + 1;
+        if col > 64 {
+            out.extend_from_slice(b".\r\n");
+            col = 0;
+        } else {
+            out.push(b' ');
+        }
+    }
+    out.truncate(32 * 1024);
+    out
+}
+
+/// The web server's front page.
+pub const FRONT_PAGE: &str = "<html><head><title>softmodem demo network</title></head><body>\r\n\
+<h1>Welcome to the softmodem demo network</h1>\r\n\
+<p>You reached this page over PPP, TCP/IP and a modem call through a simulated phone line.</p>\r\n\
+<ul>\r\n\
+<li><a href=\"/readme.txt\">readme.txt</a>: the BBS's read-me, as text</li>\r\n\
+<li><a href=\"/words.txt\">words.txt</a>: 32 KiB of text</li>\r\n\
+<li><a href=\"/demo.bin\">demo.bin</a>: a binary file of every octet value</li>\r\n\
+<li>telnet bbs.demo.net (port 23): the demo BBS</li>\r\n\
+</ul>\r\n\
+</body></html>\r\n";
+
+/// Web connections served at once.
+const HTTP_SOCKETS: usize = 2;
+
+/// One web connection.
+#[derive(Debug)]
+struct HttpConn {
+    socket: SocketHandle,
+    request: Vec<u8>,
+    response: Vec<u8>,
+    sent: usize,
+    answered: bool,
+}
+
+/// The telnet server's side of the options (RFC 854, 857, 858): it offers WILL ECHO and WILL
+/// SUPPRESS-GO-AHEAD, as BBSes do, and refuses everything else, answering only changes (RFC 1143).
+#[derive(Debug, Default)]
+struct TelnetServer {
+    state: u8,
+    command: u8,
+    echo_off: bool,
+    sga_off: bool,
+    replies: Vec<u8>,
+}
+
+const IAC: u8 = 255;
+const WILL: u8 = 251;
+const WONT: u8 = 252;
+const DO: u8 = 253;
+const DONT: u8 = 254;
+const SB: u8 = 250;
+const SE: u8 = 240;
+const ECHO: u8 = 1;
+const SGA: u8 = 3;
+
+impl TelnetServer {
+    /// The server's opening offer.
+    fn hello() -> &'static [u8] {
+        &[IAC, WILL, ECHO, IAC, WILL, SGA]
+    }
+
+    /// Strips the commands from what the client sent; the data goes to `data`.
+    fn receive(&mut self, bytes: &[u8], data: &mut Vec<u8>) {
+        for &b in bytes {
+            match (self.state, b) {
+                (0, IAC) => self.state = 1,
+                (0, _) => data.push(b),
+                (1, IAC) => {
+                    data.push(IAC);
+                    self.state = 0;
+                }
+                (1, WILL | WONT | DO | DONT) => {
+                    self.command = b;
+                    self.state = 2;
+                }
+                (1, SB) => self.state = 3,
+                (1, _) => self.state = 0,
+                (2, opt) => {
+                    self.state = 0;
+                    self.option(self.command, opt);
+                }
+                (3, IAC) => self.state = 4,
+                (3, _) => {}
+                (4, SE) => self.state = 0,
+                (4, _) => self.state = 3,
+                _ => self.state = 0,
+            }
+        }
+    }
+
+    fn option(&mut self, cmd: u8, opt: u8) {
+        fn ours(s: &mut TelnetServer, opt: u8) -> &mut bool {
+            if opt == ECHO {
+                &mut s.echo_off
+            } else {
+                &mut s.sga_off
+            }
+        }
+        match (cmd, opt) {
+            (DO, ECHO | SGA) => {
+                let off = ours(self, opt);
+                if *off {
+                    *off = false;
+                    self.replies.extend_from_slice(&[IAC, WILL, opt]);
+                }
+            }
+            (DONT, ECHO | SGA) => {
+                let off = ours(self, opt);
+                if !*off {
+                    *off = true;
+                    self.replies.extend_from_slice(&[IAC, WONT, opt]);
+                }
+            }
+            (DO, _) => self.replies.extend_from_slice(&[IAC, WONT, opt]),
+            (WILL, _) => self.replies.extend_from_slice(&[IAC, DONT, opt]),
+            _ => {}
+        }
+    }
+}
+
+/// The BBS over telnet.
+#[derive(Debug)]
+struct TelnetConn {
+    socket: SocketHandle,
+    host: Host,
+    telnet: TelnetServer,
+    opened: bool,
+    data: Vec<u8>,
+}
+
+/// The servers.
+#[derive(Debug)]
+pub struct Services {
+    http: Vec<HttpConn>,
+    telnet: TelnetConn,
+    dns: SocketHandle,
+}
+
+impl Services {
+    /// Opens the servers' sockets on `net`.
+    pub fn new(net: &mut Net) -> Services {
+        let http = (0..HTTP_SOCKETS)
+            .map(|_| HttpConn {
+                socket: net.listen(80, 2048, 4096),
+                request: Vec::new(),
+                response: Vec::new(),
+                sent: 0,
+                answered: false,
+            })
+            .collect();
+        let telnet = TelnetConn {
+            socket: net.listen(23, 1024, 4096),
+            host: Host::new(),
+            telnet: TelnetServer::default(),
+            opened: false,
+            data: Vec::new(),
+        };
+        Services { http, telnet, dns: net.udp(53) }
+    }
+
+    /// The telnet BBS's host, while a session runs.
+    pub fn telnet_bbs(&self) -> Option<&Host> {
+        self.telnet.opened.then_some(&self.telnet.host)
+    }
+
+    /// Serves what came in; `rate` is the modem's, for the BBS's welcome screen; `now` the
+    /// host's time.
+    pub fn serve(&mut self, net: &mut Net, rate: u32, now: Instant) {
+        for c in self.http.iter_mut() {
+            serve_http(net, c);
+        }
+        serve_telnet(net, &mut self.telnet, rate, now);
+        serve_dns(net, self.dns);
+    }
+}
+
+fn response(path: &str) -> Vec<u8> {
+    let (status, kind, body): (&str, &str, Vec<u8>) = match path {
+        "/" | "/index.html" => ("200 OK", "text/html", FRONT_PAGE.as_bytes().to_vec()),
+        "/readme.txt" => ("200 OK", "text/plain", files::readme()),
+        "/words.txt" => ("200 OK", "text/plain", words()),
+        "/demo.bin" => ("200 OK", "application/octet-stream", files::demo_bin()),
+        _ => ("404 Not Found", "text/plain", format!("No page {path} here.\r\n").into_bytes()),
+    };
+    let mut r = format!(
+        "HTTP/1.0 {status}\r\nServer: softmodem-demo\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(&body);
+    r
+}
+
+fn serve_http(net: &mut Net, c: &mut HttpConn) {
+    let s = net.tcp(c.socket);
+    if !s.is_open() {
+        // The last connection is over: listen for the next.
+        *c = HttpConn { socket: c.socket, request: Vec::new(), response: Vec::new(), sent: 0, answered: false };
+        let _ = s.listen(80);
+        return;
+    }
+    let mut buf = [0u8; 512];
+    while s.can_recv() {
+        let n = s.recv_slice(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        if c.request.len() < 4096 {
+            c.request.extend_from_slice(&buf[..n]);
+        }
+    }
+    if !c.answered {
+        let Some(end) = c.request.windows(4).position(|w| w == b"\r\n\r\n") else {
+            if c.request.len() >= 4096 {
+                s.abort();
+            }
+            return;
+        };
+        let head = String::from_utf8_lossy(&c.request[..end]).to_string();
+        let mut parts = head.lines().next().unwrap_or("").split(' ');
+        c.response = match (parts.next(), parts.next()) {
+            (Some("GET"), Some(path)) => response(path),
+            _ => b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        };
+        c.answered = true;
+    }
+    if c.sent < c.response.len() && s.can_send() {
+        c.sent += s.send_slice(&c.response[c.sent..]).unwrap_or(0);
+    }
+    if c.sent == c.response.len() && s.state() == TcpState::Established {
+        s.close();
+    }
+    if s.state() == TcpState::CloseWait && c.sent == c.response.len() {
+        s.close();
+    }
+}
+
+fn serve_telnet(net: &mut Net, t: &mut TelnetConn, rate: u32, now: Instant) {
+    let s = net.tcp(t.socket);
+    if !s.is_open() {
+        if t.opened {
+            t.host = Host::new();
+            t.telnet = TelnetServer::default();
+            t.opened = false;
+        }
+        let _ = s.listen(23);
+        return;
+    }
+    if !t.opened && s.state() == TcpState::Established {
+        t.opened = true;
+        let _ = s.send_slice(TelnetServer::hello());
+        t.host.connected(rate, rate, "Telnet");
+    }
+    if !t.opened {
+        return;
+    }
+    let mut buf = [0u8; 256];
+    while s.can_recv() {
+        let n = s.recv_slice(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        t.data.clear();
+        t.telnet.receive(&buf[..n], &mut t.data);
+        t.host.received(&t.data);
+    }
+    if !t.telnet.replies.is_empty() && s.can_send() {
+        let n = s.send_slice(&t.telnet.replies).unwrap_or(0);
+        t.telnet.replies.drain(..n);
+    }
+    t.host.tick(now);
+    // The BBS's octets, with 0xFF doubled as telnet wants (RFC 854).
+    let mut room = s.send_capacity() - s.send_queue();
+    t.host.send(|b| {
+        let mut taken = 0;
+        for &c in b {
+            let need = if c == IAC { 2 } else { 1 };
+            if room < need {
+                break;
+            }
+            let wrote = if c == IAC { s.send_slice(&[IAC, IAC]).unwrap_or(0) } else { s.send_slice(&[c]).unwrap_or(0) };
+            if wrote < need {
+                break;
+            }
+            room -= need;
+            taken += 1;
+        }
+        taken
+    });
+    if t.host.wants_hang_up() && t.host.pending() == 0 && s.send_queue() == 0 {
+        s.close();
+    }
+    if s.state() == TcpState::CloseWait {
+        s.close();
+    }
+}
+
+/// Answers A queries for [`NAMES`] with the server's address, others with NXDOMAIN (RFC 1035).
+fn serve_dns(net: &mut Net, h: SocketHandle) {
+    let s = net.udp_socket(h);
+    let mut q = [0u8; 512];
+    while let Ok((n, meta)) = s.recv_slice(&mut q) {
+        if let Some(reply) = dns_reply(&q[..n]) {
+            let _ = s.send_slice(&reply, meta.endpoint);
+        }
+    }
+}
+
+/// The reply to one DNS query, if it is one.
+pub fn dns_reply(q: &[u8]) -> Option<Vec<u8>> {
+    if q.len() < 12 || q[2] & 0x80 != 0 || u16::from_be_bytes([q[4], q[5]]) != 1 {
+        return None;
+    }
+    // The question's name, label by label.
+    let mut i = 12;
+    let mut name = String::new();
+    loop {
+        let len = *q.get(i)? as usize;
+        if len == 0 {
+            i += 1;
+            break;
+        }
+        if len > 63 || name.len() > 255 {
+            return None;
+        }
+        let label = q.get(i + 1..i + 1 + len)?;
+        if !name.is_empty() {
+            name.push('.');
+        }
+        name.push_str(&String::from_utf8_lossy(label).to_ascii_lowercase());
+        i += 1 + len;
+    }
+    let qtype = u16::from_be_bytes([*q.get(i)?, *q.get(i + 1)?]);
+    let question_end = i + 4;
+    q.get(..question_end)?;
+    let known = NAMES.contains(&name.trim_end_matches('.'));
+    let answer = known && qtype == 1;
+    let mut r = q[..question_end].to_vec();
+    // QR, opcode of the query, AA, RD copied; RA; RCODE 0 or 3 (NXDOMAIN).
+    r[2] = 0x84 | (q[2] & 0x01);
+    r[3] = 0x80 | if known { 0 } else { 3 };
+    r[6..8].copy_from_slice(&(answer as u16).to_be_bytes());
+    r[8..12].fill(0);
+    if answer {
+        r.extend_from_slice(&[0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+        r.extend_from_slice(&super::SERVER);
+    }
+    Some(r)
+}
