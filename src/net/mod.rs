@@ -22,6 +22,9 @@ use smoltcp::phy::{Device, DeviceCapabilities, Medium};
 use smoltcp::socket::{dns, tcp, udp};
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, Ipv4Address};
 
+/// Seconds without an answer from the far end before a TCP connection is given up.
+pub const TCP_TIMEOUT_S: u64 = 90;
+
 /// The largest IP packet we send or ask for, unless the peer's MRU is smaller.
 pub const MTU: usize = 576;
 
@@ -249,6 +252,9 @@ impl Net {
         let iface = self.iface.as_mut().ok_or(NetError::NoAddress)?;
         let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; rx]), tcp::SocketBuffer::new(vec![0; tx]));
         s.set_nagle_enabled(false);
+        // A far end silent this long (SYN unanswered, data unacknowledged) ends the connection:
+        // long enough for a slow line's queue and a few retransmissions, short enough to say so.
+        s.set_timeout(Some(smoltcp::time::Duration::from_secs(TCP_TIMEOUT_S)));
         let remote = IpEndpoint::new(IpAddress::v4(addr[0], addr[1], addr[2], addr[3]), port);
         let local = Self::port(&mut self.next_port);
         s.connect(iface.context(), remote, local).map_err(|_| NetError::Refused)?;

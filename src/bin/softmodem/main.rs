@@ -76,6 +76,15 @@ usage:
       move a file over the call. When COMMAND ends and its output is delivered, the modem hangs
       up; the exit status is COMMAND's. --exec-tty runs COMMAND on a pseudo-terminal in raw
       mode instead of pipes, for programs that want a terminal (slirp ppp: a PPP server).
+  softmodem ppp --mode FAMILY|auto --role call|answer --get URL [-o FILE] [--user U] [--password P]
+                [--script FILE] [--max-size N] [--timeout S] [the call options of stdio]
+      Dial-up networking on the stdio audio protocol (as stdio): once connected, runs the login
+      script if given (chat(8)'s form: an EXPECT SEND pair a line, ABORT and TIMEOUT lines), brings
+      PPP up (PAP or CHAP with --user and --password when the server asks), fetches URL (http://)
+      over TCP/IP, writes its body to FILE (default: the URL's last name, else index.html), closes
+      PPP and hangs up. Progress on stderr; exit status 1 with the reason when something failed
+      (a server status of 400 or more too, after the body is written). --timeout: give up after S
+      seconds of the call (default 600).
   softmodem sim --mode v22|v22bis [--peer v22|v22bis] [--snr DB] [--freq-offset HZ] [--clock-ppm PPM]
                 [--echo-db DB] [--codec ulaw|alaw] [--band full|telephone|short-loops|long-loops]
                 [--dropout AT_MS:MS]

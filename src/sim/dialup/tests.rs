@@ -181,3 +181,19 @@ fn dns_replies_follow_rfc_1035() {
     assert_eq!(services::dns_reply(&other).unwrap()[3] & 0x0F, 3, "NXDOMAIN");
     assert_eq!(services::dns_reply(&q[..14]), None);
 }
+
+#[test]
+fn a_connection_nobody_answers_is_given_up() {
+    let (mut c, mut s, mut now) = connected(Some(LOGIN), None);
+    // Port 9 on the server: nothing listens, smoltcp answers RST: refused at once.
+    let mut refused = Stream::connect(c.dial.net(), "10.0.0.1", 9, 1024, 1024).unwrap();
+    // An address beyond the server that nobody answers for: the SYNs go unanswered.
+    let mut silent = Stream::connect(c.dial.net(), "10.9.9.9", 80, 1024, 1024).unwrap();
+    for _ in 0..50 * 120 {
+        step(&mut c, &mut s, &mut now);
+        refused.poll(c.dial.net());
+        silent.poll(c.dial.net());
+    }
+    assert!(matches!(refused.state(), StreamState::Closed(Some(_))), "{:?}", refused.state());
+    assert!(matches!(silent.state(), StreamState::Closed(Some(_))), "{:?}", silent.state());
+}
