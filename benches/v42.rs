@@ -46,35 +46,7 @@ impl Data {
     fn make(self, n: usize, seed: u32) -> Vec<u8> {
         match self {
             Data::Binary => Text::Binary.make(n, seed),
-            Data::Text => {
-                const WORDS: &[&str] = &[
-                    "the", "of", "and", "to", "a", "in", "is", "it", "you", "that", "he", "was", "for", "on", "are",
-                    "with", "as", "his", "they", "be", "at", "one", "have", "this", "from", "or", "had", "by", "word",
-                    "but", "what", "some", "we", "can", "out", "other", "were", "all", "there", "when", "up", "use",
-                    "your", "how", "said", "an", "each", "she", "which", "do", "their", "time", "if", "will", "way",
-                    "about", "many", "then", "them", "write", "would", "like", "so", "these", "modem", "line", "call",
-                    "file", "message", "board", "download", "upload", "system", "user",
-                ];
-                let mut x = 0x2545_f491u32 ^ seed.wrapping_mul(0x9e37_79b9);
-                let mut out = Vec::with_capacity(n + 16);
-                let mut col = 0;
-                while out.len() < n {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    let w = WORDS[(x % WORDS.len() as u32) as usize];
-                    out.extend_from_slice(w.as_bytes());
-                    col += w.len() + 1;
-                    if col > 64 {
-                        out.extend_from_slice(b".\r\n");
-                        col = 0;
-                    } else {
-                        out.push(b' ');
-                    }
-                }
-                out.truncate(n);
-                out
-            }
+            Data::Text => softmodem::sim::text::words(n, seed),
         }
     }
 }

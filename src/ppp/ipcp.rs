@@ -186,13 +186,7 @@ impl Negotiator for Ipcp {
 mod tests {
     use super::*;
 
-    fn opts(list: &[(u8, &[u8])]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (k, v) in list {
-            Opt { kind: *k, value: v }.emit(&mut out);
-        }
-        out
-    }
+    use crate::ppp::wire::options as opts;
 
     #[test]
     fn a_client_learns_its_address_and_dns_from_naks() {

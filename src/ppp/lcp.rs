@@ -378,13 +378,7 @@ fn option_naks(o: Opt, ours: Option<u32>) -> bool {
 mod tests {
     use super::*;
 
-    fn opts(list: &[(u8, &[u8])]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for (k, v) in list {
-            Opt { kind: *k, value: v }.emit(&mut out);
-        }
-        out
-    }
+    use crate::ppp::wire::options as opts;
 
     #[test]
     fn a_plain_request_is_acked_and_taken() {

@@ -190,6 +190,16 @@ pub fn options_valid(data: &[u8]) -> bool {
     Options::new(data).all(|o| o.is_ok())
 }
 
+/// Options laid end to end, for tests.
+#[cfg(test)]
+pub(crate) fn options(list: &[(u8, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in list {
+        Opt { kind: *k, value: v }.emit(&mut out);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

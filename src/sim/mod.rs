@@ -12,6 +12,7 @@
 //! | [`bert`] | The O.152 pattern, its error counter, a V.22bis pump sending and checking it |
 //! | [`byte_link`] | [`byte_link::run`]: two file-transfer ends over a paced byte link that changes, drops and inserts octets from a seed ([`byte_link::Damage`] for any stream) |
 //! | [`rng`] | A small seeded generator (uniform, Gaussian) |
+//! | [`text`] | English-like test text (words of a small vocabulary in lines) |
 //! | [`signals`] | Test signals: noise, tones, cadenced tones, something like speech |
 //! | [`phone`] | [`phone::SimulatedPhone`]: a phone on a serial port as TS 27.007 describes one (not a real phone) |
 //! | [`demo`] | [`demo::PhoneDemo`]: the page's demonstration, a Hayes modem dialling a simulated BBS |
@@ -35,3 +36,4 @@ pub mod phone;
 pub mod rng;
 pub mod signals;
 pub mod terminal_bench;
+pub mod text;

@@ -16,6 +16,7 @@
 
 mod ansi;
 mod args;
+mod audio;
 mod bench;
 mod exec;
 mod files;
@@ -25,7 +26,6 @@ mod pty;
 mod v22;
 
 use args::{Args, UsageError};
-use softmodem::dsp::to_i16;
 use softmodem::dsp::{Resampler, SAMPLE_RATE};
 use softmodem::fsk::{self, ChannelSpec};
 use softmodem::link::{ErrorControl, Link, LinkConfig};
@@ -424,36 +424,21 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Failure::Run(format!("cannot create {p}: {e}")))?),
         None => None,
     };
-    let mut stdin = io::stdin().lock();
-    let mut stdout = io::stdout().lock();
-    let mut inb = [0u8; 320];
+    let mut audio = audio::StdioAudio::new();
     let mut rx = [0.0f32; 160];
     let mut tx = [0.0f32; 160];
-    let mut outb = [0u8; 320];
     // Samples since CONNECT (None before it).
     let mut connected: Option<usize> = None;
     let mut sent = 0usize;
     let mut buf = [0u8; 512];
     loop {
         // Read one block (or what is left at end of input).
-        let mut got = 0;
-        while got < inb.len() {
-            match stdin.read(&mut inb[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Failure::Run(format!("cannot read stdin: {e}"))),
-            }
-        }
-        let n = got / 2;
+        let n = audio.read(&mut rx)?;
         if n == 0 {
             if connected.is_some() && modem.state() != State::Idle {
                 end_counts(&modem);
             }
             return Ok(());
-        }
-        for i in 0..n {
-            rx[i] = i16::from_le_bytes([inb[2 * i], inb[2 * i + 1]]) as f32 / 32768.0;
         }
         if connected.is_some_and(|t| t >= send_delay) && sent < send.len() {
             sent += modem.write(&send[sent..]);
@@ -531,16 +516,11 @@ fn stdio(argv: &[String]) -> Result<(), Failure> {
             let status = exec.take().and_then(|e| e.status());
             return exec_result(exec_command.as_deref().unwrap_or(""), status);
         }
-        for i in 0..n {
-            outb[2 * i..2 * i + 2].copy_from_slice(&to_i16(tx[i]).to_le_bytes());
-        }
-        match stdout.write_all(&outb[..2 * n]).and_then(|_| stdout.flush()) {
-            Ok(()) => {}
+        if !audio.write(&tx[..n])? {
             // The other end went away: that is the end of the call, not an error.
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
-            Err(e) => return Err(Failure::Run(format!("cannot write stdout: {e}"))),
+            return Ok(());
         }
-        if got < inb.len() {
+        if audio.ended {
             if connected.is_some() && modem.state() != State::Idle {
                 end_counts(&modem);
             }

@@ -11,7 +11,7 @@ use softmodem::ppp::auth::Credentials;
 use softmodem::ppp::chat::Script;
 use softmodem::ppp::Config;
 use softmodem::time::Duration;
-use std::io::{self, Read, Write};
+use super::audio::StdioAudio;
 
 /// What the run comes to.
 type Outcome = Result<String, String>;
@@ -67,28 +67,13 @@ pub fn ppp(argv: &[String]) -> Result<(), Failure> {
     let mut samples: u64 = 0;
     let mut ip_at: Option<u64> = None;
 
-    let mut stdin = io::stdin().lock();
-    let mut stdout = io::stdout().lock();
-    let mut inb = [0u8; 320];
+    let mut audio = StdioAudio::new();
     let (mut rx, mut tx) = ([0.0f32; 160], [0.0f32; 160]);
-    let mut outb = [0u8; 320];
     let block = Duration::from_samples(160);
     loop {
-        let mut got = 0;
-        while got < inb.len() {
-            match stdin.read(&mut inb[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Failure::Run(format!("cannot read stdin: {e}"))),
-            }
-        }
-        let n = got / 2;
+        let n = audio.read(&mut rx)?;
         if n == 0 {
             return finish(outcome.unwrap_or(Err("the line audio ended".into())));
-        }
-        for i in 0..n {
-            rx[i] = i16::from_le_bytes([inb[2 * i], inb[2 * i + 1]]) as f32 / 32768.0;
         }
         modem.process(&rx[..n], &mut tx[..n]);
         samples += n as u64;
@@ -190,17 +175,7 @@ pub fn ppp(argv: &[String]) -> Result<(), Failure> {
         if samples > timeout_s as u64 * 8000 {
             return finish(Err(outcome.map_or_else(|| format!("gave up after {timeout_s} s"), |o| format!("{o:?}"))));
         }
-        for i in 0..n {
-            outb[2 * i..2 * i + 2].copy_from_slice(&softmodem::dsp::to_i16(tx[i]).to_le_bytes());
-        }
-        match stdout.write_all(&outb[..2 * n]).and_then(|_| stdout.flush()) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-                return finish(outcome.unwrap_or(Err("the line audio ended".into())));
-            }
-            Err(e) => return Err(Failure::Run(format!("cannot write stdout: {e}"))),
-        }
-        if got < inb.len() {
+        if !audio.write(&tx[..n])? || audio.ended {
             return finish(outcome.unwrap_or(Err("the line audio ended".into())));
         }
     }

@@ -68,7 +68,6 @@ mod linux {
     use rustix::event::{poll, PollFd, PollFlags, Timespec};
     use rustix::fs::FileType;
     use softmodem::dce::{Config, Dce, PhoneLink, BLOCK};
-    use softmodem::dsp::to_i16;
     use softmodem::HostAdapter;
 
     use super::serial::Serial;
@@ -219,16 +218,11 @@ mod linux {
                 Err(e) => return Err(Failure::Run(format!("cannot read stdin: {e}"))),
             };
             if got == inb.len() || ended {
-                let n = got / 2;
-                for (i, x) in rx[..n].iter_mut().enumerate() {
-                    *x = i16::from_le_bytes([inb[2 * i], inb[2 * i + 1]]) as f32 / 32768.0;
-                }
+                let n = crate::audio::decode(&inb[..got], &mut rx);
                 dce.process(&rx[..n], &mut tx[..n]);
                 station.serve(dce)?;
-                for (i, &y) in tx[..n].iter().enumerate() {
-                    outb[2 * i..2 * i + 2].copy_from_slice(&to_i16(y).to_le_bytes());
-                }
-                match stdout.write_all(&outb[..2 * n]).and_then(|_| stdout.flush()) {
+                let bytes = crate::audio::encode(&tx[..n], &mut outb);
+                match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
                     Ok(()) => {}
                     // The other end went away: the end of the line, not an error.
                     Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),

@@ -13,36 +13,9 @@ pub const NAMES: [&str; 3] = ["demo.net", "www.demo.net", "bbs.demo.net"];
 /// The web server's paths and what they serve.
 pub const PAGES: [&str; 4] = ["/", "/readme.txt", "/words.txt", "/demo.bin"];
 
-/// `/words.txt`: 32 KiB of English-like text in lines (words of a small vocabulary, as a BBS's
-/// messages read to a compressor), the same every time.
+/// `/words.txt`: 32 KiB of English-like text in lines ([`crate::sim::text::words`]).
 pub fn words() -> Vec<u8> {
-    const WORDS: &[&str] = &[
-        "the", "of", "and", "to", "a", "in", "is", "it", "you", "that", "he", "was", "for", "on", "are", "with", "as",
-        "his", "they", "be", "at", "one", "have", "this", "from", "or", "had", "by", "word", "but", "what", "some",
-        "we", "can", "out", "other", "were", "all", "there", "when", "up", "use", "your", "how", "said", "an", "each",
-        "she", "which", "do", "their", "time", "if", "will", "way", "about", "many", "then", "them", "write", "would",
-        "like", "so", "these", "modem", "line", "call", "file", "message", "board", "download", "upload", "system",
-        "user",
-    ];
-    let mut x = 0x2545_f491u32;
-    let mut out = Vec::with_capacity(32 * 1024 + 16);
-    let mut col = 0;
-    while out.len() < 32 * 1024 {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        let w = WORDS[(x % WORDS.len() as u32) as usize];
-        out.extend_from_slice(w.as_bytes());
-        col += w.len() + 1;
-        if col > 64 {
-            out.extend_from_slice(b".\r\n");
-            col = 0;
-        } else {
-            out.push(b' ');
-        }
-    }
-    out.truncate(32 * 1024);
-    out
+    crate::sim::text::words(32 * 1024, 0)
 }
 
 /// The web server's front page.
