@@ -447,14 +447,14 @@ test('the page\'s Content-Security-Policy refuses inline script and scripts from
   }
 });
 
-test('the dialling directory: the demo BBS first, dialled with a click; entries added, exported, imported and kept', async () => {
+test('the dialling directory: the demo BBS and the demo dial-up server first, dialled with a click; entries added, exported, imported and kept', async () => {
   const browser = await launch();
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
     await page.goto(site.url);
     const names = () => page.$$eval('#directory-list .entry-name', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(await names(), ['softmodem demo BBS']);
+    assert.deepEqual(await names(), ['softmodem demo BBS', 'Demo dial-up server']);
     // A new entry through the form; one with a bad number is refused with a reason.
     await page.click('#directory-add');
     await page.fill('#directory-form [name=name]', 'Bad');
@@ -465,16 +465,18 @@ test('the dialling directory: the demo BBS first, dialled with a click; entries 
     await page.fill('#directory-form [name=number]', '555-0000');
     await page.selectOption('#directory-form [name=modulation]', 'V21,0');
     await page.click('#directory-form button[type=submit]');
-    assert.deepEqual(await names(), ['softmodem demo BBS', 'Busy line <script>']);
+    assert.deepEqual(await names(), ['softmodem demo BBS', 'Demo dial-up server', 'Busy line <script>']);
     assert.equal(await page.$$eval('#directory-list script', (s) => s.length), 0, 'names are text, not HTML');
-    // Export: a JSON file with both.
+    // Export: a JSON file with all three (the dial-up server's account and script too).
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#directory-export')]);
     const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
-    assert.deepEqual(exported.entries.map((e) => [e.name, e.number, e.modulation]),
-      [['softmodem demo BBS', '5551234', 'V22B,1'], ['Busy line <script>', '555-0000', 'V21,0']]);
+    assert.deepEqual(exported.entries.map((e) => [e.name, e.number, e.modulation, e.network]),
+      [['softmodem demo BBS', '5551234', 'V22B,1', 'terminal'], ['Demo dial-up server', '5552000', 'V22B,1', 'ppp'],
+        ['Busy line <script>', '555-0000', 'V21,0', 'terminal']]);
+    assert.deepEqual([exported.entries[1].user, exported.entries[1].script], ['guest', 'login: guest\nPassword: demo\n> ppp\n']);
     // Import replaces the list, and survives a reload (localStorage).
     const file = path.join(tmp, 'directory.json');
-    fs.writeFileSync(file, JSON.stringify({ entries: [exported.entries[1], exported.entries[0]] }));
+    fs.writeFileSync(file, JSON.stringify({ entries: [exported.entries[2], exported.entries[0]] }));
     await page.setInputFiles('#directory-import', file);
     await page.waitForFunction(() => document.querySelector('#directory-list .entry-name')?.textContent === 'Busy line <script>', null, { timeout: 2000 });
     fs.writeFileSync(file, '{"entries": [{"name": 5}]}');

@@ -1,6 +1,7 @@
 // Saves the README's screenshots: docs/screenshot.png (the page connected to the demo BBS, its
-// welcome screen in colour), docs/ansi-art.png (the terminal showing the BBS's art page) and
-// docs/diagnostics.png (the status bar and the diagnostics panel during the call).
+// welcome screen in colour), docs/ansi-art.png (the terminal showing the BBS's art page),
+// docs/diagnostics.png (the status bar and the diagnostics panel during the call) and
+// docs/dialup.png (the Network panel with a web page fetched over the demo's dial-up link).
 // Usage: node e2e/screenshot.mjs   (after ./build.sh build)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,17 @@ try {
   await page.screenshot({ path: path.join(root, 'docs', 'diagnostics.png'), fullPage: true,
     clip: { x: 0, y: top - 8, width: 1000, height: bottom - top + 16 } });
   console.log('wrote docs/diagnostics.png');
+  // Dial-up networking: hang up, dial the demo dial-up server, fetch its front page.
+  await page.click('#hangup');
+  await page.waitForFunction(() => document.querySelector('#call-state').textContent === 'idle', null, { timeout: 20000 });
+  await page.click('button[aria-label="Dial Demo dial-up server"]');
+  await page.waitForFunction(() => document.querySelector('#ppp-state').textContent.includes('10.0.0.2'), null, { timeout: 60000 });
+  await page.fill('#fetch-url', 'http://www.demo.net/');
+  await page.press('#fetch-url', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#fetch-body').textContent.includes('demo network'), null, { timeout: 60000 });
+  await page.waitForTimeout(500);
+  await page.locator('#network').screenshot({ path: path.join(root, 'docs', 'dialup.png') });
+  console.log('wrote docs/dialup.png');
 } finally {
   await browser.close();
   site.server.close();

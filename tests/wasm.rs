@@ -266,3 +266,138 @@ fn the_ansi_terminal_in_webassembly() {
     assert_eq!(at(3, 2), vec![0xAA, 0xAA, 0xAA]);
     assert_eq!(s.key("F1", false), b"\x1b[11~".to_vec());
 }
+
+// The page's dial-up networking session, against the demo's dial-up server with the octets
+// passed directly (20 ms steps of 48 octets each way: about 2400 bit/s), as the page drives it.
+
+/// One 20 ms step of the page's clock: the server's octets to the session, the session's to the
+/// server; what the terminal would show is collected.
+fn dialup_step(
+    s: &mut softmodem::web::dialup::DialupSession,
+    server: &mut softmodem::sim::dialup::DialupServer,
+    now_ms: &mut f64,
+    shown: &mut Vec<u8>,
+) {
+    *now_ms += 20.0;
+    let mut buf = Vec::with_capacity(48);
+    server.send(|b| {
+        let n = b.len().min(48 - buf.len());
+        buf.extend_from_slice(&b[..n]);
+        n
+    });
+    s.receive(*now_ms, &buf);
+    let out = s.transmit(*now_ms, 48);
+    server.received(&out);
+    server.tick(softmodem::Instant::ZERO + softmodem::Duration::from_ms(*now_ms as u32));
+    shown.extend(s.take_display());
+}
+
+#[wasm_bindgen_test]
+fn a_dial_up_session_logs_in_brings_ppp_up_and_carries_telnet_and_a_web_fetch() {
+    use softmodem::sim::bbs::WELCOME;
+    use softmodem::sim::dialup::services::FRONT_PAGE;
+    use softmodem::sim::dialup::DialupServer;
+    use softmodem::web::dialup::DialupSession;
+
+    assert!(DialupSession::new("guest", "demo", "login: guest\nHANGUP on\n", 1).is_err(), "a bad script is refused");
+    let mut s = DialupSession::new("guest", "demo", "login: guest\nPassword: demo\n> ppp\n", 7).unwrap();
+    let status = |s: &DialupSession| -> String { JSON::stringify(&s.status().unwrap()).unwrap().into() };
+    assert!(status(&s).starts_with(r#"{"stage":"waiting""#), "{}", status(&s));
+    // The modem's words before CONNECT go to the terminal; the call's octets after it are the
+    // session's.
+    let mut now = 0.0;
+    s.receive(now, b"AT+MS=V22B,1;D5552000\r\r\nCONNECT 2400/LAPM/V42BIS\r\n");
+    assert!(s.connected());
+    assert!(s.fetch("http://www.demo.net/").is_err(), "no IP yet");
+    let mut shown = s.take_display();
+    assert_eq!(shown, b"AT+MS=V22B,1;D5552000\r\r\nCONNECT 2400/LAPM/V42BIS\r\n");
+    let mut server = DialupServer::new(3);
+    server.connected(2400, 2400, "V.22bis");
+    for _ in 0..1500 {
+        dialup_step(&mut s, &mut server, &mut now, &mut shown);
+        if s.ip_up() {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&shown).into_owned();
+    assert!(s.ip_up(), "{text}\n{}", status(&s));
+    assert!(text.contains("login: ") && text.contains("Password:"), "the login shows: {text}");
+    assert!(!text.contains('~'), "no PPP frame on the screen: {text:?}");
+    assert!(text.contains("Entering PPP mode."), "what the server says before PPP shows: {text:?}");
+    assert!(status(&s).contains(r#""bad_fcs":0,"malformed":0"#), "{}", status(&s));
+    let st = status(&s);
+    assert!(st.contains(r#""stage":"ppp""#) && st.contains(r#""local":"10.0.0.2""#), "{st}");
+    assert!(st.contains(r#""dns":["10.0.0.1"]"#), "{st}");
+
+    // Telnet to the BBS: its welcome is the terminal's.
+    s.telnet_connect("bbs.demo.net", 23, 80, 25).unwrap();
+    assert!(s.telnet_active());
+    shown.clear();
+    for _ in 0..3000 {
+        dialup_step(&mut s, &mut server, &mut now, &mut shown);
+        if String::from_utf8_lossy(&shown).contains(WELCOME) {
+            break;
+        }
+    }
+    assert!(String::from_utf8_lossy(&shown).contains(WELCOME), "{}", status(&s));
+    assert!(status(&s).contains(r#""state":"open""#));
+    s.telnet_close();
+    assert!(!s.telnet_active());
+
+    // A web fetch by name.
+    s.fetch("http://www.demo.net/").unwrap();
+    let mut response = None;
+    for _ in 0..3000 {
+        dialup_step(&mut s, &mut server, &mut now, &mut shown);
+        response = s.take_response();
+        if response.is_some() {
+            break;
+        }
+    }
+    let r = response.expect("the front page");
+    assert_eq!((r.status(), r.status_line().as_str(), r.is_text()), (200, "HTTP/1.0 200 OK", true));
+    assert_eq!(r.body(), FRONT_PAGE.as_bytes());
+    assert_eq!(r.file_name(), "index.html");
+    assert!(r.headers().contains("Content-Type: text/html\n"));
+    // A binary file: not text, saved under its name.
+    s.fetch("www.demo.net/demo.bin").unwrap();
+    let mut response = None;
+    for _ in 0..20_000 {
+        dialup_step(&mut s, &mut server, &mut now, &mut shown);
+        response = s.take_response();
+        if response.is_some() {
+            break;
+        }
+    }
+    let r = response.expect("demo.bin");
+    assert_eq!((r.status(), r.is_text(), r.file_name().as_str()), (200, false, "demo.bin"));
+    assert_eq!(r.body(), softmodem::sim::bbs::files::demo_bin());
+
+    // Hang up: LCP terminates, then the session is over and the server hangs up.
+    s.hang_up();
+    assert!(!s.ended(), "PPP waits for the far end's Terminate-Ack");
+    for _ in 0..500 {
+        dialup_step(&mut s, &mut server, &mut now, &mut shown);
+        if s.ended() {
+            break;
+        }
+    }
+    assert!(s.ended());
+    let mut log = vec![];
+    while let Some(l) = s.poll_log() {
+        log.push(l);
+    }
+    assert!(log.iter().any(|l| l.starts_with("PPP ended (hung up)")), "{log:?}");
+    assert!(log.iter().any(|l| l.starts_with("Telnet: connected to bbs.demo.net:23")), "{log:?}");
+    assert!(log.iter().any(|l| l.starts_with("Web: HTTP/1.0 200 OK")), "{log:?}");
+    assert!(!log.iter().any(|l| l.contains("\"demo\"")), "the password is not logged: {log:?}");
+    // The server waits out its restart timer after its Terminate-Ack, then hangs up.
+    for _ in 0..500 {
+        dialup_step(&mut s, &mut server, &mut now, &mut shown);
+        if server.wants_hang_up() {
+            break;
+        }
+    }
+    assert!(server.wants_hang_up());
+    assert!(s.telnet_connect("bbs.demo.net", 23, 80, 25).is_err(), "the link is over");
+}

@@ -1,8 +1,9 @@
 // @ts-check
 // The page: a Hayes modem (the DCE, in an AudioWorklet: audio.js) with its terminal
 // (terminal.js), the phone's serial port (Web Serial: serial.js), the call buttons, the status
-// panel and the log (status.js), the diagnostics (diagnostics.js). This module wires them
-// together; protocol.js has the messages between the page and the modem.
+// panel and the log (status.js), the diagnostics (diagnostics.js), file transfers (transfer.js)
+// and dial-up networking (network.js). This module wires them together; protocol.js has the
+// messages between the page and the modem.
 //
 // The modem runs from the first thing the user does (a key in the terminal, a button, choosing how
 // calls are made) until the page closes: it is the terminal's command line, so typing AT gives OK
@@ -16,6 +17,7 @@ import { Dialer, download } from './dialer.js';
 import { dialCommand } from './directory.js';
 import { showDiagnostics } from './diagnostics.js';
 import { Transfers } from './transfer.js';
+import { Network } from './network.js';
 
 /** @typedef {import('./protocol.js').Link} Link */
 /** @typedef {import('./protocol.js').Status} Status */
@@ -27,8 +29,12 @@ const DEMO_NUMBER = '5551234';
 const DEFAULT_LEVEL = -13;
 
 const term = new Terminal(byId('term'), loadModem(), {
-  // The terminal's answers to the far end (device attributes, cursor position) go as typed.
-  reply: (bytes) => { if (modem.audio) modem.audio.post(toModem.terminal(bytes)); },
+  // The terminal's answers to the far end (device attributes, cursor position) go as typed (to
+  // the telnet session while dial-up networking has the line).
+  reply: (bytes) => {
+    if (network.ownsLine) network.keys(bytes, true);
+    else if (modem.audio) modem.audio.post(toModem.terminal(bytes));
+  },
   copied: (text) => note(`Copied ${text.length} characters.`),
 });
 const transfers = new Transfers({
@@ -36,6 +42,15 @@ const transfers = new Transfers({
   save: (blob, name) => download(blob, name),
   note,
 }, loadModem());
+const network = new Network({
+  send: (bytes) => post(toModem.terminal(bytes)),
+  hangUp: () => post(toModem.hangup()),
+  show: (bytes) => term.write(bytes),
+  save: (blob, name) => download(blob, name),
+  note,
+  size: () => ({ cols: term.screen?.cols() ?? 80, rows: term.screen?.rows() ?? 25 }),
+  focusTerminal: () => termEl.focus(),
+});
 const mic = byIdOf('mic', HTMLSelectElement);
 const speaker = byIdOf('speaker', HTMLSelectElement);
 const levelInput = byIdOf('level', HTMLInputElement);
@@ -153,14 +168,20 @@ async function openAudio() {
 function onMessage(msg) {
   switch (msg.type) {
     case 'terminal': {
-      // A file transfer takes the line's bytes while it runs (and spots ZMODEM's start).
+      // Dial-up networking takes the modem's bytes from its dial on (and gives the terminal its
+      // share); else a file transfer takes them while it runs (and spots ZMODEM's start).
+      if (network.active) { network.fromLine(msg.bytes); break; }
       const bytes = transfers.fromLine(msg.bytes);
       if (bytes.length) term.write(bytes);
       break;
     }
     case 'phone': phone.write(msg.bytes); break;
     case 'log': note(msg.text); break;
-    case 'status': show(msg.status, msg.audio); transfers.status(msg.status, msg.waiting); break;
+    case 'status':
+      show(msg.status, msg.audio);
+      transfers.status(msg.status, msg.waiting);
+      network.status(msg.status, msg.waiting);
+      break;
     case 'line-audio':
       if (msg.wav) {
         const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -253,6 +274,8 @@ async function dialEntry(entry) {
   }
   if ([...modulation.options].some((o) => o.value === entry.modulation)) modulation.value = entry.modulation;
   if (entry.number) numberInput.value = entry.number;
+  // A PPP entry: dial-up networking takes the call from CONNECT on.
+  if (entry.network === 'ppp' && !network.arm(entry)) return;
   post(toModem.terminal(textBytes(dialCommand(entry))));
   termEl.focus();
 }
@@ -279,14 +302,17 @@ termEl.addEventListener('keydown', (e) => {
   if (!bytes.length) return; // the terminal's own (scrolling back)
   term.scrollHome();
   term.echo(bytes);
-  post(toModem.terminal(bytes));
+  // While dial-up networking has the line, keys go to its telnet session.
+  if (network.ownsLine) network.keys(bytes);
+  else post(toModem.terminal(bytes));
 });
 termEl.addEventListener('paste', (e) => {
   // Sent at the line's pace: the modem holds typed bytes while its transmit queue is full.
   e.preventDefault();
   const bytes = textBytes((e.clipboardData?.getData('text') ?? '').replace(/\r?\n/g, '\r'));
   term.echo(bytes);
-  post(toModem.terminal(bytes));
+  if (network.ownsLine) network.keys(bytes);
+  else post(toModem.terminal(bytes));
 });
 termEl.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); });
 termEl.addEventListener('drop', (e) => {
@@ -302,7 +328,11 @@ localEcho.addEventListener('change', () => { term.localEcho = localEcho.checked;
 const music = byIdOf('music', HTMLInputElement);
 music.addEventListener('change', () => term.music.setMuted(!music.checked));
 const screenSize = byIdOf('screen-size', HTMLSelectElement);
-screenSize.addEventListener('change', () => { term.setSize(80, Number(screenSize.value)); termEl.focus(); });
+screenSize.addEventListener('change', () => {
+  term.setSize(80, Number(screenSize.value));
+  network.resize(80, Number(screenSize.value));
+  termEl.focus();
+});
 const capture = byIdOf('capture', HTMLButtonElement);
 capture.addEventListener('click', () => {
   if (!term.capturing) {
@@ -328,7 +358,8 @@ numberInput.addEventListener('keydown', (e) => {
   if (e.key === 'Enter') { e.preventDefault(); dial.click(); }
 });
 byId('answer').addEventListener('click', () => post(toModem.answer()));
-byId('hangup').addEventListener('click', () => post(toModem.hangup()));
+// With a dial-up link up, PPP closes first (network.js), then the modem hangs up.
+byId('hangup').addEventListener('click', () => { if (network.active) network.hangUp(); else post(toModem.hangup()); });
 byId('break').addEventListener('click', () => post(toModem.break()));
 byId('save-audio').addEventListener('click', () => {
   if (modem.audio) modem.audio.post(toModem.lineAudio());
@@ -391,11 +422,12 @@ term.write(textBytes('softmodem: a Hayes-compatible modem. Type AT and Enter her
 
 /**
  * For tests and the curious: the page's state.
- * @type {{ term: Terminal, dialer: Dialer, readonly running: boolean, readonly link: Link | null, readonly status: Status | null, readonly audioHealth: AudioHealth | null, readonly portOpen: boolean }}
+ * @type {{ term: Terminal, dialer: Dialer, network: Network, readonly running: boolean, readonly link: Link | null, readonly status: Status | null, readonly audioHealth: AudioHealth | null, readonly portOpen: boolean }}
  */
 const state = {
   term,
   dialer,
+  network,
   get running() { return modem.audio !== null; },
   get link() { return modem.link; },
   get status() { return modem.status; },

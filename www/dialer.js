@@ -1,6 +1,7 @@
 // @ts-check
 // The dialling directory's part of the page: the list (Dial buttons; Enter on a row dials it), the
-// form that adds or changes an entry, import and export. Every text from an entry goes into the
+// form that adds or changes an entry (a dial-up networking entry's account and login script show
+// when PPP is chosen), import and export. Every text from an entry goes into the
 // page as text (textContent, value), never as HTML.
 import { Directory, parseDirectory, exportDirectory, toEntry } from './directory.js';
 import { byId, byIdOf, note } from './status.js';
@@ -22,6 +23,7 @@ export class Dialer {
     this.form.addEventListener('submit', (e) => { e.preventDefault(); this.saveForm(); });
     byId('directory-add').addEventListener('click', () => this.edit(undefined));
     byId('directory-cancel').addEventListener('click', () => { this.form.hidden = true; });
+    this.field('network').addEventListener('change', () => this.showNetwork());
     byId('directory-export').addEventListener('click', () => this.export());
     const file = byIdOf('directory-import', HTMLInputElement);
     file.addEventListener('change', async () => {
@@ -53,13 +55,20 @@ export class Dialer {
     const li = document.createElement('li');
     li.tabIndex = 0;
     li.className = 'entry';
-    li.setAttribute('aria-label', `${entry.name}, ${entry.number || 'no number'}: Enter dials`);
+    li.setAttribute('aria-label', `${entry.name}, ${entry.number || 'no number'}${entry.network === 'ppp' ? ', dial-up networking' : ''}: Enter dials`);
     const name = document.createElement('span');
     name.className = 'entry-name';
     name.textContent = entry.name;
     const number = document.createElement('span');
     number.className = 'entry-number';
     number.textContent = entry.number;
+    if (entry.network === 'ppp') {
+      const tag = document.createElement('span');
+      tag.className = 'entry-tag';
+      tag.textContent = 'PPP';
+      tag.title = 'Dial-up networking: PPP starts after CONNECT';
+      number.append(' ', tag);
+    }
     const notes = document.createElement('span');
     notes.className = 'entry-notes';
     notes.textContent = entry.notes;
@@ -79,12 +88,20 @@ export class Dialer {
   /** @param {number | undefined} i the entry to change, or undefined for a new one */
   edit(i) {
     this.editing = i;
-    const e = i === undefined ? { name: '', number: '', modulation: 'V22B,1', link: '', notes: '' } : this.directory.entries[i];
+    /** @type {Entry} */
+    const e = i === undefined
+      ? { name: '', number: '', modulation: 'V22B,1', link: '', notes: '', network: 'terminal', user: '', password: '', script: '' }
+      : this.directory.entries[i];
     this.field('name').value = e.name;
     this.field('number').value = e.number;
     this.field('modulation').value = e.modulation;
     this.field('link').value = e.link;
     this.field('notes').value = e.notes;
+    this.field('network').value = e.network;
+    this.field('user').value = e.user;
+    this.field('password').value = e.password;
+    this.field('script').value = e.script;
+    this.showNetwork();
     this.form.hidden = false;
     this.field('name').focus();
   }
@@ -96,11 +113,23 @@ export class Dialer {
       modulation: this.field('modulation').value,
       link: this.field('link').value,
       notes: this.field('notes').value,
+      network: this.field('network').value,
+      user: this.field('user').value,
+      password: this.field('password').value,
+      script: this.field('script').value,
     });
     if ('error' in r) { note(`Directory: ${r.error}.`, 'warn'); return; }
     this.directory.put(r.entry, this.editing);
     this.form.hidden = true;
     this.render();
+  }
+
+  /** The account and the login script apply to dial-up networking only. */
+  showNetwork() {
+    const ppp = this.field('network').value === 'ppp';
+    const fields = byIdOf('directory-ppp', HTMLFieldSetElement);
+    fields.hidden = !ppp;
+    fields.disabled = !ppp;
   }
 
   export() {

@@ -2,7 +2,9 @@
 // The dialling directory: the BBSes and dial-up servers a person calls, each with its number, the
 // modulation to ask for (AT+MS) and notes, kept in this browser (localStorage), exported and
 // imported as JSON. Dialling an entry types `AT+MS=<modulation>;D<number>` into the modem, as a
-// terminal program's dialler does, so the command and its result codes show in the terminal.
+// terminal program's dialler does, so the command and its result codes show in the terminal. An
+// entry is a terminal call (a BBS) or dial-up networking (PPP, with its account and an optional
+// login script: network.js runs it after CONNECT).
 
 /**
  * One entry.
@@ -12,6 +14,11 @@
  * @property {string} modulation the AT+MS setting, e.g. `V22B,1` (the page's Modulation list)
  * @property {'demo' | 'serial' | 'manual' | ''} link how the call is made ('' whatever is chosen)
  * @property {string} notes
+ * @property {'terminal' | 'ppp'} network what the call is for: the terminal (a BBS), or dial-up
+ *   networking (PPP)
+ * @property {string} user PPP's account name (PAP or CHAP), for `ppp`
+ * @property {string} password PPP's password, for `ppp` (kept in this browser as it is)
+ * @property {string} script the login script run before PPP (chat(8) style), for `ppp`
  */
 
 const STORAGE_KEY = 'softmodem.directory.v1';
@@ -19,12 +26,14 @@ const STORAGE_KEY = 'softmodem.directory.v1';
 export const MAX_ENTRIES = 500;
 const MAX_FIELD = 200;
 const MAX_NOTES = 2000;
+const MAX_SCRIPT = 4000;
 /** Characters a dial string may hold (V.250 6.3.1 less `;`, which would make it a voice call; spaces,
  * brackets and dashes as people write numbers, dropped when dialling). */
 const DIAL_CHARS = /^[0-9A-Da-d*#+TtPpWw,!@\s()-]*$/;
 /** AT+MS values: letters, digits and commas. */
 const MODULATION_CHARS = /^[A-Za-z0-9,]*$/;
 const LINKS = ['demo', 'serial', 'manual', ''];
+const NETWORKS = ['terminal', 'ppp'];
 
 /** The entries a new directory starts with: the demo BBS first. */
 export const DEFAULT_ENTRIES = /** @type {Entry[]} */ ([
@@ -34,6 +43,21 @@ export const DEFAULT_ENTRIES = /** @type {Entry[]} */ ([
     modulation: 'V22B,1',
     link: 'demo',
     notes: 'The BBS inside this page, behind a simulated phone and line: ANSI menus, chat, art.',
+    network: 'terminal',
+    user: '',
+    password: '',
+    script: '',
+  },
+  {
+    name: 'Demo dial-up server',
+    number: '5552000',
+    modulation: 'V22B,1',
+    link: 'demo',
+    notes: 'Dial-up networking inside this page: PPP to a small network with a web page and the BBS over telnet.',
+    network: 'ppp',
+    user: 'guest',
+    password: 'demo',
+    script: 'login: guest\nPassword: demo\n> ppp\n',
   },
 ]);
 
@@ -58,11 +82,21 @@ export function toEntry(v) {
     const modulation = str('modulation', MAX_FIELD).trim() || 'V22B,1';
     const link = str('link', 10);
     const notes = str('notes', MAX_NOTES);
+    const network = str('network', 10) || 'terminal';
+    const user = str('user', MAX_FIELD);
+    const password = str('password', MAX_FIELD);
+    const script = str('script', MAX_SCRIPT);
     if (!name) return { error: 'no name' };
     if (!DIAL_CHARS.test(number)) return { error: `the number ${JSON.stringify(number)} has characters a dial string cannot hold` };
     if (!MODULATION_CHARS.test(modulation)) return { error: `the modulation ${JSON.stringify(modulation)} is not an AT+MS setting` };
     if (!LINKS.includes(link)) return { error: `the link ${JSON.stringify(link)} is not demo, serial or manual` };
-    return { entry: { name, number, modulation, link: /** @type {Entry['link']} */ (link), notes } };
+    if (!NETWORKS.includes(network)) return { error: `the network ${JSON.stringify(network)} is not terminal or ppp` };
+    return {
+      entry: {
+        name, number, modulation, link: /** @type {Entry['link']} */ (link), notes,
+        network: /** @type {Entry['network']} */ (network), user, password, script,
+      },
+    };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

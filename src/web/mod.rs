@@ -24,6 +24,7 @@
 //! receiver's SNR history, and [`DceSession::line_audio_wav`] hands over the last minute of the
 //! line, both ways, as a WAV file for a bug report.
 
+pub mod dialup;
 pub mod terminal;
 pub mod transfer;
 

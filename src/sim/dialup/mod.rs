@@ -221,6 +221,8 @@ impl DialupServer {
                                 CLIENT[0], CLIENT[1], CLIENT[2], CLIENT[3]
                             ));
                             self.start_ppp(false);
+                            // The client's first frames may follow in the same read.
+                            self.ppp.receive(&bytes[i + 1..]);
                             return;
                         }
                         Prompt::Command if line.eq_ignore_ascii_case("exit") || line.eq_ignore_ascii_case("logout") => {

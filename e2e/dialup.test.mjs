@@ -1,0 +1,93 @@
+// End-to-end: dial-up networking in the page, in headless Chromium. The directory's Demo dial-up
+// server (inside the page, behind a simulated V.22bis call with V.42) takes the login script, then
+// PPP comes up; a telnet session to the demo BBS shows in the terminal and takes keys, a web fetch
+// shows the demo network's front page, and Hang up closes PPP before the modem hangs up.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+import { launcher, collectErrors } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const www = path.resolve(here, '..', 'www');
+let site;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-e2e-dialup-'));
+before(async () => {
+  assert.ok(fs.existsSync(path.join(www, 'pkg', 'softmodem_bg.wasm')), 'www/pkg is missing: run ./build.sh build first');
+  site = await serve(www);
+});
+after(() => {
+  site?.server.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+const launch = launcher(tmp);
+
+async function waitText(page, selector, want, timeout) {
+  await page.waitForFunction(([q, w]) => (document.querySelector(q)?.textContent ?? '').includes(w), [selector, want], { timeout });
+}
+
+test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS, a web fetch, a clean hang-up', async () => {
+  const browser = await launch([], { acceptDownloads: true });
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(site.url);
+    // The directory's entry is marked PPP, and the Network panel waits for a link.
+    assert.match(await page.textContent('#directory-list li:nth-child(2)'), /Demo dial-up server\s*5552000 PPP/);
+    assert.equal(await page.isDisabled('#fetch-get'), true);
+    await page.click('button[aria-label="Dial Demo dial-up server"]');
+    await waitText(page, '#term', 'AT+MS=V22B,1;D5552000', 10000);
+    await waitText(page, '#log', 'Connected 2400', 30000);
+    // The login conversation shows in the terminal; PPP's progress in the log and the status bar.
+    await waitText(page, '#ppp-state', '10.0.0.2', 60000);
+    await waitText(page, '#term', 'login: guest', 1000);
+    assert.equal(await page.textContent('#ppp-dns'), '10.0.0.1');
+    assert.equal(await page.textContent('#net-local'), '10.0.0.2 (peer 10.0.0.1)');
+    const log = await page.textContent('#log');
+    for (const want of ['Dial-up networking: calling Demo dial-up server', 'chat: ', 'PPP: LCP up', 'PPP: IP up: local 10.0.0.2']) {
+      assert.ok(log.includes(want), `the log has "${want}"`);
+    }
+    assert.ok(!log.includes('"demo"'), 'the password is not logged');
+    assert.equal(await page.textContent('#phase'), 'online');
+
+    // Telnet from the keyboard: the BBS's welcome in the terminal, and keys go to it.
+    await page.fill('#telnet-host', 'bbs.demo.net');
+    await page.press('#telnet-host', 'Enter');
+    await waitText(page, '#term', 'Welcome to the softmodem demo BBS.', 60000);
+    assert.equal(await page.textContent('#term-owner'), 'Telnet: bbs.demo.net:23');
+    await waitText(page, '#telnet-state', 'open: bbs.demo.net:23', 5000);
+    await waitText(page, '#term', 'Your choice:', 60000);
+    await page.focus('#term');
+    await page.keyboard.press('c');
+    await waitText(page, '#term', 'the BBS hangs up.', 60000);
+
+    // A web fetch: the status line, the headers and the page's text in the panel.
+    await page.fill('#fetch-url', 'http://www.demo.net/');
+    await page.press('#fetch-url', 'Enter');
+    await waitText(page, '#fetch-body', 'Welcome to the softmodem demo network', 90000);
+    assert.equal(await page.textContent('#fetch-status'), 'HTTP/1.0 200 OK');
+    assert.match(await page.textContent('#fetch-headers'), /Content-Type: text\/html/);
+    await waitText(page, '#log', 'Web: HTTP/1.0 200 OK', 1000);
+    await waitText(page, '#net-rtt', ' ms', 30000);
+
+    // Hang up: PPP closes (LCP Terminate), then the modem hangs up.
+    await page.click('#net-hangup');
+    await waitText(page, '#log', 'PPP ended (hung up)', 20000);
+    await page.waitForFunction(() => document.querySelector('#call-state').textContent === 'idle'
+      && document.querySelector('#phase').textContent === 'on hook, command mode', null, { timeout: 20000 });
+    await waitText(page, '#net-summary', 'ended (hung up)', 5000);
+    assert.equal(await page.isHidden('#term-owner'), true);
+    assert.equal(await page.evaluate(() => window.softmodem.network.active), false);
+    // The terminal is the modem's again.
+    await page.focus('#term');
+    await page.keyboard.type('AT');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /AT\s*\nOK\s*$/.test(document.querySelector('#term').textContent), null, { timeout: 10000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
