@@ -37,8 +37,7 @@ const LINE_MAX: usize = 80;
 /// The telnet connection's receive and send buffers.
 const TELNET_RX: usize = 8192;
 const TELNET_TX: usize = 4096;
-/// The PPP flag: a frame's start.
-const FLAG: u8 = 0x7E;
+use crate::ppp::framing::FLAG;
 
 /// Where the session is, before the dial-up client takes over.
 enum Stage {

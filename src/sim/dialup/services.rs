@@ -54,15 +54,7 @@ struct TelnetServer {
     replies: Vec<u8>,
 }
 
-const IAC: u8 = 255;
-const WILL: u8 = 251;
-const WONT: u8 = 252;
-const DO: u8 = 253;
-const DONT: u8 = 254;
-const SB: u8 = 250;
-const SE: u8 = 240;
-const ECHO: u8 = 1;
-const SGA: u8 = 3;
+use crate::telnet::{DO, DONT, ECHO, IAC, SB, SE, SUPPRESS_GO_AHEAD as SGA, WILL, WONT};
 
 impl TelnetServer {
     /// The server's opening offer.
