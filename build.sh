@@ -25,7 +25,7 @@ CARGO_FUZZ_VERSION=0.13.1
 # What building the native CLI needs: ALSA's headers for `softmodem pty --audio alsa` (cpal).
 BUILD_PACKAGES=(libasound2-dev pkg-config)
 # What the tests need: the browser, and the real peer modems and signal tools.
-TEST_PACKAGES=(chromium chromium-driver libspandsp-dev libgsm1-dev libopencore-amrnb-dev minimodem sox libsox-fmt-all pkg-config lrzsz slirp)
+TEST_PACKAGES=(chromium chromium-driver libspandsp-dev libgsm1-dev libopencore-amrnb-dev minimodem sox libsox-fmt-all pkg-config lrzsz slirp ppp)
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -169,6 +169,8 @@ bench() {
   cargo bench --locked --bench v42
   log "File transfer: throughput against the line's character rate, ours and lrzsz's"
   cargo bench --locked --bench transfer
+  log "Dial-up networking: CONNECT to an IP address, HTTP throughput against the line's character rate"
+  cargo bench --locked --bench ppp
   log "CPU in WebAssembly (Node)"
   cargo build --locked --release --target wasm32-unknown-unknown --lib --no-default-features --features web
   wasm-bindgen --target nodejs --out-dir target/wasm-node "$TARGET_DIR/wasm32-unknown-unknown/release/softmodem.wasm"
@@ -181,6 +183,8 @@ bench() {
   build_wasm
   node e2e/measure-alloc.mjs
   node bench/page-terminal.mjs
+  log "Dial-up networking in the page: the demo dial-up server's web pages fetched in real time"
+  node bench/page-fetch.mjs
 }
 
 serve() {

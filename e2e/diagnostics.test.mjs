@@ -2,35 +2,14 @@
 // terminal") in Debian's Chromium (headless), driven by playwright-core: a demo call, the status
 // bar's call items, the spectrum and SNR plots, the audio glitch count, and the line audio saved
 // as a WAV file. The launch and serve helpers are page.test.mjs's.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launcher, collectErrors, typeLine } from './harness.mjs';
+import { setUp, collectErrors, typeLine } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const www = path.join(root, 'www');
+const { url, launch, tmp } = setUp('diag', { acceptDownloads: true });
 
-let site;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-e2e-diag-'));
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(www, 'pkg', 'softmodem_bg.wasm')), 'www/pkg is missing: run ./build.sh build first');
-  site = await serve(www);
-});
-
-after(() => {
-  site?.server.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const launch = (extraArgs = [], options = {}) => launcher(tmp)(extraArgs, { acceptDownloads: true, ...options });
-
-// Pixels of a canvas in the plots' trace colour (#4fb3ff).
 async function litPixels(page, selector) {
   return page.$eval(selector, (c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -74,7 +53,7 @@ test('demo call: the status bar counts, the diagnostics draw, the line audio sav
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     assert.equal(await text(page, '#call-state'), 'idle');
     assert.equal(await page.isVisible('#spectrum'), false, 'the diagnostics start closed');
 
@@ -192,7 +171,7 @@ test('audio warnings: a full-scale input shows clipping; a faint one during a ca
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.check('#link-manual');
     await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'manual', null, { timeout: 10000 });
     await page.waitForSelector('#clip-warning:not([hidden])', { timeout: 5000 });
@@ -213,7 +192,7 @@ test('audio warnings: a full-scale input shows clipping; a faint one during a ca
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.check('#link-manual');
     await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'manual', null, { timeout: 10000 });
     await page.click('#dial');

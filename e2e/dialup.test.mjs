@@ -1,40 +1,23 @@
 // End-to-end: dial-up networking in the page, in headless Chromium. The directory's Demo dial-up
 // server (inside the page, behind a simulated V.22bis call with V.42) takes the login script, then
 // PPP comes up; a telnet session to the demo BBS shows in the terminal and takes keys, a web fetch
-// shows the demo network's front page, and Hang up closes PPP before the modem hangs up.
-import { test, before, after } from 'node:test';
+// shows the demo network's front page, and Hang up closes PPP before the modem hangs up. Over
+// the telnet session a ZMODEM download starts by itself and an upload goes, as over the modem.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launcher, collectErrors } from './harness.mjs';
+import zlib from 'node:zlib';
+import { setUp, collectErrors, waitText } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const www = path.resolve(here, '..', 'www');
-let site;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-e2e-dialup-'));
-before(async () => {
-  assert.ok(fs.existsSync(path.join(www, 'pkg', 'softmodem_bg.wasm')), 'www/pkg is missing: run ./build.sh build first');
-  site = await serve(www);
-});
-after(() => {
-  site?.server.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-const launch = launcher(tmp);
+const { url, launch } = setUp('dialup');
+const hex = (n) => n.toString(16).toUpperCase().padStart(8, '0');
 
-async function waitText(page, selector, want, timeout) {
-  await page.waitForFunction(([q, w]) => (document.querySelector(q)?.textContent ?? '').includes(w), [selector, want], { timeout });
-}
-
-test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS, a web fetch, a clean hang-up', async () => {
+test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS with ZMODEM both ways, a web fetch, a clean hang-up', async () => {
   const browser = await launch([], { acceptDownloads: true });
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     // The directory's entry is marked PPP, and the Network panel waits for a link.
     assert.match(await page.textContent('#directory-list li:nth-child(2)'), /Demo dial-up server\s*5552000 PPP/);
     assert.equal(await page.isDisabled('#fetch-get'), true);
@@ -61,6 +44,33 @@ test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS, 
     await waitText(page, '#telnet-state', 'open: bbs.demo.net:23', 5000);
     await waitText(page, '#term', 'Your choice:', 60000);
     await page.focus('#term');
+
+    // ZMODEM over the telnet session: the BBS's download starts by itself and arrives whole.
+    await page.keyboard.press('f');
+    await page.waitForFunction(() => /readme\.txt\s+\d+[^\n]*?[0-9A-F]{8}/.test(document.querySelector('#term').textContent), null, { timeout: 30000 });
+    const listed = await page.evaluate(() => {
+      const m = document.querySelector('#term').textContent.match(/readme\.txt\s+(\d+)[^\n]*?([0-9A-F]{8})/);
+      return m ? { size: Number(m[1]), crc: m[2] } : null;
+    });
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90000 }), page.keyboard.press('1')]);
+    assert.equal(download.suggestedFilename(), 'readme.txt');
+    const got = fs.readFileSync(await download.path());
+    assert.equal(got.length, listed.size);
+    assert.equal(hex(zlib.crc32(got)), listed.crc);
+    await waitText(page, '#log', 'ZMODEM download started by the far end', 1000);
+    await page.waitForFunction(() => /ZMODEM done/.test(document.querySelector('#transfer-state').textContent), null, { timeout: 15000 });
+    // The BBS drops what comes while it lets the line settle after a transfer: wait for its result.
+    await waitText(page, '#term', `Sent readme.txt (${listed.size} octets) with ZMODEM`, 30000);
+    // And an upload into the BBS's receiver, every octet value in it (0xFF is telnet's IAC).
+    const upload = Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff));
+    await page.keyboard.press('u');
+    await page.waitForFunction(() => document.querySelector('#transfer').dataset.state === 'waiting', null, { timeout: 30000 });
+    await page.setInputFiles('#transfer-files', { name: 'up.bin', mimeType: 'application/octet-stream', buffer: upload });
+    await page.waitForFunction(() => /Received up\.bin: \d+ octets, CRC-32 [0-9A-F]{8}/.test(document.querySelector('#term').textContent), null, { timeout: 90000 });
+    const report = await page.evaluate(() => document.querySelector('#term').textContent.match(/Received up\.bin: (\d+) octets, CRC-32 ([0-9A-F]{8})/).slice(1));
+    assert.deepEqual(report, [String(upload.length), hex(zlib.crc32(upload))]);
+    // Back to the menu, and on to its chat.
+    await page.keyboard.press('q');
     await page.keyboard.press('c');
     await waitText(page, '#term', 'the BBS hangs up.', 60000);
 

@@ -1,35 +1,15 @@
 // End-to-end tests of the page in Debian's Chromium (headless), driven by playwright-core.
 // Run by `./build.sh test` after the WASM build (www/pkg) and the native CLI exist.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launcher, collectErrors, typeLine } from './harness.mjs';
 import { installProbe, demoCallCounts, describe } from './probe.mjs';
+import { setUp, collectErrors, typeLine, root } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const www = path.join(root, 'www');
 const cli = process.env.SOFTMODEM_BIN || path.join(root, 'target', 'debug', 'softmodem');
-
-let site;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-e2e-'));
-
-before(async () => {
-  assert.ok(fs.existsSync(path.join(www, 'pkg', 'softmodem_bg.wasm')), 'www/pkg is missing: run ./build.sh build first');
-  site = await serve(www);
-});
-
-after(() => {
-  site?.server.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const launch = launcher(tmp);
+const { url, launch, tmp } = setUp('page');
 
 const termText = () => document.querySelector('#term').textContent;
 
@@ -64,7 +44,7 @@ test('demo: AT gives OK, ATDT5551234 reaches the BBS, typing echoes, +++ and ATH
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     assert.equal(await page.isChecked('#link-demo'), true, 'the demo is the default');
     await typeLine(page, 'AT');
     await waitTerm(page, 'AT\nOK', 10000);
@@ -120,7 +100,7 @@ test('demo: the Modulation list and the Dial button make a 300 bit/s call; the b
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.selectOption('#modulation', 'B103,0');
     await waitTerm(page, 'AT+MS=B103,0\nOK', 10000);
     let mark = await termLength(page);
@@ -180,8 +160,8 @@ test('Web Serial (a simulated phone): ATDT sends the phone ATD<n>;, the modem co
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
     // The phone is a simulator in the page (e2e/fake-serial.js), not a real phone.
-    await page.addInitScript({ path: path.join(here, 'fake-serial.js') });
-    await page.goto(site.url);
+    await page.addInitScript({ path: path.join(root, 'e2e', 'fake-serial.js') });
+    await page.goto(url());
     await page.check('#link-serial');
     await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'serial', null, { timeout: 10000 });
     assert.equal(await page.isVisible('#connect-phone'), true);
@@ -251,7 +231,7 @@ test('manual: the Dial button starts the calling modem, Hang up stops it', async
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.check('#link-manual');
     await page.waitForFunction(() => window.softmodem.running && window.softmodem.link === 'manual', null, { timeout: 10000 });
     assert.equal(await page.isVisible('#connect-phone'), false);
@@ -283,7 +263,7 @@ test('the worklet: a render quantum with nothing to tell the page allocates noth
     // typed arrays made; quanta that post nothing to the page and do not grow the memory must make
     // none.
     await installProbe(page);
-    await page.goto(site.url);
+    await page.goto(url());
     const s = await demoCallCounts(page, 2000);
     t.diagnostic(describe(s));
     assert.ok(s.quiet > 1000, describe(s));
@@ -309,7 +289,7 @@ test('a failed start is shown as a failure: the log says why and the modem stays
         }
       };
     });
-    await page.goto(site.url);
+    await page.goto(url());
     await typeLine(page, 'AT');
     await page.waitForFunction(() => document.querySelector('#log .error')?.textContent.includes('Could not start the modem'), null, { timeout: 10000 });
     assert.match(await page.textContent('#log .error'), /Could not start the modem: unknown phone link 'pigeon'/);
@@ -328,7 +308,7 @@ test('the Level field keeps to the transmit levels the modem accepts, from its b
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.check('#link-manual');
     await page.waitForFunction(() => document.querySelector('#level').min !== '', null, { timeout: 10000 });
     assert.deepEqual(await page.$eval('#level', (e) => [e.min, e.max, e.value]), ['-60', '0', '-13']);
@@ -349,7 +329,7 @@ test('the ANSI terminal: colours on the canvas, the text mirror, only changed ro
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.waitForFunction(() => window.softmodem.term.screen !== null, null, { timeout: 10000 });
     const r = await page.evaluate(async () => {
       const term = window.softmodem.term;
@@ -428,7 +408,7 @@ test('the page\'s Content-Security-Policy refuses inline script and scripts from
     const page = browser.pages()[0] || await browser.newPage();
     const violations = [];
     page.on('console', (m) => { if (m.type() === 'error') violations.push(m.text()); });
-    await page.goto(site.url);
+    await page.goto(url());
     const ran = await page.evaluate(async () => {
       const inline = document.createElement('script');
       inline.textContent = 'window.__inlineRan = true';
@@ -452,7 +432,7 @@ test('the dialling directory: the demo BBS and the demo dial-up server first, di
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     const names = () => page.$$eval('#directory-list .entry-name', (els) => els.map((e) => e.textContent));
     assert.deepEqual(await names(), ['softmodem demo BBS', 'Demo dial-up server']);
     // A new entry through the form; one with a bad number is refused with a reason.
@@ -500,7 +480,7 @@ test('the demo BBS in colour: its welcome read from the text mirror, the menu, t
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.click('#directory-list li:first-child button:text("Dial")');
     await waitConnect(page, 2400, 30000);
     await waitTerm(page, 'Welcome to the softmodem demo BBS.', 15000);
@@ -558,7 +538,7 @@ test('capture: what arrives is saved as raw bytes and as text', async () => {
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.waitForFunction(() => window.softmodem.term.screen !== null, null, { timeout: 10000 });
     await page.click('#capture');
     assert.equal(await page.textContent('#capture'), 'Save capture');
@@ -588,7 +568,7 @@ test('copy by selecting with the mouse; ANSI music only once switched on', async
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.waitForFunction(() => window.softmodem.term.screen !== null, null, { timeout: 10000 });
     await page.evaluate(() => {
       const t = window.softmodem.term;

@@ -1,26 +1,14 @@
 // End-to-end: file transfers with the demo BBS, in headless Chromium. The BBS (inside the page,
 // behind a simulated V.22bis call with V.42) offers files and takes uploads; the page's terminal
 // spots ZMODEM's start by itself, saves the download, and sends a file picked for the upload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { serve } from './server.mjs';
-import { launcher, collectErrors } from './harness.mjs';
+import { setUp, collectErrors } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const www = path.resolve(here, '..', 'www');
-let site;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'softmodem-e2e-transfer-'));
-before(async () => { site = await serve(www); });
-after(() => {
-  site?.server.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-const launch = launcher(tmp);
+const { url, launch, tmp } = setUp('transfer');
 
 const hex = (n) => n.toString(16).toUpperCase().padStart(8, '0');
 
@@ -33,7 +21,7 @@ test('demo BBS: a ZMODEM download starts by itself and saves the file; an upload
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
-    await page.goto(site.url);
+    await page.goto(url());
     await page.click('#directory-list li:first-child button:text("Dial")');
     await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Connected 2400'), null, { timeout: 30000 });
     await waitTerm(page, /Your choice:/, 15000);

@@ -309,6 +309,47 @@ fn a_call_from_a_program_on_the_pty_then_dtr_drops() {
     eprintln!("in {:?}\n{err}\n{far_err}", t0.elapsed());
 }
 
+/// pppd dials with its connect script, chat(8), run on the port: Debian's chat, with the README's
+/// pppd line's script, dials through the modem and ends at CONNECT, and the line then carries
+/// data. (pppd itself cannot run here: it needs the kernel's PPP driver, /dev/ppp. What it would
+/// speak after chat is PPP; here the far end echoes.)
+#[test]
+fn chat_as_pppd_runs_it_dials_and_the_line_carries_data() {
+    let dir = Scratch::new("pty-chat");
+    let link = dir.path("modem");
+    let line = Line::start(modem(&link));
+    wait_for(&link);
+    // Raw at 115200 bit/s, as pppd sets the port before it runs the connect script.
+    let mut port = Port::open(&link);
+    line.far.send(answerer(&["--exec", "cat"])).unwrap();
+    let tty = std::fs::OpenOptions::new().read(true).write(true).open(&link).expect("open the port for chat");
+    let chat = std::process::Command::new("chat")
+        .args(["-v", "-s", "-t", "60", "ABORT", "BUSY", "ABORT", "NO CARRIER", "", "ATDT5551234", "CONNECT", ""])
+        .stdin(tty.try_clone().unwrap())
+        .stdout(tty)
+        .output()
+        .expect("chat(8) runs (Debian's ppp package)");
+    let log = String::from_utf8_lossy(&chat.stderr);
+    assert!(chat.status.success(), "chat failed ({:?}): {log}", chat.status);
+    assert!(log.contains("CONNECT"), "{log}");
+    // chat's last send (an empty string: a CR) went through; what follows is the far end's echo.
+    let data = b"after chat, the link is pppd's: 0123456789 abcdefghijklmnopqrstuvwxyz\n".repeat(8);
+    port.write(&data);
+    let before = port.expect(&data, 30);
+    assert!(before.ends_with(b"\r"), "chat's CR came back first: {:?}", String::from_utf8_lossy(&before));
+    drop(port);
+    let end = Instant::now() + Duration::from_secs(30);
+    while !line.far_gone.load(Ordering::Relaxed) {
+        assert!(Instant::now() < end, "the far modem is still connected 30 s after the port closed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (modem, fars) = line.stop();
+    let (status, err, _) = modem.finish();
+    assert!(status.success() && !err.contains("panicked"), "{status:?}\n{err}");
+    let (_, far_err, _) = fars.into_iter().next().expect("the far modem").finish();
+    assert!(far_err.contains("CONNECT 2400/LAPM/V42BIS"), "{far_err}");
+}
+
 #[test]
 fn link_refuses_a_regular_file_and_replaces_a_stale_link() {
     let dir = Scratch::new("pty-link");

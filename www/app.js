@@ -37,15 +37,22 @@ const term = new Terminal(byId('term'), loadModem(), {
   },
   copied: (text) => note(`Copied ${text.length} characters.`),
 });
+// A file transfer runs over the modem, or over a dial-up link's telnet session while one is open.
 const transfers = new Transfers({
-  send: (bytes) => post(toModem.terminal(bytes)),
+  send: (bytes) => { if (network.telnetActive) network.sendTelnet(bytes); else post(toModem.terminal(bytes)); },
+  room: () => (network.telnetActive ? network.telnetRoom() : null),
   save: (blob, name) => download(blob, name),
   note,
 }, loadModem());
 const network = new Network({
   send: (bytes) => post(toModem.terminal(bytes)),
   hangUp: () => post(toModem.hangup()),
-  show: (bytes) => term.write(bytes),
+  // The telnet session's octets are watched for a ZMODEM start, as the modem's are.
+  show: (bytes) => {
+    const shown = network.telnetActive ? transfers.fromLine(bytes) : bytes;
+    if (shown.length) term.write(shown);
+  },
+  telnetClosed: () => transfers.linkLost(),
   save: (blob, name) => download(blob, name),
   note,
   size: () => ({ cols: term.screen?.cols() ?? 80, rows: term.screen?.rows() ?? 25 }),

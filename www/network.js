@@ -57,6 +57,7 @@ const TELNET_PORT = 23;
  * @property {(text: string, kind?: '' | 'warn' | 'error') => void} note a line in the log
  * @property {() => { cols: number, rows: number }} size the terminal's size
  * @property {() => void} focusTerminal
+ * @property {() => void} telnetClosed the telnet session ended (a file transfer over it cannot go on)
  */
 
 /** @param {number} n octets */
@@ -123,6 +124,8 @@ export class Network {
     this.hinted = false;
     /** The telnet session was open at the last look (for the terminal's notes). */
     this.telnetWas = false;
+    /** A pump() is queued for after the current task (a transfer sent over the telnet session). */
+    this.pumpQueued = false;
 
     this.panel = byId('network');
     this.telnetHost = byIdOf('telnet-host', HTMLInputElement);
@@ -209,6 +212,32 @@ export class Network {
     const taken = s.send_keys(bytes);
     if (taken < bytes.length) this.hooks.note(`Typing faster than the link: ${bytes.length - taken} keys dropped.`, 'warn');
     this.pump();
+  }
+
+  /**
+   * How many octets the telnet session takes whole now (0 without one): a file transfer over it
+   * hands it no more than this at a time.
+   * @returns {number}
+   */
+  telnetRoom() {
+    return this.session?.telnet_room() ?? 0;
+  }
+
+  /**
+   * A file transfer's octets for the telnet session (no more than {@link telnetRoom} at a time).
+   * @param {Uint8Array} bytes
+   */
+  sendTelnet(bytes) {
+    const s = this.session;
+    if (!s || !s.telnet_active()) return;
+    const taken = s.send_keys(bytes);
+    if (taken < bytes.length) this.hooks.note(`Telnet: ${bytes.length - taken} octets of the transfer found no room.`, 'error');
+    // Not now: this runs inside the transfer, which may be inside pump() showing the session's
+    // octets; a nested pump would hand the transfer later octets before the earlier ones.
+    if (!this.pumpQueued) {
+      this.pumpQueued = true;
+      queueMicrotask(() => { this.pumpQueued = false; this.pump(); });
+    }
   }
 
   /**
@@ -302,7 +331,10 @@ export class Network {
     const response = s.take_response();
     if (response) this.showResponse(response);
     const telnet = s.telnet_active();
-    if (this.telnetWas && !telnet && !s.ended()) this.hooks.show(textBytes('\r\n*** Telnet: connection closed ***\r\n'));
+    if (this.telnetWas && !telnet) {
+      this.hooks.telnetClosed();
+      if (!s.ended()) this.hooks.show(textBytes('\r\n*** Telnet: connection closed ***\r\n'));
+    }
     this.telnetWas = telnet;
     this.last = /** @type {DialupStatus} */ (s.status());
     if (s.ended()) this.ending(s);

@@ -4,7 +4,8 @@
 // send or receive started here with ZMODEM, YMODEM, YMODEM-G, XMODEM or XMODEM-1K. The protocols
 // are Rust (src/transfer, bound in src/web/transfer.rs); this module feeds them the line's bytes,
 // paces what they send by what the modem holds, saves what arrives as downloads, and shows the
-// transfer window and its line in the status bar.
+// transfer window and its line in the status bar. Over a dial-up link's telnet session (a BBS on
+// the far network) the same happens on the session's octets, paced by its room (app.js routes).
 import { TransferSession, UploadFiles, ZmodemWatch } from './pkg/softmodem.js';
 
 /** The most typed bytes left waiting in the modem: the transfer sends no faster than the line. */
@@ -18,6 +19,8 @@ const EMPTY = new Uint8Array(0);
 /**
  * @typedef {object} TransferHooks
  * @property {(bytes: Uint8Array) => void} send octets for the far end (as typed)
+ * @property {() => number | null} room octets the far end's link takes now when it is not the
+ *   modem (a telnet session over dial-up networking); null: the modem, paced by its status
  * @property {(blob: Blob, name: string) => void} save a received file
  * @property {(text: string, kind?: '' | 'warn' | 'error') => void} note a line in the log
  */
@@ -191,6 +194,14 @@ export class Transfers {
     }
   }
 
+  /** The link the transfer ran over is gone (a telnet session closed): it ends now. */
+  linkLost() {
+    this.uploadWanted = false;
+    if (this.session && !this.session.ended()) this.session.cancel();
+    this.pump();
+    this.show();
+  }
+
   cancel() {
     if (this.session) this.session.cancel();
     else if (this.uploadWanted) {
@@ -215,7 +226,7 @@ export class Transfers {
   pump() {
     const s = this.session;
     if (!s) return;
-    const room = WINDOW - this.waiting - this.sentSinceStatus;
+    const room = this.hooks.room() ?? WINDOW - this.waiting - this.sentSinceStatus;
     if (room > 0) {
       const out = s.transmit(performance.now(), room);
       if (out.length) {

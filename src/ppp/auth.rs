@@ -52,6 +52,69 @@ const MAX_TRIES: u8 = 10;
 /// How long a peer waits for the first CHAP challenge.
 const CHALLENGE_WAIT: Duration = Duration::from_secs(30);
 
+/// The timer both sides run while they wait for the other: how many times a packet went, and
+/// when to send it again (or give up).
+#[derive(Debug, Clone)]
+struct Retry {
+    tries: u8,
+    restart: Duration,
+    deadline: Option<Instant>,
+}
+
+/// What an expired [`Retry`] calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expiry {
+    /// Nothing yet: not running, not due, or settled.
+    None,
+    /// Send the packet again.
+    Resend,
+    /// Tries (or the wait) used up.
+    GiveUp,
+}
+
+impl Retry {
+    fn new(restart: Duration) -> Retry {
+        Retry { tries: 0, restart, deadline: None }
+    }
+
+    /// Starts over: nothing sent, no timer.
+    fn reset(&mut self) {
+        self.tries = 0;
+        self.deadline = None;
+    }
+
+    /// A packet went at `now`: its answer is due within a restart interval.
+    fn sent(&mut self, now: Instant) {
+        self.tries += 1;
+        self.deadline = Some(now + self.restart);
+    }
+
+    /// Waits `wait` for the other side to speak first.
+    fn wait(&mut self, now: Instant, wait: Duration) {
+        self.deadline = Some(now + wait);
+    }
+
+    /// The answer came: no more timer.
+    fn stop(&mut self) {
+        self.deadline = None;
+    }
+
+    /// At `now`, with `pending` true while the outcome is open: what the timer calls for.
+    fn expired(&mut self, now: Instant, pending: bool) -> Expiry {
+        match self.deadline {
+            Some(d) if now >= d && pending => {
+                self.deadline = None;
+                if self.tries > 0 && self.tries < MAX_TRIES {
+                    Expiry::Resend
+                } else {
+                    Expiry::GiveUp
+                }
+            }
+            _ => Expiry::None,
+        }
+    }
+}
+
 /// The CHAP response value: MD5 over the Identifier, the secret and the challenge (RFC 1994 4.1).
 pub fn chap_md5(identifier: u8, secret: &[u8], challenge: &[u8]) -> [u8; 16] {
     let mut h = Md5::new();
@@ -73,9 +136,7 @@ pub struct Peer {
     protocol: Option<AuthProtocol>,
     outcome: Outcome,
     id: u8,
-    tries: u8,
-    restart: Duration,
-    deadline: Option<Instant>,
+    retry: Retry,
     scratch: Vec<u8>,
 }
 
@@ -87,9 +148,7 @@ impl Peer {
             protocol: None,
             outcome: Outcome::Pending,
             id: 0,
-            tries: 0,
-            restart,
-            deadline: None,
+            retry: Retry::new(restart),
             scratch: Vec::with_capacity(128),
         }
     }
@@ -108,16 +167,15 @@ impl Peer {
     pub fn start(&mut self, protocol: AuthProtocol, now: Instant, out: &mut impl Output) {
         self.protocol = Some(protocol);
         self.outcome = Outcome::Pending;
-        self.tries = 0;
+        self.retry.reset();
         match protocol {
             AuthProtocol::Pap => self.send_pap(now, out),
-            AuthProtocol::ChapMd5 => self.deadline = Some(now + CHALLENGE_WAIT),
+            AuthProtocol::ChapMd5 => self.retry.wait(now, CHALLENGE_WAIT),
         }
     }
 
     fn send_pap(&mut self, now: Instant, out: &mut impl Output) {
         self.id = self.id.wrapping_add(1);
-        self.tries += 1;
         let user = &self.credentials.user.as_bytes()[..self.credentials.user.len().min(255)];
         let pass = &self.credentials.password.as_bytes()[..self.credentials.password.len().min(255)];
         self.scratch.clear();
@@ -126,21 +184,18 @@ impl Peer {
         self.scratch.push(pass.len() as u8);
         self.scratch.extend_from_slice(pass);
         out.packet(protocol::PAP, code::PAP_REQUEST, self.id, &self.scratch);
-        self.deadline = Some(now + self.restart);
+        self.retry.sent(now);
     }
 
     /// Runs the retransmission timer.
     pub fn poll(&mut self, now: Instant, out: &mut impl Output) {
-        let Some(d) = self.deadline else { return };
-        if now < d || self.outcome != Outcome::Pending {
-            return;
-        }
-        self.deadline = None;
-        match self.protocol {
-            Some(AuthProtocol::Pap) if self.tries < MAX_TRIES => self.send_pap(now, out),
-            Some(AuthProtocol::Pap) => self.outcome = Outcome::Failed("no answer to PAP".into()),
-            Some(AuthProtocol::ChapMd5) => self.outcome = Outcome::Failed("no CHAP challenge came".into()),
-            None => {}
+        match (self.retry.expired(now, self.outcome == Outcome::Pending), self.protocol) {
+            (Expiry::Resend, Some(AuthProtocol::Pap)) => self.send_pap(now, out),
+            (Expiry::GiveUp, Some(AuthProtocol::Pap)) => self.outcome = Outcome::Failed("no answer to PAP".into()),
+            (Expiry::GiveUp, Some(AuthProtocol::ChapMd5)) => {
+                self.outcome = Outcome::Failed("no CHAP challenge came".into())
+            }
+            _ => {}
         }
     }
 
@@ -158,7 +213,7 @@ impl Peer {
                     code::PAP_NAK => self.outcome = Outcome::Failed(format!("PAP refused: {msg}")),
                     _ => return,
                 }
-                self.deadline = None;
+                self.retry.stop();
             }
             (protocol::CHAP, Some(AuthProtocol::ChapMd5)) => match packet.code {
                 code::CHAP_CHALLENGE => {
@@ -176,7 +231,7 @@ impl Peer {
                         .extend_from_slice(&self.credentials.user.as_bytes()[..self.credentials.user.len().min(200)]);
                     out.packet(protocol::CHAP, code::CHAP_RESPONSE, packet.identifier, &self.scratch);
                     // The server's next word settles it; a re-challenge later is answered too.
-                    self.deadline = None;
+                    self.retry.stop();
                 }
                 code::CHAP_SUCCESS if packet.identifier == self.id => {
                     self.outcome = Outcome::Succeeded(message(packet.data));
@@ -200,9 +255,7 @@ pub struct Authenticator {
     name: String,
     challenge: [u8; 16],
     id: u8,
-    tries: u8,
-    restart: Duration,
-    deadline: Option<Instant>,
+    retry: Retry,
     scratch: Vec<u8>,
     /// The name the peer gave.
     pub peer_name: String,
@@ -218,9 +271,7 @@ impl Authenticator {
             name: name.into(),
             challenge: [0; 16],
             id: 0,
-            tries: 0,
-            restart,
-            deadline: None,
+            retry: Retry::new(restart),
             scratch: Vec::with_capacity(128),
             peer_name: String::new(),
         }
@@ -241,39 +292,33 @@ impl Authenticator {
     ) {
         self.protocol = Some(protocol);
         self.outcome = Outcome::Pending;
-        self.tries = 0;
+        self.retry.reset();
         for chunk in self.challenge.chunks_mut(4) {
             chunk.copy_from_slice(&random().to_be_bytes());
         }
         match protocol {
             AuthProtocol::ChapMd5 => self.send_challenge(now, out),
             // The peer speaks first; wait as long as its retransmissions would take.
-            AuthProtocol::Pap => self.deadline = Some(now + self.restart * MAX_TRIES as u32),
+            AuthProtocol::Pap => self.retry.wait(now, self.retry.restart * MAX_TRIES as u32),
         }
     }
 
     fn send_challenge(&mut self, now: Instant, out: &mut impl Output) {
         self.id = self.id.wrapping_add(1);
-        self.tries += 1;
         self.scratch.clear();
         self.scratch.push(16);
         self.scratch.extend_from_slice(&self.challenge);
         self.scratch.extend_from_slice(self.name.as_bytes());
         out.packet(protocol::CHAP, code::CHAP_CHALLENGE, self.id, &self.scratch);
-        self.deadline = Some(now + self.restart);
+        self.retry.sent(now);
     }
 
     /// Runs the retransmission timer.
     pub fn poll(&mut self, now: Instant, out: &mut impl Output) {
-        let Some(d) = self.deadline else { return };
-        if now < d || self.outcome != Outcome::Pending {
-            return;
-        }
-        self.deadline = None;
-        match self.protocol {
-            Some(AuthProtocol::ChapMd5) if self.tries < MAX_TRIES => self.send_challenge(now, out),
-            Some(_) => self.outcome = Outcome::Failed("the peer did not authenticate".into()),
-            None => {}
+        match self.retry.expired(now, self.outcome == Outcome::Pending) {
+            Expiry::Resend => self.send_challenge(now, out),
+            Expiry::GiveUp => self.outcome = Outcome::Failed("the peer did not authenticate".into()),
+            Expiry::None => {}
         }
     }
 
@@ -295,7 +340,7 @@ impl Authenticator {
                 out.packet(protocol::PAP, c, packet.identifier, &self.scratch);
                 // A repeated request after the verdict gets the same answer (RFC 1334 2.2.1).
                 if self.outcome == Outcome::Pending {
-                    self.deadline = None;
+                    self.retry.stop();
                     self.outcome = if ok {
                         Outcome::Succeeded(self.peer_name.clone())
                     } else {
@@ -320,7 +365,7 @@ impl Authenticator {
                     if ok { (code::CHAP_SUCCESS, b"Welcome") } else { (code::CHAP_FAILURE, b"Access denied") };
                 out.packet(protocol::CHAP, c, packet.identifier, msg);
                 if self.outcome == Outcome::Pending {
-                    self.deadline = None;
+                    self.retry.stop();
                     self.outcome = if ok {
                         Outcome::Succeeded(self.peer_name.clone())
                     } else {

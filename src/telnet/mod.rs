@@ -269,6 +269,12 @@ impl Telnet {
         keys.len()
     }
 
+    /// How many keys [`Telnet::send_keys`] takes whole now, however many of them need doubling
+    /// (IAC) or stuffing (CR NUL): what a file transfer over the session may hand it at once.
+    pub fn keys_room(&self) -> usize {
+        self.out.free().saturating_sub(KEYS_RESERVE + 2) / 2
+    }
+
     /// Queues a two-byte command (IAC and one of [`NOP`], [`DM`], [`BRK`], [`IP`], [`AO`],
     /// [`AYT`], [`EC`], [`EL`], [`GA`]); false for another byte or a full queue.
     pub fn send_command(&mut self, command: u8) -> bool {

@@ -343,3 +343,26 @@ fn keys_round_trip_through_a_second_engine() {
     }
     assert_eq!(got, keys);
 }
+
+#[test]
+fn keys_room_is_taken_whole_even_when_every_key_doubles() {
+    let mut t = quiet();
+    for fill in [0usize, 1000, 3000] {
+        assert_eq!(t.send_keys(&vec![b'k'; fill]), fill);
+        let room = t.keys_room();
+        assert!(room > 0);
+        // Worst case: every key an IAC (two octets); and a CR alone outside binary mode.
+        assert_eq!(t.send_keys(&vec![IAC; room]), room);
+        sent(&mut t);
+        let room = t.keys_room();
+        assert_eq!(t.send_keys(&vec![b'\r'; room]), room);
+        assert!(t.pending() <= QUEUE_CAPACITY);
+        sent(&mut t);
+    }
+    // A full queue has no room, and the room comes back as the network takes the queue.
+    let taken = t.send_keys(&vec![b'k'; 2 * QUEUE_CAPACITY]);
+    assert!(taken < 2 * QUEUE_CAPACITY);
+    assert_eq!(t.keys_room(), 0);
+    sent(&mut t);
+    assert_eq!(t.keys_room(), (QUEUE_CAPACITY - KEYS_RESERVE - 2) / 2);
+}

@@ -824,6 +824,15 @@ impl DialupSession {
         n
     }
 
+    /// How many octets [`DialupSession::send_keys`] takes whole now (0 without a telnet session):
+    /// a file transfer over the session sends no more than this at a time.
+    pub fn telnet_room(&self) -> usize {
+        match &self.telnet {
+            Some(t) if t.over.is_none() => t.telnet.keys_room(),
+            _ => 0,
+        }
+    }
+
     /// The terminal's size changed (NAWS tells the server, if agreed).
     pub fn set_window_size(&mut self, cols: u16, rows: u16) {
         if let Some(t) = self.telnet.as_mut() {

@@ -43,33 +43,69 @@ struct HttpConn {
     answered: bool,
 }
 
-/// The telnet server's side of the options (RFC 854, 857, 858): it offers WILL ECHO and WILL
-/// SUPPRESS-GO-AHEAD, as BBSes do, and refuses everything else, answering only changes (RFC 1143).
+/// The telnet server's side of the options (RFC 854, 856, 857, 858, 1143): it offers WILL ECHO
+/// and WILL SUPPRESS-GO-AHEAD, and asks for BINARY both ways (as BBSes do, for file transfers),
+/// refusing everything else and answering only changes. Outside binary mode it keeps NVT's rule
+/// that a CR goes as CR LF or CR NUL, both ways.
 #[derive(Debug, Default)]
 struct TelnetServer {
     state: u8,
     command: u8,
     echo_off: bool,
     sga_off: bool,
+    /// BINARY on our side (we send binary) and on the client's.
+    binary_us: Binary,
+    binary_them: Binary,
+    /// The last data octet from the client was a CR (outside binary mode).
+    cr: bool,
     replies: Vec<u8>,
 }
 
-use crate::telnet::{DO, DONT, ECHO, IAC, SB, SE, SUPPRESS_GO_AHEAD as SGA, WILL, WONT};
+/// One side of BINARY: on, and whether we asked for it (so its answer is not answered again).
+#[derive(Debug, Default, Clone, Copy)]
+struct Binary {
+    on: bool,
+    asked: bool,
+}
+
+impl Binary {
+    /// The other side said yes (`true`) or no; returns whether to answer (RFC 1143: only changes
+    /// we did not ask for are answered).
+    fn told(&mut self, yes: bool) -> bool {
+        let answer = !self.asked && self.on != yes;
+        self.on = yes;
+        self.asked = false;
+        answer
+    }
+}
+
+use crate::telnet::{BINARY, DO, DONT, ECHO, IAC, SB, SE, SUPPRESS_GO_AHEAD as SGA, WILL, WONT};
 
 impl TelnetServer {
-    /// The server's opening offer.
-    fn hello() -> &'static [u8] {
-        &[IAC, WILL, ECHO, IAC, WILL, SGA]
+    /// A server that has sent its opening offer ([`TelnetServer::HELLO`]).
+    fn new() -> TelnetServer {
+        let asked = Binary { on: false, asked: true };
+        TelnetServer { binary_us: asked, binary_them: asked, ..TelnetServer::default() }
     }
 
-    /// Strips the commands from what the client sent; the data goes to `data`.
+    /// The server's opening offer.
+    const HELLO: [u8; 12] = [IAC, WILL, ECHO, IAC, WILL, SGA, IAC, WILL, BINARY, IAC, DO, BINARY];
+
+    /// Strips the commands from what the client sent (and the NUL of CR NUL outside binary mode);
+    /// the data goes to `data`.
     fn receive(&mut self, bytes: &[u8], data: &mut Vec<u8>) {
         for &b in bytes {
             match (self.state, b) {
                 (0, IAC) => self.state = 1,
-                (0, _) => data.push(b),
+                (0, _) => {
+                    let after_cr = core::mem::replace(&mut self.cr, !self.binary_them.on && b == b'\r');
+                    if !(after_cr && b == 0) {
+                        data.push(b);
+                    }
+                }
                 (1, IAC) => {
                     data.push(IAC);
+                    self.cr = false;
                     self.state = 0;
                 }
                 (1, WILL | WONT | DO | DONT) => {
@@ -100,6 +136,14 @@ impl TelnetServer {
             }
         }
         match (cmd, opt) {
+            (DO | DONT, BINARY) => {
+                let answer = self.binary_us.told(cmd == DO);
+                self.reply_if(answer, if cmd == DO { WILL } else { WONT }, BINARY);
+            }
+            (WILL | WONT, BINARY) => {
+                let answer = self.binary_them.told(cmd == WILL);
+                self.reply_if(answer, if cmd == WILL { DO } else { DONT }, BINARY);
+            }
             (DO, ECHO | SGA) => {
                 let off = ours(self, opt);
                 if *off {
@@ -117,6 +161,23 @@ impl TelnetServer {
             (DO, _) => self.replies.extend_from_slice(&[IAC, WONT, opt]),
             (WILL, _) => self.replies.extend_from_slice(&[IAC, DONT, opt]),
             _ => {}
+        }
+    }
+
+    /// Queues `IAC command option` when `answer`.
+    fn reply_if(&mut self, answer: bool, command: u8, option: u8) {
+        if answer {
+            self.replies.extend_from_slice(&[IAC, command, option]);
+        }
+    }
+
+    /// The octets that carry the BBS's octet `c`, followed by `next` (if known): IAC doubled,
+    /// and outside binary mode a CR not followed by LF stuffed with a NUL (RFC 854).
+    fn escape(&self, c: u8, next: Option<u8>) -> ([u8; 2], usize) {
+        match c {
+            IAC => ([IAC, IAC], 2),
+            b'\r' if !self.binary_us.on && next != Some(b'\n') => ([b'\r', 0], 2),
+            _ => ([c, 0], 1),
         }
     }
 }
@@ -154,7 +215,7 @@ impl Services {
         let telnet = TelnetConn {
             socket: net.listen(23, 1024, 4096),
             host: Host::new(),
-            telnet: TelnetServer::default(),
+            telnet: TelnetServer::new(),
             opened: false,
             data: Vec::new(),
         };
@@ -243,7 +304,7 @@ fn serve_telnet(net: &mut Net, t: &mut TelnetConn, rate: u32, now: Instant) {
     if !s.is_open() {
         if t.opened {
             t.host = Host::new();
-            t.telnet = TelnetServer::default();
+            t.telnet = TelnetServer::new();
             t.opened = false;
         }
         let _ = s.listen(23);
@@ -251,7 +312,7 @@ fn serve_telnet(net: &mut Net, t: &mut TelnetConn, rate: u32, now: Instant) {
     }
     if !t.opened && s.state() == TcpState::Established {
         t.opened = true;
-        let _ = s.send_slice(TelnetServer::hello());
+        let _ = s.send_slice(&TelnetServer::HELLO);
         t.host.connected(rate, rate, "Telnet");
     }
     if !t.opened {
@@ -272,17 +333,14 @@ fn serve_telnet(net: &mut Net, t: &mut TelnetConn, rate: u32, now: Instant) {
         t.telnet.replies.drain(..n);
     }
     t.host.tick(now);
-    // The BBS's octets, with 0xFF doubled as telnet wants (RFC 854).
+    // The BBS's octets, with 0xFF doubled and CR stuffed as telnet wants (RFC 854).
     let mut room = s.send_capacity() - s.send_queue();
+    let telnet = &t.telnet;
     t.host.send(|b| {
         let mut taken = 0;
-        for &c in b {
-            let need = if c == IAC { 2 } else { 1 };
-            if room < need {
-                break;
-            }
-            let wrote = if c == IAC { s.send_slice(&[IAC, IAC]).unwrap_or(0) } else { s.send_slice(&[c]).unwrap_or(0) };
-            if wrote < need {
+        for (i, &c) in b.iter().enumerate() {
+            let (octets, need) = telnet.escape(c, b.get(i + 1).copied());
+            if room < need || s.send_slice(&octets[..need]).unwrap_or(0) < need {
                 break;
             }
             room -= need;
@@ -349,4 +407,50 @@ pub fn dns_reply(q: &[u8]) -> Option<Vec<u8>> {
         r.extend_from_slice(&super::SERVER);
     }
     Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telnet::{Config, Telnet};
+
+    #[test]
+    fn the_telnet_server_agrees_binary_with_our_client_and_answers_no_answer() {
+        let (mut server, mut client) = (TelnetServer::new(), Telnet::new(Config::default()));
+        let (mut to_client, mut data, mut buf) = (TelnetServer::HELLO.to_vec(), Vec::new(), [0u8; 256]);
+        for _ in 0..10 {
+            client.receive(&to_client, &mut |d| data.extend_from_slice(d));
+            let n = client.transmit(&mut buf);
+            server.receive(&buf[..n], &mut data);
+            to_client = core::mem::take(&mut server.replies);
+        }
+        assert!(to_client.is_empty() && client.pending() == 0, "negotiation comes to rest");
+        assert!(data.is_empty());
+        assert!(server.binary_us.on && server.binary_them.on);
+        assert!(client.options().local_binary && client.options().remote_binary);
+        // In binary mode a CR goes alone, 0xFF doubled, and what comes in is taken as it is.
+        assert_eq!(server.escape(b'\r', Some(0)), ([b'\r', 0], 1));
+        assert_eq!(server.escape(IAC, None), ([IAC, IAC], 2));
+        server.receive(&[b'\r', 0, IAC, IAC, b'x'], &mut data);
+        assert_eq!(data, [b'\r', 0, IAC, b'x']);
+    }
+
+    #[test]
+    fn outside_binary_mode_the_telnet_server_keeps_nvts_cr_rule() {
+        let mut server = TelnetServer::new();
+        let mut data = Vec::new();
+        // A client that refuses BINARY: no answer to its refusals (we asked), and NVT it is.
+        server.receive(&[IAC, DONT, BINARY, IAC, WONT, BINARY], &mut data);
+        assert!(server.replies.is_empty());
+        assert!(!server.binary_us.on && !server.binary_them.on);
+        assert_eq!(server.escape(b'\r', Some(b'\n')), ([b'\r', 0], 1));
+        assert_eq!(server.escape(b'\r', Some(b'x')), ([b'\r', 0], 2));
+        assert_eq!(server.escape(b'\r', None), ([b'\r', 0], 2));
+        server.receive(b"a\r\0b\r\nc", &mut data);
+        assert_eq!(data, b"a\rb\r\nc");
+        // Changing its mind later is acknowledged, once.
+        server.receive(&[IAC, WILL, BINARY, IAC, WILL, BINARY], &mut data);
+        assert_eq!(server.replies, [IAC, DO, BINARY]);
+        assert!(server.binary_them.on);
+    }
 }

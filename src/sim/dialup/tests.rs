@@ -154,6 +154,7 @@ fn the_bbs_over_telnet_and_names_the_dns_server_does_not_know() {
     }
     assert!(String::from_utf8_lossy(&screen).contains(bbs::WELCOME), "{:?}", stream.state());
     assert!(t.options().remote_echo, "the BBS echoes");
+    assert!(t.options().local_binary && t.options().remote_binary, "BINARY both ways, for file transfers");
     assert!(s.telnet_bbs().is_some());
     let mut missing = Stream::connect(c.dial.net(), "nowhere.example", 80, 1024, 1024).unwrap();
     for _ in 0..500 {
