@@ -73,6 +73,13 @@ test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS w
     await page.keyboard.press('q');
     await page.keyboard.press('c');
     await waitText(page, '#term', 'the BBS hangs up.', 60000);
+    // "bye" in the chat: the BBS hangs up, the telnet session closes, and files cannot go over
+    // PPP itself: the page says so.
+    await page.keyboard.type('bye');
+    await page.keyboard.press('Enter');
+    await waitText(page, '#term', '*** Telnet: connection closed ***', 60000);
+    await page.click('#transfer-receive');
+    await waitText(page, '#log', 'files go over a telnet session', 5000);
 
     // A web fetch: the status line, the headers and the page's text in the panel.
     await page.fill('#fetch-url', 'http://www.demo.net/');

@@ -38,9 +38,17 @@ const term = new Terminal(byId('term'), loadModem(), {
   copied: (text) => note(`Copied ${text.length} characters.`),
 });
 // A file transfer runs over the modem, or over a dial-up link's telnet session while one is open.
+// With the session gone and PPP still on the line, what a transfer still sends (its cancel) is
+// dropped: raw octets would only damage PPP's frames.
+const LINE_TAKEN_ROOM = 4096;
 const transfers = new Transfers({
-  send: (bytes) => { if (network.telnetActive) network.sendTelnet(bytes); else post(toModem.terminal(bytes)); },
-  room: () => (network.telnetActive ? network.telnetRoom() : null),
+  send: (bytes) => {
+    if (network.telnetActive) network.sendTelnet(bytes);
+    else if (!network.ownsLine) post(toModem.terminal(bytes));
+  },
+  room: () => (network.telnetActive ? network.telnetRoom() : network.ownsLine ? LINE_TAKEN_ROOM : null),
+  blocked: () => (network.ownsLine && !network.telnetActive
+    ? 'Dial-up networking has the line: files go over a telnet session (Network panel), not over PPP itself.' : null),
   save: (blob, name) => download(blob, name),
   note,
 }, loadModem());

@@ -21,6 +21,7 @@ const EMPTY = new Uint8Array(0);
  * @property {(bytes: Uint8Array) => void} send octets for the far end (as typed)
  * @property {() => number | null} room octets the far end's link takes now when it is not the
  *   modem (a telnet session over dial-up networking); null: the modem, paced by its status
+ * @property {() => string | null} blocked why no transfer can start now (null: one can)
  * @property {(blob: Blob, name: string) => void} save a received file
  * @property {(text: string, kind?: '' | 'warn' | 'error') => void} note a line in the log
  */
@@ -168,6 +169,8 @@ export class Transfers {
    */
   async send(files) {
     if (this.session) { this.hooks.note('A transfer is running already.', 'warn'); return; }
+    const blocked = this.hooks.blocked();
+    if (blocked) { this.hooks.note(blocked, 'warn'); return; }
     const protocol = this.uploadWanted ? 'zmodem' : this.protocolSelect.value;
     const list = new UploadFiles();
     for (const f of files) list.add(f.name, new Uint8Array(await f.arrayBuffer()));
@@ -186,6 +189,8 @@ export class Transfers {
    */
   receive(protocol) {
     if (this.session) { this.hooks.note('A transfer is running already.', 'warn'); return; }
+    const blocked = this.hooks.blocked();
+    if (blocked) { this.hooks.note(blocked, 'warn'); return; }
     try {
       this.start(TransferSession.download(protocol, this.rate(), 'download.bin'));
       this.hooks.note(`Receiving with ${protocol.toUpperCase()}: start the sender at the far end.`);
