@@ -18,6 +18,7 @@ import { dialCommand } from './directory.js';
 import { showDiagnostics } from './diagnostics.js';
 import { Transfers } from './transfer.js';
 import { Network } from './network.js';
+import { DownloadFolder } from './folder.js';
 
 /** @typedef {import('./protocol.js').Link} Link */
 /** @typedef {import('./protocol.js').Status} Status */
@@ -37,6 +38,8 @@ const term = new Terminal(byId('term'), loadModem(), {
   },
   copied: (text) => note(`Copied ${text.length} characters.`),
 });
+// Received files: in the folder the person chose, else as browser downloads.
+const folder = new DownloadFolder(note, byIdOf('transfer-folder', HTMLButtonElement));
 // A file transfer runs over the modem, or over a dial-up link's telnet session while one is open.
 // With the session gone and PPP still on the line, what a transfer still sends (its cancel) is
 // dropped: raw octets would only damage PPP's frames.
@@ -49,7 +52,7 @@ const transfers = new Transfers({
   room: () => (network.telnetActive ? network.telnetRoom() : network.ownsLine ? LINE_TAKEN_ROOM : null),
   blocked: () => (network.ownsLine && !network.telnetActive
     ? 'Dial-up networking has the line: files go over a telnet session (Network panel), not over PPP itself.' : null),
-  save: (blob, name) => download(blob, name),
+  save: (blob, name) => folder.save(blob, name),
   note,
 }, loadModem());
 const network = new Network({
@@ -61,7 +64,7 @@ const network = new Network({
     if (shown.length) term.write(shown);
   },
   telnetClosed: () => transfers.linkLost(),
-  save: (blob, name) => download(blob, name),
+  save: (blob, name) => folder.save(blob, name),
   note,
   size: () => ({ cols: term.screen?.cols() ?? 80, rows: term.screen?.rows() ?? 25 }),
   focusTerminal: () => termEl.focus(),

@@ -53,7 +53,8 @@ const TELNET_PORT = 23;
  * @property {(bytes: Uint8Array) => void} send octets for the modem (as typed)
  * @property {() => void} hangUp hangs the modem up
  * @property {(bytes: Uint8Array) => void} show bytes for the terminal
- * @property {(blob: Blob, name: string) => void} save offers a file to save
+ * @property {(blob: Blob, name: string) => Promise<string>} save saves a received file; resolves
+ *   with where it went
  * @property {(text: string, kind?: '' | 'warn' | 'error') => void} note a line in the log
  * @property {() => { cols: number, rows: number }} size the terminal's size
  * @property {() => void} focusTerminal
@@ -385,9 +386,12 @@ export class Network {
       body.textContent = decoder.decode(r.body());
     } else {
       const name = r.file_name();
-      this.hooks.save(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (r.body())], { type: r.content_type() || 'application/octet-stream' }), name);
-      body.textContent = `(${r.is_text() ? 'a long text' : 'binary'}: ${size(n)}, saved as ${name})`;
-      this.hooks.note(`Fetch: ${name} (${size(n)}) saved as a download.`);
+      body.textContent = `(${r.is_text() ? 'a long text' : 'binary'}: ${size(n)}, saving as ${name})`;
+      this.hooks.save(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (r.body())], { type: r.content_type() || 'application/octet-stream' }), name)
+        .then((where) => {
+          body.textContent = `(${r.is_text() ? 'a long text' : 'binary'}: ${size(n)}, ${where})`;
+          this.hooks.note(`Fetch: ${name} (${size(n)}) ${where}.`);
+        });
     }
     body.scrollTop = 0;
     r.free();

@@ -22,7 +22,8 @@ const EMPTY = new Uint8Array(0);
  * @property {() => number | null} room octets the far end's link takes now when it is not the
  *   modem (a telnet session over dial-up networking); null: the modem, paced by its status
  * @property {() => string | null} blocked why no transfer can start now (null: one can)
- * @property {(blob: Blob, name: string) => void} save a received file
+ * @property {(blob: Blob, name: string) => Promise<string>} save a received file; resolves with
+ *   where it went, for the log
  * @property {(text: string, kind?: '' | 'warn' | 'error') => void} note a line in the log
  */
 
@@ -252,8 +253,8 @@ export class Transfers {
     const p = s.progress();
     for (let name = s.next_file(); name !== undefined; name = s.next_file()) {
       const data = s.take_data();
-      this.hooks.save(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (data)]), name);
-      this.hooks.note(`Received ${name} (${data.length} octets): saved as a download.`);
+      this.hooks.save(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (data)]), name)
+        .then((where) => this.hooks.note(`Received ${name} (${data.length} octets): ${where}.`));
     }
     const what = p.direction === 'send' ? 'sent' : 'received';
     if (p.complete) this.hooks.note(`${p.protocol}: ${p.files_done} file${p.files_done === 1 ? '' : 's'} ${what}, ${p.total} octets, ${p.errors} errors, ${p.retries} retries.`);
