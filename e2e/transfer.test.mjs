@@ -16,24 +16,32 @@ async function waitTerm(page, re, timeout) {
   await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#term').textContent), re.source, { timeout });
 }
 
+/**
+ * Dials the demo BBS and opens its Files page, which lists each file with its size and CRC-32 (a
+ * download must match them); returns readme.txt's.
+ */
+async function openFiles(page) {
+  await page.click('#directory-list li:first-child button:text("Dial")');
+  await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Connected 2400'), null, { timeout: 30000 });
+  await waitTerm(page, /Your choice:/, 15000);
+  await page.focus('#term');
+  await page.keyboard.press('f');
+  await waitTerm(page, /readme\.txt\s+\d+/, 15000);
+  const listed = await page.evaluate(() => {
+    const m = document.querySelector('#term').textContent.match(/readme\.txt\s+(\d+)[^\n]*?([0-9A-F]{8})/);
+    return m ? { size: Number(m[1]), crc: m[2] } : null;
+  });
+  assert.ok(listed, 'the Files page lists readme.txt with its size and CRC-32');
+  return listed;
+}
+
 test('demo BBS: a ZMODEM download starts by itself and saves the file; an upload from the file picker arrives whole', async () => {
   const browser = await launch([], { acceptDownloads: true });
   try {
     const page = browser.pages()[0] || await browser.newPage();
     const errors = collectErrors(page);
     await page.goto(url());
-    await page.click('#directory-list li:first-child button:text("Dial")');
-    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Connected 2400'), null, { timeout: 30000 });
-    await waitTerm(page, /Your choice:/, 15000);
-    await page.focus('#term');
-    await page.keyboard.press('f');
-    // The Files page lists each file with its size and CRC-32: the download must match them.
-    await waitTerm(page, /readme\.txt\s+\d+/, 15000);
-    const listed = await page.evaluate(() => {
-      const m = document.querySelector('#term').textContent.match(/readme\.txt\s+(\d+)[^\n]*?([0-9A-F]{8})/);
-      return m ? { size: Number(m[1]), crc: m[2] } : null;
-    });
-    assert.ok(listed, 'the Files page lists readme.txt with its size and CRC-32');
+    const listed = await openFiles(page);
 
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90000 }), page.keyboard.press('1')]);
     assert.equal(download.suggestedFilename(), 'readme.txt');
@@ -77,16 +85,7 @@ test('a download folder: chosen once and kept, ZMODEM downloads are written ther
     await page.waitForFunction(() => document.querySelector('#transfer-folder').textContent === 'Folder: Downloads', null, { timeout: 5000 });
     assert.match(await page.textContent('#log'), /Received files go to the folder Downloads\./);
 
-    await page.click('#directory-list li:first-child button:text("Dial")');
-    await page.waitForFunction(() => document.querySelector('#log').textContent.includes('Connected 2400'), null, { timeout: 30000 });
-    await waitTerm(page, /Your choice:/, 15000);
-    await page.focus('#term');
-    await page.keyboard.press('f');
-    await waitTerm(page, /readme\.txt\s+\d+/, 15000);
-    const listed = await page.evaluate(() => {
-      const m = document.querySelector('#term').textContent.match(/readme\.txt\s+(\d+)[^\n]*?([0-9A-F]{8})/);
-      return m ? { size: Number(m[1]), crc: m[2] } : null;
-    });
+    const listed = await openFiles(page);
     const starts = () => page.evaluate(() => document.querySelector('#log').textContent.split('ZMODEM download started').length - 1);
     for (const [n, name] of [[1, 'readme.txt'], [2, 'readme (1).txt']]) {
       // The BBS drops keys while the line settles after a transfer: press again, as a person would.
