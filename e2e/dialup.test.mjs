@@ -12,7 +12,7 @@ import { setUp, collectErrors, waitText } from './harness.mjs';
 const { url, launch } = setUp('dialup');
 const hex = (n) => n.toString(16).toUpperCase().padStart(8, '0');
 
-test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS with ZMODEM both ways, a web fetch, a clean hang-up', async () => {
+test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS with ZMODEM both ways, web fetches of a page and a file, a clean hang-up', async () => {
   const browser = await launch([], { acceptDownloads: true });
   try {
     const page = browser.pages()[0] || await browser.newPage();
@@ -48,10 +48,9 @@ test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS w
     // ZMODEM over the telnet session: the BBS's download starts by itself and arrives whole.
     await page.keyboard.press('f');
     await page.waitForFunction(() => /readme\.txt\s+\d+[^\n]*?[0-9A-F]{8}/.test(document.querySelector('#term').textContent), null, { timeout: 30000 });
-    const listed = await page.evaluate(() => {
-      const m = document.querySelector('#term').textContent.match(/readme\.txt\s+(\d+)[^\n]*?([0-9A-F]{8})/);
-      return m ? { size: Number(m[1]), crc: m[2] } : null;
-    });
+    const filesPage = await page.textContent('#term');
+    const m = /readme\.txt\s+(\d+)[^\n]*?([0-9A-F]{8})/.exec(filesPage);
+    const listed = m ? { size: Number(m[1]), crc: m[2] } : null;
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90000 }), page.keyboard.press('1')]);
     assert.equal(download.suggestedFilename(), 'readme.txt');
     const got = fs.readFileSync(await download.path());
@@ -89,6 +88,17 @@ test('demo dial-up server: the script logs in, PPP comes up, telnet to the BBS w
     assert.match(await page.textContent('#fetch-headers'), /Content-Type: text\/html/);
     await waitText(page, '#log', 'Web: HTTP/1.0 200 OK', 1000);
     await waitText(page, '#net-rtt', ' ms', 30000);
+    // A body that is not text is saved as a file, whole.
+    await page.fill('#fetch-url', 'http://www.demo.net/bbsnews.ans');
+    const [saved] = await Promise.all([page.waitForEvent('download', { timeout: 90000 }), page.press('#fetch-url', 'Enter')]);
+    assert.equal(saved.suggestedFilename(), 'bbsnews.ans');
+    const news = fs.readFileSync(await saved.path());
+    const newsListed = /bbsnews\.ans\s+(\d+)[^\n]*?([0-9A-F]{8})/.exec(filesPage);
+    assert.ok(newsListed, 'the BBS listed bbsnews.ans');
+    assert.equal(news.length, Number(newsListed[1]));
+    assert.equal(hex(zlib.crc32(news)), newsListed[2]);
+    await waitText(page, '#fetch-body', `binary: ${news.length} B, saved as a download`, 5000);
+    await waitText(page, '#log', 'Fetch: bbsnews.ans', 5000);
 
     // Hang up: PPP closes (LCP Terminate), then the modem hangs up.
     await page.click('#net-hangup');

@@ -386,10 +386,12 @@ export class Network {
       body.textContent = decoder.decode(r.body());
     } else {
       const name = r.file_name();
-      body.textContent = `(${r.is_text() ? 'a long text' : 'binary'}: ${size(n)}, saving as ${name})`;
+      // Taken now: the response is freed below, before the file is saved.
+      const what = `${r.is_text() ? 'a long text' : 'binary'}: ${size(n)}`;
+      body.textContent = `(${what}, saving as ${name})`;
       this.hooks.save(new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (r.body())], { type: r.content_type() || 'application/octet-stream' }), name)
         .then((where) => {
-          body.textContent = `(${r.is_text() ? 'a long text' : 'binary'}: ${size(n)}, ${where})`;
+          body.textContent = `(${what}, ${where})`;
           this.hooks.note(`Fetch: ${name} (${size(n)}) ${where}.`);
         });
     }

@@ -11,7 +11,7 @@ use smoltcp::socket::tcp::State as TcpState;
 pub const NAMES: [&str; 3] = ["demo.net", "www.demo.net", "bbs.demo.net"];
 
 /// The web server's paths and what they serve.
-pub const PAGES: [&str; 4] = ["/", "/readme.txt", "/words.txt", "/demo.bin"];
+pub const PAGES: [&str; 5] = ["/", "/readme.txt", "/words.txt", "/bbsnews.ans", "/demo.bin"];
 
 /// `/words.txt`: 32 KiB of English-like text in lines ([`crate::sim::text::words`]).
 pub fn words() -> Vec<u8> {
@@ -25,6 +25,7 @@ pub const FRONT_PAGE: &str = "<html><head><title>softmodem demo network</title><
 <ul>\r\n\
 <li><a href=\"/readme.txt\">readme.txt</a>: the BBS's read-me, as text</li>\r\n\
 <li><a href=\"/words.txt\">words.txt</a>: 32 KiB of text</li>\r\n\
+<li><a href=\"/bbsnews.ans\">bbsnews.ans</a>: the BBS's news in ANSI colour (CP437), a file to save</li>\r\n\
 <li><a href=\"/demo.bin\">demo.bin</a>: a binary file of every octet value</li>\r\n\
 <li>telnet bbs.demo.net (port 23): the demo BBS</li>\r\n\
 </ul>\r\n\
@@ -243,6 +244,7 @@ fn response(path: &str) -> Vec<u8> {
         "/" | "/index.html" => ("200 OK", "text/html", FRONT_PAGE.as_bytes().to_vec()),
         "/readme.txt" => ("200 OK", "text/plain", files::readme()),
         "/words.txt" => ("200 OK", "text/plain", words()),
+        "/bbsnews.ans" => ("200 OK", "application/octet-stream", files::news()),
         "/demo.bin" => ("200 OK", "application/octet-stream", files::demo_bin()),
         _ => ("404 Not Found", "text/plain", format!("No page {path} here.\r\n").into_bytes()),
     };
