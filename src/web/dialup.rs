@@ -19,6 +19,7 @@ use crate::net::http::{Fetch, FetchState, Response};
 use crate::net::stream::{Stream, StreamState};
 use crate::ppp::auth::Credentials;
 use crate::ppp::chat::Script;
+use crate::ppp::framing::FLAG;
 use crate::ppp::lcp::AuthProtocol;
 use crate::ppp::{Config, Phase};
 use crate::telnet::{Config as TelnetConfig, Telnet};
@@ -37,7 +38,6 @@ const LINE_MAX: usize = 80;
 /// The telnet connection's receive and send buffers.
 const TELNET_RX: usize = 8192;
 const TELNET_TX: usize = 4096;
-use crate::ppp::framing::FLAG;
 
 /// Where the session is, before the dial-up client takes over.
 enum Stage {
